@@ -1,0 +1,69 @@
+// otj-benchmark: performance cases of SPEC section 8, one machine-readable
+// JSON line per case (wall time, Newton iterations, time steps, DOFs, peak
+// memory). Not a test: it measures, it does not judge.
+//
+//   otj-benchmark [device.prm]   (default drivers/paper_device/writes.prm)
+#include "simulation/run_parameters.h"
+#include "simulation/transient_simulation.h"
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <iostream>
+#include <string>
+
+namespace
+{
+  double peak_rss_mb()
+  {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss / 1024.0;
+  }
+
+  void run_case(const std::string &name, otj::RunParameters p, const std::string &waveform, unsigned level)
+  {
+    p.mesh.refinement           = level;
+    p.output.write_vtu          = false;
+    p.output.write_profiles     = false;
+    p.experiment.output_times   = {};
+    p.experiment.waveform       = otj::PiecewiseLinearWaveform::parse(waveform, "benchmark");
+    const auto               t0 = std::chrono::steady_clock::now();
+    otj::TransientSimulation sim(p, true);
+    sim.solve_initial_state();
+    const auto t1 = std::chrono::steady_clock::now();
+    sim.integrate_waveform(false);
+    const auto t2 = std::chrono::steady_clock::now();
+    const double wall_init = std::chrono::duration<double>(t1 - t0).count();
+    const double wall_tr   = std::chrono::duration<double>(t2 - t1).count();
+    std::cout << "{\"case\": \"" << name << "\", \"mesh_level\": " << level << ", \"dofs\": " << sim.system().n_dofs()
+              << ", \"wall_s_initial_state\": " << wall_init << ", \"wall_s_transient\": " << wall_tr
+              << ", \"newton_iterations\": " << sim.statistics().newton_iterations + sim.equilibrium_newton_iterations()
+              << ", \"time_steps\": " << sim.statistics().steps
+              << ", \"rejected_steps\": " << sim.statistics().rejected_error + sim.statistics().rejected_newton
+              << ", \"peak_rss_MB\": " << peak_rss_mb() << "}" << std::endl;
+  }
+} // namespace
+
+int main(int argc, char **argv)
+{
+  const std::string file = argc > 1 ? argv[1] : "drivers/paper_device/writes.prm";
+  try
+    {
+      const auto base = otj::RunParameters::from_file(file);
+      for (unsigned level = 0; level < 3; ++level)
+        {
+          auto eq = base;
+          eq.experiment.initial_state = "equilibrium";
+          run_case("equilibrium", eq, "0 0; 1e-12 0", level);
+          run_case("pulse_20ns_1.8V_plus_25us", base, "0 0; 2e-9 1.8; 2e-8 1.8; 2.2e-8 0; 2.5022e-5 0", level);
+          run_case("write_100ms_2.2V", base, "0 0; 1e-7 2.2; 0.1 2.2; 0.1000001 0", level);
+        }
+    }
+  catch (const std::exception &e)
+    {
+      std::cerr << "otj-benchmark: " << e.what() << std::endl;
+      return 1;
+    }
+  return 0;
+}

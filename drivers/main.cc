@@ -1,0 +1,96 @@
+// `otj`: the command-line program of the OTJ synapse simulator.
+//
+//   otj run FILE.prm               one device run (initial state + source waveform)
+//   otj validate FILE.prm          parse and check an input, then exit
+//   otj print-parameters [--format prm|json|xml|latex]
+//                                  the full parameter reference with defaults and units
+//
+// Exit codes: 0 success, 2 bad input, 3 non-convergence, 1 other errors.
+#include "common/input_error.h"
+#include "mesh/device_mesh.h"
+#include "simulation/run_parameters.h"
+#include "simulation/transient_simulation.h"
+#include "time_stepping/bdf_integrator.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace
+{
+  int report(const std::string &kind, const std::string &what, int code)
+  {
+    std::cerr << "otj: " << kind << ": " << what << std::endl;
+    return code;
+  }
+} // namespace
+
+int main(int argc, char **argv)
+{
+  CLI::App app{"otj: Poisson / oxygen-vacancy drift-diffusion simulator of Pt/SrTiO3/Nb:SrTiO3 oxide tunnel "
+               "junction synapses"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(OTJ_GIT_VERSION));
+
+  std::string run_file, validate_file, format = "prm";
+  bool        quiet = false;
+  auto *run = app.add_subcommand("run", "Run one device simulation from a parameter file: initial state, "
+                                        "source waveform, VTU/PVD, CSV and JSON output.");
+  run->add_option("file", run_file, "Parameter file (.prm)")->required();
+  run->add_flag("-q,--quiet", quiet, "No progress output");
+
+  auto *validate = app.add_subcommand("validate", "Parse and check a parameter file and its material files.");
+  validate->add_option("file", validate_file, "Parameter file (.prm)")->required();
+
+  auto *print = app.add_subcommand("print-parameters",
+                                   "Print every parameter with its default, allowed range, unit and meaning.");
+  print->add_option("--format", format, "prm | json | xml | latex")
+    ->check(CLI::IsMember({"prm", "json", "xml", "latex"}));
+
+  try
+    {
+      app.parse(argc, argv);
+    }
+  catch (const CLI::ParseError &e)
+    {
+      return app.exit(e) == 0 ? 0 : 2;
+    }
+
+  try
+    {
+      if (*print)
+        {
+          otj::RunParameters::print_reference(std::cout, format);
+          return 0;
+        }
+      if (*validate)
+        {
+          const auto p = otj::RunParameters::from_file(validate_file);
+          dealii::Triangulation<1> tria;
+          otj::make_device_mesh(p.device, p.mesh, tria);
+          std::cout << validate_file << ": valid (" << p.device.layers.size() << " layers, " << tria.n_active_cells()
+                    << " cells)\n";
+          return 0;
+        }
+      if (*run)
+        {
+          const auto               p = otj::RunParameters::from_file(run_file);
+          otj::TransientSimulation sim(p, quiet);
+          sim.run();
+          return 0;
+        }
+    }
+  catch (const otj::InputError &e)
+    {
+      return report("input error", e.what(), 2);
+    }
+  catch (const otj::ConvergenceFailure &e)
+    {
+      return report("convergence failure", e.what(), 3);
+    }
+  catch (const std::exception &e)
+    {
+      return report("error", e.what(), 1);
+    }
+  return 0;
+}

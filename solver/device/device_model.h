@@ -1,0 +1,94 @@
+// The device: the layer stack from the Pt contact down to the ohmic back
+// contact, the material of each layer, temperature, electrode area and the
+// contact conditions. It answers the questions the discretisation asks about
+// physics: material by id, contact potentials, screening lengths.
+//
+// Coordinates: x = 0 at the Pt / oxide interface, x increasing into the
+// substrate. Potential convention: E_c(x) = -e phi(x) - chi(x) (phi is minus
+// the vacuum level over e), with the Fermi level of the grounded Nb:SrTiO3
+// back contact at energy zero. Positive applied voltage V on the Pt lowers its
+// Fermi level to -eV (SPEC section 2 sign convention).
+#pragma once
+
+#include "materials/material.h"
+
+#include <deal.II/base/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dealii
+{
+  class ParameterHandler;
+}
+
+namespace otj
+{
+  enum class VacancyBoundary
+  {
+    blocking,  ///< zero vacancy flux (default)
+    reservoir  ///< fixed vacancy density (exchange with an infinite reservoir)
+  };
+
+  /// Material ids on the mesh; boundary ids: 0 = top contact (Pt), 1 = back contact.
+  namespace ids
+  {
+    constexpr dealii::types::material_id top_interface    = 1;
+    constexpr dealii::types::material_id barrier          = 2;
+    constexpr dealii::types::material_id bottom_interface = 3;
+    constexpr dealii::types::material_id substrate        = 4;
+    constexpr dealii::types::boundary_id top_contact      = 0;
+    constexpr dealii::types::boundary_id back_contact     = 1;
+  } // namespace ids
+
+  struct Layer
+  {
+    std::string                  role;  ///< "barrier", "substrate", ...
+    double                       thickness;
+    dealii::types::material_id   id;
+    Material                     material;
+  };
+
+  struct ScreeningLength
+  {
+    std::string layer;
+    double      vacancy_debye_length;   ///< sqrt(eps kT / (z^2 e^2 c_v)), m (inf if no vacancies)
+    double      electron_screening_length; ///< sqrt(eps kT / (e^2 N_c F'(eta))), m (inf if no electrons)
+  };
+
+  struct DeviceModel
+  {
+    double                   temperature    = 300.0;
+    double                   electrode_area = 3.14159265358979e-10; ///< m^2 (r = 10 um)
+    ElectrodeMaterial        top_electrode;
+    std::vector<Layer>       layers; ///< top (Pt side) to bottom, zero-thickness layers omitted
+    VacancyBoundary          top_vacancy_boundary    = VacancyBoundary::blocking;
+    VacancyBoundary          bottom_vacancy_boundary = VacancyBoundary::blocking;
+    double                   top_reservoir_density    = 0.0;
+    double                   bottom_reservoir_density = 0.0;
+    std::optional<double>    back_contact_potential_override;
+
+    const Material &material(dealii::types::material_id id) const;
+    const Layer &   layer(dealii::types::material_id id) const;
+    double          total_thickness() const;
+
+    /// Schottky barrier Phi_M,eff - chi of the first layer (J).
+    double schottky_barrier() const;
+    /// phi at the Pt contact for applied voltage V: V - Phi_M,eff / e.
+    double top_contact_potential(double applied_voltage) const;
+    /// phi at the back contact from charge neutrality of the substrate.
+    double back_contact_potential() const;
+    /// Electron density (m^-3) and d n / d phi of a material at potential phi.
+    double electron_density(const Material &m, double phi, double *d_dphi = nullptr) const;
+
+    std::vector<ScreeningLength> screening_lengths() const;
+
+    static void declare_parameters(dealii::ParameterHandler &prm);
+    /// base_dir resolves relative material-file paths; file names the run file.
+    void parse_parameters(dealii::ParameterHandler &prm, const std::string &base_dir, const std::string &file);
+  };
+
+  /// Resolves path relative to base_dir when it exists there, else as given.
+  std::string resolve_path(const std::string &path, const std::string &base_dir);
+} // namespace otj

@@ -1,0 +1,440 @@
+// Assembly of the coupled Poisson / vacancy system (see drift_diffusion_system.h).
+#include "discretization/drift_diffusion_system.h"
+
+#include "physics/constants.h"
+#include "physics/vacancy_flux.h"
+
+#include <deal.II/base/geometry_info.h>
+#include <deal.II/base/quadrature_lib.h>
+#include <deal.II/dofs/dof_tools.h>
+#include <deal.II/fe/fe_q.h>
+#include <deal.II/fe/fe_values.h>
+#include <deal.II/lac/dynamic_sparsity_pattern.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+
+namespace otj
+{
+  using namespace dealii;
+
+  template <int dim>
+  DriftDiffusionSystem<dim>::DriftDiffusionSystem(const Triangulation<dim> &tria, const DeviceModel &device,
+                                                  const double concentration_scale)
+    : device_(device)
+    , fe_(FE_Q<dim>(1), 2)
+    , dof_handler_(tria)
+    , c_scale_(concentration_scale)
+  {
+    setup();
+  }
+
+  template <int dim>
+  void DriftDiffusionSystem<dim>::setup()
+  {
+    dof_handler_.distribute_dofs(fe_);
+    const unsigned int n = dof_handler_.n_dofs();
+    DynamicSparsityPattern dsp(n);
+    DoFTools::make_sparsity_pattern(dof_handler_, dsp);
+    sparsity_.copy_from(dsp);
+
+    constexpr unsigned int nv = GeometryInfo<dim>::vertices_per_cell;
+    FE_Q<dim>              scalar(1);
+    QGauss<dim>            quad(2);
+    FEValues<dim>          fev(scalar, quad, update_values | update_gradients | update_JxW_values);
+
+    dof_component_.assign(n, 0);
+    node_volume_.assign(n, 0.0);
+    std::vector<double> site_energy_sum(n, 0.0);
+    std::vector<types::global_dof_index> ldi(fe_.dofs_per_cell);
+    cells_.clear();
+    for (const auto &cell : dof_handler_.active_cell_iterators())
+      {
+        cell->get_dof_indices(ldi);
+        for (unsigned int i = 0; i < fe_.dofs_per_cell; ++i)
+          dof_component_[ldi[i]] = fe_.system_to_component_index(i).first;
+        fev.reinit(typename Triangulation<dim>::cell_iterator(cell));
+        CellCache cc;
+        cc.material = cell->material_id();
+        cc.center   = cell->center();
+        cc.phi_dof.resize(nv);
+        cc.c_dof.resize(nv);
+        cc.vol.assign(nv, 0.0);
+        cc.K.assign(nv * nv, 0.0);
+        cc.x.resize(nv);
+        for (unsigned int v = 0; v < nv; ++v)
+          {
+            cc.phi_dof[v] = ldi[fe_.component_to_system_index(potential_component, v)];
+            cc.c_dof[v]   = ldi[fe_.component_to_system_index(vacancy_component, v)];
+            cc.x[v]       = cell->vertex(v);
+          }
+        for (unsigned int q = 0; q < quad.size(); ++q)
+          for (unsigned int i = 0; i < nv; ++i)
+            {
+              cc.vol[i] += fev.shape_value(i, q) * fev.JxW(q);
+              for (unsigned int j = 0; j < nv; ++j)
+                cc.K[i * nv + j] += fev.shape_grad(i, q) * fev.shape_grad(j, q) * fev.JxW(q);
+            }
+        const double eps_site = device_.material(cc.material).vacancy_site_energy;
+        for (unsigned int v = 0; v < nv; ++v)
+          {
+            node_volume_[cc.phi_dof[v]] += cc.vol[v];
+            node_volume_[cc.c_dof[v]] += cc.vol[v];
+            site_energy_sum[cc.c_dof[v]] += cc.vol[v] * eps_site;
+          }
+        // boundary vertices
+        for (unsigned int f = 0; f < GeometryInfo<dim>::faces_per_cell; ++f)
+          if (cell->face(f)->at_boundary())
+            {
+              const auto b = cell->face(f)->boundary_id();
+              for (unsigned int fv = 0; fv < GeometryInfo<dim>::vertices_per_face; ++fv)
+                {
+                  const unsigned int v = GeometryInfo<dim>::face_to_cell_vertices(f, fv);
+                  if (b == ids::top_contact)
+                    {
+                      top_phi_dofs_.push_back(cc.phi_dof[v]);
+                      top_c_dofs_.push_back(cc.c_dof[v]);
+                    }
+                  else if (b == ids::back_contact)
+                    {
+                      bottom_phi_dofs_.push_back(cc.phi_dof[v]);
+                      bottom_c_dofs_.push_back(cc.c_dof[v]);
+                    }
+                }
+            }
+        cells_.push_back(std::move(cc));
+      }
+    for (auto *v : {&top_phi_dofs_, &top_c_dofs_, &bottom_phi_dofs_, &bottom_c_dofs_})
+      {
+        std::sort(v->begin(), v->end());
+        v->erase(std::unique(v->begin(), v->end()), v->end());
+      }
+    node_site_energy_.assign(n, 0.0);
+    for (unsigned int i = 0; i < n; ++i)
+      if (dof_component_[i] == vacancy_component && node_volume_[i] > 0)
+        node_site_energy_[i] = site_energy_sum[i] / node_volume_[i];
+  }
+
+  template <int dim>
+  std::vector<std::pair<unsigned int, double>> DriftDiffusionSystem<dim>::dirichlet_values(const double V) const
+  {
+    std::vector<std::pair<unsigned int, double>> d;
+    const double phi_top = device_.top_contact_potential(V);
+    const double phi_bot = device_.back_contact_potential();
+    for (auto i : top_phi_dofs_)
+      d.emplace_back(i, phi_top);
+    for (auto i : bottom_phi_dofs_)
+      d.emplace_back(i, phi_bot);
+    if (device_.top_vacancy_boundary == VacancyBoundary::reservoir)
+      for (auto i : top_c_dofs_)
+        d.emplace_back(i, device_.top_reservoir_density / c_scale_);
+    if (device_.bottom_vacancy_boundary == VacancyBoundary::reservoir)
+      for (auto i : bottom_c_dofs_)
+        d.emplace_back(i, device_.bottom_reservoir_density / c_scale_);
+    return d;
+  }
+
+  template <int dim>
+  void DriftDiffusionSystem<dim>::initial_state(Vector<double> &u, const double V) const
+  {
+    u.reinit(n_dofs());
+    std::vector<double> wsum(n_dofs(), 0.0);
+    const double        phi_top = device_.top_contact_potential(V);
+    const double        phi_bot = device_.back_contact_potential();
+    const double        L       = device_.total_thickness();
+    // barrier extent: from 0 to the end of the barrier layer
+    double barrier_end = 0;
+    for (const auto &l : device_.layers)
+      {
+        barrier_end += l.thickness;
+        if (l.id == ids::barrier)
+          break;
+      }
+    (void)L;
+    for (const auto &cc : cells_)
+      {
+        const Material &m = device_.material(cc.material);
+        for (unsigned int v = 0; v < cc.c_dof.size(); ++v)
+          {
+            u[cc.c_dof[v]] += cc.vol[v] * m.initial_vacancy_density / c_scale_;
+            wsum[cc.c_dof[v]] += cc.vol[v];
+            const double depth = cc.x[v][dim - 1];
+            const double s     = std::min(1.0, depth / barrier_end);
+            u[cc.phi_dof[v]]   = phi_top + (phi_bot - phi_top) * s;
+          }
+      }
+    for (unsigned int i = 0; i < n_dofs(); ++i)
+      if (dof_component_[i] == vacancy_component && wsum[i] > 0)
+        u[i] /= wsum[i];
+    for (const auto &[i, g] : dirichlet_values(V))
+      u[i] = g;
+  }
+
+  template <int dim>
+  void DriftDiffusionSystem<dim>::assemble(const Vector<double> &u, const double V, const TimeTerm &tt,
+                                           Vector<double> &R, SparseMatrix<double> *J) const
+  {
+    using constants::elementary_charge;
+    const double q  = elementary_charge;
+    const double T  = device_.temperature;
+    constexpr unsigned int nv = GeometryInfo<dim>::vertices_per_cell;
+
+    static unsigned long n_calls = 0;
+    if (++n_calls % 10000 == 0 && std::getenv("OTJ_DEBUG_NEWTON"))
+      std::fprintf(stderr, "assemble calls: %lu\n", n_calls);
+    R.reinit(n_dofs());
+    if (J)
+      *J = 0;
+
+    double lr[2 * nv];
+    double lj[2 * nv][2 * nv];
+    unsigned int ld[2 * nv];
+
+    for (const auto &cc : cells_)
+      {
+        const Material &m   = device_.material(cc.material);
+        const double    eps = constants::vacuum_permittivity * m.relative_permittivity;
+        const double    z   = m.vacancy_charge_number;
+        physics::HoppingParameters hp{m.hop_distance, m.attempt_frequency, m.activation_energy,
+                                      m.max_vacancy_density, T};
+        for (unsigned int v = 0; v < nv; ++v)
+          {
+            ld[v]      = cc.phi_dof[v];
+            ld[nv + v] = cc.c_dof[v];
+          }
+        for (unsigned int a = 0; a < 2 * nv; ++a)
+          {
+            lr[a] = 0;
+            for (unsigned int b = 0; b < 2 * nv; ++b)
+              lj[a][b] = 0;
+          }
+        double phi[nv], c[nv], U[nv];
+        for (unsigned int v = 0; v < nv; ++v)
+          {
+            phi[v] = u[cc.phi_dof[v]];
+            c[v]   = u[cc.c_dof[v]] * c_scale_;
+            U[v]   = z * q * phi[v] + node_site_energy_[cc.c_dof[v]];
+          }
+
+        // Poisson: eps K phi - vol * rho
+        for (unsigned int i = 0; i < nv; ++i)
+          {
+            for (unsigned int j = 0; j < nv; ++j)
+              {
+                lr[i] += eps * cc.K[i * nv + j] * phi[j];
+                lj[i][j] += eps * cc.K[i * nv + j];
+              }
+            double       dn = 0;
+            const double n  = device_.electron_density(m, phi[i], &dn);
+            double       rho = q * (z * c[i] + m.donor_density - m.acceptor_density - n);
+            if (sources_.charge)
+              rho += sources_.charge(cc.x[i]);
+            lr[i] -= cc.vol[i] * rho;
+            lj[i][nv + i] -= cc.vol[i] * q * z * c_scale_;
+            lj[i][i] += cc.vol[i] * q * dn;
+          }
+
+        // vacancies
+        if (tt.frozen_vacancies)
+          {
+            for (unsigned int i = 0; i < nv; ++i)
+              {
+                lr[nv + i] += cc.vol[i] * c_scale_ * (u[cc.c_dof[i]] - (*tt.frozen_state)[cc.c_dof[i]]);
+                lj[nv + i][nv + i] += cc.vol[i] * c_scale_;
+              }
+          }
+        else
+          {
+            if (!tt.stationary)
+              for (unsigned int i = 0; i < nv; ++i)
+                {
+                  const double hist = tt.history ? (*tt.history)[cc.c_dof[i]] : 0.0;
+                  lr[nv + i] += cc.vol[i] * c_scale_ * (tt.a0 * u[cc.c_dof[i]] + hist);
+                  lj[nv + i][nv + i] += cc.vol[i] * c_scale_ * tt.a0;
+                }
+            if (sources_.vacancy)
+              for (unsigned int i = 0; i < nv; ++i)
+                lr[nv + i] -= cc.vol[i] * sources_.vacancy(cc.x[i]);
+            for (unsigned int i = 0; i < nv; ++i)
+              for (unsigned int j = i + 1; j < nv; ++j)
+                {
+                  const double Kij = cc.K[i * nv + j];
+                  if (!(Kij < 0))
+                    continue;
+                  const double L  = cc.x[i].distance(cc.x[j]);
+                  const double wL = -Kij * L;
+                  const auto   F  = physics::hopping_edge_flux(hp, L, c[i], c[j], U[i], U[j]);
+                  lr[nv + i] += wL * F.flux;
+                  lr[nv + j] -= wL * F.flux;
+                  const double dci  = wL * F.d_ci * c_scale_;
+                  const double dcj  = wL * F.d_cj * c_scale_;
+                  const double dpi  = wL * F.d_Ui * z * q;
+                  const double dpj  = wL * F.d_Uj * z * q;
+                  lj[nv + i][nv + i] += dci;
+                  lj[nv + i][nv + j] += dcj;
+                  lj[nv + i][i] += dpi;
+                  lj[nv + i][j] += dpj;
+                  lj[nv + j][nv + i] -= dci;
+                  lj[nv + j][nv + j] -= dcj;
+                  lj[nv + j][i] -= dpi;
+                  lj[nv + j][j] -= dpj;
+                }
+          }
+
+        for (unsigned int a = 0; a < 2 * nv; ++a)
+          {
+            R[ld[a]] += lr[a];
+            if (J)
+              for (unsigned int b = 0; b < 2 * nv; ++b)
+                if (lj[a][b] != 0.0)
+                  J->add(ld[a], ld[b], lj[a][b]);
+          }
+      }
+
+    // row scaling
+    const double rate = (tt.frozen_vacancies || tt.stationary) ? 1.0 : std::max(tt.a0, 1.0);
+    for (unsigned int i = 0; i < n_dofs(); ++i)
+      {
+        const double s = dof_component_[i] == potential_component ? 1.0 / (q * c_scale_ * node_volume_[i])
+                                                                   : 1.0 / (c_scale_ * node_volume_[i] * rate);
+        R[i] *= s;
+        if (J)
+          for (auto it = J->begin(i); it != J->end(i); ++it)
+            it->value() *= s;
+      }
+
+    // Dirichlet rows
+    for (const auto &[i, g] : dirichlet_values(V))
+      {
+        R[i] = u[i] - g;
+        if (J)
+          for (auto it = J->begin(i); it != J->end(i); ++it)
+            it->value() = (it->column() == i) ? 1.0 : 0.0;
+      }
+  }
+
+  template <int dim>
+  double DriftDiffusionSystem<dim>::total_vacancies(const Vector<double> &u) const
+  {
+    double s = 0;
+    for (unsigned int i = 0; i < n_dofs(); ++i)
+      if (dof_component_[i] == vacancy_component)
+        s += node_volume_[i] * u[i] * c_scale_;
+    return s;
+  }
+
+  template <int dim>
+  double DriftDiffusionSystem<dim>::vacancy_centroid(const Vector<double> &u) const
+  {
+    double s = 0, sx = 0;
+    for (const auto &cc : cells_)
+      for (unsigned int v = 0; v < cc.c_dof.size(); ++v)
+        {
+          const double w = cc.vol[v] * u[cc.c_dof[v]];
+          s += w;
+          sx += w * cc.x[v][dim - 1];
+        }
+    return s > 0 ? sx / s : 0.0;
+  }
+
+  template <int dim>
+  double DriftDiffusionSystem<dim>::max_edge_flux(const Vector<double> &u) const
+  {
+    constexpr unsigned int nv = GeometryInfo<dim>::vertices_per_cell;
+    const double q = constants::elementary_charge;
+    double       mx = 0;
+    for (const auto &cc : cells_)
+      {
+        const Material &m = device_.material(cc.material);
+        physics::HoppingParameters hp{m.hop_distance, m.attempt_frequency, m.activation_energy,
+                                      m.max_vacancy_density, device_.temperature};
+        for (unsigned int i = 0; i < nv; ++i)
+          for (unsigned int j = i + 1; j < nv; ++j)
+            if (cc.K[i * nv + j] < 0)
+              {
+                const double Ui = m.vacancy_charge_number * q * u[cc.phi_dof[i]] + node_site_energy_[cc.c_dof[i]];
+                const double Uj = m.vacancy_charge_number * q * u[cc.phi_dof[j]] + node_site_energy_[cc.c_dof[j]];
+                const auto   F  = physics::hopping_edge_flux(hp, cc.x[i].distance(cc.x[j]), u[cc.c_dof[i]] * c_scale_,
+                                                          u[cc.c_dof[j]] * c_scale_, Ui, Uj);
+                mx = std::max(mx, std::abs(F.flux));
+              }
+      }
+    return mx;
+  }
+
+  template <int dim>
+  double DriftDiffusionSystem<dim>::smallest_cell() const
+  {
+    double h = std::numeric_limits<double>::max();
+    for (const auto &cell : dof_handler_.active_cell_iterators())
+      h = std::min(h, cell->diameter());
+    return h;
+  }
+
+  template <int dim>
+  std::vector<typename DriftDiffusionSystem<dim>::NodalValues>
+  DriftDiffusionSystem<dim>::nodal_values(const Vector<double> &u) const
+  {
+    constexpr unsigned int nv = GeometryInfo<dim>::vertices_per_cell;
+    std::map<unsigned int, std::size_t> index; // phi dof -> entry
+    std::vector<NodalValues>            out;
+    std::vector<double>                 wsum;
+    for (const auto &cc : cells_)
+      {
+        const Material &m = device_.material(cc.material);
+        // field along the depth coordinate, cell average: -dphi/dx from the stiffness-free vertex data
+        double field = 0;
+        if (dim == 1)
+          field = -(u[cc.phi_dof[1]] - u[cc.phi_dof[0]]) / (cc.x[1][0] - cc.x[0][0]);
+        else
+          {
+            // least-squares gradient along the last coordinate from vertex pairs
+            double num = 0, den = 0;
+            for (unsigned int i = 0; i < nv; ++i)
+              for (unsigned int j = i + 1; j < nv; ++j)
+                {
+                  const double dy = cc.x[j][dim - 1] - cc.x[i][dim - 1];
+                  num += dy * (u[cc.phi_dof[j]] - u[cc.phi_dof[i]]);
+                  den += dy * dy;
+                }
+            field = den > 0 ? -num / den : 0.0;
+          }
+        for (unsigned int v = 0; v < nv; ++v)
+          {
+            auto it = index.find(cc.phi_dof[v]);
+            if (it == index.end())
+              {
+                NodalValues nvv;
+                nvv.x        = cc.x[v];
+                nvv.phi      = u[cc.phi_dof[v]];
+                nvv.c        = u[cc.c_dof[v]] * c_scale_;
+                nvv.n        = device_.electron_density(m, nvv.phi);
+                nvv.Ec       = (-constants::elementary_charge * nvv.phi - m.electron_affinity) / constants::eV;
+                nvv.field    = 0;
+                nvv.material = cc.material;
+                index[cc.phi_dof[v]] = out.size();
+                out.push_back(nvv);
+                wsum.push_back(0);
+              }
+            const std::size_t k = index[cc.phi_dof[v]];
+            out[k].field += field * cc.vol[v];
+            wsum[k] += cc.vol[v];
+          }
+      }
+    for (std::size_t k = 0; k < out.size(); ++k)
+      out[k].field /= wsum[k];
+    std::sort(out.begin(), out.end(), [](const NodalValues &a, const NodalValues &b) {
+      for (int d = dim - 1; d >= 0; --d)
+        if (a.x[d] != b.x[d])
+          return a.x[d] < b.x[d];
+      return false;
+    });
+    return out;
+  }
+
+  template class DriftDiffusionSystem<1>;
+  template class DriftDiffusionSystem<2>;
+} // namespace otj

@@ -1,0 +1,173 @@
+// Declaration, parsing and validation of material files (see material.h).
+#include "materials/material.h"
+
+#include "common/input_error.h"
+#include "physics/constants.h"
+
+#include <deal.II/base/parameter_handler.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace otj
+{
+  using dealii::ParameterHandler;
+  using dealii::Patterns::Double;
+  using dealii::Patterns::Anything;
+
+  namespace
+  {
+    const double inf = std::numeric_limits<double>::infinity();
+
+    std::string first_line(const std::string &s)
+    {
+      // deal.II messages are long and framed; keep the informative lines.
+      std::istringstream in(s);
+      std::string        line, out;
+      while (std::getline(in, line))
+        {
+          if (line.find("----") != std::string::npos || line.find("An error occurred") != std::string::npos ||
+              line.find("Additional information") != std::string::npos ||
+              line.find("Stacktrace") != std::string::npos || line.find("The violated condition") != std::string::npos)
+            continue;
+          if (line.find_first_not_of(" \t") == std::string::npos)
+            continue;
+          if (line.find("#0 ") != std::string::npos)
+            break;
+          const auto p = line.find_first_not_of(" \t");
+          if (!out.empty())
+            out += " ";
+          out += line.substr(p);
+        }
+      return out;
+    }
+
+    double finite(ParameterHandler &prm, const std::string &name, const std::string &file)
+    {
+      const double v = prm.get_double(name);
+      if (!std::isfinite(v))
+        throw_bad_parameter(file, name, prm.get(name), "a finite number");
+      return v;
+    }
+  } // namespace
+
+  void parse_parameter_file(ParameterHandler &prm, const std::string &path)
+  {
+    std::ifstream in(path);
+    if (!in)
+      throw InputError(path + ": cannot open the file (missing or unreadable)");
+    try
+      {
+        prm.parse_input(in, path, "", false);
+      }
+    catch (const std::exception &e)
+      {
+        throw InputError(path + ": " + first_line(e.what()));
+      }
+  }
+
+  void Material::declare_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Material");
+    prm.declare_entry("Name", "unnamed", Anything(), "Human-readable name of the material.");
+    prm.declare_entry("Relative permittivity", "100", Double(1.0, 1e5),
+                      "Static relative permittivity eps_r (dimensionless).");
+    prm.declare_entry("Electron affinity (eV)", "4.08", Double(0.0, 10.0),
+                      "Electron affinity chi: conduction-band edge below the vacuum level (eV).");
+    prm.declare_entry("Density-of-states effective mass", "1.8", Double(0.0, 100.0),
+                      "Conduction-band density-of-states mass m_dos/m0; 0 removes the electrons from this region.");
+    prm.declare_entry("Tunnelling effective mass", "1.0", Double(0.01, 100.0),
+                      "Tunnelling (WKB) effective mass m_t/m0.");
+    prm.declare_entry("Donor density (m^-3)", "0", Double(0.0, 1e29),
+                      "Fixed ionised donor density (e.g. Nb on Ti sites), m^-3.");
+    prm.declare_entry("Acceptor density (m^-3)", "0", Double(0.0, 1e29),
+                      "Fixed ionised acceptor density (e.g. compensating Sr vacancies), m^-3.");
+    prm.declare_entry("Vacancy charge number", "2", Double(0.0, 4.0),
+                      "Charge number z of the oxygen vacancy (2 = doubly ionised).");
+    prm.declare_entry("Vacancy activation energy (eV)", "0.6", Double(0.0, 5.0),
+                      "Hopping barrier E_a of an oxygen vacancy (eV).");
+    prm.declare_entry("Attempt frequency (Hz)", "1e13", Double(1.0, 1e16), "Attempt frequency nu0 (Hz).");
+    prm.declare_entry("Hop distance (nm)", "0.276", Double(0.01, 10.0), "Hop distance a (nm).");
+    prm.declare_entry("Maximum vacancy density (m^-3)", "5e27", Double(1e20, 1e30),
+                      "Site limit c_max of the lattice gas (m^-3).");
+    prm.declare_entry("Vacancy site energy (eV)", "0", Double(-10.0, 10.0),
+                      "Site energy of a vacancy in this region relative to the SrTiO3 film (eV); "
+                      "sets the equilibrium concentration jump at an interface.");
+    prm.declare_entry("Initial vacancy density (m^-3)", "0", Double(0.0, 1e30),
+                      "Vacancy density of the as-grown state (m^-3).");
+    prm.leave_subsection();
+  }
+
+  void Material::parse_parameters(ParameterHandler &prm)
+  {
+    using constants::eV;
+    prm.enter_subsection("Material");
+    const std::string &f = source_file;
+    name                    = prm.get("Name");
+    relative_permittivity   = finite(prm, "Relative permittivity", f);
+    electron_affinity       = finite(prm, "Electron affinity (eV)", f) * eV;
+    dos_effective_mass      = finite(prm, "Density-of-states effective mass", f);
+    tunnelling_mass         = finite(prm, "Tunnelling effective mass", f);
+    donor_density           = finite(prm, "Donor density (m^-3)", f);
+    acceptor_density        = finite(prm, "Acceptor density (m^-3)", f);
+    vacancy_charge_number   = finite(prm, "Vacancy charge number", f);
+    activation_energy       = finite(prm, "Vacancy activation energy (eV)", f) * eV;
+    attempt_frequency       = finite(prm, "Attempt frequency (Hz)", f);
+    hop_distance            = finite(prm, "Hop distance (nm)", f) * constants::nm;
+    max_vacancy_density     = finite(prm, "Maximum vacancy density (m^-3)", f);
+    vacancy_site_energy     = finite(prm, "Vacancy site energy (eV)", f) * eV;
+    initial_vacancy_density = finite(prm, "Initial vacancy density (m^-3)", f);
+    prm.leave_subsection();
+    if (initial_vacancy_density >= max_vacancy_density)
+      throw_bad_parameter(f, "Initial vacancy density (m^-3)", std::to_string(initial_vacancy_density),
+                          "a value below 'Maximum vacancy density (m^-3)' = " +
+                            std::to_string(max_vacancy_density));
+  }
+
+  void ElectrodeMaterial::declare_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Electrode");
+    prm.declare_entry("Name", "metal", Anything(), "Human-readable name of the electrode metal.");
+    prm.declare_entry("Work function (eV)", "5.65", Double(1.0, 10.0), "Work function Phi_M of the metal (eV).");
+    prm.declare_entry("Interface dipole (eV)", "0", Double(-5.0, 5.0),
+                      "Interface dipole lowering the effective work function at the oxide contact (eV): "
+                      "Schottky barrier = Phi_M - dipole - chi(oxide).");
+    prm.declare_entry("Electron mass", "1.0", Double(0.01, 100.0),
+                      "Effective mass of the electrons in the metal (m/m0), for the tunnelling current.");
+    prm.leave_subsection();
+  }
+
+  void ElectrodeMaterial::parse_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Electrode");
+    name             = prm.get("Name");
+    work_function    = finite(prm, "Work function (eV)", source_file) * constants::eV;
+    interface_dipole = finite(prm, "Interface dipole (eV)", source_file) * constants::eV;
+    electron_mass    = finite(prm, "Electron mass", source_file);
+    prm.leave_subsection();
+  }
+
+  Material read_material_file(const std::string &path)
+  {
+    ParameterHandler prm;
+    Material::declare_parameters(prm);
+    parse_parameter_file(prm, path);
+    Material m;
+    m.source_file = path;
+    m.parse_parameters(prm);
+    return m;
+  }
+
+  ElectrodeMaterial read_electrode_file(const std::string &path)
+  {
+    ParameterHandler prm;
+    ElectrodeMaterial::declare_parameters(prm);
+    parse_parameter_file(prm, path);
+    ElectrodeMaterial m;
+    m.source_file = path;
+    m.parse_parameters(prm);
+    return m;
+  }
+} // namespace otj

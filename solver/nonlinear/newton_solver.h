@@ -1,0 +1,68 @@
+// Damped Newton method with step limiting and backtracking line search for the
+// fully coupled system (deal.II step-15 / step-77 pattern), with a sparse
+// direct solve (UMFPACK) of each linearisation.
+//
+// Damping: potential updates are limited to `Maximum potential step` per
+// iteration; vacancy densities may fall by at most a factor 100 per iteration
+// (keeps iterates positive); then the step is halved until the scaled residual
+// norm decreases. Convergence: a full step whose updates are below the
+// tolerances (potential in volts, vacancies relative to the local density).
+#pragma once
+
+#include <deal.II/lac/sparse_direct.h>
+#include <deal.II/lac/sparse_matrix.h>
+#include <deal.II/lac/sparsity_pattern.h>
+#include <deal.II/lac/vector.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace dealii
+{
+  class ParameterHandler;
+}
+
+namespace otj
+{
+  struct NewtonParameters
+  {
+    unsigned int max_iterations        = 40;
+    double       potential_tolerance   = 1e-9;  ///< V
+    double       concentration_tolerance = 1e-9; ///< relative
+    double       concentration_floor   = 1e-8;  ///< absolute floor of the relative test, in units of c_scale
+    double       max_potential_step    = 0.5;   ///< V per iteration
+    unsigned int max_backtracking      = 8;
+
+    static void declare_parameters(dealii::ParameterHandler &prm);
+    void        parse_parameters(dealii::ParameterHandler &prm);
+  };
+
+  struct NewtonResult
+  {
+    bool         converged  = false;
+    unsigned int iterations = 0;
+    double       residual_norm = 0;  ///< scaled l2 norm of the last residual
+    double       update_norm   = 0;  ///< last max potential update (V)
+  };
+
+  class NewtonSolver
+  {
+  public:
+    using Assembler = std::function<void(const dealii::Vector<double> &, dealii::Vector<double> &,
+                                         dealii::SparseMatrix<double> *)>;
+
+    NewtonSolver(const dealii::SparsityPattern &sparsity, const NewtonParameters &p);
+
+    /// Solves R(u) = 0 starting from u. `is_vacancy[i]` marks the density dofs.
+    NewtonResult solve(const Assembler &assemble, const std::vector<bool> &is_vacancy, dealii::Vector<double> &u);
+
+    const NewtonParameters &parameters() const { return params_; }
+
+  private:
+    NewtonParameters              params_;
+    dealii::SparseMatrix<double>  jacobian_;
+    dealii::SparseDirectUMFPACK   lu_;
+    dealii::Vector<double>        residual_, update_, trial_, trial_residual_;
+  };
+} // namespace otj

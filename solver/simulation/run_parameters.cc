@@ -1,0 +1,113 @@
+// Declaration and parsing of run parameters (see run_parameters.h).
+#include "simulation/run_parameters.h"
+
+#include "common/input_error.h"
+
+#include <deal.II/base/parameter_handler.h>
+
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+namespace otj
+{
+  using namespace dealii;
+
+  void RunParameters::declare_parameters(ParameterHandler &prm)
+  {
+    DeviceModel::declare_parameters(prm);
+    MeshParameters::declare_parameters(prm);
+    NewtonParameters::declare_parameters(prm);
+    TimeSteppingParameters::declare_parameters(prm);
+    prm.enter_subsection("Discretisation");
+    prm.declare_entry("Concentration scale (m^-3)", "1e26", Patterns::Double(1e10, 1e30),
+                      "Scale of the vacancy unknown (numerical only; results do not depend on it).");
+    prm.leave_subsection();
+    prm.enter_subsection("Output");
+    prm.declare_entry("Directory", "results/run", Patterns::Anything(),
+                      "Directory for VTU/PVD, CSV and JSON results (relative to the working directory).");
+    prm.declare_entry("Write VTU", "true", Patterns::Bool(), "Write a .vtu per snapshot and a .pvd record.");
+    prm.declare_entry("Write profiles", "true", Patterns::Bool(), "Write a CSV depth profile per snapshot.");
+    prm.leave_subsection();
+    prm.enter_subsection("Experiment");
+    prm.declare_entry("Name", "run", Patterns::Anything(), "Name of the experiment (goes into the summary).");
+    prm.declare_entry("Initial state", "equilibrium", Patterns::Selection("as-grown|equilibrium"),
+                      "as-grown: vacancies at the materials' initial densities, electrons in equilibrium; "
+                      "equilibrium: vacancies relaxed to thermodynamic equilibrium at the initial voltage "
+                      "(their number conserved).");
+    prm.declare_entry("Source waveform", "0 0; 1e-3 0", Patterns::Anything(),
+                      "Piecewise-linear source voltage: 't0 V0; t1 V1; ...' with t in s and V in volts "
+                      "(positive = Pt positive). Snapshots are written at every corner.");
+    prm.declare_entry("Output times (s)", "", Patterns::List(Patterns::Double(0.0)),
+                      "Additional snapshot times (s), comma separated.");
+    prm.leave_subsection();
+  }
+
+  RunParameters RunParameters::from_file(const std::string &file)
+  {
+    ParameterHandler prm;
+    declare_parameters(prm);
+    parse_parameter_file(prm, file);
+    RunParameters p;
+    p.input_file         = file;
+    const std::string base = std::filesystem::path(file).parent_path().string();
+    try
+      {
+        p.device.parse_parameters(prm, base.empty() ? "." : base, file);
+        p.mesh.parse_parameters(prm);
+        p.newton.parse_parameters(prm);
+        p.time.parse_parameters(prm);
+        prm.enter_subsection("Discretisation");
+        p.concentration_scale = prm.get_double("Concentration scale (m^-3)");
+        prm.leave_subsection();
+        p.time.absolute_tolerance /= p.concentration_scale;
+        prm.enter_subsection("Output");
+        p.output.directory      = prm.get("Directory");
+        p.output.write_vtu      = prm.get_bool("Write VTU");
+        p.output.write_profiles = prm.get_bool("Write profiles");
+        prm.leave_subsection();
+        prm.enter_subsection("Experiment");
+        p.experiment.name          = prm.get("Name");
+        p.experiment.initial_state = prm.get("Initial state");
+        p.experiment.waveform =
+          PiecewiseLinearWaveform::parse(prm.get("Source waveform"), file + ": parameter 'Experiment/Source waveform'");
+        std::stringstream ss(prm.get("Output times (s)"));
+        std::string       item;
+        while (std::getline(ss, item, ','))
+          if (item.find_first_not_of(" ") != std::string::npos)
+            {
+              const double t = std::stod(item);
+              if (!std::isfinite(t))
+                throw_bad_parameter(file, "Experiment/Output times (s)", item, "finite times");
+              p.experiment.output_times.push_back(t);
+            }
+        prm.leave_subsection();
+      }
+    catch (const InputError &)
+      {
+        throw;
+      }
+    catch (const std::exception &e)
+      {
+        throw InputError(file + ": " + e.what());
+      }
+    if (p.mesh.largest_cell_film < p.mesh.smallest_cell)
+      throw_bad_parameter(file, "Mesh/Largest cell size in the film (nm)", std::to_string(p.mesh.largest_cell_film * 1e9),
+                          "a value not below 'Smallest cell size (nm)'");
+    return p;
+  }
+
+  void RunParameters::print_reference(std::ostream &out, const std::string &format)
+  {
+    ParameterHandler prm;
+    declare_parameters(prm);
+    ParameterHandler::OutputStyle style = ParameterHandler::PRM;
+    if (format == "json")
+      style = ParameterHandler::JSON;
+    else if (format == "xml")
+      style = ParameterHandler::XML;
+    else if (format == "latex")
+      style = ParameterHandler::LaTeX;
+    prm.print_parameters(out, style);
+  }
+} // namespace otj

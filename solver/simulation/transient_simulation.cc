@@ -1,0 +1,258 @@
+// One 1D device run (see transient_simulation.h).
+#include "simulation/transient_simulation.h"
+
+#include "mesh/device_mesh.h"
+#include "output/atomic_file.h"
+#include "physics/constants.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+namespace otj
+{
+  using namespace dealii;
+  namespace fs = std::filesystem;
+
+  TransientSimulation::TransientSimulation(const RunParameters &p, const bool quiet)
+    : p_(p)
+    , quiet_(quiet)
+  {
+    make_device_mesh(p_.device, p_.mesh, tria_);
+    system_ = std::make_unique<DriftDiffusionSystem<1>>(tria_, p_.device, p_.concentration_scale);
+    newton_ = std::make_unique<NewtonSolver>(system_->sparsity_pattern(), p_.newton);
+    is_vacancy_.resize(system_->n_dofs());
+    for (unsigned int i = 0; i < system_->n_dofs(); ++i)
+      is_vacancy_[i] = system_->is_vacancy_dof(i);
+    integrator_ = std::make_unique<BdfIntegrator>(p_.time, is_vacancy_);
+    writer_     = std::make_unique<SolutionWriter<1>>(*system_);
+    pvd_        = std::make_unique<PvdRecord>(p_.output.directory + "/solution.pvd");
+  }
+
+  NewtonResult TransientSimulation::solve_at(const double V, const TimeTerm &tt, Vector<double> &u)
+  {
+    auto assemble = [&](const Vector<double> &x, Vector<double> &R, SparseMatrix<double> *J) {
+      system_->assemble(x, V, tt, R, J);
+    };
+    return newton_->solve(assemble, is_vacancy_, u);
+  }
+
+  void TransientSimulation::solve_initial_state()
+  {
+    const double V0 = p_.experiment.waveform.value(p_.experiment.waveform.start_time());
+    t_              = p_.experiment.waveform.start_time();
+    system_->initial_state(u_, V0);
+    n_initial_ = system_->total_vacancies(u_);
+
+    // electrons and potential with the as-grown vacancies frozen
+    Vector<double> frozen = u_;
+    TimeTerm       tt;
+    tt.frozen_vacancies = true;
+    tt.frozen_state     = &frozen;
+    NewtonResult r      = solve_at(V0, tt, u_);
+    equilibrium_newton_ += r.iterations;
+    if (!r.converged)
+      throw ConvergenceFailure(t_, 0, r.residual_norm,
+                               "initial electrostatic solve did not converge (scaled residual " +
+                                 std::to_string(r.residual_norm) + ")");
+    if (p_.experiment.initial_state == "as-grown")
+      return;
+
+    // thermodynamic equilibrium of the vacancies by pseudo-transient
+    // continuation: implicit Euler with geometrically growing steps; the
+    // lumped implicit Euler step conserves the vacancy number exactly.
+    double         dt = 1e-12;
+    Vector<double> old = u_, history(u_.size()), trial;
+    for (unsigned int k = 0; k < 400; ++k)
+      {
+        TimeTerm te;
+        te.a0 = 1.0 / dt;
+        history.equ(-1.0 / dt, old);
+        te.history = &history;
+        trial      = old;
+        r          = solve_at(V0, te, trial);
+        equilibrium_newton_ += r.iterations;
+        if (!r.converged)
+          {
+            dt *= 0.25;
+            if (dt < 1e-20)
+              throw ConvergenceFailure(t_, dt, r.residual_norm, "equilibrium continuation did not converge");
+            continue;
+          }
+        ++equilibrium_steps_;
+        double change = 0;
+        for (unsigned int i = 0; i < trial.size(); ++i)
+          if (is_vacancy_[i])
+            change = std::max(change, std::abs(trial[i] - old[i]) / (std::abs(trial[i]) + 1e-12));
+        old = trial;
+        if (dt > 1e15 && change < 1e-12)
+          break;
+        dt = std::min(dt * 4.0, 1e25);
+      }
+    u_ = old;
+  }
+
+  void TransientSimulation::snapshot(const std::string &label)
+  {
+    const double V = p_.experiment.waveform.value(t_);
+    Snapshot     s{label, t_, V, system_->total_vacancies(u_), system_->vacancy_centroid(u_), "", ""};
+    char         num[16];
+    std::snprintf(num, sizeof(num), "%05zu", snapshots_.size());
+    if (p_.output.write_vtu)
+      {
+        s.vtu = std::string("vtu/solution-") + num + ".vtu";
+        writer_->write_vtu(u_, t_, snapshots_.size(), p_.output.directory + "/" + s.vtu);
+        pvd_->add(t_, s.vtu);
+      }
+    if (p_.output.write_profiles)
+      {
+        s.profile = std::string("profiles/profile-") + num + ".csv";
+        writer_->write_profile_csv(u_, t_, V, p_.output.directory + "/" + s.profile);
+      }
+    snapshots_.push_back(s);
+    if (!quiet_)
+      std::cout << "  snapshot " << std::setw(3) << snapshots_.size() - 1 << "  t = " << std::setw(11)
+                << std::setprecision(4) << t_ << " s  V = " << std::setw(6) << std::setprecision(3) << V
+                << " V  vacancy centroid = " << std::setprecision(4) << s.centroid / constants::nm
+                << " nm from Pt  (" << label << ")\n";
+  }
+
+  void TransientSimulation::integrate_waveform(const bool write_output)
+  {
+    const auto &w = p_.experiment.waveform;
+    integrator_->reset(t_, u_);
+    std::vector<double> stops = w.corners();
+    for (double t : p_.experiment.output_times)
+      if (t > w.start_time() && t < w.end_time())
+        stops.push_back(t);
+    std::sort(stops.begin(), stops.end());
+    stops.erase(std::unique(stops.begin(), stops.end()), stops.end());
+
+    auto solve = [&](double t_new, const TimeTerm &tt, Vector<double> &u) { return solve_at(w.value(t_new), tt, u); };
+    auto last_print = std::chrono::steady_clock::now();
+    auto observe = [&](double t, const Vector<double> &u, double dt, unsigned int order, const NewtonResult &nr) {
+      steps_.push_back(StepRecord{t, w.value(t), dt, order, nr.iterations, system_->total_vacancies(u),
+                                  system_->vacancy_centroid(u), system_->top_vacancy_density(u)});
+      const auto now = std::chrono::steady_clock::now();
+      if (!quiet_ && std::chrono::duration<double>(now - last_print).count() > 2.0)
+        {
+          last_print = now;
+          std::cout << "    ... t = " << std::setprecision(4) << t << " s of " << w.end_time() << " s, step "
+                    << dt << " s, " << steps_.size() << " steps\n";
+        }
+    };
+    for (std::size_t k = 0; k < stops.size(); ++k)
+      {
+        if (stops[k] <= t_)
+          continue;
+        integrator_->advance(stops[k], {}, solve, observe);
+        t_ = integrator_->time();
+        u_ = integrator_->solution();
+        if (write_output)
+          {
+            std::ostringstream label;
+            label << "t = " << stops[k] << " s";
+            snapshot(label.str());
+          }
+      }
+  }
+
+  void TransientSimulation::write_timeseries() const
+  {
+    write_atomically(p_.output.directory + "/timeseries.csv", [&](std::ostream &out) {
+      out << "time_s,applied_voltage_V,step_s,bdf_order,newton_iterations,vacancies_per_m2,"
+             "vacancy_centroid_nm,vacancy_density_at_Pt_m3\n";
+      out << std::setprecision(10);
+      for (const auto &s : steps_)
+        out << s.time << ',' << s.voltage << ',' << s.dt << ',' << s.order << ',' << s.newton_iterations << ','
+            << s.total_vacancies << ',' << s.centroid / constants::nm << ',' << s.c_top << '\n';
+    });
+  }
+
+  void TransientSimulation::write_summary(const double wall) const
+  {
+    using nlohmann::json;
+    json j;
+    j["program"]       = "otj run";
+    j["version"]       = OTJ_GIT_VERSION;
+    j["input_file"]    = p_.input_file;
+    j["experiment"]    = p_.experiment.name;
+    j["initial_state"] = p_.experiment.initial_state;
+    const auto &d      = p_.device;
+    j["device"]["temperature_K"]           = d.temperature;
+    j["device"]["electrode_area_m2"]       = d.electrode_area;
+    j["device"]["schottky_barrier_eV"]     = d.schottky_barrier() / constants::eV;
+    j["device"]["back_contact_potential_V"] = d.back_contact_potential();
+    for (const auto &l : d.layers)
+      j["device"]["layers"].push_back({{"role", l.role},
+                                        {"thickness_nm", l.thickness / constants::nm},
+                                        {"material", l.material.name},
+                                        {"material_file", l.material.source_file}});
+    for (const auto &s : d.screening_lengths())
+      j["screening_lengths_nm"].push_back(
+        {{"layer", s.layer},
+         {"vacancy_debye_length", std::isfinite(s.vacancy_debye_length) ? json(s.vacancy_debye_length / constants::nm) : json(nullptr)},
+         {"electron_screening_length",
+          std::isfinite(s.electron_screening_length) ? json(s.electron_screening_length / constants::nm) : json(nullptr)}});
+    j["mesh"]["cells"]             = tria_.n_active_cells();
+    j["mesh"]["dofs"]              = system_->n_dofs();
+    j["mesh"]["smallest_cell_nm"]  = system_->smallest_cell() / constants::nm;
+    j["solver"]["time_steps"]      = integrator_->statistics().steps;
+    j["solver"]["rejected_steps_error"]  = integrator_->statistics().rejected_error;
+    j["solver"]["rejected_steps_newton"] = integrator_->statistics().rejected_newton;
+    j["solver"]["newton_iterations"]     = integrator_->statistics().newton_iterations;
+    j["solver"]["equilibrium_newton_iterations"] = equilibrium_newton_;
+    j["solver"]["wall_time_s"]     = wall;
+    j["vacancies"]["initial_per_m2"] = n_initial_;
+    j["vacancies"]["final_per_m2"]   = system_->total_vacancies(u_);
+    j["vacancies"]["relative_conservation_error"] =
+      n_initial_ > 0 ? std::abs(system_->total_vacancies(u_) - n_initial_) / n_initial_ : 0.0;
+    for (const auto &s : snapshots_)
+      j["snapshots"].push_back({{"label", s.label},
+                                {"time_s", s.time},
+                                {"applied_voltage_V", s.voltage},
+                                {"vacancies_per_m2", s.total_vacancies},
+                                {"vacancy_centroid_nm", s.centroid / constants::nm},
+                                {"vtu", s.vtu},
+                                {"profile", s.profile}});
+    write_atomically(p_.output.directory + "/summary.json", [&](std::ostream &out) { out << j.dump(2) << "\n"; });
+  }
+
+  void TransientSimulation::run()
+  {
+    const auto start = std::chrono::steady_clock::now();
+    fs::create_directories(p_.output.directory);
+    if (!quiet_)
+      {
+        std::cout << "OTJ run '" << p_.experiment.name << "' from " << p_.input_file << "\n"
+                  << "  mesh: " << tria_.n_active_cells() << " cells, " << system_->n_dofs()
+                  << " dofs, smallest cell " << system_->smallest_cell() / constants::nm << " nm\n"
+                  << "  Schottky barrier Pt/" << p_.device.layers.front().material.name << ": "
+                  << p_.device.schottky_barrier() / constants::eV << " eV\n";
+        for (const auto &s : p_.device.screening_lengths())
+          std::cout << "  screening lengths in " << s.layer << ": vacancy Debye "
+                    << s.vacancy_debye_length / constants::nm << " nm, electron "
+                    << s.electron_screening_length / constants::nm << " nm\n";
+      }
+    solve_initial_state();
+    snapshot(p_.experiment.initial_state == "equilibrium" ? "equilibrium at the initial voltage" : "as-grown");
+    integrate_waveform(true);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    write_timeseries();
+    write_summary(wall);
+    if (!quiet_)
+      std::cout << "  " << integrator_->statistics().steps << " time steps ("
+                << integrator_->statistics().rejected_error + integrator_->statistics().rejected_newton
+                << " rejected), " << integrator_->statistics().newton_iterations << " Newton iterations, "
+                << wall << " s wall\n"
+                << "  vacancy number conserved to "
+                << std::abs(system_->total_vacancies(u_) - n_initial_) / std::max(n_initial_, 1e-300) << " (relative)\n"
+                << "  results: " << p_.output.directory << "/{summary.json, timeseries.csv, solution.pvd, profiles/}\n";
+  }
+} // namespace otj

@@ -1,0 +1,82 @@
+// One 1D run of the device: builds the mesh and the discrete system from the
+// run parameters, finds the initial state, integrates the source waveform and
+// writes snapshots (VTU + PVD, CSV profiles), a time series and a JSON
+// summary. It coordinates; the physics is in DriftDiffusionSystem, the
+// nonlinear solve in NewtonSolver, time control in BdfIntegrator.
+#pragma once
+
+#include "discretization/drift_diffusion_system.h"
+#include "nonlinear/newton_solver.h"
+#include "output/pvd_record.h"
+#include "output/solution_writer.h"
+#include "simulation/run_parameters.h"
+#include "time_stepping/bdf_integrator.h"
+
+#include <deal.II/grid/tria.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace otj
+{
+  struct Snapshot
+  {
+    std::string label;
+    double      time, voltage, total_vacancies, centroid;
+    std::string vtu, profile;
+  };
+
+  struct StepRecord
+  {
+    double       time, voltage, dt;
+    unsigned int order, newton_iterations;
+    double       total_vacancies, centroid, c_top;
+  };
+
+  class TransientSimulation
+  {
+  public:
+    /// `quiet` suppresses progress output (benchmarks, tests).
+    explicit TransientSimulation(const RunParameters &p, bool quiet = false);
+
+    /// The full run: initial state, waveform, outputs, summary.
+    void run();
+
+    /// Initial state at the waveform's first voltage.
+    void solve_initial_state();
+    /// Integrates the waveform to its end, with snapshots if write_output.
+    void integrate_waveform(bool write_output);
+
+    const DriftDiffusionSystem<1> &system() const { return *system_; }
+    const dealii::Vector<double> & state() const { return u_; }
+    double                         time() const { return t_; }
+    const IntegratorStatistics &   statistics() const { return integrator_->statistics(); }
+    unsigned int                   equilibrium_newton_iterations() const { return equilibrium_newton_; }
+    const std::vector<StepRecord> &steps() const { return steps_; }
+    const std::vector<Snapshot> &  snapshots() const { return snapshots_; }
+    double                         initial_vacancies() const { return n_initial_; }
+
+  private:
+    NewtonResult solve_at(double voltage, const TimeTerm &tt, dealii::Vector<double> &u);
+    void         snapshot(const std::string &label);
+    void         write_timeseries() const;
+    void         write_summary(double wall_seconds) const;
+
+    RunParameters                             p_;
+    bool                                      quiet_;
+    dealii::Triangulation<1>                  tria_;
+    std::unique_ptr<DriftDiffusionSystem<1>>  system_;
+    std::unique_ptr<NewtonSolver>             newton_;
+    std::unique_ptr<BdfIntegrator>            integrator_;
+    std::unique_ptr<SolutionWriter<1>>        writer_;
+    std::unique_ptr<PvdRecord>                pvd_;
+    std::vector<bool>                         is_vacancy_;
+    dealii::Vector<double>                    u_;
+    double                                    t_ = 0;
+    double                                    n_initial_ = 0;
+    unsigned int                              equilibrium_newton_ = 0, equilibrium_steps_ = 0;
+    std::vector<StepRecord>                   steps_;
+    std::vector<Snapshot>                     snapshots_;
+  };
+} // namespace otj

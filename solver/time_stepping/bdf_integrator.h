@@ -1,0 +1,93 @@
+// Variable-step BDF1/BDF2 time integration with local-error control for the
+// differential-algebraic system (vacancies differential, potential algebraic).
+//
+// - Coefficients of variable-step BDF2 (omega = dt_n / dt_{n-1}):
+//   dc/dt ~ [(1+2w)/(1+w) c_{n+1} - (1+w) c_n + w^2/(1+w) c_{n-1}] / dt_n
+//   (Hairer, Norsett & Wanner, Solving ODEs I, section III.5).
+// - Local error estimated from the distance to the explicit polynomial
+//   predictor (Milne's device): LTE ~ C (u - u_pred), C = 1/3 (BDF1, linear
+//   predictor), 2/11 (BDF2, quadratic predictor), measured on the vacancy
+//   dofs in the norm max |e_i| / (atol + rtol |c_i|).
+// - Steps land exactly on waveform corners; after a corner the method
+//   restarts at order 1 with the step capped at a tenth of the next segment.
+// - A Newton failure cuts the step by 4 and retries; below the smallest step
+//   a ConvergenceFailure reports time, step size and residual (SPEC 9).
+#pragma once
+
+#include "discretization/drift_diffusion_system.h"
+#include "nonlinear/newton_solver.h"
+
+#include <deal.II/lac/vector.h>
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace dealii
+{
+  class ParameterHandler;
+}
+
+namespace otj
+{
+  struct TimeSteppingParameters
+  {
+    double       relative_tolerance = 1e-3;
+    double       absolute_tolerance = 1e-4;  ///< in units of the concentration scale
+    double       initial_step       = 1e-12; ///< s
+    double       smallest_step      = 1e-18; ///< s
+    double       largest_step       = 1e3;   ///< s
+    unsigned int maximum_order      = 2;
+    double       maximum_growth     = 5.0;
+    unsigned int maximum_steps      = 200000;
+
+    static void declare_parameters(dealii::ParameterHandler &prm);
+    void        parse_parameters(dealii::ParameterHandler &prm);
+  };
+
+  class ConvergenceFailure : public std::runtime_error
+  {
+  public:
+    ConvergenceFailure(double time, double step, double residual, const std::string &what);
+    double time, step, residual;
+  };
+
+  struct IntegratorStatistics
+  {
+    unsigned int steps = 0, rejected_error = 0, rejected_newton = 0, newton_iterations = 0;
+  };
+
+  class BdfIntegrator
+  {
+  public:
+    /// Solves the implicit step to time t_new with the given time term, u holds
+    /// the initial guess on entry and the solution on exit.
+    using StepSolver = std::function<NewtonResult(double t_new, const TimeTerm &, dealii::Vector<double> &u)>;
+    /// Called after each accepted step.
+    using Observer = std::function<void(double t, const dealii::Vector<double> &u, double dt, unsigned int order,
+                                        const NewtonResult &)>;
+
+    BdfIntegrator(const TimeSteppingParameters &p, std::vector<bool> is_vacancy);
+
+    void reset(double t0, const dealii::Vector<double> &u0);
+    /// Integrates to t_end, landing on every corner in (t, t_end].
+    void advance(double t_end, const std::vector<double> &corners, const StepSolver &solve, const Observer &observe);
+
+    double                        time() const { return t_; }
+    const dealii::Vector<double> &solution() const { return u_; }
+    const IntegratorStatistics &  statistics() const { return stats_; }
+    double                        next_step() const { return dt_; }
+
+  private:
+    double error_norm(const dealii::Vector<double> &u, const dealii::Vector<double> &pred) const;
+
+    TimeSteppingParameters  p_;
+    std::vector<bool>       is_vacancy_;
+    double                  t_ = 0, dt_ = 0;
+    dealii::Vector<double>  u_, u_prev_, u_prev2_;
+    double                  dt_prev_ = 0, dt_prev2_ = 0;
+    unsigned int            n_history_ = 0; ///< accepted states since the last restart (besides u_)
+    IntegratorStatistics    stats_;
+  };
+} // namespace otj
