@@ -1,1 +1,197 @@
+// Constitutive laws against independent formulas: Fermi-Dirac statistics,
+// Bernoulli function, the vacancy hopping flux (Einstein limit, Mott-Gurney
+// sinh law, exact lattice hopping, site exclusion), waveforms, meshes.
+#include "mesh/device_mesh.h"
+#include "physics/bernoulli.h"
+#include "physics/constants.h"
+#include "physics/fermi_dirac.h"
+#include "physics/vacancy_flux.h"
+#include "test_helpers.h"
+#include "waveform/waveform.h"
+#include "common/input_error.h"
+
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+using namespace otj;
+using namespace otj::physics;
+using constants::boltzmann;
+using constants::elementary_charge;
+
+TEST(FermiDirac, ApproximationAgreesWithQuadratureToHalfAPercent)
+{
+  for (double eta = -10; eta <= 30; eta += 0.5)
+    {
+      const double ref = fermi_dirac_half_quadrature(eta);
+      EXPECT_NEAR(fermi_dirac_half(eta) / ref, 1.0, 5e-3) << "eta = " << eta;
+    }
+  // non-degenerate and degenerate limits: exp(eta) and (4/(3 sqrt(pi))) eta^1.5
+  EXPECT_NEAR(fermi_dirac_half(-20) / std::exp(-20), 1.0, 1e-6);
+  EXPECT_NEAR(fermi_dirac_half(200) / (4.0 / (3.0 * std::sqrt(M_PI)) * std::pow(200, 1.5)), 1.0, 1e-2);
+}
+
+TEST(FermiDirac, DerivativeAndInverseAreConsistent)
+{
+  for (double eta = -8; eta <= 25; eta += 1.3)
+    {
+      const double h  = 1e-5;
+      const double fd = (fermi_dirac_half(eta + h) - fermi_dirac_half(eta - h)) / (2 * h);
+      EXPECT_NEAR(fermi_dirac_half_derivative(eta) / fd, 1.0, 1e-6);
+      EXPECT_NEAR(inverse_fermi_dirac_half(fermi_dirac_half(eta)), eta, 1e-9 * (1 + std::abs(eta)));
+    }
+}
+
+TEST(FermiDirac, EffectiveDensityOfStatesOfFreeElectronsAt300K)
+{
+  // N_c(m0, 300 K) = 2.509e25 m^-3 (Sze & Ng, Appendix: 2.5e19 cm^-3 for m = m0)
+  EXPECT_NEAR(effective_density_of_states(1.0, 300.0) / 2.509e25, 1.0, 2e-3);
+  // scales as m^1.5 T^1.5
+  EXPECT_NEAR(effective_density_of_states(1.8, 150.0) / effective_density_of_states(1.0, 300.0),
+              std::pow(1.8, 1.5) * std::pow(0.5, 1.5), 1e-12);
+}
+
+TEST(Bernoulli, IdentitiesAndDerivative)
+{
+  for (double x : {-300.0, -30.0, -2.0, -1e-4, 0.0, 1e-5, 0.5, 3.0, 40.0, 300.0})
+    {
+      if (std::abs(x) < 50)
+        EXPECT_NEAR(bernoulli(-x) / bernoulli(x), std::exp(x), 1e-10 * std::exp(x));
+      EXPECT_NEAR(bernoulli(-x) - bernoulli(x), x, 1e-10 * (1 + std::abs(x)));
+      if (std::abs(x) < 100 && std::abs(x) > 1e-3)
+        {
+          const double h = 1e-6 * (1 + std::abs(x));
+          EXPECT_NEAR(bernoulli_derivative(x), (bernoulli(x + h) - bernoulli(x - h)) / (2 * h), 1e-6);
+        }
+    }
+}
+
+namespace
+{
+  HoppingParameters sto_hopping(double cmax = INFINITY)
+  {
+    return HoppingParameters{0.276e-9, 1e13, 0.6 * constants::eV, cmax, 300.0};
+  }
+} // namespace
+
+// SPEC 3: the hopping flux reduces to the Einstein relation at low field.
+TEST(VacancyFlux, EinsteinRelationAtLowField)
+{
+  const auto   p  = sto_hopping();
+  const double kT = boltzmann * 300, z = 2, L = 0.05e-9;
+  const double D  = p.diffusivity();
+  const double E  = 1e5; // V/m: beta ~ 1e-3
+  const double c  = 1e26, dcdx = -3e34;
+  // edge i at x, j at x + L; potential falls along x for E > 0
+  const double ci = c - dcdx * L / 2, cj = c + dcdx * L / 2;
+  const double Ui = z * elementary_charge * (E * L / 2), Uj = -Ui;
+  const double J  = hopping_edge_flux(p, L, ci, cj, Ui, Uj).flux;
+  const double mu = z * elementary_charge * D / kT; // Einstein
+  const double expected = -D * dcdx + mu * c * E;
+  EXPECT_NEAR(J / expected, 1.0, 1e-5);
+  // D = a^2 nu exp(-Ea/kT)
+  EXPECT_NEAR(D / (std::pow(0.276e-9, 2) * 1e13 * std::exp(-0.6 * constants::eV / kT)), 1.0, 1e-12);
+}
+
+// SPEC 3: Mott-Gurney sinh law at 1e9 V/m, uniform density.
+TEST(VacancyFlux, MottGurneySinhLawAtHighField)
+{
+  const auto p = sto_hopping();
+  const double z = 2, c = 1e26;
+  for (double E : {1e8, 5e8, 1e9, 2e9})
+    for (double L : {0.01e-9, 0.1e-9, 0.276e-9})
+      {
+        const double dU = z * elementary_charge * E * L;
+        const double J  = hopping_edge_flux(p, L, c, c, dU / 2, -dU / 2).flux;
+        EXPECT_NEAR(J / (c * mott_gurney_velocity(p, z, E)), 1.0, 1e-9) << "E = " << E << " L = " << L;
+      }
+  // the enhancement over linear drift is large at 1e9 V/m: sinh(b)/b = 2e3 (PHYSICS-NOTES 2.2)
+  const double beta = z * elementary_charge * 0.276e-9 * 1e9 / (2 * boltzmann * 300);
+  EXPECT_GT(std::sinh(beta) / beta, 1.5e3);
+}
+
+// On an edge one hop long the discrete flux is exactly the lattice rate equation,
+// with the lattice-gas exclusion factors.
+TEST(VacancyFlux, EqualsLatticeHoppingForOneHopEdges)
+{
+  const auto p = sto_hopping(5e27);
+  for (double dU_eV : {-0.5, -0.05, 0.0, 0.01, 0.3})
+    for (double ci : {1e24, 2e27, 4.9e27})
+      {
+        const double cj  = 3e27;
+        const double dU  = dU_eV * constants::eV;
+        const double Jd  = hopping_edge_flux(p, p.hop_distance, ci, cj, dU, 0).flux;
+        const double Jl  = lattice_hopping_flux(p, ci, cj, dU, 0);
+        EXPECT_NEAR(Jd, Jl, 1e-10 * (std::abs(Jl) + 1e-30 + p.diffusivity() * 1e27 / p.hop_distance));
+      }
+}
+
+// Zero flux for the equilibrium lattice-gas profile at any field and edge length,
+// and no flux into a full site.
+TEST(VacancyFlux, ZeroForEquilibriumAndBlockedIntoFullSites)
+{
+  const auto   p  = sto_hopping(5e27);
+  const double kT = boltzmann * 300;
+  for (double dU_eV : {-0.2, -0.05, 0.02, 0.15})
+    {
+      const double dU = dU_eV * constants::eV;
+      const double ti = 0.3;
+      // theta/(1-theta) ~ exp(-U/kT): U_i = dU, U_j = 0
+      const double r  = ti / (1 - ti) * std::exp(dU / kT);
+      const double tj = r / (1 + r);
+      const double L  = 0.03e-9;
+      const double J  = hopping_edge_flux(p, L, ti * 5e27, tj * 5e27, dU, 0).flux;
+      // scale: the drift part alone, D0/L * B(-Pe) c_i (1 - theta_j) * sinh(beta)/beta
+      const double Pe    = dU / kT;
+      const double drift = p.diffusivity() / L * bernoulli(-Pe) * ti * 5e27 * (1 - tj) *
+                           sinhc(Pe * p.hop_distance / (2 * L));
+      EXPECT_LT(std::abs(J) / drift, 1e-12) << dU_eV;
+    }
+  const double J = hopping_edge_flux(p, 0.1e-9, 1e27, 5e27, 0.3 * constants::eV, 0).flux;
+  EXPECT_LE(J, 0.0); // nothing enters a full node, even downhill
+}
+
+TEST(VacancyFlux, AnalyticDerivativesMatchFiniteDifferences)
+{
+  const auto   p = sto_hopping(5e27);
+  const double L = 0.07e-9, ci = 1.2e27, cj = 3.1e26, Ui = 0.21 * constants::eV, Uj = -0.05 * constants::eV;
+  const auto   F = hopping_edge_flux(p, L, ci, cj, Ui, Uj);
+  auto         J = [&](double a, double b, double c, double d) { return hopping_edge_flux(p, L, a, b, c, d).flux; };
+  const double hc = 1e20, hU = 1e-25;
+  EXPECT_NEAR(F.d_ci, (J(ci + hc, cj, Ui, Uj) - J(ci - hc, cj, Ui, Uj)) / (2 * hc), 1e-6 * std::abs(F.d_ci));
+  EXPECT_NEAR(F.d_cj, (J(ci, cj + hc, Ui, Uj) - J(ci, cj - hc, Ui, Uj)) / (2 * hc), 1e-6 * std::abs(F.d_cj));
+  EXPECT_NEAR(F.d_Ui, (J(ci, cj, Ui + hU, Uj) - J(ci, cj, Ui - hU, Uj)) / (2 * hU), 1e-5 * std::abs(F.d_Ui));
+  EXPECT_NEAR(F.d_Uj, (J(ci, cj, Ui, Uj + hU) - J(ci, cj, Ui, Uj - hU)) / (2 * hU), 1e-5 * std::abs(F.d_Uj));
+}
+
+TEST(Waveform, InterpolatesAndRejectsNegativeDurations)
+{
+  const auto w = PiecewiseLinearWaveform::parse("0 0; 1e-9 2; 2e-8 2; 2.1e-8 0", "test");
+  EXPECT_DOUBLE_EQ(w.value(0.5e-9), 1.0);
+  EXPECT_DOUBLE_EQ(w.value(1e-8), 2.0);
+  EXPECT_DOUBLE_EQ(w.value(1.0), 0.0);
+  EXPECT_EQ(w.corners().size(), 4u);
+  EXPECT_THROW(PiecewiseLinearWaveform::parse("0 0; 1e-9 1; 5e-10 0", "test"), InputError);
+  EXPECT_THROW(PiecewiseLinearWaveform::parse("0 0; nan 1", "test"), InputError);
+  EXPECT_THROW(PiecewiseLinearWaveform::parse("0 0; 1e-9", "test"), InputError);
+  const auto train = pulse_train(0.6, 50e-9, 5e-9, 1e-6, 10, 0.0, 20e-6);
+  EXPECT_DOUBLE_EQ(train.value(9 * 1e-6 + 30e-9), 0.6);
+  EXPECT_DOUBLE_EQ(train.value(9 * 1e-6 + 500e-9), 0.0);
+}
+
+TEST(Mesh, GradedLayersFitExactlyAndResolveInterfaces)
+{
+  const auto s = graded_cell_sizes(2.8e-9, 0.01e-9, 1.15, 0.1e-9, true, true);
+  EXPECT_NEAR(std::accumulate(s.begin(), s.end(), 0.0), 2.8e-9, 1e-20);
+  EXPECT_LE(s.front(), 0.0101e-9);
+  EXPECT_LE(s.back(), 0.0101e-9);
+  for (std::size_t i = 1; i < s.size(); ++i)
+    EXPECT_LE(s[i] / s[i - 1], 1.1501 * 1.0001) ;
+  auto p = test_support::paper_parameters();
+  const auto x = device_vertices(p.device, p.mesh);
+  EXPECT_NEAR(x.back(), p.device.total_thickness(), 1e-18);
+  // one refinement level halves every cell
+  p.mesh.refinement = 1;
+  EXPECT_NEAR(double(device_vertices(p.device, p.mesh).size() - 1) / (x.size() - 1), 2.0, 0.1);
+}

@@ -1,1 +1,296 @@
+// Solver verification (SPEC section 7): manufactured solution with measured
+// convergence order, blocking-electrode equilibria against exact first
+// integrals (Gouy-Chapman for vacancies, Fermi-Dirac depletion for electrons),
+// vacancy conservation, zero flux at equilibrium, positivity at high field.
+#include "discretization/drift_diffusion_system.h"
+#include "nonlinear/newton_solver.h"
+#include "physics/constants.h"
+#include "physics/fermi_dirac.h"
+#include "physics/vacancy_flux.h"
+#include "simulation/transient_simulation.h"
+#include "test_helpers.h"
+
+#include <deal.II/grid/tria.h>
+
 #include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace otj;
+using namespace otj::test_support;
+using constants::boltzmann;
+using constants::elementary_charge;
+using dealii::Point;
+using dealii::Vector;
+
+namespace
+{
+  constexpr double kT = boltzmann * 300.0;
+
+  /// Manufactured solution on [0, L]: potential and vacancy density.
+  struct Manufactured
+  {
+    double L = 10e-9;
+    double phi(double x) const { return -5.0 + 0.4 * x / L + 0.15 * std::sin(M_PI * x / L); }
+    double dphi(double x) const { return 0.4 / L + 0.15 * M_PI / L * std::cos(M_PI * x / L); }
+    double c(double x) const { return 1e27 * (1.0 + 0.5 * std::sin(2 * M_PI * x / L) + 0.3 * x / L); }
+    double dc(double x) const { return 1e27 * (0.5 * 2 * M_PI / L * std::cos(2 * M_PI * x / L) + 0.3 / L); }
+  };
+
+  struct MmsErrors
+  {
+    double phi, c, h;
+  };
+
+  MmsErrors solve_manufactured(unsigned int n_cells)
+  {
+    Manufactured ms;
+    Material     m    = ionic_insulator(1e27, 0.6, 5e27);
+    m.acceptor_density = 1.5e27;
+    DeviceModel d     = single_layer_device(m, ms.L, ms.phi(ms.L));
+    d.top_electrode.work_function = -ms.phi(0) * elementary_charge;
+    d.top_vacancy_boundary        = VacancyBoundary::reservoir;
+    d.bottom_vacancy_boundary     = VacancyBoundary::reservoir;
+    d.top_reservoir_density       = ms.c(0);
+    d.bottom_reservoir_density    = ms.c(ms.L);
+    MeshParameters mp;
+    mp.smallest_cell = mp.largest_cell_film = ms.L / n_cells;
+    mp.growth_ratio  = 1.0;
+    dealii::Triangulation<1> tria;
+    make_device_mesh(d, mp, tria);
+    DriftDiffusionSystem<1> sys(tria, d, 1e27);
+
+    const double eps = constants::vacuum_permittivity * m.relative_permittivity;
+    const double z   = m.vacancy_charge_number;
+    physics::HoppingParameters hp{m.hop_distance, m.attempt_frequency, m.activation_energy, m.max_vacancy_density, 300};
+    // continuum flux J = D0 S(beta) [z e E c (1 - c/cmax)/kT - c'], E = -phi'
+    auto flux = [&](double x) {
+      const double E    = -ms.dphi(x);
+      const double beta = z * elementary_charge * m.hop_distance * E / (2 * kT);
+      const double c    = ms.c(x);
+      return hp.diffusivity() * physics::sinhc(beta) *
+             (z * elementary_charge * E * c * (1 - c / m.max_vacancy_density) / kT - ms.dc(x));
+    };
+    VolumeSources<1> src;
+    src.charge = [&](const Point<1> &p) {
+      const double x = p[0], h = 1e-6 * ms.L;
+      const double d2phi = (ms.dphi(x + h) - ms.dphi(x - h)) / (2 * h);
+      // -eps phi'' = rho + f  =>  f = -eps phi'' - rho
+      return -eps * d2phi - elementary_charge * (z * ms.c(x) - m.acceptor_density);
+    };
+    src.vacancy = [&](const Point<1> &p) {
+      const double x = p[0], h = 1e-6 * ms.L;
+      return (flux(x + h) - flux(x - h)) / (2 * h);
+    };
+    sys.set_sources(src);
+
+    Vector<double> u;
+    sys.initial_state(u, 0.0);
+    std::vector<bool> is_c(u.size());
+    for (unsigned int i = 0; i < u.size(); ++i)
+      is_c[i] = sys.is_vacancy_dof(i);
+    NewtonParameters np;
+    np.potential_tolerance     = 1e-13;
+    np.concentration_tolerance = 1e-12;
+    NewtonSolver newton(sys.sparsity_pattern(), np);
+    TimeTerm     tt;
+    tt.stationary = true;
+    const auto r = newton.solve([&](const Vector<double> &x, Vector<double> &R,
+                                    dealii::SparseMatrix<double> *J) { sys.assemble(x, 0.0, tt, R, J); },
+                                is_c, u);
+    EXPECT_TRUE(r.converged);
+    double e_phi = 0, e_c = 0, n_phi = 0, n_c = 0;
+    for (const auto &nv : sys.nodal_values(u))
+      {
+        const double x = nv.x[0];
+        e_phi += std::pow(nv.phi - ms.phi(x), 2);
+        n_phi += std::pow(ms.phi(x) - ms.phi(0), 2);
+        e_c += std::pow(nv.c - ms.c(x), 2);
+        n_c += std::pow(ms.c(x), 2);
+      }
+    return {std::sqrt(e_phi / n_phi), std::sqrt(e_c / n_c), ms.L / n_cells};
+  }
+} // namespace
+
+// SPEC 7: manufactured solution of the coupled nonlinear system (sinh-law
+// hopping with beta ~ 1, site exclusion), second-order convergence.
+TEST(Solver, ManufacturedSolutionConvergesAtSecondOrder)
+{
+  std::vector<MmsErrors> e;
+  for (unsigned int n : {40u, 80u, 160u, 320u})
+    e.push_back(solve_manufactured(n));
+  for (std::size_t k = 1; k < e.size(); ++k)
+    {
+      const double order_phi = std::log(e[k - 1].phi / e[k].phi) / std::log(2.0);
+      const double order_c   = std::log(e[k - 1].c / e[k].c) / std::log(2.0);
+      std::printf("MMS h = %.4g nm: rel. error phi %.3e (order %.3f), c %.3e (order %.3f)\n", e[k].h * 1e9, e[k].phi,
+                  order_phi, e[k].c, order_c);
+      EXPECT_GT(order_phi, 1.8);
+      EXPECT_LT(order_phi, 2.3);
+      EXPECT_GT(order_c, 1.8);
+      EXPECT_LT(order_c, 2.3);
+    }
+  EXPECT_LT(e.back().c, 1e-3);
+}
+
+namespace
+{
+  RunParameters slab_run(const DeviceModel &d, double h_min, double h_max)
+  {
+    RunParameters p;
+    p.device                   = d;
+    p.mesh.smallest_cell       = h_min;
+    p.mesh.largest_cell_film   = h_max;
+    p.mesh.growth_ratio        = 1.08;
+    p.experiment.initial_state = "equilibrium";
+    p.experiment.waveform      = PiecewiseLinearWaveform::parse("0 0; 1e-9 0", "test");
+    p.output.directory         = "/tmp/otj-test-unused";
+    p.output.write_vtu = p.output.write_profiles = false;
+    p.concentration_scale      = 1e25;
+    p.time.absolute_tolerance  = 1e-3;
+    return p;
+  }
+} // namespace
+
+// SPEC 7: equilibrium of a blocking electrode with mobile vacancies (z = 2)
+// against the exact Gouy-Chapman first integral
+//   E_s^2 = (2 c_b kT / eps) [exp(-z psi) - 1 + z psi],  psi = e (phi_s - phi_b) / kT.
+TEST(Solver, BlockingElectrodeEquilibriumMatchesGouyChapman)
+{
+  for (double psi_V : {0.05, -0.1})
+    {
+      const double c0 = 1e25;
+      Material     m  = ionic_insulator(c0);
+      DeviceModel  d  = single_layer_device(m, 80e-9, -5.0 - psi_V);
+      d.top_electrode.work_function = 5.0 * constants::eV; // phi(0) = -5 V
+      TransientSimulation sim(slab_run(d, 0.002e-9, 1e-9), true);
+      sim.solve_initial_state();
+      const auto nodes = sim.system().nodal_values(sim.state());
+      // bulk values at mid-depth
+      const auto &mid   = nodes[nodes.size() / 2];
+      const double psi  = elementary_charge * (nodes[0].phi - mid.phi) / kT;
+      const double eps  = constants::vacuum_permittivity * m.relative_permittivity;
+      const double Es   = -(nodes[1].phi - nodes[0].phi) / (nodes[1].x[0] - nodes[0].x[0]);
+      const double Egc  = (psi > 0 ? 1 : -1) * std::sqrt(2 * mid.c * kT / eps * (std::exp(-2 * psi) - 1 + 2 * psi));
+      EXPECT_NEAR(mid.c / c0, 1.0, 1e-3);            // neutral bulk
+      EXPECT_NEAR(Es / Egc, 1.0, 0.01) << "psi = " << psi;
+      // Boltzmann profile at the surface
+      EXPECT_NEAR(nodes[0].c / (mid.c * std::exp(-2 * psi)), 1.0, 1e-3);
+      // zero vacancy flux at equilibrium (drift and diffusion cancel on every edge)
+      EXPECT_LT(sim.system().max_relative_edge_flux(sim.state()), 1e-7);
+    }
+}
+
+// SPEC 7: depletion of the degenerate Nb:SrTiO3 under a Schottky contact, against
+// the exact first integral with Fermi-Dirac statistics
+//   E_s^2 = (2 e / eps) int_{phi_s}^{phi_b} [N_D - n(phi)] dphi.
+TEST(Solver, SchottkyDepletionMatchesFermiDiracFirstIntegral)
+{
+  Material m                = read_material_file(source_path("materials/nb_srtio3_0p7wt.prm"));
+  m.initial_vacancy_density = 0;
+  m.activation_energy       = 3.0 * constants::eV; // vacancies irrelevant here
+  DeviceModel d;
+  d.temperature                 = 300;
+  d.layers.push_back(Layer{"barrier", 60e-9, ids::barrier, m});
+  d.top_electrode.work_function = m.electron_affinity + 0.6 * constants::eV; // 0.6 eV barrier
+  auto p = slab_run(d, 0.002e-9, 1e-9);
+  p.experiment.initial_state = "as-grown";
+  TransientSimulation sim(p, true);
+  sim.solve_initial_state();
+  const auto   nodes = sim.system().nodal_values(sim.state());
+  const double phis = nodes.front().phi, phib = nodes.back().phi;
+  // reference integral by Simpson's rule
+  const int    N = 20000;
+  double       I = 0;
+  for (int k = 0; k <= N; ++k)
+    {
+      const double phi = phis + (phib - phis) * k / N;
+      const double w   = (k == 0 || k == N) ? 1 : (k % 2 ? 4 : 2);
+      I += w * (m.donor_density - d.electron_density(m, phi));
+    }
+  I *= (phib - phis) / N / 3;
+  const double eps = constants::vacuum_permittivity * m.relative_permittivity;
+  const double Eref = std::sqrt(2 * elementary_charge / eps * I);
+  const double Es   = -(nodes[1].phi - nodes[0].phi) / (nodes[1].x[0] - nodes[0].x[0]);
+  EXPECT_NEAR(std::abs(Es) / Eref, 1.0, 0.01);
+  // depletion approximation (Sze): W = sqrt(2 eps (V_bi - kT/q) / (q N_D)) within 15 %
+  double W = 0;
+  for (const auto &n : nodes)
+    if (n.n < 0.5 * m.donor_density)
+      W = n.x[0];
+  const double Wda = std::sqrt(2 * eps * ((phib - phis) - kT / elementary_charge) / (elementary_charge * m.donor_density));
+  EXPECT_NEAR(W / Wda, 1.0, 0.15);
+}
+
+// SPEC 4/7: vacancy number conserved to 1e-8 over a long transient
+// (20 ns pulses, writes and 1e4 s of retention, blocking contacts).
+TEST(Solver, VacancyNumberConservedOverLongTransient)
+{
+  auto p = paper_parameters();
+  p.output.write_vtu = p.output.write_profiles = false;
+  p.experiment.output_times = {};
+  p.experiment.waveform = PiecewiseLinearWaveform::parse(
+    "0 0; 2e-9 1.8; 2e-8 1.8; 2.2e-8 0; 1e-5 0; 1.0001e-5 2.2; 0.01 2.2; 0.0100001 -4.3; 0.02 -4.3; 0.0200001 0; 1e4 0",
+    "test");
+  TransientSimulation sim(p, true);
+  sim.solve_initial_state();
+  const double n0 = sim.system().total_vacancies(sim.state());
+  sim.integrate_waveform(false);
+  EXPECT_DOUBLE_EQ(sim.time(), 1e4);
+  EXPECT_LT(std::abs(sim.system().total_vacancies(sim.state()) - n0) / n0, 1e-8);
+}
+
+// SPEC 4: positive, bounded and free of oscillations at the highest fields
+// (+-4.3 V across 2.8 nm, > 1e9 V/m).
+TEST(Solver, DensitiesStayPositiveAndMonotoneAtHighestFields)
+{
+  for (const char *wf : {"0 0; 1e-8 4.3; 1e-3 4.3", "0 0; 1e-8 -4.3; 1e-3 -4.3"})
+    {
+      auto p = paper_parameters();
+      p.output.write_vtu = p.output.write_profiles = false;
+      p.experiment.output_times = {};
+      p.experiment.waveform     = PiecewiseLinearWaveform::parse(wf, "test");
+      TransientSimulation sim(p, true);
+      sim.solve_initial_state();
+      sim.integrate_waveform(false);
+      const auto nodes = sim.system().nodal_values(sim.state());
+      double     max_field = 0;
+      for (const auto &n : nodes)
+        {
+          EXPECT_GE(n.c, 0.0);
+          EXPECT_LE(n.c, 5e27 * (1 + 1e-9));
+          if (n.x[0] < 2.4e-9)
+            max_field = std::max(max_field, std::abs(n.field));
+        }
+      EXPECT_GT(max_field, 8e8) << wf; // ~1e9 V/m in the film
+      // no oscillation: the vacancy profile in the film has at most one interior extremum
+      int extrema = 0;
+      for (std::size_t i = 1; i + 1 < nodes.size() && nodes[i + 1].x[0] < 2.4e-9; ++i)
+        {
+          const double a = nodes[i].c - nodes[i - 1].c, b = nodes[i + 1].c - nodes[i].c;
+          if (a * b < 0 && std::abs(a) > 1e-6 * nodes[i].c && std::abs(b) > 1e-6 * nodes[i].c)
+            ++extrema;
+        }
+      EXPECT_LE(extrema, 1) << wf;
+    }
+}
+
+// The paper's writes move vacancies the way the paper describes (SPEC 2):
+// positive Pt voltage away from Pt, negative toward Pt.
+TEST(Solver, WritesMoveVacanciesInThePapersDirections)
+{
+  auto p = paper_parameters();
+  p.output.write_vtu = p.output.write_profiles = false;
+  p.experiment.output_times = {};
+  p.experiment.waveform = PiecewiseLinearWaveform::parse("0 0; 1e-7 2.2; 1e-3 2.2", "test");
+  TransientSimulation up(p, true);
+  up.solve_initial_state();
+  const double x0 = up.system().vacancy_centroid(up.state());
+  up.integrate_waveform(false);
+  EXPECT_GT(up.system().vacancy_centroid(up.state()), x0 + 0.5e-9);
+  p.experiment.waveform = PiecewiseLinearWaveform::parse("0 0; 1e-7 -4.3; 1e-3 -4.3", "test");
+  TransientSimulation down(p, true);
+  down.solve_initial_state();
+  down.integrate_waveform(false);
+  EXPECT_LT(down.system().vacancy_centroid(down.state()), x0);
+}

@@ -1,6 +1,7 @@
 // Assembly of the coupled Poisson / vacancy system (see drift_diffusion_system.h).
 #include "discretization/drift_diffusion_system.h"
 
+#include "physics/bernoulli.h"
 #include "physics/constants.h"
 #include "physics/vacancy_flux.h"
 
@@ -360,6 +361,34 @@ namespace otj
                 const auto   F  = physics::hopping_edge_flux(hp, cc.x[i].distance(cc.x[j]), u[cc.c_dof[i]] * c_scale_,
                                                           u[cc.c_dof[j]] * c_scale_, Ui, Uj);
                 mx = std::max(mx, std::abs(F.flux));
+              }
+      }
+    return mx;
+  }
+
+  template <int dim>
+  double DriftDiffusionSystem<dim>::max_relative_edge_flux(const Vector<double> &u) const
+  {
+    constexpr unsigned int nv = GeometryInfo<dim>::vertices_per_cell;
+    const double q  = constants::elementary_charge;
+    const double kT = constants::boltzmann * device_.temperature;
+    double       mx = 0;
+    for (const auto &cc : cells_)
+      {
+        const Material &m     = device_.material(cc.material);
+        const double    inv_c = 1.0 / m.max_vacancy_density;
+        for (unsigned int i = 0; i < nv; ++i)
+          for (unsigned int j = i + 1; j < nv; ++j)
+            if (cc.K[i * nv + j] < 0)
+              {
+                const double ci = u[cc.c_dof[i]] * c_scale_, cj = u[cc.c_dof[j]] * c_scale_;
+                const double Ui = m.vacancy_charge_number * q * u[cc.phi_dof[i]] + node_site_energy_[cc.c_dof[i]];
+                const double Uj = m.vacancy_charge_number * q * u[cc.phi_dof[j]] + node_site_energy_[cc.c_dof[j]];
+                const double Pe = (Ui - Uj) / kT;
+                const double a  = physics::bernoulli(-Pe) * ci * (1 - cj * inv_c);
+                const double b  = physics::bernoulli(Pe) * cj * (1 - ci * inv_c);
+                if (a + b > 0)
+                  mx = std::max(mx, std::abs(a - b) / (a + b));
               }
       }
     return mx;

@@ -99,6 +99,9 @@ namespace otj
     {
       return top_c_dofs_.empty() ? 0.0 : u[top_c_dofs_.front()] * c_scale_;
     }
+    /// Largest ratio |J| / (|drift part| + |diffusion part|) over the edges:
+    /// 0 for an exact equilibrium, 1 for pure drift or pure diffusion.
+    double max_relative_edge_flux(const dealii::Vector<double> &u) const;
     /// Smallest cell diameter (m).
     double smallest_cell() const;
 

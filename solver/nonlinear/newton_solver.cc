@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <cstdlib>
 
@@ -16,9 +17,9 @@ namespace otj
   {
     prm.enter_subsection("Newton");
     prm.declare_entry("Maximum iterations", "40", Patterns::Integer(1, 1000), "Newton iterations per solve.");
-    prm.declare_entry("Potential tolerance (V)", "1e-9", Patterns::Double(1e-16, 1.0),
+    prm.declare_entry("Potential tolerance (V)", "1e-12", Patterns::Double(1e-16, 1.0),
                       "Converged when the potential update is below this (V) ...");
-    prm.declare_entry("Concentration tolerance", "1e-9", Patterns::Double(1e-16, 1.0),
+    prm.declare_entry("Concentration tolerance", "1e-13", Patterns::Double(1e-16, 1.0),
                       "... and every vacancy update is below this fraction of the local density.");
     prm.declare_entry("Maximum potential step (V)", "0.5", Patterns::Double(1e-3, 100.0),
                       "Largest potential change allowed in one Newton iteration (V).");
@@ -41,6 +42,25 @@ namespace otj
     jacobian_.reinit(sparsity);
   }
 
+  void NewtonSolver::refine_linear_solve()
+  {
+    // One step of iterative refinement with the linear residual accumulated in
+    // extended precision: J mixes flux couplings ~1e8 times larger than the
+    // accumulation term at long time steps, and the plain solve loses the
+    // vacancy balance to round-off (Higham, Accuracy and Stability of
+    // Numerical Algorithms, 2nd ed., ch. 12).
+    const unsigned int n = update_.size();
+    for (unsigned int i = 0; i < n; ++i)
+      {
+        long double r = -static_cast<long double>(residual_[i]);
+        for (auto it = jacobian_.begin(i); it != jacobian_.end(i); ++it)
+          r -= static_cast<long double>(it->value()) * static_cast<long double>(update_[it->column()]);
+        correction_[i] = static_cast<double>(r);
+      }
+    lu_.solve(correction_);
+    update_ += correction_;
+  }
+
   NewtonResult NewtonSolver::solve(const Assembler &assemble, const std::vector<bool> &is_vacancy, Vector<double> &u)
   {
     NewtonResult r;
@@ -49,6 +69,8 @@ namespace otj
     update_.reinit(n);
     trial_.reinit(n);
     trial_residual_.reinit(n);
+    simplified_.reinit(n);
+    correction_.reinit(n);
 
     assemble(u, residual_, &jacobian_);
     double f0 = residual_.l2_norm();
@@ -57,9 +79,17 @@ namespace otj
         r.iterations = it;
         if (!std::isfinite(f0))
           break;
-        lu_.initialize(jacobian_);
+        try
+          {
+            lu_.initialize(jacobian_);
+          }
+        catch (const std::exception &)
+          {
+            break; // singular Jacobian: report non-convergence, the caller cuts the step
+          }
         lu_.vmult(update_, residual_);
         update_ *= -1.0;
+        refine_linear_solve();
 
         double dphi    = 0;
         bool   small_c0 = true;
@@ -72,7 +102,8 @@ namespace otj
         // converged: the full Newton correction is below the tolerances
         if (dphi <= params_.potential_tolerance && small_c0)
           {
-            u += update_;
+            for (unsigned int i = 0; i < n; ++i)
+              u[i] = (is_vacancy[i] && u[i] + update_[i] < 0) ? 0.0 : u[i] + update_[i];
             r.converged     = true;
             r.update_norm   = dphi;
             r.residual_norm = f0;
@@ -80,28 +111,65 @@ namespace otj
           }
         double lambda = std::min(1.0, params_.max_potential_step / std::max(dphi, 1e-300));
 
-        double f = 0;
+        // Trial state. Densities that decrease are updated in the logarithm,
+        // c <- c exp(lambda dc / c): identical to Newton for small relative
+        // changes, and positive when c must fall by orders of magnitude.
+        auto make_trial = [&](const double lam) {
+          for (unsigned int i = 0; i < n; ++i)
+            {
+              if (is_vacancy[i] && update_[i] < 0)
+                trial_[i] = u[i] > 0 ? u[i] * std::exp(std::max(lam * update_[i] / u[i], -700.0)) : 0.0;
+              else
+                trial_[i] = u[i] + lam * update_[i];
+            }
+        };
+        // Natural monotonicity test (Deuflhard, "Newton Methods for Nonlinear
+        // Problems", 2004, section 3.3): the simplified Newton correction
+        // J(u)^-1 R(trial), in a scaled norm, must shrink. It is invariant
+        // under the row scaling that makes the plain residual norm stall.
+        auto scaled_norm = [&](const Vector<double> &d, const Vector<double> &ref) {
+          double s2 = 0;
+          for (unsigned int i = 0; i < n; ++i)
+            {
+              const double w = is_vacancy[i] ? std::abs(ref[i]) + params_.concentration_floor : 0.025;
+              s2 += (d[i] / w) * (d[i] / w);
+            }
+          return std::sqrt(s2 / n);
+        };
+        const double theta0 = scaled_norm(update_, u);
+        double f = 0, best_theta = std::numeric_limits<double>::infinity(), best_lambda = lambda, best_f = 0;
         bool   accepted = false;
         for (unsigned int k = 0; k <= params_.max_backtracking; ++k)
           {
-            for (unsigned int i = 0; i < n; ++i)
-              {
-                double v = u[i] + lambda * update_[i];
-                if (is_vacancy[i] && v < 0.01 * u[i])
-                  v = 0.01 * u[i];
-                trial_[i] = v;
-              }
+            make_trial(lambda);
             assemble(trial_, trial_residual_, nullptr);
             f = trial_residual_.l2_norm();
-            if (std::isfinite(f) && (f <= (1.0 - 1e-4 * lambda) * f0 || k == params_.max_backtracking))
+            if (std::isfinite(f))
               {
-                accepted = std::isfinite(f);
-                break;
+                lu_.vmult(simplified_, trial_residual_);
+                const double theta = scaled_norm(simplified_, u);
+                if (theta < best_theta)
+                  {
+                    best_theta  = theta;
+                    best_lambda = lambda;
+                    best_f      = f;
+                  }
+                if (theta <= (1.0 - lambda / 4.0) * theta0)
+                  {
+                    accepted = true;
+                    break;
+                  }
               }
             lambda *= 0.5;
           }
         if (!accepted)
-          break;
+          {
+            if (!std::isfinite(best_theta))
+              break;
+            lambda = best_lambda;
+            make_trial(lambda);
+            f = best_f;
+          }
 
         // convergence test on the update actually taken
         double max_dphi = 0;

@@ -28,9 +28,9 @@ namespace otj
   struct NewtonParameters
   {
     unsigned int max_iterations        = 40;
-    double       potential_tolerance   = 1e-9;  ///< V
-    double       concentration_tolerance = 1e-9; ///< relative
-    double       concentration_floor   = 1e-8;  ///< absolute floor of the relative test, in units of c_scale
+    double       potential_tolerance   = 1e-12; ///< V
+    double       concentration_tolerance = 1e-13; ///< relative
+    double       concentration_floor   = 1e-4;  ///< absolute floor of the relative test, in units of c_scale
     double       max_potential_step    = 0.5;   ///< V per iteration
     unsigned int max_backtracking      = 8;
 
@@ -60,9 +60,11 @@ namespace otj
     const NewtonParameters &parameters() const { return params_; }
 
   private:
+    void refine_linear_solve();
+
     NewtonParameters              params_;
     dealii::SparseMatrix<double>  jacobian_;
     dealii::SparseDirectUMFPACK   lu_;
-    dealii::Vector<double>        residual_, update_, trial_, trial_residual_;
+    dealii::Vector<double>        residual_, update_, trial_, trial_residual_, simplified_, correction_;
   };
 } // namespace otj

@@ -39,7 +39,7 @@ namespace otj
     double       smallest_step      = 1e-18; ///< s
     double       largest_step       = 1e3;   ///< s
     unsigned int maximum_order      = 2;
-    double       maximum_growth     = 5.0;
+    double       maximum_growth     = 2.0; // < 1 + sqrt(2): zero-stability of variable-step BDF2
     unsigned int maximum_steps      = 200000;
 
     static void declare_parameters(dealii::ParameterHandler &prm);
