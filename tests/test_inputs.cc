@@ -1,1 +1,94 @@
+// Bad input (SPEC section 9): the `otj` program answers with a message that
+// names the file and the parameter, and a non-zero exit code.
+#include "test_helpers.h"
+
 #include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+
+namespace
+{
+  struct Outcome
+  {
+    int         code;
+    std::string output;
+  };
+
+  Outcome run_otj(const std::string &args)
+  {
+    const std::string log = "/tmp/otj-test-inputs.log";
+    const std::string cmd = std::string(OTJ_BINARY) + " " + args + " > " + log + " 2>&1";
+    const int         st  = std::system(cmd.c_str());
+    std::ifstream     in(log);
+    std::string       text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, text};
+  }
+
+  std::string input(const std::string &name) { return otj::test_support::source_path("tests/inputs/" + name); }
+} // namespace
+
+TEST(BadInput, UnknownParameterIsNamedWithItsFile)
+{
+  const auto r = run_otj("validate " + input("unknown_parameter.prm"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("unknown_parameter.prm"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("Temprature"), std::string::npos) << r.output;
+}
+
+TEST(BadInput, NegativeThicknessNamesParameterAndRange)
+{
+  const auto r = run_otj("validate " + input("negative_thickness.prm"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("Barrier thickness (nm)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("negative_thickness.prm"), std::string::npos) << r.output;
+}
+
+TEST(BadInput, MissingMaterialFileIsNamed)
+{
+  const auto r = run_otj("run " + input("missing_material.prm"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("no_such_material.prm"), std::string::npos) << r.output;
+}
+
+TEST(BadInput, MissingRunFileIsNamed)
+{
+  const auto r = run_otj("run /nonexistent/input.prm");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("/nonexistent/input.prm"), std::string::npos) << r.output;
+}
+
+TEST(BadInput, NanIsRejectedInRunAndMaterialFiles)
+{
+  auto r = run_otj("validate " + input("nan_value.prm"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("Temperature (K)"), std::string::npos) << r.output;
+  r = run_otj("validate " + input("nan_in_material.prm"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("Hop distance (nm)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("nan_material.prm"), std::string::npos) << r.output;
+}
+
+TEST(BadInput, WaveformWithNegativeDurationIsRejected)
+{
+  const auto r = run_otj("validate " + input("negative_duration.prm"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("Source waveform"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("negative"), std::string::npos) << r.output;
+}
+
+TEST(BadInput, HelpAndParameterReferenceWork)
+{
+  auto r = run_otj("run --help");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.output.find("Parameter file"), std::string::npos);
+  r = run_otj("print-parameters");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.output.find("Vacancy boundary conditions"), std::string::npos);
+  EXPECT_NE(r.output.find("Barrier thickness (nm)"), std::string::npos);
+  r = run_otj("frobnicate");
+  EXPECT_NE(r.code, 0);
+}

@@ -193,6 +193,8 @@ namespace otj
       throw_bad_parameter(file, "Device/Layers/Substrate thickness (nm)", std::to_string(t_sub / constants::nm),
                           "a positive thickness");
 
+    if (!fs::exists(f_el))
+      throw_bad_parameter(file, "Device/Materials/Top electrode file", f_el, "an existing electrode file");
     top_electrode = read_electrode_file(f_el);
     layers.clear();
     auto add = [&](const std::string &role, double t, types::material_id id, const std::string &f,
@@ -202,6 +204,8 @@ namespace otj
       if (f.empty())
         throw_bad_parameter(file, "Device/Materials/" + entry, "(empty)",
                             "a material file, since the layer '" + role + "' has a positive thickness");
+      if (!fs::exists(f))
+        throw_bad_parameter(file, "Device/Materials/" + entry, f, "an existing material file");
       layers.push_back(Layer{role, t, id, read_material_file(f)});
     };
     add("top interface layer", t_top, ids::top_interface, f_top, "Top interface layer file");

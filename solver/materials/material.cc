@@ -64,7 +64,11 @@ namespace otj
       }
     catch (const std::exception &e)
       {
-        throw InputError(path + ": " + first_line(e.what()));
+        std::string msg = first_line(e.what());
+        const auto  pos = msg.find("Line <");
+        if (pos != std::string::npos)
+          msg = msg.substr(pos);
+        throw InputError(path + ": " + msg);
       }
   }
 
