@@ -60,7 +60,25 @@ namespace otj
     return V - top_electrode.effective_work_function() / constants::elementary_charge;
   }
 
-  double DeviceModel::electron_density(const Material &m, const double phi, double *d_dphi) const
+  double DeviceModel::film_thickness() const
+  {
+    double t = 0;
+    for (const auto &l : layers)
+      if (l.id != ids::substrate)
+        t += l.thickness;
+    return t;
+  }
+
+  double DeviceModel::electron_quasi_fermi_energy(const double depth, const double V) const
+  {
+    const double d = film_thickness();
+    if (d <= 0 || depth >= d || layers.back().id != ids::substrate)
+      return depth >= d && layers.back().id == ids::substrate ? 0.0 : -constants::elementary_charge * V * (1.0 - depth / total_thickness());
+    return -constants::elementary_charge * V * (1.0 - depth / d);
+  }
+
+  double DeviceModel::electron_density(const Material &m, const double phi, double *d_dphi,
+                                       const double fermi_energy) const
   {
     if (m.dos_effective_mass <= 0.0)
       {
@@ -70,7 +88,7 @@ namespace otj
       }
     const double kT  = constants::boltzmann * temperature;
     const double Nc  = physics::effective_density_of_states(m.dos_effective_mass, temperature);
-    const double eta = (constants::elementary_charge * phi + m.electron_affinity) / kT;
+    const double eta = (constants::elementary_charge * phi + m.electron_affinity + fermi_energy) / kT;
     if (d_dphi)
       *d_dphi = Nc * physics::fermi_dirac_half_derivative(eta) * constants::elementary_charge / kT;
     return Nc * physics::fermi_dirac_half(eta);

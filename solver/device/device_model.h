@@ -79,8 +79,22 @@ namespace otj
     double top_contact_potential(double applied_voltage) const;
     /// phi at the back contact from charge neutrality of the substrate.
     double back_contact_potential() const;
-    /// Electron density (m^-3) and d n / d phi of a material at potential phi.
-    double electron_density(const Material &m, double phi, double *d_dphi = nullptr) const;
+    /// Electron density (m^-3) and d n / d phi of a material at potential phi,
+    /// for an electron quasi-Fermi level at energy fermi_energy (J).
+    double electron_density(const Material &m, double phi, double *d_dphi = nullptr,
+                            double fermi_energy = 0.0) const;
+
+    /// Electron quasi-Fermi level (J) at a depth for applied voltage V. In the
+    /// substrate it is that of the grounded back contact (0); across the
+    /// oxide film it falls linearly from the Pt Fermi level (-eV) at x = 0 to 0
+    /// at the film / substrate interface: the standard approximation for a
+    /// tunnel barrier whose electrons exchange with both electrodes (Sze & Ng,
+    /// Physics of Semiconductor Devices, 3rd ed., section 4.3 on MIS tunnel
+    /// diodes). Electrons in the film then never exceed the supply of either
+    /// contact under bias.
+    double electron_quasi_fermi_energy(double depth, double applied_voltage) const;
+    /// Thickness of all layers above the substrate (m).
+    double film_thickness() const;
 
     std::vector<ScreeningLength> screening_lengths() const;
 

@@ -190,7 +190,12 @@ namespace otj
     if (J)
       *J = 0;
 
-    double lr[2 * nv];
+    // The residual is accumulated in extended precision: near equilibrium the
+    // drift and diffusion parts of an edge flux are ~1e10 times the
+    // accumulation term at long time steps; in double precision their
+    // rounding would break the vacancy balance (conservation) at 1e-8.
+    std::vector<long double> Racc(n_dofs(), 0.0L);
+    long double lr[2 * nv];
     double lj[2 * nv][2 * nv];
     unsigned int ld[2 * nv];
 
@@ -229,11 +234,12 @@ namespace otj
                 lj[i][j] += eps * cc.K[i * nv + j];
               }
             double       dn = 0;
-            const double n  = device_.electron_density(m, phi[i], &dn);
+            const double n  = device_.electron_density(m, phi[i], &dn,
+                                                      device_.electron_quasi_fermi_energy(cc.x[i][dim - 1], V));
             double       rho = q * (z * c[i] + m.donor_density - m.acceptor_density - n);
             if (sources_.charge)
               rho += sources_.charge(cc.x[i]);
-            lr[i] -= cc.vol[i] * rho;
+            lr[i] -= static_cast<long double>(cc.vol[i]) * rho;
             lj[i][nv + i] -= cc.vol[i] * q * z * c_scale_;
             lj[i][i] += cc.vol[i] * q * dn;
           }
@@ -253,7 +259,8 @@ namespace otj
               for (unsigned int i = 0; i < nv; ++i)
                 {
                   const double hist = tt.history ? (*tt.history)[cc.c_dof[i]] : 0.0;
-                  lr[nv + i] += cc.vol[i] * c_scale_ * (tt.a0 * u[cc.c_dof[i]] + hist);
+                  lr[nv + i] += static_cast<long double>(cc.vol[i]) * c_scale_ *
+                                (static_cast<long double>(tt.a0) * u[cc.c_dof[i]] + hist);
                   lj[nv + i][nv + i] += cc.vol[i] * c_scale_ * tt.a0;
                 }
             if (sources_.vacancy)
@@ -268,8 +275,9 @@ namespace otj
                   const double L  = cc.x[i].distance(cc.x[j]);
                   const double wL = -Kij * L;
                   const auto   F  = physics::hopping_edge_flux(hp, L, c[i], c[j], U[i], U[j]);
-                  lr[nv + i] += wL * F.flux;
-                  lr[nv + j] -= wL * F.flux;
+                  const long double flux = static_cast<long double>(wL) * F.flux;
+                  lr[nv + i] += flux;
+                  lr[nv + j] -= flux;
                   const double dci  = wL * F.d_ci * c_scale_;
                   const double dcj  = wL * F.d_cj * c_scale_;
                   const double dpi  = wL * F.d_Ui * z * q;
@@ -287,7 +295,7 @@ namespace otj
 
         for (unsigned int a = 0; a < 2 * nv; ++a)
           {
-            R[ld[a]] += lr[a];
+            Racc[ld[a]] += lr[a];
             if (J)
               for (unsigned int b = 0; b < 2 * nv; ++b)
                 if (lj[a][b] != 0.0)
@@ -301,7 +309,7 @@ namespace otj
       {
         const double s = dof_component_[i] == potential_component ? 1.0 / (q * c_scale_ * node_volume_[i])
                                                                    : 1.0 / (c_scale_ * node_volume_[i] * rate);
-        R[i] *= s;
+        R[i] = static_cast<double>(Racc[i] * s);
         if (J)
           for (auto it = J->begin(i); it != J->end(i); ++it)
             it->value() *= s;
@@ -325,6 +333,29 @@ namespace otj
       if (dof_component_[i] == vacancy_component)
         s += node_volume_[i] * u[i] * c_scale_;
     return s;
+  }
+
+  template <int dim>
+  double DriftDiffusionSystem<dim>::restore_vacancy_balance(Vector<double> &u, const TimeTerm &tt) const
+  {
+    if (tt.stationary || tt.frozen_vacancies || !tt.history || !(tt.a0 > 0) ||
+        device_.top_vacancy_boundary == VacancyBoundary::reservoir ||
+        device_.bottom_vacancy_boundary == VacancyBoundary::reservoir || sources_.vacancy)
+      return 0.0;
+    long double n_now = 0, n_target = 0;
+    for (unsigned int i = 0; i < n_dofs(); ++i)
+      if (dof_component_[i] == vacancy_component)
+        {
+          n_now += static_cast<long double>(node_volume_[i]) * u[i];
+          n_target -= static_cast<long double>(node_volume_[i]) * (*tt.history)[i] / tt.a0;
+        }
+    if (!(n_now > 0))
+      return 0.0;
+    const long double f = n_target / n_now;
+    for (unsigned int i = 0; i < n_dofs(); ++i)
+      if (dof_component_[i] == vacancy_component)
+        u[i] = static_cast<double>(u[i] * f);
+    return static_cast<double>(std::abs(f - 1.0L));
   }
 
   template <int dim>
@@ -405,7 +436,7 @@ namespace otj
 
   template <int dim>
   std::vector<typename DriftDiffusionSystem<dim>::NodalValues>
-  DriftDiffusionSystem<dim>::nodal_values(const Vector<double> &u) const
+  DriftDiffusionSystem<dim>::nodal_values(const Vector<double> &u, const double V) const
   {
     constexpr unsigned int nv = GeometryInfo<dim>::vertices_per_cell;
     std::map<unsigned int, std::size_t> index; // phi dof -> entry
@@ -440,7 +471,8 @@ namespace otj
                 nvv.x        = cc.x[v];
                 nvv.phi      = u[cc.phi_dof[v]];
                 nvv.c        = u[cc.c_dof[v]] * c_scale_;
-                nvv.n        = device_.electron_density(m, nvv.phi);
+                nvv.n = device_.electron_density(m, nvv.phi, nullptr,
+                                                 device_.electron_quasi_fermi_energy(nvv.x[dim - 1], V));
                 nvv.Ec       = (-constants::elementary_charge * nvv.phi - m.electron_affinity) / constants::eV;
                 nvv.field    = 0;
                 nvv.material = cc.material;

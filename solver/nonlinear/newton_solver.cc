@@ -74,6 +74,7 @@ namespace otj
 
     assemble(u, residual_, &jacobian_);
     double f0 = residual_.l2_norm();
+    bool   small_previous = false;
     for (unsigned int it = 1; it <= params_.max_iterations; ++it)
       {
         r.iterations = it;
@@ -104,6 +105,17 @@ namespace otj
           {
             for (unsigned int i = 0; i < n; ++i)
               u[i] = (is_vacancy[i] && u[i] + update_[i] < 0) ? 0.0 : u[i] + update_[i];
+            // one more correction after the first small one: the vacancy
+            // balance (conservation) is then exact to round-off even at long
+            // time steps, where a small density correction can still carry a
+            // large flux imbalance
+            if (!small_previous)
+              {
+                small_previous = true;
+                assemble(u, residual_, &jacobian_);
+                f0 = residual_.l2_norm();
+                continue;
+              }
             r.converged     = true;
             r.update_norm   = dphi;
             r.residual_norm = f0;

@@ -20,7 +20,7 @@ namespace otj
     class DerivedFields : public DataPostprocessor<dim>
     {
     public:
-      explicit DerivedFields(const DriftDiffusionSystem<dim> &s) : system(s) {}
+      DerivedFields(const DriftDiffusionSystem<dim> &s, double V) : system(s), voltage(V) {}
 
       void evaluate_vector_field(const DataPostprocessorInputs::Vector<dim> &in,
                                  std::vector<Vector<double>> &               out) const override
@@ -32,7 +32,8 @@ namespace otj
             const double phi = in.solution_values[q][0];
             out[q][0] = phi;
             out[q][1] = system.c_of(in.solution_values[q][1]);
-            out[q][2] = system.device().electron_density(m, phi);
+            out[q][2] = system.device().electron_density(
+              m, phi, nullptr, system.device().electron_quasi_fermi_energy(in.evaluation_points[q][dim - 1], voltage));
             for (unsigned int d = 0; d < dim; ++d)
               out[q][3 + d] = -in.solution_gradients[q][0][d];
             out[q][3 + dim] = (-constants::elementary_charge * phi - m.electron_affinity) / constants::eV;
@@ -60,17 +61,21 @@ namespace otj
         return i;
       }
 
-      UpdateFlags get_needed_update_flags() const override { return update_values | update_gradients; }
+      UpdateFlags get_needed_update_flags() const override
+      {
+        return update_values | update_gradients | update_quadrature_points;
+      }
 
       const DriftDiffusionSystem<dim> &system;
+      const double                     voltage;
     };
   } // namespace
 
   template <int dim>
   void SolutionWriter<dim>::write_vtu(const Vector<double> &u, const double time, const unsigned int cycle,
-                                      const std::string &path) const
+                                      const std::string &path, const double voltage) const
   {
-    DerivedFields<dim> derived(system_);
+    DerivedFields<dim> derived(system_, voltage);
     DataOut<dim>       data_out;
     data_out.attach_dof_handler(system_.dof_handler());
     data_out.add_data_vector(u, derived);
@@ -94,7 +99,7 @@ namespace otj
   void SolutionWriter<dim>::write_profile_csv(const Vector<double> &u, const double time, const double voltage,
                                               const std::string &path) const
   {
-    const auto nodes = system_.nodal_values(u);
+    const auto nodes = system_.nodal_values(u, voltage);
     write_atomically(path, [&](std::ostream &out) {
       out << "# time_s=" << std::setprecision(12) << time << " applied_voltage_V=" << voltage << "\n";
       out << "x_nm,potential_V,vacancy_density_m3,electron_density_m3,electric_field_V_per_m,"

@@ -16,7 +16,8 @@ namespace otj
     explicit SolutionWriter(const DriftDiffusionSystem<dim> &system) : system_(system) {}
 
     /// One .vtu file with the physical time and cycle embedded (atomic).
-    void write_vtu(const dealii::Vector<double> &u, double time, unsigned int cycle, const std::string &path) const;
+    void write_vtu(const dealii::Vector<double> &u, double time, unsigned int cycle, const std::string &path,
+                   double applied_voltage = 0.0) const;
 
     /// CSV profile: x_nm, potential_V, vacancy_m3, electron_m3, field_V_per_m, Ec_eV, material (atomic).
     void write_profile_csv(const dealii::Vector<double> &u, double time, double voltage, const std::string &path) const;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -40,7 +41,28 @@ namespace otj
     auto assemble = [&](const Vector<double> &x, Vector<double> &R, SparseMatrix<double> *J) {
       system_->assemble(x, V, tt, R, J);
     };
-    return newton_->solve(assemble, is_vacancy_, u);
+    NewtonResult r = newton_->solve(assemble, is_vacancy_, u);
+    if (r.converged && std::getenv("OTJ_DEBUG_BALANCE"))
+      {
+        Vector<double> R;
+        system_->assemble(u, V, tt, R, nullptr);
+        double mx = 0;
+        for (unsigned int i = 0; i < R.size(); ++i)
+          if (is_vacancy_[i])
+            mx = std::max(mx, std::abs(R[i]));
+        Vector<double> w = u;
+        const double ch = system_->restore_vacancy_balance(w, tt);
+        if (ch > 1e-9)
+          std::fprintf(stderr, "a0 %g its %u max|R_c| %g balance change %g\n", tt.a0, r.iterations, mx, ch);
+      }
+    if (r.converged)
+      {
+        const double change = system_->restore_vacancy_balance(u, tt);
+        max_balance_correction_ = std::max(max_balance_correction_, change);
+        if (change > 1e-6) // far beyond round-off: treat as a failed step
+          r.converged = false;
+      }
+    return r;
   }
 
   void TransientSimulation::solve_initial_state()
@@ -107,7 +129,7 @@ namespace otj
     if (p_.output.write_vtu)
       {
         s.vtu = std::string("vtu/solution-") + num + ".vtu";
-        writer_->write_vtu(u_, t_, snapshots_.size(), p_.output.directory + "/" + s.vtu);
+        writer_->write_vtu(u_, t_, snapshots_.size(), p_.output.directory + "/" + s.vtu, V);
         pvd_->add(t_, s.vtu);
       }
     if (p_.output.write_profiles)
@@ -209,6 +231,7 @@ namespace otj
     j["solver"]["newton_iterations"]     = integrator_->statistics().newton_iterations;
     j["solver"]["equilibrium_newton_iterations"] = equilibrium_newton_;
     j["solver"]["wall_time_s"]     = wall;
+    j["solver"]["max_vacancy_balance_correction"] = max_balance_correction_;
     j["vacancies"]["initial_per_m2"] = n_initial_;
     j["vacancies"]["final_per_m2"]   = system_->total_vacancies(u_);
     j["vacancies"]["relative_conservation_error"] =

@@ -56,6 +56,8 @@ namespace otj
     const std::vector<StepRecord> &steps() const { return steps_; }
     const std::vector<Snapshot> &  snapshots() const { return snapshots_; }
     double                         initial_vacancies() const { return n_initial_; }
+    /// Largest relative round-off correction of the vacancy balance of a step.
+    double max_balance_correction() const { return max_balance_correction_; }
 
   private:
     NewtonResult solve_at(double voltage, const TimeTerm &tt, dealii::Vector<double> &u);
@@ -75,6 +77,7 @@ namespace otj
     dealii::Vector<double>                    u_;
     double                                    t_ = 0;
     double                                    n_initial_ = 0;
+    double                                    max_balance_correction_ = 0;
     unsigned int                              equilibrium_newton_ = 0, equilibrium_steps_ = 0;
     std::vector<StepRecord>                   steps_;
     std::vector<Snapshot>                     snapshots_;

@@ -79,6 +79,7 @@ namespace otj
 
     Vector<double> u(u_.size()), pred(u_.size()), history(u_.size());
     std::size_t    next = 0;
+    bool           force_first_order = false;
     unsigned int   steps_here = 0;
     while (next < corners.size())
       {
@@ -100,7 +101,7 @@ namespace otj
           dt = 0.5 * remaining;
         const bool lands = (dt == remaining);
 
-        const unsigned int order = (n_history_ >= 1 && p_.maximum_order >= 2) ? 2 : 1;
+        const unsigned int order = (n_history_ >= 1 && p_.maximum_order >= 2 && !force_first_order) ? 2 : 1;
         // BDF coefficients and history term
         TimeTerm tt;
         if (order == 1)
@@ -149,6 +150,13 @@ namespace otj
         if (!nr.converged)
           {
             ++stats_.rejected_newton;
+            if (order == 2)
+              {
+                // BDF2 is not positivity preserving: retry the same step with
+                // implicit Euler, whose SG/EAFE system is an M-matrix
+                force_first_order = true;
+                continue;
+              }
             dt_ = dt * 0.25;
             n_history_ = 0;
             if (dt_ < p_.smallest_step)
@@ -178,6 +186,7 @@ namespace otj
           factor = 2.0; // no error estimate on the first step after a restart
 
         // accept
+        force_first_order = false;
         u_prev2_  = u_prev_;
         u_prev_   = u_;
         dt_prev2_ = dt_prev_;
