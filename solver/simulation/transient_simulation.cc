@@ -58,9 +58,10 @@ namespace otj
     if (r.converged)
       {
         const double change = system_->restore_vacancy_balance(u, tt);
-        max_balance_correction_ = std::max(max_balance_correction_, change);
-        if (change > 1e-6) // far beyond round-off: treat as a failed step
+        if (change > 1e-6) // far beyond round-off: treat as a failed step, retried smaller
           r.converged = false;
+        else
+          max_balance_correction_ = std::max(max_balance_correction_, change);
       }
     return r;
   }
