@@ -17,9 +17,9 @@ namespace otj
   {
     prm.enter_subsection("Newton");
     prm.declare_entry("Maximum iterations", "40", Patterns::Integer(1, 1000), "Newton iterations per solve.");
-    prm.declare_entry("Potential tolerance (V)", "1e-12", Patterns::Double(1e-16, 1.0),
+    prm.declare_entry("Potential tolerance (V)", "1e-10", Patterns::Double(1e-16, 1.0),
                       "Converged when the potential update is below this (V) ...");
-    prm.declare_entry("Concentration tolerance", "1e-13", Patterns::Double(1e-16, 1.0),
+    prm.declare_entry("Concentration tolerance", "1e-10", Patterns::Double(1e-16, 1.0),
                       "... and every vacancy update is below this fraction of the local density.");
     prm.declare_entry("Maximum potential step (V)", "0.5", Patterns::Double(1e-3, 100.0),
                       "Largest potential change allowed in one Newton iteration (V).");
@@ -74,7 +74,6 @@ namespace otj
 
     assemble(u, residual_, &jacobian_);
     double f0 = residual_.l2_norm();
-    bool   small_previous = false;
     for (unsigned int it = 1; it <= params_.max_iterations; ++it)
       {
         r.iterations = it;
@@ -105,17 +104,6 @@ namespace otj
           {
             for (unsigned int i = 0; i < n; ++i)
               u[i] = (is_vacancy[i] && u[i] + update_[i] < 0) ? 0.0 : u[i] + update_[i];
-            // one more correction after the first small one: the vacancy
-            // balance (conservation) is then exact to round-off even at long
-            // time steps, where a small density correction can still carry a
-            // large flux imbalance
-            if (!small_previous)
-              {
-                small_previous = true;
-                assemble(u, residual_, &jacobian_);
-                f0 = residual_.l2_norm();
-                continue;
-              }
             r.converged     = true;
             r.update_norm   = dphi;
             r.residual_norm = f0;

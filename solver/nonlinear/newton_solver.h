@@ -28,8 +28,8 @@ namespace otj
   struct NewtonParameters
   {
     unsigned int max_iterations        = 40;
-    double       potential_tolerance   = 1e-12; ///< V
-    double       concentration_tolerance = 1e-13; ///< relative
+    double       potential_tolerance   = 1e-10; ///< V
+    double       concentration_tolerance = 1e-10; ///< relative
     double       concentration_floor   = 1e-4;  ///< absolute floor of the relative test, in units of c_scale
     double       max_potential_step    = 0.5;   ///< V per iteration
     unsigned int max_backtracking      = 8;
