@@ -32,7 +32,7 @@ int main(int argc, char **argv)
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(OTJ_GIT_VERSION));
 
-  std::string run_file, validate_file, format = "prm";
+  std::string run_file, validate_file, format = "reference";
   bool        quiet = false;
   auto *run = app.add_subcommand("run", "Run one device simulation from a parameter file: initial state, "
                                         "source waveform, VTU/PVD, CSV and JSON output.");
@@ -44,8 +44,8 @@ int main(int argc, char **argv)
 
   auto *print = app.add_subcommand("print-parameters",
                                    "Print every parameter with its default, allowed range, unit and meaning.");
-  print->add_option("--format", format, "prm | json | xml | latex")
-    ->check(CLI::IsMember({"prm", "json", "xml", "latex"}));
+  print->add_option("--format", format, "reference (default: defaults, ranges, meaning) | prm (a ready-to-edit input file) | json | xml | latex")
+    ->check(CLI::IsMember({"reference", "prm", "json", "xml", "latex"}));
 
   try
     {

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace
 {
@@ -20,11 +21,17 @@ namespace
 
   Outcome run_otj(const std::string &args)
   {
-    const std::string log = "/tmp/otj-test-inputs.log";
+    // one log per call: ctest runs the tests of this file in parallel processes
+    char tmpl[] = "/tmp/otj-test-inputs-XXXXXX";
+    const int fd = mkstemp(tmpl);
+    if (fd >= 0)
+      close(fd);
+    const std::string log = tmpl;
     const std::string cmd = std::string(OTJ_BINARY) + " " + args + " > " + log + " 2>&1";
     const int         st  = std::system(cmd.c_str());
     std::ifstream     in(log);
     std::string       text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::remove(log.c_str());
     return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, text};
   }
 

@@ -106,6 +106,8 @@ namespace otj
       style = ParameterHandler::JSON;
     else if (format == "xml")
       style = ParameterHandler::XML;
+    else if (format == "reference")
+      style = ParameterHandler::Description;
     else if (format == "latex")
       style = ParameterHandler::LaTeX;
     prm.print_parameters(out, style);
