@@ -4,6 +4,8 @@
 //
 //   otj-benchmark [device.prm]   (default drivers/paper_device/writes.prm)
 #include "simulation/run_parameters.h"
+
+#include <deal.II/base/multithread_info.h>
 #include "simulation/transient_simulation.h"
 
 #include <sys/resource.h>
@@ -47,6 +49,8 @@ namespace
 
 int main(int argc, char **argv)
 {
+  // 1D problems have a few hundred unknowns: threads only add overhead
+  dealii::MultithreadInfo::set_thread_limit(1);
   const std::string file = argc > 1 ? argv[1] : "drivers/paper_device/writes.prm";
   try
     {

@@ -9,6 +9,8 @@
 #include "common/input_error.h"
 #include "mesh/device_mesh.h"
 #include "simulation/run_parameters.h"
+
+#include <deal.II/base/multithread_info.h>
 #include "simulation/transient_simulation.h"
 #include "time_stepping/bdf_integrator.h"
 
@@ -27,6 +29,8 @@ namespace
 
 int main(int argc, char **argv)
 {
+  // 1D problems have a few hundred unknowns: threads only add overhead
+  dealii::MultithreadInfo::set_thread_limit(1);
   CLI::App app{"otj: Poisson / oxygen-vacancy drift-diffusion simulator of Pt/SrTiO3/Nb:SrTiO3 oxide tunnel "
                "junction synapses"};
   app.require_subcommand(1);

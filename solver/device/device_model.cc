@@ -86,8 +86,16 @@ namespace otj
           *d_dphi = 0;
         return 0.0;
       }
+    // N_c depends only on (m_dos, T): cache the last pair (pow is the hot spot of assembly)
+    thread_local double cached_mass = -1, cached_T = -1, cached_Nc = 0;
+    if (m.dos_effective_mass != cached_mass || temperature != cached_T)
+      {
+        cached_mass = m.dos_effective_mass;
+        cached_T    = temperature;
+        cached_Nc   = physics::effective_density_of_states(m.dos_effective_mass, temperature);
+      }
     const double kT  = constants::boltzmann * temperature;
-    const double Nc  = physics::effective_density_of_states(m.dos_effective_mass, temperature);
+    const double Nc  = cached_Nc;
     const double eta = (constants::elementary_charge * phi + m.electron_affinity + fermi_energy) / kT;
     if (d_dphi)
       *d_dphi = Nc * physics::fermi_dirac_half_derivative(eta) * constants::elementary_charge / kT;
