@@ -1,0 +1,123 @@
+// Tsu-Esaki current with WKB or transfer-matrix transmission (see tsu_esaki_current.h).
+#include "current/tsu_esaki_current.h"
+
+#include "physics/constants.h"
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <stdexcept>
+
+namespace otj
+{
+  using namespace constants;
+
+  double BandProfile::top() const { return *std::max_element(Ec.begin(), Ec.end()); }
+
+  double TsuEsakiCurrent::wkb_transmission(const BandProfile &p, const double E)
+  {
+    // Int sqrt(2 m (Ec - E)) dx over each linear segment, exactly
+    double S = 0;
+    for (std::size_t k = 0; k + 1 < p.x.size(); ++k)
+      {
+        const double a = p.Ec[k] - E, b = p.Ec[k + 1] - E, L = p.x[k + 1] - p.x[k];
+        if (a <= 0 && b <= 0)
+          continue;
+        const double m = p.mass[k] * electron_mass;
+        double       integral; // of sqrt(u) over the part where u = Ec - E > 0, u linear from a to b
+        if (std::abs(b - a) < 1e-12 * (std::abs(a) + std::abs(b)))
+          integral = std::sqrt(std::max(a, 0.0)) * L;
+        else
+          {
+            const double hi = std::max(a, b), lo = std::max(std::min(a, b), 0.0);
+            integral = L / std::abs(b - a) * (2.0 / 3.0) * (std::pow(hi, 1.5) - std::pow(lo, 1.5));
+          }
+        S += std::sqrt(2 * m) * integral / hbar;
+      }
+    return std::exp(-2 * S);
+  }
+
+  double TsuEsakiCurrent::transfer_matrix_transmission(const BandProfile &p, const double E, const double lead_left,
+                                                       const double lead_right, const unsigned int slices,
+                                                       const double lead_mass)
+  {
+    using cd = std::complex<double>;
+    const double x0 = p.x.front(), x1 = p.x.back(), h = (x1 - x0) / slices;
+    // region list: left lead, slices, right lead; wave vector k = sqrt(2m(E - V))/hbar (imaginary if forbidden)
+    std::vector<double> V{lead_left}, M{lead_mass}, X{x0};
+    std::size_t         seg = 0;
+    for (unsigned int s = 0; s < slices; ++s)
+      {
+        const double xm = x0 + (s + 0.5) * h;
+        while (seg + 2 < p.x.size() && xm > p.x[seg + 1])
+          ++seg;
+        const double t = (xm - p.x[seg]) / (p.x[seg + 1] - p.x[seg]);
+        V.push_back(p.Ec[seg] + t * (p.Ec[seg + 1] - p.Ec[seg]));
+        M.push_back(p.mass[seg]);
+        X.push_back(x0 + (s + 1) * h);
+      }
+    V.push_back(lead_right);
+    M.push_back(lead_mass);
+    auto k_of = [&](std::size_t r) {
+      return std::sqrt(cd(2 * M[r] * electron_mass * (E - V[r]), 0.0)) / hbar;
+    };
+    if (E <= lead_left || E <= lead_right)
+      return 0.0;
+    // propagate (A, B) coefficients of A e^{ikx} + B e^{-ikx} from the right lead (A=1, B=0) to the left
+    cd A = 1.0, B = 0.0;
+    for (std::size_t r = V.size() - 1; r > 0; --r)
+      {
+        const double xi = X[r - 1]; // interface between region r-1 and r
+        cd           k2 = k_of(r), k1 = k_of(r - 1);
+        if (std::abs(k2) < 1e-30)
+          k2 = 1e-30;
+        if (std::abs(k1) < 1e-30)
+          k1 = 1e-30;
+        const cd psi  = A * std::exp(cd(0, 1) * k2 * xi) + B * std::exp(-cd(0, 1) * k2 * xi);
+        const cd dpsi = (cd(0, 1) * k2 * (A * std::exp(cd(0, 1) * k2 * xi) - B * std::exp(-cd(0, 1) * k2 * xi))) / M[r];
+        // match psi and psi'/m in region r-1
+        const cd e1 = std::exp(cd(0, 1) * k1 * xi);
+        const cd q  = dpsi * M[r - 1] / (cd(0, 1) * k1);
+        A = 0.5 * (psi + q) / e1;
+        B = 0.5 * (psi - q) * e1;
+      }
+    // transmission = (k_R/m_R) / (k_L/m_L) |1/A|^2
+    const double kL = std::sqrt(2 * M.front() * electron_mass * (E - lead_left)) / hbar;
+    const double kR = std::sqrt(2 * M.back() * electron_mass * (E - lead_right)) / hbar;
+    return (kR / M.back()) / (kL / M.front()) / std::norm(A);
+  }
+
+  namespace
+  {
+    /// ln(1 + exp(a)), stable
+    double softplus(const double a) { return a > 0 ? a + std::log1p(std::exp(-a)) : std::log1p(std::exp(a)); }
+  } // namespace
+
+  JunctionCurrent TsuEsakiCurrent::current(const BandProfile &p, const TsuEsakiParameters &par)
+  {
+    if (p.x.size() < 2 || p.Ec.size() != p.x.size() || p.mass.size() + 1 != p.x.size())
+      throw std::invalid_argument("TsuEsakiCurrent: inconsistent band profile");
+    const double kT     = boltzmann * par.temperature;
+    const double top    = p.top();
+    const double Emax   = std::max({top, par.fermi_pt, par.fermi_substrate}) + 40 * kT;
+    const double Emin   = par.lowest_energy;
+    const unsigned int n = par.energy_points | 1u;
+    const double dE     = (Emax - Emin) / (n - 1);
+    const double pref   = elementary_charge * par.supply_mass * electron_mass * kT / (2 * pi * pi * hbar * hbar * hbar);
+    JunctionCurrent r;
+    r.barrier_top = top;
+    for (unsigned int i = 0; i < n; ++i)
+      {
+        const double E = Emin + i * dE;
+        const double T = par.method == TransmissionMethod::wkb
+                           ? (E >= top ? 1.0 : wkb_transmission(p, E))
+                           : transfer_matrix_transmission(p, E, par.lead_bottom_pt, par.lead_bottom_substrate, par.slices);
+        const double supply = softplus((par.fermi_substrate - E) / kT) - softplus((par.fermi_pt - E) / kT);
+        const double w      = (i == 0 || i == n - 1) ? 1.0 : (i % 2 ? 4.0 : 2.0);
+        const double dj     = pref * T * supply * w * dE / 3.0;
+        r.current_density += dj;
+        (E >= top ? r.above_barrier : r.below_barrier) += dj;
+      }
+    return r;
+  }
+} // namespace otj

@@ -1,0 +1,68 @@
+// Electron current through the junction from the conduction-band profile:
+// the Tsu-Esaki integral (Tsu & Esaki, APL 22, 562 (1973); Duke, "Tunneling
+// in Solids" (1969))
+//   J = (e m_s kT / (2 pi^2 hbar^3)) Int dE T(E)
+//         ln{ [1 + exp((E_F,sub - E)/kT)] / [1 + exp((E_F,Pt - E)/kT)] }
+// with the transmission T(E) of the one-dimensional band profile, by WKB
+// (exact integral of kappa over the piecewise-linear profile) or by a transfer
+// matrix (piecewise-constant slices, BenDaniel-Duke matching). Thermionic
+// emission (E above the barrier top), direct tunnelling and Fowler-Nordheim
+// tunnelling all follow from the one profile; the analytic Richardson, Simmons
+// and Fowler-Nordheim formulas are test limits only.
+//
+// Sign: J > 0 is conventional current from the Pt (left, x = 0) into the
+// substrate (right), i.e. electrons flowing from the substrate to the Pt,
+// which is what a positive Pt voltage (E_F,Pt = -eV < E_F,sub = 0) drives.
+#pragma once
+
+#include <vector>
+
+namespace otj
+{
+  /// Conduction-band edge (J) at nodes x (m), linear in between; tunnelling
+  /// mass (m/m0) per segment.
+  struct BandProfile
+  {
+    std::vector<double> x, Ec, mass;
+    double              top() const;
+  };
+
+  enum class TransmissionMethod
+  {
+    wkb,
+    transfer_matrix
+  };
+
+  struct TsuEsakiParameters
+  {
+    double             temperature   = 300.0;
+    double             supply_mass   = 1.0;  ///< m/m0 in the supply function
+    double             fermi_pt      = 0.0;  ///< Fermi level of the Pt (J), -eV
+    double             fermi_substrate = 0.0; ///< Fermi level of the substrate (J)
+    double             lowest_energy = 0.0;  ///< lower end of the energy integral (J): the substrate band bottom
+    unsigned int       energy_points = 4001; ///< Simpson nodes (odd)
+    TransmissionMethod method        = TransmissionMethod::wkb;
+    /// Band bottoms of the leads for the transfer matrix (J).
+    double             lead_bottom_pt = -1e-18, lead_bottom_substrate = -1e-18;
+    unsigned int       slices        = 200;
+  };
+
+  struct JunctionCurrent
+  {
+    double current_density = 0;  ///< A/m^2
+    double above_barrier   = 0;  ///< part carried by energies above the barrier top (A/m^2)
+    double below_barrier   = 0;  ///< part carried by tunnelling energies (A/m^2)
+    double barrier_top     = 0;  ///< J
+  };
+
+  class TsuEsakiCurrent
+  {
+  public:
+    /// exp(-2 Int kappa dx) over the classically forbidden parts (1 above the top).
+    static double wkb_transmission(const BandProfile &p, double E);
+    /// |t|^2 k_out m_in / (k_in m_out) by transfer matrices over `slices` constant slices.
+    static double transfer_matrix_transmission(const BandProfile &p, double E, double lead_left, double lead_right,
+                                               unsigned int slices, double lead_mass = 1.0);
+    static JunctionCurrent current(const BandProfile &p, const TsuEsakiParameters &par);
+  };
+} // namespace otj

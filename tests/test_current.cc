@@ -1,0 +1,174 @@
+// Limits of the Tsu-Esaki junction current (SPEC 7, PHYSICS-NOTES 3.6):
+// Richardson-Dushman for a thick barrier, Simmons low and intermediate voltage
+// for a rectangular barrier, the Fowler-Nordheim slope for a triangular
+// barrier, the exact transmission of a rectangular barrier by transfer
+// matrices, zero current at zero bias, odd current for a symmetric barrier.
+#include "current/tsu_esaki_current.h"
+#include "physics/constants.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace otj;
+using namespace otj::constants;
+
+namespace
+{
+  constexpr double eV_ = elementary_charge;
+
+  /// Ec linear from Ec0 (x = 0, Pt side) to Ec1 (x = d), n segments, mass m.
+  BandProfile linear_profile(double Ec0, double Ec1, double d, unsigned n = 200, double m = 1.0)
+  {
+    BandProfile p;
+    for (unsigned i = 0; i <= n; ++i)
+      {
+        p.x.push_back(d * i / n);
+        p.Ec.push_back(Ec0 + (Ec1 - Ec0) * i / n);
+      }
+    p.mass.assign(n, m);
+    return p;
+  }
+
+  TsuEsakiParameters bias(double V, double T, unsigned points = 8001)
+  {
+    TsuEsakiParameters par;
+    par.temperature     = T;
+    par.fermi_pt        = -elementary_charge * V;
+    par.fermi_substrate = 0;
+    par.lowest_energy   = std::min(par.fermi_pt, 0.0) - 1.0 * eV_;
+    par.energy_points   = points;
+    return par;
+  }
+
+  double richardson_constant(double m) { return 4 * pi * elementary_charge * m * electron_mass * boltzmann * boltzmann / std::pow(planck, 3); }
+} // namespace
+
+TEST(TsuEsaki, RichardsonDushmanForThickBarrier)
+{
+  for (double V : {0.05, 0.1, -0.1})
+    {
+      const double T = 300, phi = 0.6 * eV_;
+      // barrier fixed to the metal: phi above the Pt Fermi level, 30 nm thick
+      const auto   par = bias(V, T);
+      const auto   p   = linear_profile(par.fermi_pt + phi, par.fermi_pt + phi, 30e-9, 10);
+      const double J   = TsuEsakiCurrent::current(p, par).current_density;
+      const double kT  = boltzmann * T;
+      const double Jr  = richardson_constant(1.0) * T * T * std::exp(-phi / kT) * (std::exp(elementary_charge * V / kT) - 1);
+      EXPECT_NEAR(J / Jr, 1.0, 0.10) << "V = " << V;
+    }
+  EXPECT_NEAR(richardson_constant(1.0), 1.2017e6, 1e3); // A m^-2 K^-2
+}
+
+TEST(TsuEsaki, SimmonsLowAndIntermediateVoltage)
+{
+  const double d = 2e-9, phi0 = 1.0 * eV_, m = electron_mass;
+  const double Acoef = 4 * pi * d * std::sqrt(2 * m) / planck;
+  for (double V : {0.01, 0.3})
+    {
+      const auto par = bias(V, 10.0, 20001);
+      // symmetric metals: Ec = E_F,Pt + phi0 at x = 0, E_F,sub + phi0 at x = d
+      const auto   p   = linear_profile(par.fermi_pt + phi0, phi0, d);
+      const double J   = TsuEsakiCurrent::current(p, par).current_density;
+      const double qV  = elementary_charge * V;
+      const double pb  = phi0 - qV / 2; // Simmons mean barrier
+      const double Js  = elementary_charge / (2 * pi * planck * d * d) *
+                        (pb * std::exp(-Acoef * std::sqrt(pb)) - (pb + qV) * std::exp(-Acoef * std::sqrt(pb + qV)));
+      // Simmons linearises the exponent in energy (terms O(1/(A sqrt(phi))) ~ 5 %
+      // each are dropped, A sqrt(phi) = 20 here): the exact WKB integral lies
+      // 16-19 % above his formula
+      EXPECT_NEAR(J / Js, 1.0, 0.25) << "V = " << V;
+      if (V < 0.05)
+        {
+          // low-voltage form J = (e^2 sqrt(2 m phi) / (h^2 d)) V exp(-A sqrt(phi))
+          const double Jl = elementary_charge * elementary_charge * std::sqrt(2 * m * phi0) / (planck * planck * d) * V *
+                            std::exp(-Acoef * std::sqrt(phi0));
+          EXPECT_NEAR(J / Jl, 1.0, 0.10);
+        }
+    }
+}
+
+TEST(TsuEsaki, FowlerNordheimSlopeForTriangularBarrier)
+{
+  const double phi = 0.5 * eV_, d = 10e-9;
+  std::vector<double> inv_F, ln_J_F2;
+  for (double F : {3e8, 4e8, 5e8, 6e8})
+    {
+      const double V   = F * d; // >> phi/e: triangular barrier
+      auto         par = bias(V, 5.0, 40001);
+      par.lowest_energy = -0.5 * eV_;
+      // emitter: the substrate (E_F = 0), barrier phi at its interface, falling toward the Pt
+      const auto   p = linear_profile(phi - elementary_charge * F * d, phi, d, 400);
+      const double J = TsuEsakiCurrent::current(p, par).current_density;
+      inv_F.push_back(1 / F);
+      ln_J_F2.push_back(std::log(J / (F * F)));
+      // FN magnitude (t(y) = v(y) = 1, T = 0): within 30 %
+      const double Jfn = std::pow(elementary_charge, 3) * F * F / (8 * pi * planck * phi) *
+                         std::exp(-8 * pi * std::sqrt(2 * electron_mass) * std::pow(phi, 1.5) / (3 * elementary_charge * planck * F));
+      EXPECT_NEAR(J / Jfn, 1.0, 0.3) << "F = " << F;
+    }
+  const double slope = (ln_J_F2.back() - ln_J_F2.front()) / (inv_F.back() - inv_F.front());
+  const double fn    = -8 * pi * std::sqrt(2 * electron_mass) * std::pow(phi, 1.5) / (3 * elementary_charge * planck);
+  EXPECT_NEAR(slope / fn, 1.0, 0.05);
+}
+
+TEST(TsuEsaki, TransferMatrixMatchesExactRectangularBarrier)
+{
+  const double V0 = 0.5 * eV_, d = 1e-9, m = electron_mass;
+  const auto   p  = linear_profile(V0, V0, d, 4);
+  for (double E_eV : {0.05, 0.25, 0.45, 0.7, 1.3})
+    {
+      const double E = E_eV * eV_;
+      double       exact;
+      if (E < V0)
+        {
+          const double kappa = std::sqrt(2 * m * (V0 - E)) / hbar;
+          exact = 1 / (1 + V0 * V0 * std::pow(std::sinh(kappa * d), 2) / (4 * E * (V0 - E)));
+        }
+      else
+        {
+          const double k = std::sqrt(2 * m * (E - V0)) / hbar;
+          exact = 1 / (1 + V0 * V0 * std::pow(std::sin(k * d), 2) / (4 * E * (E - V0)));
+        }
+      const double tm = TsuEsakiCurrent::transfer_matrix_transmission(p, E, 0.0, 0.0, 50);
+      EXPECT_NEAR(tm / exact, 1.0, 1e-8) << "E = " << E_eV << " eV";
+      if (E < V0)
+        {
+          // WKB keeps the exponent: ln T agrees to within the prefactor 16 E (V0 - E) / V0^2
+          const double wkb = TsuEsakiCurrent::wkb_transmission(p, E);
+          EXPECT_NEAR(std::log(wkb * 16 * E * (V0 - E) / (V0 * V0)) / std::log(exact), 1.0, 0.05);
+        }
+    }
+}
+
+TEST(TsuEsaki, ZeroAtZeroBiasAndOddForSymmetricBarrier)
+{
+  const double phi0 = 0.4 * eV_, d = 2.8e-9;
+  auto         par0 = bias(0.0, 300);
+  const auto   p0   = linear_profile(phi0, phi0, d);
+  EXPECT_EQ(TsuEsakiCurrent::current(p0, par0).current_density, 0.0);
+  for (double V : {0.05, 0.2, 0.5})
+    {
+      auto       pp = bias(V, 300), pm = bias(-V, 300);
+      pp.lowest_energy = pm.lowest_energy = -elementary_charge * V - 1.0 * eV_;
+      const auto ap = linear_profile(pp.fermi_pt + phi0, phi0, d);
+      const auto am = linear_profile(pm.fermi_pt + phi0, phi0, d);
+      const double Jp = TsuEsakiCurrent::current(ap, pp).current_density;
+      const double Jm = TsuEsakiCurrent::current(am, pm).current_density;
+      EXPECT_GT(Jp, 0.0);
+      EXPECT_NEAR(Jm / Jp, -1.0, 1e-3) << "V = " << V;
+    }
+}
+
+TEST(TsuEsaki, EnergySharesSeparateEmissionFromTunnelling)
+{
+  // thick barrier: emission over the top; thin barrier at low T: tunnelling
+  auto         par = bias(0.1, 300);
+  const auto   thick = linear_profile(par.fermi_pt + 0.6 * eV_, par.fermi_pt + 0.6 * eV_, 30e-9, 10);
+  const auto   r1    = TsuEsakiCurrent::current(thick, par);
+  EXPECT_GT(r1.above_barrier / r1.current_density, 0.95);
+  auto         cold = bias(0.1, 20, 20001);
+  const auto   thin = linear_profile(cold.fermi_pt + 1.0 * eV_, 1.0 * eV_, 2e-9);
+  const auto   r2   = TsuEsakiCurrent::current(thin, cold);
+  EXPECT_GT(r2.below_barrier / r2.current_density, 0.99);
+}
