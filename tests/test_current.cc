@@ -172,3 +172,28 @@ TEST(TsuEsaki, EnergySharesSeparateEmissionFromTunnelling)
   const auto   r2   = TsuEsakiCurrent::current(thin, cold);
   EXPECT_GT(r2.below_barrier / r2.current_density, 0.99);
 }
+
+#include "simulation/transient_simulation.h"
+#include "test_helpers.h"
+
+// The current of a PDE state comes from its computed band profile: zero at
+// zero bias (detailed balance of the two Fermi seas), and the paper's
+// positive write lowers the 0.1 V read resistance (SPEC 2 direction).
+TEST(JunctionCurrentFromPde, ZeroAtZeroBiasAndPositiveWriteLowersResistance)
+{
+  auto p = test_support::paper_parameters();
+  p.output.write_vtu = p.output.write_profiles = false;
+  p.experiment.output_times = {};
+  p.experiment.waveform = PiecewiseLinearWaveform::parse("0 0; 1e-7 2.2; 1e-3 2.2; 1.001e-3 0", "test");
+  TransientSimulation sim(p, true);
+  sim.solve_initial_state();
+  EXPECT_EQ(sim.junction_current(sim.state(), 0.0).current_density, 0.0);
+  const auto before = sim.read(sim.state(), 0.1);
+  EXPECT_GT(before.first, 0.0);
+  EXPECT_TRUE(std::isfinite(before.first));
+  sim.integrate_waveform(false);
+  const auto after = sim.read(sim.state(), 0.1);
+  EXPECT_LT(after.first, 0.5 * before.first);
+  // forward and reverse reads have opposite currents
+  EXPECT_LT(sim.junction_current(sim.state(), -0.1).current_density, 0.0);
+}

@@ -38,6 +38,9 @@ namespace otj
     prm.declare_entry("Source waveform", "0 0; 1e-3 0", Patterns::Anything(),
                       "Piecewise-linear source voltage: 't0 V0; t1 V1; ...' with t in s and V in volts "
                       "(positive = Pt positive). Snapshots are written at every corner.");
+    prm.declare_entry("Read voltage (V)", "0.1", Patterns::Double(-5.0, 5.0),
+                      "Voltage of the resistance read at every snapshot (V); the paper reads at +0.1 V. "
+                      "The read re-solves the electrostatics with the vacancies frozen.");
     prm.declare_entry("Output times (s)", "", Patterns::List(Patterns::Double(0.0)),
                       "Additional snapshot times (s), comma separated.");
     prm.leave_subsection();
@@ -69,6 +72,9 @@ namespace otj
         prm.enter_subsection("Experiment");
         p.experiment.name          = prm.get("Name");
         p.experiment.initial_state = prm.get("Initial state");
+        p.experiment.read_voltage  = prm.get_double("Read voltage (V)");
+        if (p.experiment.read_voltage == 0.0)
+          throw_bad_parameter(file, "Experiment/Read voltage (V)", "0", "a non-zero read voltage");
         p.experiment.waveform =
           PiecewiseLinearWaveform::parse(prm.get("Source waveform"), file + ": parameter 'Experiment/Source waveform'");
         std::stringstream ss(prm.get("Output times (s)"));

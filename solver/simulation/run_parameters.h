@@ -33,6 +33,7 @@ namespace otj
     std::string             initial_state = "equilibrium"; ///< "as-grown" or "equilibrium"
     PiecewiseLinearWaveform waveform;
     std::vector<double>     output_times;
+    double                  read_voltage = 0.1; ///< V
   };
 
   struct RunParameters

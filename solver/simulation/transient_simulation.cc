@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <limits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -121,10 +122,63 @@ namespace otj
     u_ = old;
   }
 
+  JunctionCurrent TransientSimulation::junction_current(const Vector<double> &u, const double V) const
+  {
+    const auto  nodes = system_->nodal_values(u, V);
+    BandProfile band;
+    for (std::size_t k = 0; k < nodes.size(); ++k)
+      {
+        band.x.push_back(nodes[k].x[0]);
+        band.Ec.push_back(nodes[k].Ec * constants::eV);
+        if (k + 1 < nodes.size())
+          {
+            // tunnelling mass of the layer holding the segment midpoint
+            const double xm = 0.5 * (nodes[k].x[0] + nodes[k + 1].x[0]);
+            double       top = 0, mass = p_.device.layers.back().material.tunnelling_mass;
+            for (const auto &l : p_.device.layers)
+              {
+                if (xm < top + l.thickness)
+                  {
+                    mass = l.material.tunnelling_mass;
+                    break;
+                  }
+                top += l.thickness;
+              }
+            band.mass.push_back(mass);
+          }
+      }
+    TsuEsakiParameters par;
+    par.temperature     = p_.device.temperature;
+    par.supply_mass     = p_.device.top_electrode.electron_mass;
+    par.fermi_pt        = -constants::elementary_charge * V;
+    par.fermi_substrate = 0.0;
+    par.lowest_energy   = std::min(band.Ec.back(), std::min(par.fermi_pt, 0.0) - 20 * constants::boltzmann * par.temperature);
+    par.energy_points   = 1501;
+    JunctionCurrent j   = TsuEsakiCurrent::current(band, par);
+    j.current_density *= 1.0; // A/m^2
+    return j;
+  }
+
+  std::pair<double, double> TransientSimulation::read(const Vector<double> &u, const double V_read)
+  {
+    Vector<double> w = u;
+    TimeTerm       tt;
+    tt.frozen_vacancies = true;
+    tt.frozen_state     = &u;
+    const NewtonResult r = solve_at(V_read, tt, w);
+    if (!r.converged)
+      return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+    const JunctionCurrent j = junction_current(w, V_read);
+    const double          I = j.current_density * p_.device.electrode_area;
+    return {V_read / I, j.below_barrier / j.current_density};
+  }
+
   void TransientSimulation::snapshot(const std::string &label)
   {
     const double V = p_.experiment.waveform.value(t_);
-    Snapshot     s{label, t_, V, system_->total_vacancies(u_), system_->vacancy_centroid(u_), "", ""};
+    const auto   rd = read(u_, p_.experiment.read_voltage);
+    Snapshot     s{label, t_, V, system_->total_vacancies(u_), system_->vacancy_centroid(u_),
+                   junction_current(u_, V).current_density * p_.device.electrode_area, rd.first, rd.second, "", ""};
     char         num[16];
     std::snprintf(num, sizeof(num), "%05zu", snapshots_.size());
     if (p_.output.write_vtu)
@@ -143,7 +197,8 @@ namespace otj
       std::cout << "  snapshot " << std::setw(3) << snapshots_.size() - 1 << "  t = " << std::setw(11)
                 << std::setprecision(4) << t_ << " s  V = " << std::setw(6) << std::setprecision(3) << V
                 << " V  vacancy centroid = " << std::setprecision(4) << s.centroid / constants::nm
-                << " nm from Pt  (" << label << ")\n";
+                << " nm from Pt, R(" << p_.experiment.read_voltage << " V) = " << std::setprecision(3) << s.read_resistance
+                << " ohm (" << std::setprecision(2) << 100 * s.read_tunnelling_share << " % tunnelling)  (" << label << ")\n";
   }
 
   void TransientSimulation::integrate_waveform(const bool write_output)
@@ -243,6 +298,10 @@ namespace otj
                                 {"applied_voltage_V", s.voltage},
                                 {"vacancies_per_m2", s.total_vacancies},
                                 {"vacancy_centroid_nm", s.centroid / constants::nm},
+                                {"current_A", s.current},
+                                {"read_voltage_V", p_.experiment.read_voltage},
+                                {"read_resistance_ohm", s.read_resistance},
+                                {"read_tunnelling_share", s.read_tunnelling_share},
                                 {"vtu", s.vtu},
                                 {"profile", s.profile}});
     write_atomically(p_.output.directory + "/summary.json", [&](std::ostream &out) { out << j.dump(2) << "\n"; });

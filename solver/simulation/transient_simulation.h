@@ -5,6 +5,7 @@
 // nonlinear solve in NewtonSolver, time control in BdfIntegrator.
 #pragma once
 
+#include "current/tsu_esaki_current.h"
 #include "discretization/drift_diffusion_system.h"
 #include "nonlinear/newton_solver.h"
 #include "output/pvd_record.h"
@@ -24,6 +25,9 @@ namespace otj
   {
     std::string label;
     double      time, voltage, total_vacancies, centroid;
+    double      current;          ///< junction current at the applied voltage (A), Tsu-Esaki
+    double      read_resistance;  ///< V_read / I at the read voltage with the vacancies frozen (ohm)
+    double      read_tunnelling_share; ///< share of the read current carried below the barrier top
     std::string vtu, profile;
   };
 
@@ -56,6 +60,11 @@ namespace otj
     const std::vector<StepRecord> &steps() const { return steps_; }
     const std::vector<Snapshot> &  snapshots() const { return snapshots_; }
     double                         initial_vacancies() const { return n_initial_; }
+    /// Junction current (Tsu-Esaki, WKB) of state u at applied voltage V.
+    JunctionCurrent junction_current(const dealii::Vector<double> &u, double V) const;
+    /// Read at V_read: electrostatics re-solved with the vacancies frozen, then
+    /// the current. Returns {resistance V/I, tunnelling share}.
+    std::pair<double, double> read(const dealii::Vector<double> &u, double V_read);
     /// Largest relative round-off correction of the vacancy balance of a step.
     double max_balance_correction() const { return max_balance_correction_; }
 
