@@ -71,9 +71,12 @@ namespace otj
 
   double DeviceModel::electron_quasi_fermi_energy(const double depth, const double V) const
   {
-    const double d = film_thickness();
-    if (d <= 0 || depth >= d || layers.back().id != ids::substrate)
-      return depth >= d && layers.back().id == ids::substrate ? 0.0 : -constants::elementary_charge * V * (1.0 - depth / total_thickness());
+    // the drop happens across the film; a device without a substrate layer
+    // (test slabs) has it across its whole thickness
+    const bool   has_substrate = layers.back().id == ids::substrate;
+    const double d             = has_substrate ? film_thickness() : total_thickness();
+    if (depth >= d)
+      return 0.0;
     return -constants::elementary_charge * V * (1.0 - depth / d);
   }
 
