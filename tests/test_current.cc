@@ -197,3 +197,22 @@ TEST(JunctionCurrentFromPde, ZeroAtZeroBiasAndPositiveWriteLowersResistance)
   // forward and reverse reads have opposite currents
   EXPECT_LT(sim.junction_current(sim.state(), -0.1).current_density, 0.0);
 }
+
+// Image-force (Schottky) lowering: a uniform-field barrier phi - eFx loses
+// dphi = sqrt(e^3 F / (4 pi eps0 eps_if)) at x_m = sqrt(e / (16 pi eps0 eps_if F)),
+// and the emission over the top grows by exp(dphi/kT). (The total current
+// grows less: thermally assisted tunnelling through the sharp unlowered tip
+// already adds to the current without image force.)
+TEST(TsuEsaki, ImageForceLowersTheBarrierBySchottkyEffect)
+{
+  const double phi = 0.8 * eV_, F = 2e6, eps_if = 5.5, d = 300e-9, T = 300; // TE regime: no tunnelling through the tip
+  auto         par = bias(0.1, T);
+  auto         p   = linear_profile(par.fermi_pt + phi, par.fermi_pt + phi - elementary_charge * F * d, d, 4000);
+  // emission over the top (the part of the current above the barrier maximum)
+  const double J0  = TsuEsakiCurrent::current(p, par).above_barrier;
+  add_image_force_lowering(p, eps_if, 0.0);
+  const double dphi = std::sqrt(std::pow(elementary_charge, 3) * F / (4 * pi * vacuum_permittivity * eps_if));
+  EXPECT_NEAR((par.fermi_pt + phi - p.top()) / dphi, 1.0, 0.01);
+  const double J1 = TsuEsakiCurrent::current(p, par).above_barrier;
+  EXPECT_NEAR(std::log(J1 / J0) / (dphi / (boltzmann * T)), 1.0, 0.03);
+}

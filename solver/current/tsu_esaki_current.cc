@@ -14,6 +14,15 @@ namespace otj
 
   double BandProfile::top() const { return *std::max_element(Ec.begin(), Ec.end()); }
 
+  void add_image_force_lowering(BandProfile &p, const double eps_if, const double x_metal, const double cutoff)
+  {
+    if (!(eps_if > 0))
+      return;
+    const double k = elementary_charge * elementary_charge / (16 * pi * vacuum_permittivity * eps_if);
+    for (std::size_t i = 0; i < p.x.size(); ++i)
+      p.Ec[i] -= k / std::max(std::abs(p.x[i] - x_metal), cutoff);
+  }
+
   double TsuEsakiCurrent::wkb_transmission(const BandProfile &p, const double E)
   {
     // Int sqrt(2 m (Ec - E)) dx over each linear segment, exactly

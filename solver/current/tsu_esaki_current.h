@@ -27,6 +27,13 @@ namespace otj
     double              top() const;
   };
 
+  /// Image-force lowering of the barrier by the metal at x = x_metal:
+  /// E_c(x) -= e^2 / (16 pi eps0 eps_if |x - x_metal|) (Sze & Ng, Physics of
+  /// Semiconductor Devices, 3rd ed., section 3.2.4), with eps_if the
+  /// image-force (optical) permittivity. Evaluated at the nodes; the divergence
+  /// at the metal is cut at `cutoff` (m).
+  void add_image_force_lowering(BandProfile &p, double eps_if, double x_metal, double cutoff = 1e-11);
+
   enum class TransmissionMethod
   {
     wkb,

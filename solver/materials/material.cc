@@ -140,6 +140,9 @@ namespace otj
                       "Schottky barrier = Phi_M - dipole - chi(oxide).");
     prm.declare_entry("Electron mass", "1.0", Double(0.01, 100.0),
                       "Effective mass of the electrons in the metal (m/m0), for the tunnelling current.");
+    prm.declare_entry("Image-force permittivity", "0", Double(0.0, 1000.0),
+                      "Permittivity eps_if of the image-force lowering of the barrier in the current model "
+                      "(the optical permittivity, ~5.5 for SrTiO3); 0 switches the image force off.");
     prm.leave_subsection();
   }
 
@@ -150,6 +153,7 @@ namespace otj
     work_function    = finite(prm, "Work function (eV)", source_file) * constants::eV;
     interface_dipole = finite(prm, "Interface dipole (eV)", source_file) * constants::eV;
     electron_mass    = finite(prm, "Electron mass", source_file);
+    image_force_permittivity = finite(prm, "Image-force permittivity", source_file);
     prm.leave_subsection();
   }
 

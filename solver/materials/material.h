@@ -47,6 +47,7 @@ namespace otj
     double      work_function     = 5.65 * 1.602176634e-19; ///< J
     double      interface_dipole  = 0.0;                    ///< J, lowers the effective work function
     double      electron_mass     = 1.0;                    ///< m*/m0 of the emitter
+    double      image_force_permittivity = 0.0;             ///< eps_if of the image-force lowering (0: off)
 
     /// Effective work function Phi_M - dipole (J).
     double effective_work_function() const { return work_function - interface_dipole; }

@@ -147,6 +147,7 @@ namespace otj
             band.mass.push_back(mass);
           }
       }
+    add_image_force_lowering(band, p_.device.top_electrode.image_force_permittivity, 0.0);
     TsuEsakiParameters par;
     par.temperature     = p_.device.temperature;
     par.supply_mass     = p_.device.top_electrode.electron_mass;
