@@ -14,8 +14,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <map>
 
 namespace otj
@@ -183,9 +181,6 @@ namespace otj
     const double T  = device_.temperature;
     constexpr unsigned int nv = GeometryInfo<dim>::vertices_per_cell;
 
-    static unsigned long n_calls = 0;
-    if (++n_calls % 10000 == 0 && std::getenv("OTJ_DEBUG_NEWTON"))
-      std::fprintf(stderr, "assemble calls: %lu\n", n_calls);
     R.reinit(n_dofs());
     if (J)
       *J = 0;

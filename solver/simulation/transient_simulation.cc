@@ -43,19 +43,6 @@ namespace otj
       system_->assemble(x, V, tt, R, J);
     };
     NewtonResult r = newton_->solve(assemble, is_vacancy_, u);
-    if (r.converged && std::getenv("OTJ_DEBUG_BALANCE"))
-      {
-        Vector<double> R;
-        system_->assemble(u, V, tt, R, nullptr);
-        double mx = 0;
-        for (unsigned int i = 0; i < R.size(); ++i)
-          if (is_vacancy_[i])
-            mx = std::max(mx, std::abs(R[i]));
-        Vector<double> w = u;
-        const double ch = system_->restore_vacancy_balance(w, tt);
-        if (ch > 1e-9)
-          std::fprintf(stderr, "a0 %g its %u max|R_c| %g balance change %g\n", tt.a0, r.iterations, mx, ch);
-      }
     if (r.converged)
       {
         const double change = system_->restore_vacancy_balance(u, tt);
