@@ -143,7 +143,6 @@ namespace otj
     std::vector<double> wsum(n_dofs(), 0.0);
     const double        phi_top = device_.top_contact_potential(V);
     const double        phi_bot = device_.back_contact_potential();
-    const double        L       = device_.total_thickness();
     // barrier extent: from 0 to the end of the barrier layer
     double barrier_end = 0;
     for (const auto &l : device_.layers)
@@ -152,7 +151,6 @@ namespace otj
         if (l.id == ids::barrier)
           break;
       }
-    (void)L;
     for (const auto &cc : cells_)
       {
         const Material &m = device_.material(cc.material);

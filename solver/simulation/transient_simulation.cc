@@ -142,9 +142,7 @@ namespace otj
     par.fermi_substrate = 0.0;
     par.lowest_energy   = std::min(band.Ec.back(), std::min(par.fermi_pt, 0.0) - 20 * constants::boltzmann * par.temperature);
     par.energy_points   = 1501;
-    JunctionCurrent j   = TsuEsakiCurrent::current(band, par);
-    j.current_density *= 1.0; // A/m^2
-    return j;
+    return TsuEsakiCurrent::current(band, par);
   }
 
   std::pair<double, double> TransientSimulation::read(const Vector<double> &u, const double V_read)
