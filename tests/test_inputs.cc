@@ -99,3 +99,12 @@ TEST(BadInput, HelpAndParameterReferenceWork)
   r = run_otj("frobnicate");
   EXPECT_NE(r.code, 0);
 }
+
+// SPEC 9: non-convergence is reported with the time, the step and the residual.
+TEST(BadInput, NonConvergenceIsReportedWithTimeAndResidual)
+{
+  const auto r = run_otj("run " + input("non_convergence.prm"));
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_NE(r.output.find("t = 0 s"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("residual"), std::string::npos) << r.output;
+}

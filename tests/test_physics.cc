@@ -195,3 +195,73 @@ TEST(Mesh, GradedLayersFitExactlyAndResolveInterfaces)
   p.mesh.refinement = 1;
   EXPECT_NEAR(double(device_vertices(p.device, p.mesh).size() - 1) / (x.size() - 1), 2.0, 0.1);
 }
+
+#include "time_stepping/bdf_integrator.h"
+
+// The integrator cuts the step after Newton failures and, below the smallest
+// step, reports the time, the step size and the residual.
+TEST(Integrator, ReportsFailureWithTimeStepAndResidual)
+{
+  TimeSteppingParameters p;
+  p.initial_step  = 1e-9;
+  p.smallest_step = 1e-12;
+  BdfIntegrator integ(p, {true});
+  dealii::Vector<double> u0(1);
+  u0[0] = 1.0;
+  integ.reset(2e-6, u0);
+  unsigned calls = 0;
+  auto fail = [&](double, const TimeTerm &, dealii::Vector<double> &) {
+    ++calls;
+    NewtonResult r;
+    r.converged     = false;
+    r.residual_norm = 0.125;
+    return r;
+  };
+  try
+    {
+      integ.advance(1e-3, {}, fail, [](double, const dealii::Vector<double> &, double, unsigned, const NewtonResult &) {});
+      FAIL() << "no exception";
+    }
+  catch (const ConvergenceFailure &e)
+    {
+      EXPECT_DOUBLE_EQ(e.time, 2e-6);
+      EXPECT_LT(0.25 * e.step, 1e-12); // the last step tried; a quarter of it is below the smallest step
+      EXPECT_GE(e.step, 1e-12);
+      EXPECT_DOUBLE_EQ(e.residual, 0.125);
+      EXPECT_NE(std::string(e.what()).find("t = 2e-06 s"), std::string::npos) << e.what();
+    }
+  // each failure cuts the step by 4 (BDF1 from the start): 1e-9 -> below 1e-12 in 5 tries
+  EXPECT_EQ(calls, 5u);
+}
+
+// A decaying linear ODE dc/dt = -c/tau through the integrator: BDF error
+// control keeps the solution within tolerance of exp(-t/tau).
+TEST(Integrator, AdaptiveStepsFollowAnExponentialDecay)
+{
+  TimeSteppingParameters p;
+  p.relative_tolerance = 1e-4;
+  p.absolute_tolerance = 1e-10;
+  p.initial_step       = 1e-9;
+  BdfIntegrator integ(p, {true});
+  dealii::Vector<double> u0(1);
+  u0[0] = 1.0;
+  integ.reset(0.0, u0);
+  const double tau = 1e-6;
+  auto solve = [&](double, const TimeTerm &tt, dealii::Vector<double> &u) {
+    // a0 u + history + u/tau = 0
+    u[0] = -(*tt.history)[0] / (tt.a0 + 1.0 / tau);
+    NewtonResult r;
+    r.converged  = true;
+    r.iterations = 1;
+    return r;
+  };
+  double worst = 0;
+  unsigned steps = 0;
+  integ.advance(1e-5, {}, solve, [&](double t, const dealii::Vector<double> &u, double, unsigned, const NewtonResult &) {
+    worst = std::max(worst, std::abs(u[0] - std::exp(-t / tau)));
+    ++steps;
+  });
+  EXPECT_DOUBLE_EQ(integ.time(), 1e-5);
+  EXPECT_LT(worst, 2e-3);
+  EXPECT_LT(steps, 400u); // adaptive, not 1e4 steps of the initial size
+}

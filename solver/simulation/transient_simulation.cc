@@ -69,9 +69,12 @@ namespace otj
     NewtonResult r      = solve_at(V0, tt, u_);
     equilibrium_newton_ += r.iterations;
     if (!r.converged)
-      throw ConvergenceFailure(t_, 0, r.residual_norm,
-                               "initial electrostatic solve did not converge (scaled residual " +
-                                 std::to_string(r.residual_norm) + ")");
+      {
+        std::ostringstream m;
+        m << "initial electrostatic solve at t = " << t_ << " s, V = " << V0 << " V did not converge: scaled residual "
+          << r.residual_norm << " after " << r.iterations << " Newton iterations";
+        throw ConvergenceFailure(t_, 0, r.residual_norm, m.str());
+      }
     if (p_.experiment.initial_state == "as-grown")
       return;
 
