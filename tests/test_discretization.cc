@@ -52,6 +52,10 @@ TEST(Discretization, AnalyticJacobianMatchesFiniteDifferences)
   p.mesh.growth_ratio        = 1.5;
   dealii::Triangulation<1> tria;
   make_device_mesh(p.device, p.mesh, tria);
+  // field-dependent film permittivity, so its Jacobian terms are checked too
+  for (auto &l : p.device.layers)
+    if (l.id == ids::barrier)
+      l.material.permittivity_field_scale = 3e8;
   DriftDiffusionSystem<1> sys(tria, p.device, 1e26);
   Vector<double>          u;
   sys.initial_state(u, 1.5);

@@ -7,6 +7,7 @@
 
 #include <deal.II/base/geometry_info.h>
 #include <deal.II/base/quadrature_lib.h>
+#include <deal.II/base/tensor.h>
 #include <deal.II/dofs/dof_tools.h>
 #include <deal.II/fe/fe_q.h>
 #include <deal.II/fe/fe_values.h>
@@ -70,6 +71,16 @@ namespace otj
             cc.c_dof[v]   = ldi[fe_.component_to_system_index(vacancy_component, v)];
             cc.x[v]       = cell->vertex(v);
           }
+        {
+          // shape gradients at the cell center (the field of a field-dependent permittivity)
+          QMidpoint<dim> mid;
+          FEValues<dim>  fmid(scalar, mid, update_gradients | update_JxW_values);
+          fmid.reinit(typename Triangulation<dim>::cell_iterator(cell));
+          cc.grad_center.resize(nv);
+          for (unsigned int v = 0; v < nv; ++v)
+            cc.grad_center[v] = fmid.shape_grad(v, 0);
+          cc.volume = cell->measure();
+        }
         for (unsigned int q = 0; q < quad.size(); ++q)
           for (unsigned int i = 0; i < nv; ++i)
             {
@@ -195,7 +206,14 @@ namespace otj
     for (const auto &cc : cells_)
       {
         const Material &m   = device_.material(cc.material);
-        const double    eps = constants::vacuum_permittivity * m.relative_permittivity;
+        // permittivity from the cell-center field (constant per cell; exact in 1D)
+        Tensor<1, dim> grad_phi;
+        for (unsigned int v = 0; v < nv; ++v)
+          grad_phi += u[cc.phi_dof[v]] * cc.grad_center[v];
+        const double Emag  = grad_phi.norm();
+        double       deps_dE = 0;
+        const double eps   = constants::vacuum_permittivity * m.permittivity(Emag, &deps_dE);
+        deps_dE *= constants::vacuum_permittivity;
         const double    z   = m.vacancy_charge_number;
         physics::HoppingParameters hp{m.hop_distance, m.attempt_frequency, m.activation_energy,
                                       m.max_vacancy_density, T};
@@ -217,6 +235,20 @@ namespace otj
             c[v]   = u[cc.c_dof[v]] * c_scale_;
             U[v]   = z * q * phi[v] + node_site_energy_[cc.c_dof[v]];
           }
+
+        // d(eps K phi)_i / d phi_j from the field dependence of eps:
+        //   (K phi)_i deps/dE dE/dphi_j,  dE/dphi_j = grad_phi . grad N_j / |grad_phi|
+        double Kphi[nv];
+        for (unsigned int i = 0; i < nv; ++i)
+          {
+            Kphi[i] = 0;
+            for (unsigned int j = 0; j < nv; ++j)
+              Kphi[i] += cc.K[i * nv + j] * u[cc.phi_dof[j]];
+          }
+        if (deps_dE != 0.0 && Emag > 0)
+          for (unsigned int i = 0; i < nv; ++i)
+            for (unsigned int j = 0; j < nv; ++j)
+              lj[i][j] += Kphi[i] * deps_dE * (grad_phi * cc.grad_center[j]) / Emag;
 
         // Poisson: eps K phi - vol * rho
         for (unsigned int i = 0; i < nv; ++i)

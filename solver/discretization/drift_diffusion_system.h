@@ -134,6 +134,8 @@ namespace otj
       std::vector<double>       vol;  ///< lumped mass int N_i
       std::vector<double>       K;    ///< stiffness (nv x nv, row major), unit coefficient
       std::vector<dealii::Point<dim>> x;
+      std::vector<dealii::Tensor<1, dim>> grad_center; ///< grad N_v at the cell center
+      double                     volume = 0;
       dealii::types::material_id material;
       dealii::Point<dim>         center;
     };

@@ -72,12 +72,32 @@ namespace otj
       }
   }
 
+  double Material::permittivity(const double E, double *d_dE) const
+  {
+    if (!(permittivity_field_scale > 0))
+      {
+        if (d_dE)
+          *d_dE = 0;
+        return relative_permittivity;
+      }
+    const double s = E / permittivity_field_scale;
+    const double g = 1.0 + s * s;
+    const double e = relative_permittivity * std::pow(g, -1.0 / 3.0);
+    if (d_dE)
+      *d_dE = -relative_permittivity / 3.0 * std::pow(g, -4.0 / 3.0) * 2.0 * s / permittivity_field_scale;
+    return e;
+  }
+
   void Material::declare_parameters(ParameterHandler &prm)
   {
     prm.enter_subsection("Material");
     prm.declare_entry("Name", "unnamed", Anything(), "Human-readable name of the material.");
     prm.declare_entry("Relative permittivity", "100", Double(1.0, 1e5),
-                      "Static relative permittivity eps_r (dimensionless).");
+                      "Static relative permittivity eps_r at zero field (dimensionless).");
+    prm.declare_entry("Permittivity field scale (V/m)", "0", Double(0.0, 1e12),
+                      "Field scale E_0 of Johnson's law eps_r(E) = eps_r(0) / [1 + (E/E_0)^2]^(1/3) "
+                      "(SrTiO3: eps_r falls ~10x between 1e7 and 1e9 V/m, van der Berg et al., APL 67, 697 (1995)); "
+                      "0 keeps eps_r independent of the field.");
     prm.declare_entry("Electron affinity (eV)", "4.08", Double(0.0, 10.0),
                       "Electron affinity chi: conduction-band edge below the vacuum level (eV).");
     prm.declare_entry("Density-of-states effective mass", "1.8", Double(0.0, 100.0),
@@ -111,6 +131,7 @@ namespace otj
     const std::string &f = source_file;
     name                    = prm.get("Name");
     relative_permittivity   = finite(prm, "Relative permittivity", f);
+    permittivity_field_scale = finite(prm, "Permittivity field scale (V/m)", f);
     electron_affinity       = finite(prm, "Electron affinity (eV)", f) * eV;
     dos_effective_mass      = finite(prm, "Density-of-states effective mass", f);
     tunnelling_mass         = finite(prm, "Tunnelling effective mass", f);

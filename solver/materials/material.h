@@ -20,6 +20,14 @@ namespace otj
 
     // Electrostatics and electrons
     double relative_permittivity = 100.0;
+    /// Field scale E_0 (V/m) of the field-dependent permittivity
+    /// eps_r(E) = eps_r(0) / [1 + (E/E_0)^2]^(1/3) (Johnson's law, quoted in
+    /// Ang & Yu, PRB 69, 174109 (2004), with E_0 = [beta (eps0 eps_r(0))^3]^(-1/2));
+    /// 0 = field-independent.
+    double permittivity_field_scale = 0.0;
+
+    /// eps_r at field magnitude E and d eps_r / dE.
+    double permittivity(double E, double *d_dE = nullptr) const;
     double electron_affinity     = 4.08 * 1.602176634e-19; ///< J
     double dos_effective_mass    = 1.8;  ///< m*/m0 (0 disables electrons)
     double tunnelling_mass       = 1.0;  ///< m*/m0
