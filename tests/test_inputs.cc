@@ -95,7 +95,8 @@ TEST(BadInput, HelpAndParameterReferenceWork)
   r = run_otj("print-parameters");
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.output.find("Vacancy boundary conditions"), std::string::npos);
-  EXPECT_NE(r.output.find("Barrier thickness (nm)"), std::string::npos);
+  EXPECT_NE(r.output.find("Barrier thickness (nm) = 2.8   [Double 0...1000"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("Material/Hop distance (nm) = 0.276"), std::string::npos); // material files too
   r = run_otj("frobnicate");
   EXPECT_NE(r.code, 0);
 }

@@ -5,6 +5,8 @@
 
 #include <deal.II/base/parameter_handler.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <filesystem>
 #include <sstream>
@@ -103,17 +105,60 @@ namespace otj
     return p;
   }
 
+  namespace
+  {
+    /// Prints every entry of a ParameterHandler as
+    ///   Section/Entry = default   [allowed values]
+    ///       documentation
+    /// from its JSON form (deal.II has no public iterator over entries).
+    void print_entries(std::ostream &out, const nlohmann::json &node, const std::string &path)
+    {
+      // entries first, then subsections, as in a .prm file
+      for (auto it = node.begin(); it != node.end(); ++it)
+        if (it->is_object() && it->contains("default_value"))
+          {
+            const auto &e = *it;
+            out << path << it.key() << " = " << e["default_value"].get<std::string>() << "   "
+                << e["pattern_description"].get<std::string>() << "\n      "
+                << e["documentation"].get<std::string>() << "\n";
+          }
+      for (auto it = node.begin(); it != node.end(); ++it)
+        if (it->is_object() && !it->contains("default_value"))
+          print_entries(out, *it, path + it.key() + "/");
+    }
+
+    void print_handler(std::ostream &out, ParameterHandler &prm)
+    {
+      std::ostringstream js;
+      prm.print_parameters(js, ParameterHandler::JSON);
+      print_entries(out, nlohmann::json::parse(js.str()), "");
+    }
+  } // namespace
+
   void RunParameters::print_reference(std::ostream &out, const std::string &format)
   {
     ParameterHandler prm;
     declare_parameters(prm);
+    ParameterHandler mat, el;
+    Material::declare_parameters(mat);
+    ElectrodeMaterial::declare_parameters(el);
+    if (format == "reference")
+      {
+        out << "# otj parameter reference: entry = default   [allowed values], then its meaning.\n"
+            << "# Units are in the names; the run file (.prm) uses the subsections shown by '/'.\n\n"
+            << "## Run file (e.g. drivers/paper_device/writes.prm)\n";
+        print_handler(out, prm);
+        out << "\n## Material files (materials/*.prm), one region each\n";
+        print_handler(out, mat);
+        out << "\n## Electrode files (materials/pt.prm)\n";
+        print_handler(out, el);
+        return;
+      }
     ParameterHandler::OutputStyle style = ParameterHandler::PRM;
     if (format == "json")
       style = ParameterHandler::JSON;
     else if (format == "xml")
       style = ParameterHandler::XML;
-    else if (format == "reference")
-      style = ParameterHandler::Description;
     else if (format == "latex")
       style = ParameterHandler::LaTeX;
     prm.print_parameters(out, style);
