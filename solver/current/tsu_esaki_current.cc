@@ -39,7 +39,7 @@ namespace otj
         else
           {
             const double hi = std::max(a, b), lo = std::max(std::min(a, b), 0.0);
-            integral = L / std::abs(b - a) * (2.0 / 3.0) * (std::pow(hi, 1.5) - std::pow(lo, 1.5));
+            integral = L / std::abs(b - a) * (2.0 / 3.0) * (hi * std::sqrt(hi) - lo * std::sqrt(lo));
           }
         S += std::sqrt(2 * m) * integral / hbar;
       }
@@ -110,7 +110,11 @@ namespace otj
     const double top    = p.top();
     const double Emax   = std::max({top, par.fermi_pt, par.fermi_substrate}) + 40 * kT;
     const double Emin   = par.lowest_energy;
-    const unsigned int n = par.energy_points | 1u;
+    const unsigned int n = std::max(par.energy_points,
+                                    par.maximum_energy_step > 0
+                                      ? static_cast<unsigned int>(std::ceil((Emax - Emin) / par.maximum_energy_step)) + 1
+                                      : 0u) |
+                           1u;
     const double dE     = (Emax - Emin) / (n - 1);
     const double pref   = elementary_charge * par.supply_mass * electron_mass * kT / (2 * pi * pi * hbar * hbar * hbar);
     JunctionCurrent r;

@@ -47,7 +47,8 @@ namespace otj
     double             fermi_pt      = 0.0;  ///< Fermi level of the Pt (J), -eV
     double             fermi_substrate = 0.0; ///< Fermi level of the substrate (J)
     double             lowest_energy = 0.0;  ///< lower end of the energy integral (J): the substrate band bottom
-    unsigned int       energy_points = 4001; ///< Simpson nodes (odd)
+    unsigned int       energy_points = 4001; ///< Simpson nodes (odd), at least
+    double             maximum_energy_step = 0.0; ///< J; if > 0, more nodes are used so that dE stays below it
     TransmissionMethod method        = TransmissionMethod::wkb;
     /// Band bottoms of the leads for the transfer matrix (J).
     double             lead_bottom_pt = -1e-18, lead_bottom_substrate = -1e-18;

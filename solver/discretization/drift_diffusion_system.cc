@@ -258,12 +258,8 @@ namespace otj
                 lr[i] += eps * cc.K[i * nv + j] * phi[j];
                 lj[i][j] += eps * cc.K[i * nv + j];
               }
-            double       dn = 0;
-            const double n  = device_.electron_density(m, phi[i], &dn,
-                                                      device_.electron_quasi_fermi_energy(cc.x[i][dim - 1], V));
-            double       rho = q * (z * c[i] + m.donor_density - m.acceptor_density - n);
-            if (sources_.charge)
-              rho += sources_.charge(cc.x[i]);
+            double       dn  = 0;
+            const double rho = space_charge(m, cc.x[i], phi[i], c[i], V, &dn);
             lr[i] -= static_cast<long double>(cc.vol[i]) * rho;
             lj[i][nv + i] -= cc.vol[i] * q * z * c_scale_;
             lj[i][i] += cc.vol[i] * q * dn;
@@ -348,6 +344,42 @@ namespace otj
           for (auto it = J->begin(i); it != J->end(i); ++it)
             it->value() = (it->column() == i) ? 1.0 : 0.0;
       }
+  }
+
+  template <int dim>
+  double DriftDiffusionSystem<dim>::space_charge(const Material &m, const Point<dim> &x, const double phi,
+                                                 const double c, const double V, double *dn_dphi) const
+  {
+    const double q  = constants::elementary_charge;
+    const double n  = device_.electron_density(m, phi, dn_dphi, device_.electron_quasi_fermi_energy(x[dim - 1], V));
+    double       rho = q * (m.vacancy_charge_number * c + m.donor_density - m.acceptor_density - n);
+    if (sources_.charge)
+      rho += sources_.charge(x);
+    return rho;
+  }
+
+  template <int dim>
+  double DriftDiffusionSystem<dim>::top_contact_charge(const Vector<double> &u, const double V) const
+  {
+    // Gauss law on the control volumes of the contact nodes: the Poisson row
+    // of a Dirichlet node, sum_j eps K_ij phi_j - V_i rho_i, is the flux
+    // -eps dphi/dn through the contact, i.e. the charge on the electrode.
+    constexpr unsigned int nv = GeometryInfo<dim>::vertices_per_cell;
+    long double            sigma = 0;
+    for (const auto &cc : cells_)
+      for (unsigned int i = 0; i < nv; ++i)
+        if (std::binary_search(top_phi_dofs_.begin(), top_phi_dofs_.end(), cc.phi_dof[i]))
+          {
+            const Material &m = device_.material(cc.material);
+            Tensor<1, dim>  grad_phi;
+            for (unsigned int v = 0; v < nv; ++v)
+              grad_phi += u[cc.phi_dof[v]] * cc.grad_center[v];
+            const double eps = constants::vacuum_permittivity * m.permittivity(grad_phi.norm(), nullptr);
+            for (unsigned int j = 0; j < nv; ++j)
+              sigma += eps * cc.K[i * nv + j] * u[cc.phi_dof[j]];
+            sigma -= cc.vol[i] * space_charge(m, cc.x[i], u[cc.phi_dof[i]], u[cc.c_dof[i]] * c_scale_, V, nullptr);
+          }
+    return static_cast<double>(sigma);
   }
 
   template <int dim>

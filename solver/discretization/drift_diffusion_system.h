@@ -87,6 +87,12 @@ namespace otj
     /// Dirichlet dofs and values at the given applied voltage.
     std::vector<std::pair<unsigned int, double>> dirichlet_values(double applied_voltage) const;
 
+    /// Charge on the Pt electrode (C/m^2 in 1D, C/m per unit depth in 2D):
+    /// the Gauss-law flux -eps dphi/dn through the top contact, evaluated from
+    /// the discrete Poisson rows of the contact nodes (consistent with the
+    /// discretisation, so the displacement current conserves charge exactly).
+    double top_contact_charge(const dealii::Vector<double> &u, double applied_voltage) const;
+
     // ---- diagnostics -------------------------------------------------------
     /// Vacancies in the domain: int c dV (m^-2 in 1D: per unit area).
     double total_vacancies(const dealii::Vector<double> &u) const;
@@ -141,6 +147,9 @@ namespace otj
     };
 
     void setup();
+    /// Space charge density rho (C/m^3) at a node, and d rho/d phi / (-q) = dn/dphi.
+    double space_charge(const Material &m, const dealii::Point<dim> &x, double phi, double c, double V,
+                        double *dn_dphi) const;
 
     const DeviceModel &         device_;
     dealii::FESystem<dim>       fe_;

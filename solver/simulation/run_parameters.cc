@@ -21,6 +21,7 @@ namespace otj
     MeshParameters::declare_parameters(prm);
     NewtonParameters::declare_parameters(prm);
     TimeSteppingParameters::declare_parameters(prm);
+    CircuitParameters::declare_parameters(prm);
     prm.enter_subsection("Discretisation");
     prm.declare_entry("Concentration scale (m^-3)", "1e26", Patterns::Double(1e10, 1e30),
                       "Scale of the vacancy unknown (numerical only; results do not depend on it).");
@@ -62,6 +63,7 @@ namespace otj
         p.mesh.parse_parameters(prm);
         p.newton.parse_parameters(prm);
         p.time.parse_parameters(prm);
+        p.circuit.parse_parameters(prm, file);
         prm.enter_subsection("Discretisation");
         p.concentration_scale = prm.get_double("Concentration scale (m^-3)");
         prm.leave_subsection();

@@ -3,6 +3,7 @@
 // the full parameter reference (`otj print-parameters`).
 #pragma once
 
+#include "circuit/external_circuit.h"
 #include "device/device_model.h"
 #include "mesh/device_mesh.h"
 #include "nonlinear/newton_solver.h"
@@ -43,6 +44,7 @@ namespace otj
     MeshParameters         mesh;
     NewtonParameters       newton;
     TimeSteppingParameters time;
+    CircuitParameters      circuit;
     OutputParameters       output;
     ExperimentParameters   experiment;
     double                 concentration_scale = 1e26;

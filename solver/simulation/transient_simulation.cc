@@ -7,7 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <limits>
 #include <cmath>
 #include <cstdio>
@@ -25,20 +27,28 @@ namespace otj
   TransientSimulation::TransientSimulation(const RunParameters &p, const bool quiet)
     : p_(p)
     , quiet_(quiet)
+    , circuit_(p.circuit)
   {
     make_device_mesh(p_.device, p_.mesh, tria_);
     system_ = std::make_unique<DriftDiffusionSystem<1>>(tria_, p_.device, p_.concentration_scale);
     newton_ = std::make_unique<NewtonSolver>(system_->sparsity_pattern(), p_.newton);
-    is_vacancy_.resize(system_->n_dofs());
-    for (unsigned int i = 0; i < system_->n_dofs(); ++i)
+    n_      = system_->n_dofs();
+    is_vacancy_.resize(n_);
+    for (unsigned int i = 0; i < n_; ++i)
       is_vacancy_[i] = system_->is_vacancy_dof(i);
-    integrator_ = std::make_unique<BdfIntegrator>(p_.time, is_vacancy_);
+    // sigma in units of one c_scale layer of 1 nm of doubly charged vacancies
+    sigma_scale_ = constants::elementary_charge * p_.concentration_scale * 1e-9;
+    std::vector<bool> positive = is_vacancy_, controlled = is_vacancy_;
+    positive.insert(positive.end(), {false, false, false, false});
+    controlled.insert(controlled.end(), {true, false, false, false});
+    integrator_ = std::make_unique<BdfIntegrator>(p_.time, positive, controlled);
     writer_     = std::make_unique<SolutionWriter<1>>(*system_);
     pvd_        = std::make_unique<PvdRecord>(p_.output.directory + "/solution.pvd");
   }
 
   NewtonResult TransientSimulation::solve_at(const double V, const TimeTerm &tt, Vector<double> &u)
   {
+    Assert(u.size() == n_, ExcDimensionMismatch(u.size(), n_));
     auto assemble = [&](const Vector<double> &x, Vector<double> &R, SparseMatrix<double> *J) {
       system_->assemble(x, V, tt, R, J);
     };
@@ -76,7 +86,10 @@ namespace otj
         throw ConvergenceFailure(t_, 0, r.residual_norm, m.str());
       }
     if (p_.experiment.initial_state == "as-grown")
-      return;
+      {
+        attach_circuit_block(V0);
+        return;
+      }
 
     // thermodynamic equilibrium of the vacancies by pseudo-transient
     // continuation: implicit Euler with geometrically growing steps; the
@@ -110,9 +123,75 @@ namespace otj
         dt = std::min(dt * 4.0, 1e25);
       }
     u_ = old;
+    attach_circuit_block(V0);
   }
 
-  JunctionCurrent TransientSimulation::junction_current(const Vector<double> &u, const double V) const
+  void TransientSimulation::attach_circuit_block(const double Vj)
+  {
+    // a stationary state: no displacement current; the source is taken to sit
+    // at V_j (the drop R_0 I of a DC start is neglected)
+    const double It = Vj != 0.0 ? junction_current(u_, Vj).current_density * p_.device.electrode_area : 0.0;
+    const double sigma = system_->top_contact_charge(u_, Vj) / sigma_scale_;
+    u_.grow_or_shrink(n_ + 4);
+    u_[n_]     = sigma;
+    u_[n_ + 1] = Vj;
+    u_[n_ + 2] = It;
+    u_[n_ + 3] = It;
+  }
+
+  NewtonResult TransientSimulation::solve_step(const double t_new, const TimeTerm &tt, Vector<double> &u)
+  {
+    const double   Vs = p_.experiment.waveform.value(t_new);
+    const double   A  = p_.device.electrode_area;
+    const double   hist_sigma = tt.history ? (*tt.history)[n_] : 0.0;
+    Vector<double> guess(n_), x(n_), best(n_);
+    for (unsigned int i = 0; i < n_; ++i)
+      guess[i] = u[i];
+    NewtonResult last;
+    unsigned int iterations = 0;
+    bool         have       = false;
+    double       last_V = std::numeric_limits<double>::quiet_NaN(), last_sigma = 0, last_It = 0, last_I = 0;
+    // terminal current of the junction at V_j: the device step solved with
+    // the contact at V_j, then Tsu-Esaki plus the BDF derivative of sigma
+    auto junction = [&](const double Vj) -> std::optional<double> {
+      x = have ? best : guess;
+      last = solve_at(Vj, tt, x);
+      iterations += last.iterations;
+      if (!last.converged)
+        return std::nullopt;
+      best       = x;
+      have       = true;
+      last_V     = Vj;
+      last_sigma = system_->top_contact_charge(x, Vj) / sigma_scale_;
+      last_It    = A * junction_current(x, Vj).current_density;
+      last_I     = A * sigma_scale_ * (tt.a0 * last_sigma + hist_sigma) + last_It;
+      return last_I;
+    };
+    // first secant slope: the geometric capacitance of the film times a0
+    const double eps_film = constants::vacuum_permittivity * p_.device.layers.front().material.relative_permittivity;
+    const double g_est    = A * eps_film / p_.device.film_thickness() * tt.a0;
+    const CircuitSolution cs = circuit_.solve(Vs, u[n_ + 1], g_est, junction);
+    circuit_evaluations_ += cs.evaluations;
+    if (cs.converged && cs.junction_voltage != last_V)
+      junction(cs.junction_voltage); // the root was an earlier iterate: restore its state
+    NewtonResult r = last;
+    r.iterations   = iterations;
+    if (!cs.converged || !last.converged)
+      {
+        r.converged = false;
+        return r;
+      }
+    for (unsigned int i = 0; i < n_; ++i)
+      u[i] = best[i];
+    u[n_]     = last_sigma;
+    u[n_ + 1] = cs.junction_voltage;
+    u[n_ + 2] = last_I;
+    u[n_ + 3] = last_It;
+    return r;
+  }
+
+  JunctionCurrent TransientSimulation::junction_current(const Vector<double> &u, const double V,
+                                                       const double energy_step) const
   {
     const auto  nodes = system_->nodal_values(u, V);
     BandProfile band;
@@ -143,15 +222,22 @@ namespace otj
     par.supply_mass     = p_.device.top_electrode.electron_mass;
     par.fermi_pt        = -constants::elementary_charge * V;
     par.fermi_substrate = 0.0;
-    par.lowest_energy   = std::min(band.Ec.back(), std::min(par.fermi_pt, 0.0) - 20 * constants::boltzmann * par.temperature);
-    par.energy_points   = 1501;
+    // no states below the neutral substrate's band bottom: the transmission
+    // into the substrate vanishes there (Ec - E > 0 over its whole slab)
+    par.lowest_energy   = band.Ec.back();
+    // Simpson nodes at most kT/8 apart: the supply function varies on the
+    // scale kT, the WKB transmission on >~ 50 meV (checked against a 16x finer grid in the tests)
+    par.energy_points       = 101;
+    par.maximum_energy_step = energy_step > 0 ? energy_step : constants::boltzmann * par.temperature / 8;
     return TsuEsakiCurrent::current(band, par);
   }
 
   std::pair<double, double> TransientSimulation::read(const Vector<double> &u, const double V_read)
   {
-    Vector<double> w = u;
-    TimeTerm       tt;
+    Vector<double> w(n_);
+    for (unsigned int i = 0; i < n_; ++i)
+      w[i] = u[i];
+    TimeTerm tt;
     tt.frozen_vacancies = true;
     tt.frozen_state     = &u;
     const NewtonResult r = solve_at(V_read, tt, w);
@@ -166,8 +252,8 @@ namespace otj
   {
     const double V = p_.experiment.waveform.value(t_);
     const auto   rd = read(u_, p_.experiment.read_voltage);
-    Snapshot     s{label, t_, V, system_->total_vacancies(u_), system_->vacancy_centroid(u_),
-                   junction_current(u_, V).current_density * p_.device.electrode_area, rd.first, rd.second, "", ""};
+    Snapshot     s{label, t_, V, system_->total_vacancies(u_), system_->vacancy_centroid(u_), junction_voltage(),
+                   terminal_current(), u_[n_ + 3], rd.first, rd.second, "", ""};
     char         num[16];
     std::snprintf(num, sizeof(num), "%05zu", snapshots_.size());
     if (p_.output.write_vtu)
@@ -201,11 +287,16 @@ namespace otj
     std::sort(stops.begin(), stops.end());
     stops.erase(std::unique(stops.begin(), stops.end()), stops.end());
 
-    auto solve = [&](double t_new, const TimeTerm &tt, Vector<double> &u) { return solve_at(w.value(t_new), tt, u); };
+    auto solve = [&](double t_new, const TimeTerm &tt, Vector<double> &u) { return solve_step(t_new, tt, u); };
     auto last_print = std::chrono::steady_clock::now();
+    double t_prev = t_, Vs_prev = w.value(t_), Vj_prev = junction_voltage(), I_prev = terminal_current();
     auto observe = [&](double t, const Vector<double> &u, double dt, unsigned int order, const NewtonResult &nr) {
-      steps_.push_back(StepRecord{t, w.value(t), dt, order, nr.iterations, system_->total_vacancies(u),
-                                  system_->vacancy_centroid(u), system_->top_vacancy_density(u)});
+      const double Vs = w.value(t), Vj = u[n_ + 1], I = u[n_ + 2];
+      energy_.add(t - t_prev, Vs_prev, Vj_prev, I_prev, Vs, Vj, I);
+      t_prev = t, Vs_prev = Vs, Vj_prev = Vj, I_prev = I;
+      steps_.push_back(StepRecord{t, Vs, Vj, I, u[n_ + 3], energy_.source, energy_.junction, dt, order,
+                                  nr.iterations, system_->total_vacancies(u), system_->vacancy_centroid(u),
+                                  system_->top_vacancy_density(u)});
       const auto now = std::chrono::steady_clock::now();
       if (!quiet_ && std::chrono::duration<double>(now - last_print).count() > 2.0)
         {
@@ -233,11 +324,14 @@ namespace otj
   void TransientSimulation::write_timeseries() const
   {
     write_atomically(p_.output.directory + "/timeseries.csv", [&](std::ostream &out) {
-      out << "time_s,applied_voltage_V,step_s,bdf_order,newton_iterations,vacancies_per_m2,"
+      out << "time_s,source_voltage_V,junction_voltage_V,terminal_current_A,tunnel_current_A,"
+             "source_energy_J,junction_energy_J,step_s,bdf_order,newton_iterations,vacancies_per_m2,"
              "vacancy_centroid_nm,vacancy_density_at_Pt_m3\n";
       out << std::setprecision(10);
       for (const auto &s : steps_)
-        out << s.time << ',' << s.voltage << ',' << s.dt << ',' << s.order << ',' << s.newton_iterations << ','
+        out << s.time << ',' << s.voltage << ',' << s.junction_voltage << ',' << s.current << ','
+            << s.tunnel_current << ',' << s.energy_source << ',' << s.energy_junction << ',' << s.dt << ','
+            << s.order << ',' << s.newton_iterations << ','
             << s.total_vacancies << ',' << s.centroid / constants::nm << ',' << s.c_top << '\n';
     });
   }
@@ -276,6 +370,12 @@ namespace otj
     j["solver"]["newton_iterations"]     = integrator_->statistics().newton_iterations;
     j["solver"]["equilibrium_newton_iterations"] = equilibrium_newton_;
     j["solver"]["wall_time_s"]     = wall;
+    j["solver"]["junction_solves"] = circuit_evaluations_;
+    j["circuit"]["series_resistance_ohm"] = p_.circuit.series_resistance;
+    j["circuit"]["current_compliance_A"]  = p_.circuit.current_compliance;
+    j["energy"]["source_J"]   = energy_.source;
+    j["energy"]["resistor_J"] = energy_.resistor;
+    j["energy"]["junction_J"] = energy_.junction;
     j["solver"]["max_vacancy_balance_correction"] = max_balance_correction_;
     j["vacancies"]["initial_per_m2"] = n_initial_;
     j["vacancies"]["final_per_m2"]   = system_->total_vacancies(u_);
@@ -287,7 +387,9 @@ namespace otj
                                 {"applied_voltage_V", s.voltage},
                                 {"vacancies_per_m2", s.total_vacancies},
                                 {"vacancy_centroid_nm", s.centroid / constants::nm},
-                                {"current_A", s.current},
+                                {"junction_voltage_V", s.junction_voltage},
+                                {"terminal_current_A", s.current},
+                                {"tunnel_current_A", s.tunnel_current},
                                 {"read_voltage_V", p_.experiment.read_voltage},
                                 {"read_resistance_ohm", s.read_resistance},
                                 {"read_tunnelling_share", s.read_tunnelling_share},

@@ -2,7 +2,15 @@
 // run parameters, finds the initial state, integrates the source waveform and
 // writes snapshots (VTU + PVD, CSV profiles), a time series and a JSON
 // summary. It coordinates; the physics is in DriftDiffusionSystem, the
-// nonlinear solve in NewtonSolver, time control in BdfIntegrator.
+// nonlinear solve in NewtonSolver, time control in BdfIntegrator, the
+// source / series resistance / compliance in ExternalCircuit.
+//
+// State vector of the time integration: the device dofs, then a circuit
+// block: [n] the Pt surface charge sigma / sigma_scale (differential: its BDF
+// derivative is the displacement current, and it is error-controlled),
+// [n+1] the junction voltage V_j, [n+2] the terminal current, [n+3] the
+// tunnelling current (algebraic records, carried along so that every accepted
+// state has its circuit values).
 #pragma once
 
 #include "current/tsu_esaki_current.h"
@@ -25,7 +33,9 @@ namespace otj
   {
     std::string label;
     double      time, voltage, total_vacancies, centroid;
-    double      current;          ///< junction current at the applied voltage (A), Tsu-Esaki
+    double      junction_voltage; ///< V_j (V)
+    double      current;          ///< terminal current (A): Tsu-Esaki + displacement
+    double      tunnel_current;   ///< electron (Tsu-Esaki) current (A)
     double      read_resistance;  ///< V_read / I at the read voltage with the vacancies frozen (ohm)
     double      read_tunnelling_share; ///< share of the read current carried below the barrier top
     std::string vtu, profile;
@@ -33,7 +43,7 @@ namespace otj
 
   struct StepRecord
   {
-    double       time, voltage, dt;
+    double       time, voltage, junction_voltage, current, tunnel_current, energy_source, energy_junction, dt;
     unsigned int order, newton_iterations;
     double       total_vacancies, centroid, c_top;
   };
@@ -60,16 +70,28 @@ namespace otj
     const std::vector<StepRecord> &steps() const { return steps_; }
     const std::vector<Snapshot> &  snapshots() const { return snapshots_; }
     double                         initial_vacancies() const { return n_initial_; }
-    /// Junction current (Tsu-Esaki, WKB) of state u at applied voltage V.
-    JunctionCurrent junction_current(const dealii::Vector<double> &u, double V) const;
+    /// Junction current (Tsu-Esaki, WKB) of state u at junction voltage V;
+    /// energy_step (J) is the largest Simpson step (0: kT/8).
+    JunctionCurrent junction_current(const dealii::Vector<double> &u, double V, double energy_step = 0) const;
     /// Read at V_read: electrostatics re-solved with the vacancies frozen, then
     /// the current. Returns {resistance V/I, tunnelling share}.
     std::pair<double, double> read(const dealii::Vector<double> &u, double V_read);
+    /// Energies delivered by the source, dissipated in R_0 and delivered to the junction (J).
+    const EnergyAccount &energy() const { return energy_; }
+    /// Junction voltage and terminal current of the current state.
+    double junction_voltage() const { return u_[n_ + 1]; }
+    double terminal_current() const { return u_[n_ + 2]; }
+    /// Pt electrode charge of the current state (C).
+    double electrode_charge() const { return u_[n_] * sigma_scale_ * p_.device.electrode_area; }
     /// Largest relative round-off correction of the vacancy balance of a step.
     double max_balance_correction() const { return max_balance_correction_; }
 
   private:
     NewtonResult solve_at(double voltage, const TimeTerm &tt, dealii::Vector<double> &u);
+    /// One implicit step with the circuit: finds V_j and the device state.
+    NewtonResult solve_step(double t_new, const TimeTerm &tt, dealii::Vector<double> &u);
+    /// Appends the circuit block to a device state (sigma from Gauss, V_j, currents).
+    void attach_circuit_block(double Vj);
     void         snapshot(const std::string &label);
     void         write_timeseries() const;
     void         write_summary(double wall_seconds) const;
@@ -80,6 +102,11 @@ namespace otj
     std::unique_ptr<DriftDiffusionSystem<1>>  system_;
     std::unique_ptr<NewtonSolver>             newton_;
     std::unique_ptr<BdfIntegrator>            integrator_;
+    ExternalCircuit                           circuit_;
+    EnergyAccount                             energy_;
+    unsigned int                              n_ = 0;           ///< device dofs
+    double                                    sigma_scale_ = 1; ///< C/m^2 per unit of the sigma entry
+    unsigned int                              circuit_evaluations_ = 0;
     std::unique_ptr<SolutionWriter<1>>        writer_;
     std::unique_ptr<PvdRecord>                pvd_;
     std::vector<bool>                         is_vacancy_;

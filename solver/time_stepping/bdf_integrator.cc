@@ -45,9 +45,11 @@ namespace otj
     , residual(res)
   {}
 
-  BdfIntegrator::BdfIntegrator(const TimeSteppingParameters &p, std::vector<bool> is_vacancy)
+  BdfIntegrator::BdfIntegrator(const TimeSteppingParameters &p, std::vector<bool> is_vacancy,
+                               std::vector<bool> error_controlled)
     : p_(p)
     , is_vacancy_(std::move(is_vacancy))
+    , error_controlled_(error_controlled.empty() ? is_vacancy_ : std::move(error_controlled))
   {}
 
   void BdfIntegrator::reset(const double t0, const Vector<double> &u0)
@@ -62,7 +64,7 @@ namespace otj
   {
     double e = 0;
     for (unsigned int i = 0; i < u.size(); ++i)
-      if (is_vacancy_[i])
+      if (error_controlled_[i])
         e = std::max(e, std::abs(u[i] - pred[i]) / (p_.absolute_tolerance + p_.relative_tolerance * std::abs(u[i])));
     return e;
   }

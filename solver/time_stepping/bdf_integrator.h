@@ -68,7 +68,11 @@ namespace otj
     using Observer = std::function<void(double t, const dealii::Vector<double> &u, double dt, unsigned int order,
                                         const NewtonResult &)>;
 
-    BdfIntegrator(const TimeSteppingParameters &p, std::vector<bool> is_vacancy);
+    /// is_vacancy marks densities (kept positive by the predictor); the local
+    /// error is measured on the entries marked in error_controlled (default:
+    /// the densities), in the state's own (scaled) units.
+    BdfIntegrator(const TimeSteppingParameters &p, std::vector<bool> is_vacancy,
+                  std::vector<bool> error_controlled = {});
 
     void reset(double t0, const dealii::Vector<double> &u0);
     /// Integrates to t_end, landing on every corner in (t, t_end].
@@ -83,7 +87,7 @@ namespace otj
     double error_norm(const dealii::Vector<double> &u, const dealii::Vector<double> &pred) const;
 
     TimeSteppingParameters  p_;
-    std::vector<bool>       is_vacancy_;
+    std::vector<bool>       is_vacancy_, error_controlled_;
     double                  t_ = 0, dt_ = 0;
     dealii::Vector<double>  u_, u_prev_, u_prev2_;
     double                  dt_prev_ = 0, dt_prev2_ = 0;
