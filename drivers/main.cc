@@ -2,10 +2,12 @@
 //
 //   otj run FILE.prm               one device run (initial state + source waveform)
 //   otj validate FILE.prm          parse and check an input, then exit
+//   otj calibrate FILE.prm         fit material parameters to the paper's calibration set
 //   otj print-parameters [--format prm|json|xml|latex]
 //                                  the full parameter reference with defaults and units
 //
 // Exit codes: 0 success, 2 bad input, 3 non-convergence, 1 other errors.
+#include "calibration/calibration.h"
 #include "common/input_error.h"
 #include "mesh/device_mesh.h"
 #include "simulation/run_parameters.h"
@@ -46,6 +48,13 @@ int main(int argc, char **argv)
   auto *validate = app.add_subcommand("validate", "Parse and check a parameter file and its material files.");
   validate->add_option("file", validate_file, "Parameter file (.prm)")->required();
 
+  std::string calibrate_file;
+  auto *calibrate = app.add_subcommand("calibrate", "Fit the uncertain material parameters to the paper's "
+                                                    "calibration set (R_HRS, R_LRS, 20 ns threshold) by least squares "
+                                                    "over PDE runs; writes calibrated material files and calibration.json.");
+  calibrate->add_option("file", calibrate_file, "Calibration file (.prm), e.g. drivers/paper_device/calibration.prm")->required();
+  calibrate->add_flag("-q,--quiet", quiet, "No progress output");
+
   auto *print = app.add_subcommand("print-parameters",
                                    "Print every parameter with its default, allowed range, unit and meaning.");
   print->add_option("--format", format, "reference (default: defaults, ranges, meaning) | prm (a ready-to-edit input file) | json | xml | latex")
@@ -74,6 +83,12 @@ int main(int argc, char **argv)
           otj::make_device_mesh(p.device, p.mesh, tria);
           std::cout << validate_file << ": valid (" << p.device.layers.size() << " layers, " << tria.n_active_cells()
                     << " cells)\n";
+          return 0;
+        }
+      if (*calibrate)
+        {
+          otj::Calibration c(calibrate_file);
+          c.run(quiet);
           return 0;
         }
       if (*run)

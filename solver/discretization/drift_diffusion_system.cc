@@ -295,7 +295,9 @@ namespace otj
                     continue;
                   const double L  = cc.x[i].distance(cc.x[j]);
                   const double wL = -Kij * L;
-                  const auto   F  = physics::hopping_edge_flux(hp, L, c[i], c[j], U[i], U[j]);
+                  const auto   F  = physics::hopping_edge_flux(hp, L, c[i], c[j], U[i], U[j],
+                                                                node_site_energy_[cc.c_dof[i]] -
+                                                                  node_site_energy_[cc.c_dof[j]]);
                   const long double flux = static_cast<long double>(wL) * F.flux;
                   lr[nv + i] += flux;
                   lr[nv + j] -= flux;
@@ -447,7 +449,8 @@ namespace otj
                 const double Ui = m.vacancy_charge_number * q * u[cc.phi_dof[i]] + node_site_energy_[cc.c_dof[i]];
                 const double Uj = m.vacancy_charge_number * q * u[cc.phi_dof[j]] + node_site_energy_[cc.c_dof[j]];
                 const auto   F  = physics::hopping_edge_flux(hp, cc.x[i].distance(cc.x[j]), u[cc.c_dof[i]] * c_scale_,
-                                                          u[cc.c_dof[j]] * c_scale_, Ui, Uj);
+                                                          u[cc.c_dof[j]] * c_scale_, Ui, Uj,
+                                                          node_site_energy_[cc.c_dof[i]] - node_site_energy_[cc.c_dof[j]]);
                 mx = std::max(mx, std::abs(F.flux));
               }
       }

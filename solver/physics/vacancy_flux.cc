@@ -41,12 +41,13 @@ namespace otj::physics
                              const double             c_i,
                              const double             c_j,
                              const double             U_i,
-                             const double             U_j)
+                             const double             U_j,
+                             const double             site_step)
   {
     const double kT    = constants::boltzmann * p.temperature;
     const double D0    = p.diffusivity();
     const double Pe    = (U_i - U_j) / kT;
-    const double beta  = Pe * p.hop_distance / (2.0 * L);
+    const double beta  = (Pe - site_step / kT) * p.hop_distance / (2.0 * L);
     const double S     = sinhc(beta);
     const double dS    = sinhc_derivative(beta);
     const double Bm    = bernoulli(-Pe);

@@ -56,12 +56,20 @@ namespace otj::physics
 
   /// Flux density from node i to node j a distance L apart (m^-2 s^-1),
   /// given concentrations c (m^-3) and vacancy energies U (J).
+  ///
+  /// site_step = s_i - s_j is the part of U_i - U_j that is a site-energy
+  /// offset (an interface step, not a field): it enters the Boltzmann factor
+  /// (Pe) but not the per-hop field tilt beta, which is computed from the
+  /// electrostatic part only. (A step resolved on an edge much shorter than
+  /// a is not a field of (U_i - U_j)/L acting over a whole hop; extrapolating
+  /// it to a would tilt the barrier by (a/L) times the step.)
   EdgeFlux hopping_edge_flux(const HoppingParameters &p,
                              double                   length,
                              double                   c_i,
                              double                   c_j,
                              double                   U_i,
-                             double                   U_j);
+                             double                   U_j,
+                             double                   site_step = 0.0);
 
   /// The lattice hopping law (reference, L = a): a nu0 exp(-Ea/kT) [c_i (1-theta_j) e^b - c_j (1-theta_i) e^-b].
   double lattice_hopping_flux(const HoppingParameters &p,

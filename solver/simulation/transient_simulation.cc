@@ -94,7 +94,7 @@ namespace otj
     // thermodynamic equilibrium of the vacancies by pseudo-transient
     // continuation: implicit Euler with geometrically growing steps; the
     // lumped implicit Euler step conserves the vacancy number exactly.
-    double         dt = 1e-12;
+    double         dt = 1e-12, dt_cap = 1e25;
     Vector<double> old = u_, history(u_.size()), trial;
     for (unsigned int k = 0; k < 400; ++k)
       {
@@ -105,8 +105,11 @@ namespace otj
         trial      = old;
         r          = solve_at(V0, te, trial);
         equilibrium_newton_ += r.iterations;
+        if (std::getenv("OTJ_DEBUG_NEWTON"))
+          std::cerr << "equilibrium continuation: dt " << dt << (r.converged ? " ok" : " failed") << "\n";
         if (!r.converged)
           {
+            dt_cap = std::min(dt_cap, 0.5 * dt); // do not retry steps this long
             dt *= 0.25;
             if (dt < 1e-20)
               throw ConvergenceFailure(t_, dt, r.residual_norm, "equilibrium continuation did not converge");
@@ -118,9 +121,11 @@ namespace otj
           if (is_vacancy_[i])
             change = std::max(change, std::abs(trial[i] - old[i]) / (std::abs(trial[i]) + 1e-12));
         old = trial;
-        if (dt > 1e15 && change < 1e-12)
+        // converged: steps of ~1e15 s change nothing, or steps of >= 1e6 s
+        // (where Newton could not go further) change the densities by < 1e-10
+        if ((dt > 1e15 && change < 1e-12) || (dt >= 1e6 && change < 1e-10))
           break;
-        dt = std::min(dt * 4.0, 1e25);
+        dt = std::min({dt * 4.0, 1e25, dt_cap});
       }
     u_ = old;
     attach_circuit_block(V0);
@@ -276,7 +281,7 @@ namespace otj
                 << " ohm (" << std::setprecision(2) << 100 * s.read_tunnelling_share << " % tunnelling)  (" << label << ")\n";
   }
 
-  void TransientSimulation::integrate_waveform(const bool write_output)
+  void TransientSimulation::integrate_waveform(const bool write_output, const double t_stop)
   {
     const auto &w = p_.experiment.waveform;
     integrator_->reset(t_, u_);
@@ -284,6 +289,11 @@ namespace otj
     for (double t : p_.experiment.output_times)
       if (t > w.start_time() && t < w.end_time())
         stops.push_back(t);
+    if (t_stop < w.end_time())
+      {
+        stops.push_back(t_stop);
+        stops.erase(std::remove_if(stops.begin(), stops.end(), [&](double t) { return t > t_stop; }), stops.end());
+      }
     std::sort(stops.begin(), stops.end());
     stops.erase(std::unique(stops.begin(), stops.end()), stops.end());
 

@@ -23,6 +23,7 @@
 
 #include <deal.II/grid/tria.h>
 
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,8 +60,9 @@ namespace otj
 
     /// Initial state at the waveform's first voltage.
     void solve_initial_state();
-    /// Integrates the waveform to its end, with snapshots if write_output.
-    void integrate_waveform(bool write_output);
+    /// Integrates the waveform to its end (or to t_stop; a later call
+    /// continues from there), with snapshots if write_output.
+    void integrate_waveform(bool write_output, double t_stop = std::numeric_limits<double>::infinity());
 
     const DriftDiffusionSystem<1> &system() const { return *system_; }
     const dealii::Vector<double> & state() const { return u_; }

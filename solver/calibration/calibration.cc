@@ -1,0 +1,575 @@
+// Least-squares calibration of material parameters to the calibration set (see calibration.h).
+#include "calibration/calibration.h"
+
+#include "common/input_error.h"
+#include "materials/material.h"
+#include "output/atomic_file.h"
+#include "physics/constants.h"
+#include "simulation/transient_simulation.h"
+#include "time_stepping/bdf_integrator.h"
+
+#include <deal.II/base/parameter_handler.h>
+#include <deal.II/lac/full_matrix.h>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <iostream>
+#include <sstream>
+
+namespace otj
+{
+  namespace fs = std::filesystem;
+  using constants::eV;
+
+  namespace
+  {
+    Material *layer_material(DeviceModel &d, const std::string &role)
+    {
+      for (auto &l : d.layers)
+        if (l.role == role)
+          return &l.material;
+      return nullptr;
+    }
+    const Material *layer_material(const DeviceModel &d, const std::string &role)
+    {
+      for (const auto &l : d.layers)
+        if (l.role == role)
+          return &l.material;
+      return nullptr;
+    }
+
+    /// The parameters calibration knows how to set, with their material-file entries.
+    std::vector<FitParameter> parameter_registry()
+    {
+      std::vector<FitParameter> r;
+      {
+        FitParameter f;
+        f.key         = "Pt interface dipole";
+        f.unit        = "eV";
+        f.description = "interface dipole of the Pt electrode (sets the Schottky barrier Phi_M - dipole - chi)";
+        f.apply       = [](DeviceModel &d, double v) { d.top_electrode.interface_dipole = v * eV; };
+        f.read        = [](const DeviceModel &d) { return d.top_electrode.interface_dipole / eV; };
+        f.entries     = {{"top electrode", "Interface dipole (eV)"}};
+        r.push_back(f);
+      }
+      {
+        FitParameter f;
+        f.key         = "Film initial vacancy density";
+        f.unit        = "m^-3";
+        f.log_scale   = true;
+        f.description = "as-grown vacancy density of the STO film and its interface layers (the vacancy inventory)";
+        f.apply       = [](DeviceModel &d, double v) {
+          for (auto &l : d.layers)
+            if (l.role != "substrate")
+              l.material.initial_vacancy_density = v;
+        };
+        f.read    = [](const DeviceModel &d) { return d.layers.front().material.initial_vacancy_density; };
+        f.entries = {{"top interface layer", "Initial vacancy density (m^-3)"},
+                     {"barrier", "Initial vacancy density (m^-3)"},
+                     {"bottom interface layer", "Initial vacancy density (m^-3)"}};
+        r.push_back(f);
+      }
+      auto material_entry = [&](const std::string &key, const std::string &role, const std::string &entry,
+                                double Material::*field, double unit, const std::string &desc) {
+        FitParameter f;
+        f.key         = key;
+        f.unit        = entry.substr(entry.find('(') + 1, entry.find(')') - entry.find('(') - 1);
+        f.description = desc;
+        f.apply       = [=](DeviceModel &d, double v) {
+          if (Material *m = layer_material(d, role))
+            m->*field = v * unit;
+        };
+        f.read = [=](const DeviceModel &d) {
+          const Material *m = layer_material(d, role);
+          return m ? m->*field / unit : 0.0;
+        };
+        f.entries = {{role, entry}};
+        r.push_back(f);
+      };
+      material_entry("Interface vacancy site energy", "bottom interface layer", "Vacancy site energy (eV)",
+                     &Material::vacancy_site_energy, eV,
+                     "vacancy site energy of the STO/Nb:STO interface layer relative to the film (a trap if < 0)");
+      material_entry("Interface activation energy", "bottom interface layer", "Vacancy activation energy (eV)",
+                     &Material::activation_energy, eV, "hopping barrier in the STO/Nb:STO interface layer");
+      material_entry("Film activation energy", "barrier", "Vacancy activation energy (eV)",
+                     &Material::activation_energy, eV, "hopping barrier of vacancies in the STO film");
+      {
+        FitParameter f;
+        f.key         = "Film permittivity";
+        f.unit        = "1";
+        f.description = "relative permittivity of the STO film and its interface layers";
+        f.apply       = [](DeviceModel &d, double v) {
+          for (auto &l : d.layers)
+            if (l.role != "substrate")
+              l.material.relative_permittivity = v;
+        };
+        f.read    = [](const DeviceModel &d) { return d.layers.front().material.relative_permittivity; };
+        f.entries = {{"top interface layer", "Relative permittivity"},
+                     {"barrier", "Relative permittivity"},
+                     {"bottom interface layer", "Relative permittivity"}};
+        r.push_back(f);
+      }
+      {
+        FitParameter f;
+        f.key         = "Film tunnelling mass";
+        f.unit        = "m0";
+        f.description = "tunnelling effective mass of the STO film and its interface layers";
+        f.apply       = [](DeviceModel &d, double v) {
+          for (auto &l : d.layers)
+            if (l.role != "substrate")
+              l.material.tunnelling_mass = v;
+        };
+        f.read    = [](const DeviceModel &d) { return d.layers.front().material.tunnelling_mass; };
+        f.entries = {{"top interface layer", "Tunnelling effective mass"},
+                     {"barrier", "Tunnelling effective mass"},
+                     {"bottom interface layer", "Tunnelling effective mass"}};
+        r.push_back(f);
+      }
+      return r;
+    }
+
+    double scaled(const FitParameter &f, double v)
+    {
+      return f.log_scale ? (std::log10(v) - std::log10(f.prior)) / f.prior_width : (v - f.prior) / f.prior_width;
+    }
+    double unscaled(const FitParameter &f, double x)
+    {
+      const double v = f.log_scale ? std::pow(10.0, std::log10(f.prior) + x * f.prior_width) : f.prior + x * f.prior_width;
+      return std::clamp(v, f.lower, f.upper);
+    }
+
+    /// 64-bit FNV-1a of a file's bytes (provenance fingerprint, not a cryptographic hash).
+    std::string file_fingerprint(const std::string &path)
+    {
+      std::ifstream      in(path, std::ios::binary);
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      std::uint64_t h = 1469598103934665603ull;
+      for (unsigned char c : ss.str())
+        h = (h ^ c) * 1099511628211ull;
+      std::ostringstream o;
+      o << "fnv1a64:" << std::hex << std::setw(16) << std::setfill('0') << h;
+      return o.str();
+    }
+
+    const char *target_names[] = {"LRS resistance", "HRS resistance", "threshold change"};
+  } // namespace
+
+  double CalibrationEvaluation::cost() const
+  {
+    if (!ok)
+      return std::numeric_limits<double>::infinity();
+    double c = 0;
+    for (double r : residuals)
+      c += r * r;
+    return 0.5 * c;
+  }
+
+  Calibration::Calibration(const std::string &file)
+    : file_(file)
+    , parameters_(parameter_registry())
+  {
+    using namespace dealii;
+    ParameterHandler prm;
+    prm.enter_subsection("Calibration");
+    prm.declare_entry("Device file", "writes.prm", Patterns::FileName(),
+                      "Run parameter file of the device to calibrate (device, mesh, numerics; its waveform is "
+                      "not used). Relative to this file. The fit starts from its material values.");
+    prm.declare_entry("Output directory", "results/calibration", Patterns::Anything(),
+                      "Directory of calibration.json (relative to the working directory).");
+    prm.declare_entry("Calibrated materials directory", "../../materials/calibrated", Patterns::Anything(),
+                      "Where the calibrated material files are written (relative to this file).");
+    prm.declare_entry("Maximum iterations", "8", Patterns::Integer(0, 100), "Levenberg-Marquardt iterations.");
+    prm.declare_entry("Tolerance (log2)", "0.1", Patterns::Double(0.0, 10.0),
+                      "Stop when every target residual |log2(simulated/target)| is below this.");
+    prm.enter_subsection("Targets");
+    prm.declare_entry("LRS resistance (ohm)", "2.7e4", Patterns::Double(0.0), "Calibration set: R_LRS at the read voltage.");
+    prm.declare_entry("HRS resistance (ohm)", "1.8e8", Patterns::Double(0.0), "Calibration set: R_HRS at the read voltage.");
+    prm.declare_entry("Set voltage (V)", "2.2", Patterns::Double(0.0, 10.0), "Write voltage of the LRS (V).");
+    prm.declare_entry("Reset voltage (V)", "-4.3", Patterns::Double(-10.0, 0.0), "Write voltage of the HRS (V).");
+    prm.declare_entry("Write time (s)", "0.1", Patterns::Double(0.0), "Duration of each write (s).");
+    prm.declare_entry("Relaxation time (s)", "1", Patterns::Double(0.0), "Time at 0 V before each read (s).");
+    prm.declare_entry("Threshold voltage (V)", "1.8", Patterns::Double(0.0, 10.0),
+                      "Calibration set: amplitude at which a pulse of the given width starts to leave a non-volatile change.");
+    prm.declare_entry("Threshold pulse width (s)", "2e-8", Patterns::Double(0.0), "Width of the threshold pulse (s).");
+    prm.declare_entry("Threshold read delay (s)", "2.5e-5", Patterns::Double(0.0),
+                      "Time after the pulse when the non-volatile change is read (s): the paper's STM states fade within 25 us.");
+    prm.declare_entry("Threshold criterion", "0.1", Patterns::Double(0.0),
+                      "Relative read-conductance change that counts as non-volatile (G/G0 - 1).");
+    prm.leave_subsection();
+    for (const auto &f : parameters_)
+      {
+        prm.enter_subsection(f.key);
+        prm.declare_entry("Fit", "false", Patterns::Bool(), f.description);
+        prm.declare_entry("Prior", "0", Patterns::Double(), "Prior centre (" + f.unit + "), with its source in the file.");
+        prm.declare_entry("Prior width", "1", Patterns::Double(0.0),
+                          f.log_scale ? "Prior width (decades)" : "Prior width (" + f.unit + ")");
+        prm.declare_entry("Lower bound", "-1e30", Patterns::Double(), "Smallest allowed value (" + f.unit + ")");
+        prm.declare_entry("Upper bound", "1e30", Patterns::Double(), "Largest allowed value (" + f.unit + ")");
+        prm.leave_subsection();
+      }
+    prm.leave_subsection();
+    parse_parameter_file(prm, file);
+
+    const fs::path base = fs::path(file).parent_path();
+    prm.enter_subsection("Calibration");
+    const std::string device_file = (base / prm.get("Device file")).string();
+    output_dir_                   = prm.get("Output directory");
+    materials_dir_                = (base / prm.get("Calibrated materials directory")).lexically_normal().string();
+    max_iterations_               = prm.get_integer("Maximum iterations");
+    tolerance_                    = prm.get_double("Tolerance (log2)");
+    prm.enter_subsection("Targets");
+    targets_.lrs_resistance      = prm.get_double("LRS resistance (ohm)");
+    targets_.hrs_resistance      = prm.get_double("HRS resistance (ohm)");
+    targets_.set_voltage         = prm.get_double("Set voltage (V)");
+    targets_.reset_voltage       = prm.get_double("Reset voltage (V)");
+    targets_.write_time          = prm.get_double("Write time (s)");
+    targets_.relax_time          = prm.get_double("Relaxation time (s)");
+    targets_.threshold_voltage   = prm.get_double("Threshold voltage (V)");
+    targets_.threshold_width     = prm.get_double("Threshold pulse width (s)");
+    targets_.threshold_relax     = prm.get_double("Threshold read delay (s)");
+    targets_.threshold_criterion = prm.get_double("Threshold criterion");
+    prm.leave_subsection();
+    base_ = RunParameters::from_file(device_file);
+    for (auto &f : parameters_)
+      {
+        prm.enter_subsection(f.key);
+        f.fitted      = prm.get_bool("Fit");
+        f.prior       = prm.get_double("Prior");
+        f.prior_width = prm.get_double("Prior width");
+        f.lower       = prm.get_double("Lower bound");
+        f.upper       = prm.get_double("Upper bound");
+        f.value       = f.read(base_.device);
+        prm.leave_subsection();
+        if (f.fitted && !(f.prior_width > 0))
+          throw_bad_parameter(file, "Calibration/" + f.key + "/Prior width", "0", "a positive width");
+        if (f.fitted && f.log_scale && !(f.prior > 0))
+          throw_bad_parameter(file, "Calibration/" + f.key + "/Prior", std::to_string(f.prior), "a positive value");
+        if (f.fitted && !(f.lower < f.upper))
+          throw_bad_parameter(file, "Calibration/" + f.key + "/Lower bound", std::to_string(f.lower),
+                              "a value below the upper bound");
+      }
+    prm.leave_subsection();
+  }
+
+  std::vector<double> Calibration::fitted_values() const
+  {
+    std::vector<double> v;
+    for (const auto &f : parameters_)
+      if (f.fitted)
+        v.push_back(f.value);
+    return v;
+  }
+
+  CalibrationEvaluation Calibration::evaluate(const std::vector<double> &values) const
+  {
+    CalibrationEvaluation ev;
+    RunParameters         p = base_;
+    std::size_t           k = 0;
+    for (const auto &f : parameters_)
+      if (f.fitted)
+        f.apply(p.device, values[k++]);
+    p.output.write_vtu = p.output.write_profiles = false;
+    p.experiment.output_times = {};
+    p.experiment.initial_state = "equilibrium";
+    const auto &T = targets_;
+    const double Vr = p.experiment.read_voltage;
+    try
+      {
+        // the two writes of the R-V loop's extremes, each followed by a relaxation
+        const double e = T.edge_time, tw = T.write_time, tr = T.relax_time;
+        std::ostringstream w;
+        w << std::setprecision(12) << "0 0; " << e << ' ' << T.set_voltage << "; " << e + tw << ' ' << T.set_voltage
+          << "; " << 2 * e + tw << " 0; " << 2 * e + tw + tr << " 0; " << 3 * e + tw + tr << ' ' << T.reset_voltage
+          << "; " << 3 * e + 2 * tw + tr << ' ' << T.reset_voltage << "; " << 4 * e + 2 * tw + tr << " 0; "
+          << 4 * e + 2 * tw + 2 * tr << " 0";
+        p.experiment.waveform = PiecewiseLinearWaveform::parse(w.str(), "calibration write waveform");
+        {
+          TransientSimulation sim(p, true);
+          sim.solve_initial_state();
+          ev.r_pristine = sim.read(sim.state(), Vr).first;
+          sim.integrate_waveform(false, 2 * e + tw + tr);
+          const auto lrs = sim.read(sim.state(), Vr);
+          sim.integrate_waveform(false);
+          const auto hrs = sim.read(sim.state(), Vr);
+          ev.r_lrs = lrs.first, ev.tunnelling_share_lrs = lrs.second;
+          ev.r_hrs = hrs.first, ev.tunnelling_share_hrs = hrs.second;
+        }
+        // the threshold pulse from the pristine state
+        const double te = T.threshold_edge, tp = T.threshold_width;
+        std::ostringstream wt;
+        wt << std::setprecision(12) << "0 0; " << te << ' ' << T.threshold_voltage << "; " << te + tp << ' '
+           << T.threshold_voltage << "; " << 2 * te + tp << " 0; " << 2 * te + tp + T.threshold_relax << " 0";
+        p.experiment.waveform = PiecewiseLinearWaveform::parse(wt.str(), "calibration threshold waveform");
+        {
+          TransientSimulation sim(p, true);
+          sim.solve_initial_state();
+          const double R0 = sim.read(sim.state(), Vr).first;
+          sim.integrate_waveform(false);
+          const double R1     = sim.read(sim.state(), Vr).first;
+          ev.threshold_change = R0 / R1 - 1.0;
+        }
+      }
+    catch (const std::exception &ex)
+      {
+        ev.failure = ex.what();
+        return ev;
+      }
+    if (!(std::isfinite(ev.r_lrs) && std::isfinite(ev.r_hrs) && std::isfinite(ev.threshold_change)))
+      {
+        ev.failure = "a read did not converge";
+        return ev;
+      }
+    ev.ok = true;
+    ev.residuals.push_back(std::log2(ev.r_lrs / T.lrs_resistance));
+    ev.residuals.push_back(std::log2(ev.r_hrs / T.hrs_resistance));
+    ev.residuals.push_back(std::log2((std::max(ev.threshold_change, 0.0) + 1e-3) / (T.threshold_criterion + 1e-3)));
+    k = 0;
+    for (const auto &f : parameters_)
+      if (f.fitted)
+        ev.residuals.push_back(scaled(f, values[k++]));
+    return ev;
+  }
+
+  void Calibration::run(const bool quiet)
+  {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<const FitParameter *> fit;
+    for (const auto &f : parameters_)
+      if (f.fitted)
+        fit.push_back(&f);
+    const unsigned int n = fit.size();
+    auto to_x = [&](const std::vector<double> &v) {
+      std::vector<double> x(n);
+      for (unsigned i = 0; i < n; ++i)
+        x[i] = scaled(*fit[i], v[i]);
+      return x;
+    };
+    auto to_v = [&](const std::vector<double> &x) {
+      std::vector<double> v(n);
+      for (unsigned i = 0; i < n; ++i)
+        v[i] = unscaled(*fit[i], x[i]);
+      return v;
+    };
+    unsigned evaluations = 0;
+    auto     print = [&](const char *what, const std::vector<double> &v, const CalibrationEvaluation &e) {
+      ++evaluations;
+      if (quiet)
+        return;
+      std::cout << "  [" << std::setw(3) << evaluations << "] " << std::setw(9) << what;
+      for (unsigned i = 0; i < n; ++i)
+        std::cout << "  " << fit[i]->key << " = " << std::setprecision(4) << v[i];
+      if (e.ok)
+        std::cout << "  | R_LRS " << std::setprecision(3) << e.r_lrs << "  R_HRS " << e.r_hrs << "  dG/G(th) "
+                  << e.threshold_change << "  cost " << e.cost() << "\n";
+      else
+        std::cout << "  | failed: " << e.failure.substr(0, 120) << "\n";
+    };
+
+    std::vector<double> v = fitted_values(), x = to_x(v);
+    x = to_x(to_v(x)); // clamp the start into the bounds
+    v = to_v(x);
+    if (!quiet)
+      std::cout << "otj calibrate " << file_ << ": " << n << " parameters, 3 targets (log2 residuals), priors\n";
+    CalibrationEvaluation cur = evaluate(v), initial = cur;
+    print("start", v, cur);
+    if (!cur.ok)
+      throw std::runtime_error("calibration: the starting point does not run: " + cur.failure);
+    std::vector<std::vector<double>> history{v};
+    double lambda = 1e-2;
+    auto   converged = [&](const CalibrationEvaluation &e) {
+      for (unsigned i = 0; i < 3; ++i)
+        if (std::abs(e.residuals[i]) > tolerance_)
+          return false;
+      return true;
+    };
+    for (unsigned it = 0; it < max_iterations_ && n > 0 && !converged(cur); ++it)
+      {
+        const unsigned m = cur.residuals.size();
+        dealii::FullMatrix<double> J(m, n);
+        for (unsigned j = 0; j < n; ++j)
+          {
+            std::vector<double> xp = x;
+            double              h  = 0.05;
+            xp[j] += h;
+            auto ej = evaluate(to_v(xp));
+            print("jacobian", to_v(xp), ej);
+            if (!ej.ok)
+              {
+                xp[j] = x[j] - h, h = -h;
+                ej = evaluate(to_v(xp));
+                print("jacobian", to_v(xp), ej);
+              }
+            if (!ej.ok)
+              throw std::runtime_error("calibration: the model fails next to the current point: " + ej.failure);
+            for (unsigned i = 0; i < m; ++i)
+              J(i, j) = (ej.residuals[i] - cur.residuals[i]) / h;
+          }
+        bool accepted = false;
+        for (unsigned attempt = 0; attempt < 4 && !accepted; ++attempt)
+          {
+            dealii::FullMatrix<double> A(n, n);
+            std::vector<double>        g(n, 0.0);
+            for (unsigned a = 0; a < n; ++a)
+              {
+                for (unsigned i = 0; i < m; ++i)
+                  g[a] += J(i, a) * cur.residuals[i];
+                for (unsigned b = 0; b < n; ++b)
+                  for (unsigned i = 0; i < m; ++i)
+                    A(a, b) += J(i, a) * J(i, b);
+                A(a, a) *= 1 + lambda;
+              }
+            A.gauss_jordan();
+            std::vector<double> xt = x;
+            for (unsigned a = 0; a < n; ++a)
+              for (unsigned b = 0; b < n; ++b)
+                xt[a] -= A(a, b) * g[b];
+            xt = to_x(to_v(xt));
+            auto et = evaluate(to_v(xt));
+            print("step", to_v(xt), et);
+            if (et.ok && et.cost() < cur.cost())
+              {
+                x = xt, cur = et, accepted = true;
+                lambda = std::max(lambda / 3, 1e-6);
+                history.push_back(to_v(x));
+              }
+            else
+              lambda *= 4;
+          }
+        if (!accepted)
+          break;
+      }
+    v = to_v(x);
+    unsigned k = 0;
+    for (auto &f : parameters_)
+      if (f.fitted)
+        f.value = v[k++];
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    write_outputs(initial, cur, history, wall);
+    if (!quiet)
+      {
+        std::cout << "  calibrated (" << evaluations << " PDE evaluations, " << std::setprecision(3) << wall << " s):\n";
+        for (const auto &f : parameters_)
+          if (f.fitted)
+            std::cout << "    " << std::setw(32) << std::left << f.key << std::right << " = " << std::setprecision(5)
+                      << f.value << " " << f.unit << "   (prior " << f.prior << " +- " << f.prior_width
+                      << (f.log_scale ? " decades)" : ")") << "\n";
+        std::cout << "    R_LRS = " << std::setprecision(3) << cur.r_lrs << " ohm (target " << targets_.lrs_resistance
+                  << "), R_HRS = " << cur.r_hrs << " ohm (target " << targets_.hrs_resistance
+                  << "), threshold pulse change " << cur.threshold_change << " (criterion "
+                  << targets_.threshold_criterion << ")\n"
+                  << "  results: " << output_dir_ << "/calibration.json, materials: " << materials_dir_ << "/\n";
+      }
+  }
+
+  void Calibration::write_outputs(const CalibrationEvaluation &initial, const CalibrationEvaluation &final,
+                                  const std::vector<std::vector<double>> &history, const double wall) const
+  {
+    using nlohmann::json;
+    fs::create_directories(output_dir_);
+    fs::create_directories(materials_dir_);
+    const std::time_t now = std::time(nullptr);
+    char              date[32];
+    std::strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+
+    // calibrated material files: the device's files with the fitted entries replaced
+    DeviceModel calibrated = base_.device;
+    for (const auto &f : parameters_)
+      if (f.fitted)
+        f.apply(calibrated, f.value);
+    std::map<std::string, std::vector<std::pair<std::string, double>>> edits; // source file -> (entry, value)
+    std::map<std::string, std::string> out_names;
+    auto source_of = [&](const std::string &role) -> std::string {
+      if (role == "top electrode")
+        return calibrated.top_electrode.source_file;
+      const Material *m = layer_material(calibrated, role);
+      return m ? m->source_file : "";
+    };
+    out_names[calibrated.top_electrode.source_file] = "";
+    for (const auto &l : calibrated.layers)
+      out_names[l.material.source_file] = "";
+    for (const auto &f : parameters_)
+      if (f.fitted)
+        for (const auto &[role, entry] : f.entries)
+          if (!source_of(role).empty())
+            edits[source_of(role)].push_back({entry, f.value});
+    json files = json::array();
+    for (auto &[src, name] : out_names)
+      {
+        std::ifstream      in(src);
+        std::ostringstream text;
+        std::string        line;
+        while (std::getline(in, line))
+          {
+            if (line.find("# [calibrated:") != std::string::npos)
+              continue; // a previous calibration's note
+            bool replaced = false;
+            for (const auto &[entry, value] : edits[src])
+              {
+                const auto pos = line.find("set " + entry + " =");
+                if (pos != std::string::npos && line.find('#') > pos)
+                  {
+                    text << line.substr(0, pos) << "# [calibrated: otj calibrate " << file_ << ", " << date
+                         << "; see calibration.json]\n"
+                         << line.substr(0, pos) << "set " << entry << " = " << std::setprecision(6) << value << "\n";
+                    replaced = true;
+                    break;
+                  }
+              }
+            if (!replaced)
+              text << line << "\n";
+          }
+        const std::string out = materials_dir_ + "/" + fs::path(src).filename().string();
+        if (fs::exists(out) && fs::equivalent(out, src) && edits[src].empty())
+          continue;
+        write_atomically(out, [&](std::ostream &o) { o << text.str(); });
+        files.push_back({{"source", src}, {"source_fingerprint", file_fingerprint(src)}, {"written", out}});
+      }
+
+    json j;
+    j["program"]         = "otj calibrate";
+    j["version"]         = OTJ_GIT_VERSION;
+    j["date"]            = date;
+    j["calibration_file"] = {{"path", file_}, {"fingerprint", file_fingerprint(file_)}};
+    j["device_file"]     = {{"path", base_.input_file}, {"fingerprint", file_fingerprint(base_.input_file)}};
+    j["material_files"]  = files;
+    j["method"] = "Levenberg-Marquardt on log2 residuals of PDE runs plus Gaussian priors (MAP); forward-difference "
+                  "Jacobian, step 0.05 prior widths";
+    j["wall_time_s"] = wall;
+    const auto &T = targets_;
+    j["targets"] = {{"LRS resistance (ohm)", T.lrs_resistance},
+                    {"HRS resistance (ohm)", T.hrs_resistance},
+                    {"write", {{"set V", T.set_voltage}, {"reset V", T.reset_voltage}, {"duration s", T.write_time}, {"relaxation s", T.relax_time}}},
+                    {"threshold", {{"V", T.threshold_voltage}, {"width s", T.threshold_width}, {"read delay s", T.threshold_relax}, {"criterion dG/G", T.threshold_criterion}}}};
+    auto ev_json = [&](const CalibrationEvaluation &e) {
+      json r = {{"ok", e.ok},
+                {"pristine resistance (ohm)", e.r_pristine},
+                {"LRS resistance (ohm)", e.r_lrs},
+                {"HRS resistance (ohm)", e.r_hrs},
+                {"LRS tunnelling share", e.tunnelling_share_lrs},
+                {"HRS tunnelling share", e.tunnelling_share_hrs},
+                {"threshold pulse dG/G", e.threshold_change},
+                {"cost", e.cost()}};
+      for (unsigned i = 0; i < 3 && i < e.residuals.size(); ++i)
+        r["log2 residuals"][target_names[i]] = e.residuals[i];
+      return r;
+    };
+    j["initial"] = ev_json(initial);
+    j["final"]   = ev_json(final);
+    for (const auto &f : parameters_)
+      if (f.fitted)
+        j["parameters"].push_back({{"name", f.key}, {"unit", f.unit}, {"value", f.value}, {"prior", f.prior},
+                                   {"prior width", f.prior_width}, {"log scale", f.log_scale},
+                                   {"bounds", {f.lower, f.upper}}, {"description", f.description},
+                                   {"prior residual", scaled(f, f.value)}});
+    j["accepted_steps"] = history;
+    write_atomically(output_dir_ + "/calibration.json", [&](std::ostream &o) { o << j.dump(2) << "\n"; });
+  }
+} // namespace otj
