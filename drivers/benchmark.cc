@@ -6,6 +6,7 @@
 #include "simulation/run_parameters.h"
 
 #include <deal.II/base/multithread_info.h>
+#include "experiments/switching_loops.h"
 #include "simulation/transient_simulation.h"
 
 #include <sys/resource.h>
@@ -55,6 +56,17 @@ int main(int argc, char **argv)
   try
     {
       const auto base = otj::RunParameters::from_file(file);
+      {
+        // SPEC 8: a full R-V loop (paper Fig. 1b: 100 ms writes from 0 to +2.2 V to -4.3 V
+        // to 0 in 0.2 V steps, each followed by a 10 ms delay and a 0.1 V read)
+        otj::ResistanceLoopParameters rv;
+        auto                          p = base;
+        const auto                    t0 = std::chrono::steady_clock::now();
+        const auto                    pts = otj::run_resistance_loop(p, rv, {}, nullptr, {});
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::cout << "{\"case\": \"rv_loop\", \"mesh_level\": 0, \"writes\": " << pts.size() - 1
+                  << ", \"wall_s\": " << wall << ", \"peak_rss_MB\": " << peak_rss_mb() << "}" << std::endl;
+      }
       for (unsigned level = 0; level < 3; ++level)
         {
           auto eq = base;

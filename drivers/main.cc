@@ -3,12 +3,14 @@
 //   otj run FILE.prm               one device run (initial state + source waveform)
 //   otj validate FILE.prm          parse and check an input, then exit
 //   otj calibrate FILE.prm         fit material parameters to the paper's calibration set
+//   otj loops FILE.prm             R-V loop, I-V loops and static I-V curves of a device
 //   otj print-parameters [--format prm|json|xml|latex]
 //                                  the full parameter reference with defaults and units
 //
 // Exit codes: 0 success, 2 bad input, 3 non-convergence, 1 other errors.
 #include "calibration/calibration.h"
 #include "common/input_error.h"
+#include "experiments/loops_experiment.h"
 #include "mesh/device_mesh.h"
 #include "simulation/run_parameters.h"
 
@@ -54,6 +56,17 @@ int main(int argc, char **argv)
                                                     "over PDE runs; writes calibrated material files and calibration.json.");
   calibrate->add_option("file", calibrate_file, "Calibration file (.prm), e.g. drivers/paper_device/calibration.prm")->required();
   calibrate->add_flag("-q,--quiet", quiet, "No progress output");
+  bool check_only = false;
+  calibrate->add_flag("--check", check_only,
+                      "Evaluate the targets at the current (calibrated) materials only; write calibration_check.json "
+                      "and change no material file");
+
+  std::string loops_file;
+  auto *loops = app.add_subcommand("loops", "R-V hysteresis loop (write pulses swept between the reset and set "
+                                            "voltages, each followed by a read), switching I-V loops and static I-V "
+                                            "curves of the pristine, LRS and HRS states; CSV and JSON output.");
+  loops->add_option("file", loops_file, "Loops file (.prm), e.g. drivers/paper_device/loops.prm")->required();
+  loops->add_flag("-q,--quiet", quiet, "No progress output");
 
   auto *print = app.add_subcommand("print-parameters",
                                    "Print every parameter with its default, allowed range, unit and meaning.");
@@ -88,7 +101,13 @@ int main(int argc, char **argv)
       if (*calibrate)
         {
           otj::Calibration c(calibrate_file);
-          c.run(quiet);
+          c.run(quiet, check_only);
+          return 0;
+        }
+      if (*loops)
+        {
+          otj::LoopsExperiment l(loops_file);
+          l.run(quiet);
           return 0;
         }
       if (*run)

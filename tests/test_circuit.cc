@@ -9,11 +9,13 @@
 //   - compliance with R_0 = 0: the junction charges at constant current I_cc,
 //     V_j = I_cc t / C, until it reaches V_s.
 #include "circuit/external_circuit.h"
+#include "experiments/switching_loops.h"
 #include "simulation/transient_simulation.h"
 #include "test_helpers.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace otj;
@@ -147,4 +149,18 @@ TEST(ExternalCircuit, ComplianceChargesTheJunctionAtConstantCurrent)
   EXPECT_GT(limited, 3u);
   // the source delivered V I_cc t_full (at V_j = V_s after charging: no loss)
   EXPECT_NEAR(sim.energy().junction, 0.5 * C * V * V, 1e-2 * C * V * V);
+}
+
+// The R-V loop's write sequence: 0 -> +V_set -> 0 -> V_reset -> 0 in equal steps
+// no larger than the requested one, hitting both extremes, without 0 V writes.
+TEST(ResistanceLoop, WriteSequenceSweepsBothExtremes)
+{
+  ResistanceLoopParameters p; // +2.2 / -4.3 V, 0.2 V steps
+  const auto               v = resistance_loop_amplitudes(p);
+  EXPECT_EQ(v.size(), 11u + 10u + 22u + 21u);
+  EXPECT_DOUBLE_EQ(v[10], 2.2);
+  EXPECT_DOUBLE_EQ(*std::min_element(v.begin(), v.end()), -4.3);
+  EXPECT_EQ(std::count(v.begin(), v.end(), 0.0), 0);
+  for (std::size_t k = 1; k < v.size(); ++k) // steps <= 0.2 V (2 steps across the skipped 0 V)
+    EXPECT_LE(std::abs(v[k] - v[k - 1]), (v[k] * v[k - 1] < 0 ? 0.4 : 0.2) + 1e-12);
 }

@@ -109,3 +109,18 @@ TEST(BadInput, NonConvergenceIsReportedWithTimeAndResidual)
   EXPECT_NE(r.output.find("t = 0 s"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("residual"), std::string::npos) << r.output;
 }
+
+TEST(BadInput, CalibrationWithZeroPriorWidthIsRefused)
+{
+  const auto r = run_otj("calibrate " + input("calibration_zero_prior_width.prm"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("Prior width"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("calibration_zero_prior_width.prm"), std::string::npos) << r.output;
+}
+
+TEST(BadInput, LoopsWithZeroSweepRateIsRefused)
+{
+  const auto r = run_otj("loops " + input("loops_zero_sweep_rate.prm"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("Sweep rate"), std::string::npos) << r.output;
+}

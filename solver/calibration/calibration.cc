@@ -187,6 +187,15 @@ namespace otj
     prm.declare_entry("Calibrated materials directory", "../../materials/calibrated", Patterns::Anything(),
                       "Where the calibrated material files are written (relative to this file).");
     prm.declare_entry("Maximum iterations", "8", Patterns::Integer(0, 100), "Levenberg-Marquardt iterations.");
+    {
+      std::string keys = "none";
+      for (const auto &f : parameters_)
+        keys += "|" + f.key;
+      prm.declare_entry("Threshold solved by", "none", Patterns::Selection(keys),
+                        "A parameter (with Fit = false) that is set in every evaluation, by 1D root finding between "
+                        "its bounds, so that the threshold pulse meets the criterion exactly; none = the threshold "
+                        "is a least-squares target like the resistances.");
+    }
     prm.declare_entry("Tolerance (log2)", "0.1", Patterns::Double(0.0, 10.0),
                       "Stop when every target residual |log2(simulated/target)| is below this.");
     prm.enter_subsection("Targets");
@@ -225,6 +234,7 @@ namespace otj
     materials_dir_                = (base / prm.get("Calibrated materials directory")).lexically_normal().string();
     max_iterations_               = prm.get_integer("Maximum iterations");
     tolerance_                    = prm.get_double("Tolerance (log2)");
+    const std::string solver_key  = prm.get("Threshold solved by");
     prm.enter_subsection("Targets");
     targets_.lrs_resistance      = prm.get_double("LRS resistance (ohm)");
     targets_.hrs_resistance      = prm.get_double("HRS resistance (ohm)");
@@ -252,6 +262,16 @@ namespace otj
           throw_bad_parameter(file, "Calibration/" + f.key + "/Prior width", "0", "a positive width");
         if (f.fitted && f.log_scale && !(f.prior > 0))
           throw_bad_parameter(file, "Calibration/" + f.key + "/Prior", std::to_string(f.prior), "a positive value");
+        if (f.key == solver_key)
+          {
+            threshold_solver_ = &f - parameters_.data();
+            if (f.fitted)
+              throw_bad_parameter(file, "Calibration/" + f.key + "/Fit", "true",
+                                  "false, since this parameter is the 'Threshold solved by' parameter");
+            if (!(f.lower < f.upper) || f.lower < -1e29 || f.upper > 1e29)
+              throw_bad_parameter(file, "Calibration/" + f.key + "/Lower bound", std::to_string(f.lower),
+                                  "finite bounds (lower < upper) for the threshold root finding");
+          }
         if (f.fitted && !(f.lower < f.upper))
           throw_bad_parameter(file, "Calibration/" + f.key + "/Lower bound", std::to_string(f.lower),
                               "a value below the upper bound");
@@ -283,6 +303,62 @@ namespace otj
     const double Vr = p.experiment.read_voltage;
     try
       {
+        // the threshold pulse from the pristine state: relative read-conductance
+        // change after the read delay, and the centroid advance during the pulse
+        const double te = T.threshold_edge, tp = T.threshold_width;
+        std::ostringstream wt;
+        wt << std::setprecision(12) << "0 0; " << te << ' ' << T.threshold_voltage << "; " << te + tp << ' '
+           << T.threshold_voltage << "; " << 2 * te + tp << " 0; " << 2 * te + tp + T.threshold_relax << " 0";
+        auto threshold_run = [&](RunParameters q) {
+          q.experiment.waveform = PiecewiseLinearWaveform::parse(wt.str(), "calibration threshold waveform");
+          TransientSimulation sim(q, true);
+          sim.solve_initial_state();
+          const double R0 = sim.read(sim.state(), Vr).first;
+          const double x0 = sim.system().vacancy_centroid(sim.state());
+          sim.integrate_waveform(false, 2 * te + tp);
+          const double adv = (sim.system().vacancy_centroid(sim.state()) - x0) / q.device.film_thickness();
+          sim.integrate_waveform(false);
+          const double R1 = sim.read(sim.state(), Vr).first;
+          return std::make_pair(R0 / R1 - 1.0, adv);
+        };
+        if (threshold_solver_ >= 0)
+          {
+            // the threshold target met exactly by one parameter (monotone in it):
+            // root of g(v) = ln((dG/G + 1e-6)/criterion) by Illinois on [lower, upper]
+            const FitParameter &f = parameters_[threshold_solver_];
+            auto g = [&](double v) {
+              RunParameters q = p;
+              f.apply(q.device, v);
+              const auto r = threshold_run(q);
+              return std::log((std::max(r.first, 0.0) + 1e-6) / T.threshold_criterion);
+            };
+            double a = f.lower, b = f.upper, ga = g(a), gb = g(b);
+            if (ga * gb > 0)
+              ev.solved_value = std::abs(ga) < std::abs(gb) ? a : b;
+            else
+              {
+                for (int k = 0; k < 40 && std::abs(b - a) > 1e-3 * std::max(1.0, std::abs(f.upper - f.lower)) * 0.5; ++k)
+                  {
+                    double c = (a * gb - b * ga) / (gb - ga);
+                    if (k % 3 == 2)
+                      c = 0.5 * (a + b); // guarantees the bracket shrinks
+                    const double gc = g(c);
+                    if (gc * gb < 0)
+                      a = b, ga = gb;
+                    else
+                      ga *= 0.5;
+                    b = c, gb = gc;
+                    if (std::abs(gc) < 0.05)
+                      break;
+                  }
+                ev.solved_value = b;
+              }
+            f.apply(p.device, ev.solved_value);
+          }
+        const auto th         = threshold_run(p);
+        ev.threshold_change   = th.first;
+        ev.threshold_progress = th.second;
+
         // the two writes of the R-V loop's extremes, each followed by a relaxation
         const double e = T.edge_time, tw = T.write_time, tr = T.relax_time;
         std::ostringstream w;
@@ -302,20 +378,6 @@ namespace otj
           ev.r_lrs = lrs.first, ev.tunnelling_share_lrs = lrs.second;
           ev.r_hrs = hrs.first, ev.tunnelling_share_hrs = hrs.second;
         }
-        // the threshold pulse from the pristine state
-        const double te = T.threshold_edge, tp = T.threshold_width;
-        std::ostringstream wt;
-        wt << std::setprecision(12) << "0 0; " << te << ' ' << T.threshold_voltage << "; " << te + tp << ' '
-           << T.threshold_voltage << "; " << 2 * te + tp << " 0; " << 2 * te + tp + T.threshold_relax << " 0";
-        p.experiment.waveform = PiecewiseLinearWaveform::parse(wt.str(), "calibration threshold waveform");
-        {
-          TransientSimulation sim(p, true);
-          sim.solve_initial_state();
-          const double R0 = sim.read(sim.state(), Vr).first;
-          sim.integrate_waveform(false);
-          const double R1     = sim.read(sim.state(), Vr).first;
-          ev.threshold_change = R0 / R1 - 1.0;
-        }
       }
     catch (const std::exception &ex)
       {
@@ -330,7 +392,12 @@ namespace otj
     ev.ok = true;
     ev.residuals.push_back(std::log2(ev.r_lrs / T.lrs_resistance));
     ev.residuals.push_back(std::log2(ev.r_hrs / T.hrs_resistance));
-    ev.residuals.push_back(std::log2((std::max(ev.threshold_change, 0.0) + 1e-3) / (T.threshold_criterion + 1e-3)));
+    // threshold: log2 of the non-volatile change over the criterion. Where the
+    // pulse leaves no non-volatile change the residual continues through the
+    // vacancy centroid's advance during the pulse (as a fraction of the film
+    // thickness, weighted 1e-3), so that the fit sees which way to go.
+    const double progress = std::max(ev.threshold_change, 0.0) + 1e-3 * std::clamp(ev.threshold_progress, 0.0, 1.0) + 1e-9;
+    ev.residuals.push_back(std::log2(progress / T.threshold_criterion));
     k = 0;
     for (const auto &f : parameters_)
       if (f.fitted)
@@ -338,8 +405,11 @@ namespace otj
     return ev;
   }
 
-  void Calibration::run(const bool quiet)
+  void Calibration::run(const bool quiet, const bool check_only)
   {
+    check_only_ = check_only;
+    if (check_only)
+      max_iterations_ = 0;
     const auto start = std::chrono::steady_clock::now();
     std::vector<const FitParameter *> fit;
     for (const auto &f : parameters_)
@@ -366,11 +436,13 @@ namespace otj
       std::cout << "  [" << std::setw(3) << evaluations << "] " << std::setw(9) << what;
       for (unsigned i = 0; i < n; ++i)
         std::cout << "  " << fit[i]->key << " = " << std::setprecision(4) << v[i];
+      if (e.ok && threshold_solver_ >= 0)
+        std::cout << "  " << parameters_[threshold_solver_].key << " = " << std::setprecision(4) << e.solved_value;
       if (e.ok)
         std::cout << "  | R_LRS " << std::setprecision(3) << e.r_lrs << "  R_HRS " << e.r_hrs << "  dG/G(th) "
-                  << e.threshold_change << "  cost " << e.cost() << "\n";
+                  << e.threshold_change << " (advance " << e.threshold_progress << ")  cost " << e.cost() << std::endl;
       else
-        std::cout << "  | failed: " << e.failure.substr(0, 120) << "\n";
+        std::cout << "  | failed: " << e.failure.substr(0, 120) << std::endl;
     };
 
     std::vector<double> v = fitted_values(), x = to_x(v);
@@ -451,13 +523,15 @@ namespace otj
     for (auto &f : parameters_)
       if (f.fitted)
         f.value = v[k++];
+    if (threshold_solver_ >= 0)
+      parameters_[threshold_solver_].value = cur.solved_value;
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     write_outputs(initial, cur, history, wall);
     if (!quiet)
       {
         std::cout << "  calibrated (" << evaluations << " PDE evaluations, " << std::setprecision(3) << wall << " s):\n";
         for (const auto &f : parameters_)
-          if (f.fitted)
+          if (f.fitted || &f - parameters_.data() == threshold_solver_)
             std::cout << "    " << std::setw(32) << std::left << f.key << std::right << " = " << std::setprecision(5)
                       << f.value << " " << f.unit << "   (prior " << f.prior << " +- " << f.prior_width
                       << (f.log_scale ? " decades)" : ")") << "\n";
@@ -479,10 +553,13 @@ namespace otj
     char              date[32];
     std::strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
 
+    json files = json::array();
+    if (!check_only_) // a check evaluates the current materials and changes nothing
+    {
     // calibrated material files: the device's files with the fitted entries replaced
     DeviceModel calibrated = base_.device;
     for (const auto &f : parameters_)
-      if (f.fitted)
+      if (f.fitted || &f - parameters_.data() == threshold_solver_)
         f.apply(calibrated, f.value);
     std::map<std::string, std::vector<std::pair<std::string, double>>> edits; // source file -> (entry, value)
     std::map<std::string, std::string> out_names;
@@ -496,11 +573,10 @@ namespace otj
     for (const auto &l : calibrated.layers)
       out_names[l.material.source_file] = "";
     for (const auto &f : parameters_)
-      if (f.fitted)
+      if (f.fitted || &f - parameters_.data() == threshold_solver_)
         for (const auto &[role, entry] : f.entries)
           if (!source_of(role).empty())
             edits[source_of(role)].push_back({entry, f.value});
-    json files = json::array();
     for (auto &[src, name] : out_names)
       {
         std::ifstream      in(src);
@@ -533,8 +609,9 @@ namespace otj
         files.push_back({{"source", src}, {"source_fingerprint", file_fingerprint(src)}, {"written", out}});
       }
 
+    }
     json j;
-    j["program"]         = "otj calibrate";
+    j["program"]         = check_only_ ? "otj calibrate --check" : "otj calibrate";
     j["version"]         = OTJ_GIT_VERSION;
     j["date"]            = date;
     j["calibration_file"] = {{"path", file_}, {"fingerprint", file_fingerprint(file_)}};
@@ -556,6 +633,7 @@ namespace otj
                 {"LRS tunnelling share", e.tunnelling_share_lrs},
                 {"HRS tunnelling share", e.tunnelling_share_hrs},
                 {"threshold pulse dG/G", e.threshold_change},
+                {"threshold pulse centroid advance / film thickness", e.threshold_progress},
                 {"cost", e.cost()}};
       for (unsigned i = 0; i < 3 && i < e.residuals.size(); ++i)
         r["log2 residuals"][target_names[i]] = e.residuals[i];
@@ -564,12 +642,16 @@ namespace otj
     j["initial"] = ev_json(initial);
     j["final"]   = ev_json(final);
     for (const auto &f : parameters_)
-      if (f.fitted)
+      if (f.fitted || &f - parameters_.data() == threshold_solver_)
         j["parameters"].push_back({{"name", f.key}, {"unit", f.unit}, {"value", f.value}, {"prior", f.prior},
+                                   {"role", f.fitted ? "least-squares fit" : "solved so that the threshold pulse meets the criterion"},
                                    {"prior width", f.prior_width}, {"log scale", f.log_scale},
                                    {"bounds", {f.lower, f.upper}}, {"description", f.description},
                                    {"prior residual", scaled(f, f.value)}});
     j["accepted_steps"] = history;
-    write_atomically(output_dir_ + "/calibration.json", [&](std::ostream &o) { o << j.dump(2) << "\n"; });
+    write_atomically(output_dir_ + (check_only_ ? "/calibration_check.json" : "/calibration.json"),
+                     [&](std::ostream &o) { o << j.dump(2) << "\n"; });
+    if (!check_only_) // provenance next to the calibrated material files
+      write_atomically(materials_dir_ + "/calibration.json", [&](std::ostream &o) { o << j.dump(2) << "\n"; });
   }
 } // namespace otj

@@ -61,6 +61,8 @@ namespace otj
     double              r_pristine = 0, r_lrs = 0, r_hrs = 0;
     double              tunnelling_share_lrs = 0, tunnelling_share_hrs = 0;
     double              threshold_change = 0; ///< relative conductance change of the threshold pulse
+    double              threshold_progress = 0;
+    double              solved_value = 0; ///< value of the 'Threshold solved by' parameter ///< vacancy centroid advance during the pulse / film thickness
     std::vector<double> residuals;            ///< targets, then priors
     double              cost() const;
   };
@@ -72,7 +74,9 @@ namespace otj
     explicit Calibration(const std::string &file);
 
     /// Runs the fit; writes calibrated material files and calibration.json.
-    void run(bool quiet);
+    /// check_only: evaluates the targets at the current materials only and
+    /// writes calibration_check.json (no material file is changed).
+    void run(bool quiet, bool check_only = false);
 
     /// One model evaluation at the given fitted-parameter values.
     CalibrationEvaluation evaluate(const std::vector<double> &values) const;
@@ -89,7 +93,9 @@ namespace otj
     CalibrationTargets        targets_;
     std::vector<FitParameter> parameters_;
     unsigned int              max_iterations_ = 8;
-    double                    tolerance_      = 0.1; ///< stop when every target |log2 ratio| < this
+    double                    tolerance_      = 0.1;
+    long                      threshold_solver_ = -1; ///< index of the 'Threshold solved by' parameter ///< stop when every target |log2 ratio| < this
     std::string               output_dir_, materials_dir_;
+    bool                      check_only_ = false;
   };
 } // namespace otj

@@ -49,6 +49,7 @@ namespace otj
     dof_component_.assign(n, 0);
     node_volume_.assign(n, 0.0);
     std::vector<double> site_energy_sum(n, 0.0);
+    node_activation_.assign(n, 0.0);
     std::vector<types::global_dof_index> ldi(fe_.dofs_per_cell);
     cells_.clear();
     for (const auto &cell : dof_handler_.active_cell_iterators())
@@ -94,6 +95,8 @@ namespace otj
             node_volume_[cc.phi_dof[v]] += cc.vol[v];
             node_volume_[cc.c_dof[v]] += cc.vol[v];
             site_energy_sum[cc.c_dof[v]] += cc.vol[v] * eps_site;
+            node_activation_[cc.c_dof[v]] =
+              std::max(node_activation_[cc.c_dof[v]], device_.material(cc.material).activation_energy);
           }
         // boundary vertices
         for (unsigned int f = 0; f < GeometryInfo<dim>::faces_per_cell; ++f)
@@ -295,6 +298,8 @@ namespace otj
                     continue;
                   const double L  = cc.x[i].distance(cc.x[j]);
                   const double wL = -Kij * L;
+                  // a hop between two layers has the larger of their barriers
+                  hp.activation_energy = std::max(node_activation_[cc.c_dof[i]], node_activation_[cc.c_dof[j]]);
                   const auto   F  = physics::hopping_edge_flux(hp, L, c[i], c[j], U[i], U[j],
                                                                 node_site_energy_[cc.c_dof[i]] -
                                                                   node_site_energy_[cc.c_dof[j]]);
@@ -448,6 +453,7 @@ namespace otj
               {
                 const double Ui = m.vacancy_charge_number * q * u[cc.phi_dof[i]] + node_site_energy_[cc.c_dof[i]];
                 const double Uj = m.vacancy_charge_number * q * u[cc.phi_dof[j]] + node_site_energy_[cc.c_dof[j]];
+                hp.activation_energy = std::max(node_activation_[cc.c_dof[i]], node_activation_[cc.c_dof[j]]);
                 const auto   F  = physics::hopping_edge_flux(hp, cc.x[i].distance(cc.x[j]), u[cc.c_dof[i]] * c_scale_,
                                                           u[cc.c_dof[j]] * c_scale_, Ui, Uj,
                                                           node_site_energy_[cc.c_dof[i]] - node_site_energy_[cc.c_dof[j]]);

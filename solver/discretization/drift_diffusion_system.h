@@ -19,7 +19,9 @@
 // them positive (M-matrix) and is free of oscillations at any Peclet number.
 // The vacancy site energy is a nodal field (volume-weighted average of the
 // adjacent cells), so an interface with a site-energy offset spreads the
-// equilibrium jump over one cell on each side.
+// equilibrium jump over one cell on each side. The hop barrier of an edge is
+// the larger of its two nodes' barriers (each node: the largest of its
+// cells), so the cells next to a high-barrier layer share its barrier.
 #pragma once
 
 #include "device/device_model.h"
@@ -160,6 +162,10 @@ namespace otj
     std::vector<unsigned char>  dof_component_;
     std::vector<double>         node_volume_;      ///< total lumped volume per dof
     std::vector<double>         node_site_energy_; ///< J, per vacancy dof
+    /// J, per vacancy dof: the largest hopping barrier of the adjacent cells;
+    /// an edge uses the larger of its two nodes' values, so that a hop
+    /// between two layers crosses the higher of their barriers.
+    std::vector<double>         node_activation_;
     std::vector<unsigned int>   top_phi_dofs_, bottom_phi_dofs_, top_c_dofs_, bottom_c_dofs_;
     VolumeSources<dim>          sources_;
   };

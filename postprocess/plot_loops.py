@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""Figures of the switching loops written by `otj loops` (paper Fig. 1b and 1d):
+
+  DIR/rv_loop.png   read resistance at 0.1 V after each write (R-V hysteresis loop),
+                    with the paper's HRS and LRS levels (calibration set) marked;
+  DIR/iv_loops.png  switching I-V loops |I|(V_source), and the static I-V curves of
+                    the pristine, LRS and HRS states.
+
+Usage: /usr/bin/python3 postprocess/plot_loops.py results/paper_device/loops
+"""
+import csv
+import json
+import os
+import sys
+import tempfile
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+# Paper (Li et al., ACS AMI 2019), Fig. 1b: calibration set of SPEC section 7.
+PAPER_HRS_OHM = 1.8e8
+PAPER_LRS_OHM = 2.7e4
+
+
+def read_csv(path):
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    return {k: [float(r[k]) for r in rows] for k in rows[0]} if rows else {}
+
+
+def save_atomically(fig, path):
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", suffix=".png")
+    os.close(fd)
+    fig.savefig(tmp, dpi=130)
+    os.replace(tmp, path)
+    plt.close(fig)
+
+
+def plot_rv(d, summary):
+    rv = read_csv(os.path.join(d, "rv_loop.csv"))
+    fig, ax = plt.subplots(figsize=(6.5, 4.8))
+    ax.semilogy(rv["write_voltage_V"], rv["read_resistance_ohm"], "o-", ms=3.5, lw=1, label="simulated (PDE)")
+    ax.semilogy([rv["write_voltage_V"][0]], [rv["read_resistance_ohm"][0]], "ks", ms=7, label="pristine")
+    ax.axhline(PAPER_HRS_OHM, color="tab:blue", ls="--", lw=1, label="paper HRS 1.8e8 ohm")
+    ax.axhline(PAPER_LRS_OHM, color="tab:red", ls="--", lw=1, label="paper LRS 2.7e4 ohm")
+    ax.set_xlabel("write voltage (V), ~100 ms")
+    ax.set_ylabel("read resistance at %.1f V (ohm)" % summary.get("read_voltage_V", 0.1))
+    title = "R-V loop (cf. paper Fig. 1b)"
+    if "on_off_ratio" in summary:
+        title += ": ON/OFF %.3g (paper 6.7e3)" % summary["on_off_ratio"]
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    save_atomically(fig, os.path.join(d, "rv_loop.png"))
+
+
+def plot_iv(d):
+    fig, ax = plt.subplots(1, 2, figsize=(12, 4.8))
+    loop_path = os.path.join(d, "iv_loop.csv")
+    if os.path.exists(loop_path):
+        lp = read_csv(loop_path)
+        if lp:
+            cycles = sorted(set(int(c) for c in lp["cycle"]))
+            for c in cycles:
+                idx = [i for i, k in enumerate(lp["cycle"]) if int(k) == c]
+                ax[0].semilogy([lp["source_voltage_V"][i] for i in idx],
+                               [abs(lp["terminal_current_A"][i]) + 1e-15 for i in idx], lw=1, label="cycle %d" % (c + 1))
+    ax[0].set_xlabel("source voltage (V)")
+    ax[0].set_ylabel("|terminal current| (A)")
+    ax[0].set_title("switching I-V loops (cf. paper Fig. 1d)", fontsize=10)
+    ax[0].legend(fontsize=8)
+    ax[0].grid(alpha=0.3, which="both")
+    for name, colour in (("pristine", "k"), ("hrs", "tab:blue"), ("lrs", "tab:red")):
+        p = os.path.join(d, "iv_%s.csv" % name)
+        if os.path.exists(p):
+            iv = read_csv(p)
+            ax[1].semilogy(iv["voltage_V"], [abs(i) + 1e-18 for i in iv["current_A"]], color=colour, label=name.upper())
+    ax[1].set_xlabel("voltage (V), vacancies frozen")
+    ax[1].set_ylabel("|current| (A)")
+    ax[1].set_title("static I-V of the states (input of the barrier fits)", fontsize=10)
+    ax[1].legend(fontsize=8)
+    ax[1].grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    save_atomically(fig, os.path.join(d, "iv_loops.png"))
+
+
+def main(d):
+    with open(os.path.join(d, "loops.json")) as f:
+        summary = json.load(f)
+    plot_rv(d, summary)
+    plot_iv(d)
+    print("plot_loops: wrote %s/rv_loop.png and %s/iv_loops.png" % (d, d))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    main(sys.argv[1])

@@ -1,0 +1,157 @@
+// The loops experiment driver (see loops_experiment.h).
+#include "experiments/loops_experiment.h"
+
+#include "common/input_error.h"
+#include "materials/material.h"
+#include "output/atomic_file.h"
+
+#include <deal.II/base/parameter_handler.h>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+
+namespace otj
+{
+  namespace fs = std::filesystem;
+
+  LoopsExperiment::LoopsExperiment(const std::string &file)
+    : file_(file)
+  {
+    using namespace dealii;
+    ParameterHandler prm;
+    prm.enter_subsection("Loops");
+    prm.declare_entry("Device file", "writes.prm", Patterns::FileName(),
+                      "Run parameter file of the device (relative to this file); its waveform is not used.");
+    prm.declare_entry("Output directory", "results/loops", Patterns::Anything(), "Directory of the CSV and JSON results.");
+    prm.enter_subsection("Resistance loop");
+    prm.declare_entry("Set voltage (V)", "2.2", Patterns::Double(0.0, 10.0), "Largest positive write (V).");
+    prm.declare_entry("Reset voltage (V)", "-4.3", Patterns::Double(-10.0, 0.0), "Largest negative write (V).");
+    prm.declare_entry("Voltage step (V)", "0.2", Patterns::Double(1e-3, 10.0), "Step between write amplitudes (V).");
+    prm.declare_entry("Write time (s)", "0.1", Patterns::Double(0.0), "Duration of each write at full amplitude (s).");
+    prm.declare_entry("Edge time (s)", "1e-7", Patterns::Double(0.0), "Rise and fall time of each write (s).");
+    prm.declare_entry("Read delay (s)", "0.01", Patterns::Double(0.0), "Time at 0 V between a write and its read (s).");
+    prm.leave_subsection();
+    prm.enter_subsection("IV loop");
+    prm.declare_entry("Sweep rate (V/s)", "10", Patterns::Double(0.0), "Rate of the triangular source sweeps (V/s).");
+    prm.declare_entry("Cycles", "2", Patterns::Integer(0, 1000), "Number of 0 -> +V_set -> 0 -> V_reset -> 0 cycles.");
+    prm.leave_subsection();
+    prm.enter_subsection("Static IV");
+    prm.declare_entry("Maximum voltage (V)", "1.0", Patterns::Double(0.0, 5.0),
+                      "Static I-V curves from -V to +V of the frozen pristine, LRS and HRS states (V).");
+    prm.declare_entry("Points", "41", Patterns::Integer(3, 10000), "Number of voltages of each static I-V curve.");
+    prm.leave_subsection();
+    prm.leave_subsection();
+    parse_parameter_file(prm, file);
+    prm.enter_subsection("Loops");
+    device_run_ = RunParameters::from_file((fs::path(file).parent_path() / prm.get("Device file")).string());
+    output_dir_ = prm.get("Output directory");
+    prm.enter_subsection("Resistance loop");
+    rv_.set_voltage   = prm.get_double("Set voltage (V)");
+    rv_.reset_voltage = prm.get_double("Reset voltage (V)");
+    rv_.voltage_step  = prm.get_double("Voltage step (V)");
+    rv_.write_time    = prm.get_double("Write time (s)");
+    rv_.edge_time     = prm.get_double("Edge time (s)");
+    rv_.read_delay    = prm.get_double("Read delay (s)");
+    prm.leave_subsection();
+    prm.enter_subsection("IV loop");
+    iv_.sweep_rate    = prm.get_double("Sweep rate (V/s)");
+    iv_.cycles        = prm.get_integer("Cycles");
+    iv_.set_voltage   = rv_.set_voltage;
+    iv_.reset_voltage = rv_.reset_voltage;
+    prm.leave_subsection();
+    prm.enter_subsection("Static IV");
+    const double   vmax = prm.get_double("Maximum voltage (V)");
+    const unsigned n    = prm.get_integer("Points");
+    for (unsigned k = 0; k < n; ++k)
+      static_voltages_.push_back(-vmax + 2 * vmax * k / (n - 1));
+    prm.leave_subsection();
+    prm.leave_subsection();
+    if (!(iv_.sweep_rate > 0))
+      throw_bad_parameter(file, "Loops/IV loop/Sweep rate (V/s)", "0", "a positive sweep rate");
+  }
+
+  void LoopsExperiment::run(const bool quiet)
+  {
+    const auto start = std::chrono::steady_clock::now();
+    fs::create_directories(output_dir_);
+    const auto amps = resistance_loop_amplitudes(rv_);
+    if (!quiet)
+      std::cout << "otj loops " << file_ << ": R-V loop of " << amps.size() << " writes of " << rv_.write_time
+                << " s, reads at " << device_run_.experiment.read_voltage << " V\n";
+    std::vector<std::pair<std::string, std::vector<IvPoint>>> ivs;
+    auto progress = [&](const ResistanceLoopPoint &p) {
+      if (!quiet)
+        std::cout << "  [" << std::setw(3) << p.index << "/" << amps.size() << "] write " << std::setw(5)
+                  << std::setprecision(3) << p.write_voltage << " V  ->  R = " << std::setw(9) << std::setprecision(3)
+                  << p.resistance << " ohm  (" << std::setprecision(3) << 100 * p.tunnelling_share
+                  << " % tunnelling, vacancy centroid " << p.centroid_nm << " nm)" << std::endl;
+    };
+    const auto rv = run_resistance_loop(device_run_, rv_, progress, &ivs, static_voltages_);
+    write_atomically(output_dir_ + "/rv_loop.csv", [&](std::ostream &o) {
+      o << "index,write_voltage_V,time_s,read_resistance_ohm,read_tunnelling_share,vacancy_centroid_nm\n"
+        << std::setprecision(8);
+      for (const auto &p : rv)
+        o << p.index << ',' << p.write_voltage << ',' << p.time << ',' << p.resistance << ',' << p.tunnelling_share
+          << ',' << p.centroid_nm << '\n';
+    });
+    for (const auto &[name, curve] : ivs)
+      write_atomically(output_dir_ + "/iv_" + (name == "pristine" ? std::string("pristine") : name == "LRS" ? "lrs" : "hrs") + ".csv",
+                       [&](std::ostream &o) {
+                         o << "voltage_V,current_A,tunnelling_share\n" << std::setprecision(10);
+                         for (const auto &p : curve)
+                           o << p.voltage << ',' << p.current << ',' << p.tunnelling_share << '\n';
+                       });
+    const double t_rv = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!quiet)
+      std::cout << "  R-V loop: " << t_rv << " s; I-V loops: " << iv_.cycles << " cycles at " << iv_.sweep_rate
+                << " V/s" << std::endl;
+    const auto loop = iv_.cycles > 0 ? run_iv_loop(device_run_, iv_) : std::vector<IvLoopPoint>{};
+    write_atomically(output_dir_ + "/iv_loop.csv", [&](std::ostream &o) {
+      o << "cycle,time_s,source_voltage_V,junction_voltage_V,terminal_current_A,tunnel_current_A\n"
+        << std::setprecision(10);
+      for (const auto &p : loop)
+        o << p.cycle << ',' << p.time << ',' << p.source_voltage << ',' << p.junction_voltage << ',' << p.current
+          << ',' << p.tunnel_current << '\n';
+    });
+
+    // the loop's LRS and HRS: the reads after the largest set and reset writes
+    const ResistanceLoopPoint *lrs = nullptr, *hrs = nullptr;
+    for (const auto &p : rv)
+      {
+        if (p.write_voltage == rv_.set_voltage)
+          lrs = &p;
+        if (p.write_voltage == rv_.reset_voltage)
+          hrs = &p;
+      }
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    using nlohmann::json;
+    json j;
+    j["program"]     = "otj loops";
+    j["version"]     = OTJ_GIT_VERSION;
+    j["input_file"]  = file_;
+    j["device_file"] = device_run_.input_file;
+    j["read_voltage_V"] = device_run_.experiment.read_voltage;
+    j["pristine"]    = {{"resistance_ohm", rv.front().resistance}, {"tunnelling_share", rv.front().tunnelling_share}};
+    if (lrs && hrs)
+      {
+        j["LRS"] = {{"after_write_V", lrs->write_voltage}, {"resistance_ohm", lrs->resistance},
+                    {"tunnelling_share", lrs->tunnelling_share}, {"emission_share", 1 - lrs->tunnelling_share}};
+        j["HRS"] = {{"after_write_V", hrs->write_voltage}, {"resistance_ohm", hrs->resistance},
+                    {"tunnelling_share", hrs->tunnelling_share}, {"emission_share", 1 - hrs->tunnelling_share}};
+        j["on_off_ratio"] = hrs->resistance / lrs->resistance;
+      }
+    j["writes"]      = amps.size();
+    j["wall_time_s"] = {{"rv_loop", t_rv}, {"total", wall}};
+    write_atomically(output_dir_ + "/loops.json", [&](std::ostream &o) { o << j.dump(2) << "\n"; });
+    if (!quiet && lrs && hrs)
+      std::cout << "  LRS " << lrs->resistance << " ohm (" << 100 * lrs->tunnelling_share << " % tunnelling), HRS "
+                << hrs->resistance << " ohm (" << 100 * hrs->tunnelling_share << " % tunnelling), ON/OFF "
+                << hrs->resistance / lrs->resistance << "; " << wall << " s\n  results: " << output_dir_
+                << "/{rv_loop.csv, iv_loop.csv, iv_pristine.csv, iv_lrs.csv, iv_hrs.csv, loops.json}\n";
+  }
+} // namespace otj

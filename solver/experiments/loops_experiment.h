@@ -1,0 +1,26 @@
+// `otj loops`: the R-V loop (Fig. 1b), the switching I-V loops (Fig. 1d) and
+// the static I-V curves of the pristine, LRS and HRS states (input of the
+// barrier extraction) of one device, from a loops parameter file; writes CSV
+// files and loops.json into the output directory.
+#pragma once
+
+#include "experiments/switching_loops.h"
+
+#include <string>
+
+namespace otj
+{
+  class LoopsExperiment
+  {
+  public:
+    explicit LoopsExperiment(const std::string &file);
+    void run(bool quiet);
+
+  private:
+    std::string              file_, output_dir_;
+    RunParameters            device_run_;
+    ResistanceLoopParameters rv_;
+    IvLoopParameters         iv_;
+    std::vector<double>      static_voltages_;
+  };
+} // namespace otj
