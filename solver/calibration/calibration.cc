@@ -529,7 +529,7 @@ namespace otj
     write_outputs(initial, cur, history, wall);
     if (!quiet)
       {
-        std::cout << "  calibrated (" << evaluations << " PDE evaluations, " << std::setprecision(3) << wall << " s):\n";
+        std::cout << (check_only_ ? "  checked (" : "  calibrated (") << evaluations << " PDE evaluations, " << std::setprecision(3) << wall << " s):\n";
         for (const auto &f : parameters_)
           if (f.fitted || &f - parameters_.data() == threshold_solver_)
             std::cout << "    " << std::setw(32) << std::left << f.key << std::right << " = " << std::setprecision(5)
