@@ -1,6 +1,8 @@
 // Least-squares calibration of material parameters to the calibration set (see calibration.h).
 #include "calibration/calibration.h"
 
+#include "calibration/levenberg_marquardt.h"
+
 #include "common/input_error.h"
 #include "materials/material.h"
 #include "output/atomic_file.h"
@@ -445,79 +447,35 @@ namespace otj
         std::cout << "  | failed: " << e.failure.substr(0, 120) << std::endl;
     };
 
-    std::vector<double> v = fitted_values(), x = to_x(v);
-    x = to_x(to_v(x)); // clamp the start into the bounds
-    v = to_v(x);
     if (!quiet)
       std::cout << "otj calibrate " << file_ << ": " << n << " parameters, 3 targets (log2 residuals), priors\n";
-    CalibrationEvaluation cur = evaluate(v), initial = cur;
-    print("start", v, cur);
-    if (!cur.ok)
-      throw std::runtime_error("calibration: the starting point does not run: " + cur.failure);
-    std::vector<std::vector<double>> history{v};
-    double lambda = 1e-2;
-    auto   converged = [&](const CalibrationEvaluation &e) {
+    // the model in scaled parameters; every evaluation is kept so that the
+    // accepted points' targets (resistances, shares) can be reported
+    std::map<std::vector<double>, CalibrationEvaluation> seen;
+    auto model = [&](const std::vector<double> &xs, const char *role) -> std::optional<std::vector<double>> {
+      const auto vs = to_v(xs);
+      auto       e  = evaluate(vs);
+      print(role, vs, e);
+      seen[xs] = e;
+      if (!e.ok)
+        return std::nullopt;
+      return e.residuals;
+    };
+    auto done = [&](const std::vector<double> &r) {
       for (unsigned i = 0; i < 3; ++i)
-        if (std::abs(e.residuals[i]) > tolerance_)
+        if (std::abs(r[i]) > tolerance_)
           return false;
       return true;
     };
-    for (unsigned it = 0; it < max_iterations_ && n > 0 && !converged(cur); ++it)
-      {
-        const unsigned m = cur.residuals.size();
-        dealii::FullMatrix<double> J(m, n);
-        for (unsigned j = 0; j < n; ++j)
-          {
-            std::vector<double> xp = x;
-            double              h  = 0.05;
-            xp[j] += h;
-            auto ej = evaluate(to_v(xp));
-            print("jacobian", to_v(xp), ej);
-            if (!ej.ok)
-              {
-                xp[j] = x[j] - h, h = -h;
-                ej = evaluate(to_v(xp));
-                print("jacobian", to_v(xp), ej);
-              }
-            if (!ej.ok)
-              throw std::runtime_error("calibration: the model fails next to the current point: " + ej.failure);
-            for (unsigned i = 0; i < m; ++i)
-              J(i, j) = (ej.residuals[i] - cur.residuals[i]) / h;
-          }
-        bool accepted = false;
-        for (unsigned attempt = 0; attempt < 4 && !accepted; ++attempt)
-          {
-            dealii::FullMatrix<double> A(n, n);
-            std::vector<double>        g(n, 0.0);
-            for (unsigned a = 0; a < n; ++a)
-              {
-                for (unsigned i = 0; i < m; ++i)
-                  g[a] += J(i, a) * cur.residuals[i];
-                for (unsigned b = 0; b < n; ++b)
-                  for (unsigned i = 0; i < m; ++i)
-                    A(a, b) += J(i, a) * J(i, b);
-                A(a, a) *= 1 + lambda;
-              }
-            A.gauss_jordan();
-            std::vector<double> xt = x;
-            for (unsigned a = 0; a < n; ++a)
-              for (unsigned b = 0; b < n; ++b)
-                xt[a] -= A(a, b) * g[b];
-            xt = to_x(to_v(xt));
-            auto et = evaluate(to_v(xt));
-            print("step", to_v(xt), et);
-            if (et.ok && et.cost() < cur.cost())
-              {
-                x = xt, cur = et, accepted = true;
-                lambda = std::max(lambda / 3, 1e-6);
-                history.push_back(to_v(x));
-              }
-            else
-              lambda *= 4;
-          }
-        if (!accepted)
-          break;
-      }
+    auto project = [&](const std::vector<double> &xs) { return to_x(to_v(xs)); };
+    LevenbergMarquardtOptions opt;
+    opt.max_iterations = max_iterations_;
+    const auto lm      = levenberg_marquardt(model, to_x(fitted_values()), opt, done, project);
+    const CalibrationEvaluation initial = seen.at(lm.accepted.front()), cur = seen.at(lm.x);
+    std::vector<std::vector<double>> history;
+    for (const auto &xs : lm.accepted)
+      history.push_back(to_v(xs));
+    std::vector<double> x = lm.x, v;
     v = to_v(x);
     unsigned k = 0;
     for (auto &f : parameters_)

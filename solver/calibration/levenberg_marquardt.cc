@@ -1,0 +1,98 @@
+// Levenberg-Marquardt for expensive models (see levenberg_marquardt.h).
+#include "calibration/levenberg_marquardt.h"
+
+#include <deal.II/lac/full_matrix.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace otj
+{
+  namespace
+  {
+    double cost(const std::vector<double> &r)
+    {
+      double c = 0;
+      for (double x : r)
+        c += x * x;
+      return 0.5 * c;
+    }
+  } // namespace
+
+  LevenbergMarquardtResult levenberg_marquardt(
+    const std::function<std::optional<std::vector<double>>(const std::vector<double> &, const char *)> &model,
+    std::vector<double> x, const LevenbergMarquardtOptions &o, const std::function<bool(const std::vector<double> &)> &done,
+    const std::function<std::vector<double>(const std::vector<double> &)> &project)
+  {
+    LevenbergMarquardtResult res;
+    auto eval = [&](const std::vector<double> &p, const char *role) {
+      ++res.evaluations;
+      return model(p, role);
+    };
+    x        = project(x);
+    auto r0  = eval(x, "start");
+    if (!r0)
+      throw std::runtime_error("Levenberg-Marquardt: the model fails at the starting point");
+    std::vector<double> r = *r0;
+    res.accepted.push_back(x);
+    const unsigned n = x.size(), m = r.size();
+    double         lambda = o.initial_damping;
+    for (; res.iterations < o.max_iterations && n > 0 && !done(r); ++res.iterations)
+      {
+        dealii::FullMatrix<double> J(m, n);
+        for (unsigned j = 0; j < n; ++j)
+          {
+            double              h  = o.jacobian_step;
+            std::vector<double> xp = x;
+            xp[j] += h;
+            xp      = project(xp);
+            auto rp = (xp[j] != x[j]) ? eval(xp, "jacobian") : std::nullopt;
+            if (!rp) // at a bound or a failing point: the backward difference
+              {
+                xp = x, xp[j] -= h, xp = project(xp);
+                rp = eval(xp, "jacobian");
+              }
+            if (!rp || xp[j] == x[j])
+              throw std::runtime_error("Levenberg-Marquardt: cannot evaluate a Jacobian column");
+            for (unsigned i = 0; i < m; ++i)
+              J(i, j) = ((*rp)[i] - r[i]) / (xp[j] - x[j]);
+          }
+        bool accepted = false;
+        for (unsigned attempt = 0; attempt < o.max_attempts && !accepted; ++attempt)
+          {
+            dealii::FullMatrix<double> A(n, n);
+            std::vector<double>        g(n, 0.0);
+            for (unsigned a = 0; a < n; ++a)
+              {
+                for (unsigned i = 0; i < m; ++i)
+                  g[a] += J(i, a) * r[i];
+                for (unsigned b = 0; b < n; ++b)
+                  for (unsigned i = 0; i < m; ++i)
+                    A(a, b) += J(i, a) * J(i, b);
+                A(a, a) = A(a, a) * (1 + lambda) + 1e-12;
+              }
+            A.gauss_jordan();
+            std::vector<double> xt = x;
+            for (unsigned a = 0; a < n; ++a)
+              for (unsigned b = 0; b < n; ++b)
+                xt[a] -= A(a, b) * g[b];
+            xt            = project(xt);
+            const auto rt = eval(xt, "step");
+            if (rt && cost(*rt) < cost(r))
+              {
+                x = xt, r = *rt, accepted = true;
+                lambda = std::max(lambda / 3, 1e-7);
+                res.accepted.push_back(x);
+              }
+            else
+              lambda *= 4;
+          }
+        if (!accepted)
+          break;
+      }
+    res.done      = done(r);
+    res.x         = x;
+    res.residuals = r;
+    return res;
+  }
+} // namespace otj
