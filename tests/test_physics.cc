@@ -57,7 +57,9 @@ TEST(Bernoulli, IdentitiesAndDerivative)
   for (double x : {-300.0, -30.0, -2.0, -1e-4, 0.0, 1e-5, 0.5, 3.0, 40.0, 300.0})
     {
       if (std::abs(x) < 50)
-        EXPECT_NEAR(bernoulli(-x) / bernoulli(x), std::exp(x), 1e-10 * std::exp(x));
+        {
+          EXPECT_NEAR(bernoulli(-x) / bernoulli(x), std::exp(x), 1e-10 * std::exp(x));
+        }
       EXPECT_NEAR(bernoulli(-x) - bernoulli(x), x, 1e-10 * (1 + std::abs(x)));
       if (std::abs(x) < 100 && std::abs(x) > 1e-3)
         {
