@@ -26,7 +26,11 @@ barriers with the paper's (SPEC.md sections 5 and 7, "prediction set"):
    V_device = -V_BDR and
        G(V) = G(0) [1 + (A0 dPhi / (16 Phi^(3/2))) qV + (9/128)(A0^2/Phi)(qV)^2].
    A parabola g0 + g1 V + g2 V^2 is fitted to the numerically differentiated
-   G = dI/dV over |V| <= V_max, then
+   G = dI/dV over |V| <= V_max (default 0.1 V: for d = 2.8 nm and barriers near
+   0.4 eV, G(0.3 V)/G(0) ~ 7 and the expansion no longer holds; on the WKB
+   current of an ideal 0.35/0.45 eV trapezoid the parabola gives 0.34/0.43 eV
+   over 0.05 V, 0.29/0.40 eV over 0.1 V, 0.12/0.25 eV over 0.2 V and G(0) < 0
+   over 0.3 V), then
        Phi  = (9/128) A0^2 q^2 g0 / g2,   dPhi = 16 Phi^(3/2) g1 / (q A0 g0).
 3. Fowler-Nordheim (FN), LRS I-V at high bias [Fowler & Nordheim, Proc. R. Soc.
    Lond. A 119, 173 (1928); in the form of Lenzlinger & Snow, J. Appl. Phys.
@@ -39,14 +43,22 @@ Polarity assumptions (the paper's Fig. S1 gives no numbers we can read):
 TE uses the forward branch of the Pt/Nb:STO Schottky contact, V > 0 (Pt
 positive); FN uses V > 0 (electrons injected from Nb:STO into Pt). Both can be
 changed with --te-polarity / --fn-polarity.
+Automatic fit ranges (override with --te-range / --fn-range): TE from |V| = 0.1 V
+over the contiguous run where d ln I/dV stays within 30 % of its maximum (this
+stops before series-resistance bending); FN over the contiguous high-|V| run
+where the slope of ln(I/V^2) versus 1/V stays within 10 % of its steepest value
+(this skips the direct-tunnelling part below the transition voltage).
 
 Input: CSV files with a header holding at least `voltage_V` and `current_A`
 (other columns are ignored; lines starting with '#' are skipped), e.g. the
 `iv_hrs.csv` and `iv_lrs.csv` written by `otj`.
 Output (written atomically): OUT/barrier_fits.json, OUT/barrier_fits.csv,
 OUT/barrier_fits.png.
-Exit codes: 0 success, 2 bad input (message names the file and what was
-expected), 1 anything else.
+Exit codes: 0 success, 2 bad input (missing file or column, too few points,
+currents of the wrong sign where logarithms are taken; the message names the
+file and what was expected), 1 anything else. A fit whose model yields no
+barrier on well-formed data (e.g. a G(V) that is not an upward parabola) is not
+fatal: its message goes to stderr and to the JSON, its values stay empty.
 
 Usage:
   /usr/bin/python3 postprocess/barrier_fits.py --hrs HRS.csv --lrs LRS.csv \\
@@ -61,6 +73,7 @@ import math
 import os
 import sys
 import tempfile
+import textwrap
 
 import numpy as np
 
@@ -86,6 +99,11 @@ MIN_FIT_POINTS = 3
 
 class InputError(Exception):
     """Bad input: the message names the file and what was expected (exit code 2)."""
+
+
+class ModelError(Exception):
+    """Well-formed data on which a model yields no barrier (e.g. a downward BDR parabola). Not fatal:
+    main() records the message in the JSON, leaves the values empty and carries on (exit code 0)."""
 
 
 # --------------------------------------------------------------------------- input
@@ -159,9 +177,8 @@ def linear_window(slope, tolerance):
     return i0, i1
 
 
-def polarity_branch(v, i, polarity, path, what):
-    """|V| and |I| of the branch of the given polarity (+1 or -1), sorted by |V|.
-    Currents must have the sign of the voltage (logs are taken)."""
+def polarity_branch(v, i, polarity):
+    """|V| and polarity * I on the branch of the given polarity (+1 or -1), sorted by |V|."""
     sel = polarity * v > 0
     x, y = polarity * v[sel], polarity * i[sel]
     order = np.argsort(x)
@@ -178,7 +195,7 @@ def require_positive(x, y, path, what):
 
 def select_range(x, user_range, path, what):
     lo, hi = user_range
-    sel = (x >= lo) & (x <= hi)
+    sel = (x >= lo * (1 - 1e-9)) & (x <= hi * (1 + 1e-9))  # bounds included despite rounding in V
     if sel.sum() < MIN_FIT_POINTS:
         raise InputError(f"{path}: {what}: {int(sel.sum())} point(s) with {lo} V <= |V| <= {hi} V; "
                          f"expected at least {MIN_FIT_POINTS}")
@@ -209,7 +226,7 @@ def fit_thermionic_emission(v, i, area, temperature, mass=1.0, polarity=+1, v_ra
     for TE data down to a few kT/q); the plain straight line through ln I is also reported.
     """
     kt = K_B * temperature / Q
-    x, y = polarity_branch(v, i, polarity, path, "TE fit")
+    x, y = polarity_branch(v, i, polarity)
     if v_range is not None:
         sel = select_range(x, v_range, path, "TE fit")
         how = "user"
@@ -222,11 +239,11 @@ def fit_thermionic_emission(v, i, area, temperature, mass=1.0, polarity=+1, v_ra
         xc, lc = x[cand], np.log(y[cand])
         slope = np.gradient(lc, xc)
         if slope.max() <= 0:
-            raise InputError(f"{path}: TE fit: ln I does not rise with |V| on the forward branch "
+            raise ModelError(f"{path}: TE fit: ln I does not rise with |V| on the forward branch "
                              f"(no exponential region)")
         i0, i1 = linear_window(slope, slope_tolerance)
         if i1 - i0 + 1 < MIN_FIT_POINTS:
-            raise InputError(f"{path}: TE fit: only {i1 - i0 + 1} point(s) in the exponential region; "
+            raise ModelError(f"{path}: TE fit: only {i1 - i0 + 1} point(s) in the exponential region; "
                              f"give a range with --te-range")
         sel = np.zeros_like(x, dtype=bool)
         sel[np.flatnonzero(cand)[i0:i1 + 1]] = True
@@ -238,7 +255,7 @@ def fit_thermionic_emission(v, i, area, temperature, mass=1.0, polarity=+1, v_ra
     # 1) straight line ln I = ln I_s + qV/(n kT) (valid for qV >> n kT)
     a_lin, b_lin, r2_lin, _ = linear_fit(xs, ln_i)
     if b_lin <= 0:
-        raise InputError(f"{path}: TE fit: ln I falls with |V| in {xs[0]:.3g}..{xs[-1]:.3g} V")
+        raise ModelError(f"{path}: TE fit: ln I falls with |V| in {xs[0]:.3g}..{xs[-1]:.3g} V")
 
     # 2) full TE form: for fixed beta = q/(n kT), ln I_s is the mean offset; minimise over beta
     def ssr(beta):
@@ -306,13 +323,13 @@ def bdr_conductance_ratio(v, phi1_eV, phi2_eV, thickness, mass=1.0):
     return 1.0 + a0 * dphi / (16.0 * phi ** 1.5) * qv + 9.0 / 128.0 * a0 ** 2 / phi * qv ** 2
 
 
-def fit_bdr(v, i, thickness, mass=1.0, v_max=0.3, path="LRS"):
+def fit_bdr(v, i, thickness, mass=1.0, v_max=0.1, path="LRS"):
     """BDR fit: parabola through the numerical dI/dV over |V| <= v_max, solved for Phi1
     (top, Pt/STO) and Phi2 (bottom, STO/SNTO) given d and m*."""
     if len(v) < 2 * MIN_FIT_POINTS:
         raise InputError(f"{path}: BDR fit: {len(v)} points; expected at least {2 * MIN_FIT_POINTS}")
     g = np.gradient(i, v, edge_order=2)  # second-order central differences (non-uniform grid)
-    sel = np.abs(v) <= v_max
+    sel = np.abs(v) <= v_max * (1 + 1e-9)  # the bound itself is included despite rounding in V
     vs, gs = v[sel], g[sel]
     if sel.sum() < 5 or not (vs.min() < 0 < vs.max()):
         raise InputError(f"{path}: BDR fit: {int(sel.sum())} point(s) with |V| <= {v_max} V; expected at "
@@ -322,7 +339,7 @@ def fit_bdr(v, i, thickness, mass=1.0, v_max=0.3, path="LRS"):
     ss_tot = float(np.sum((gs - gs.mean()) ** 2))
     r2 = 1.0 - float(np.sum(res ** 2)) / ss_tot if ss_tot > 0 else 1.0
     if c0 <= 0 or c2 <= 0:
-        raise InputError(f"{path}: BDR fit: G(V) over |V| <= {v_max} V gives G(0) = {c0:.4g} S and curvature "
+        raise ModelError(f"{path}: BDR fit: G(V) over |V| <= {v_max} V gives G(0) = {c0:.4g} S and curvature "
                          f"{c2:.4g} S/V^2; the BDR model needs both positive (an upward parabola)")
     a0 = bdr_a0(thickness, mass)
     phi = 9.0 / 128.0 * a0 ** 2 * Q ** 2 * c0 / c2  # J; from g2/g0 = (9/128) A0^2 q^2 / Phi
@@ -348,8 +365,20 @@ def fit_bdr(v, i, thickness, mass=1.0, v_max=0.3, path="LRS"):
         "formula": "G(V) = G(0)[1 + (A0 dPhi/(16 Phi^1.5)) qV + (9/128)(A0^2/Phi)(qV)^2], A0 = 4 d sqrt(2m*)/(3 hbar) "
                    "[Brinkman, Dynes, Rowell, J. Appl. Phys. 41, 1915 (1970)]",
     }
+    # BDR is a small-bias expansion: once the quadratic term is comparable to 1 the parabola's
+    # coefficients absorb higher orders. (For an ideal 0.35/0.45 eV, 2.8 nm trapezoid, whose WKB current
+    # the self-test fits, this term is 0.16 at 0.05 V, barriers within 4 %; 0.64 at 0.1 V, within 15 %;
+    # at 0.2 V the barriers come out halved.)
+    quad = float(c2 * v_max ** 2 / c0)
+    out["quadratic_term_at_vmax"] = quad
+    warnings = []
+    if quad > 0.5:
+        warnings.append(f"G(V_max)/G(0) - 1 has a quadratic part of {quad:.2f} (> 0.5): outside the small-bias "
+                        f"regime of the BDR expansion, the barriers are biased low; try a smaller --bdr-vmax")
     if phi1 <= 0 or phi2 <= 0:
-        out["warning"] = "a barrier came out non-positive: the BDR expansion does not describe this curve"
+        warnings.append("a barrier came out non-positive: the BDR expansion does not describe this curve")
+    if warnings:
+        out["warning"] = "; ".join(warnings)
     return out
 
 
@@ -361,7 +390,7 @@ def fowler_nordheim_slope(phi_eV, thickness, mass=1.0):
     return -bdr_a0(thickness, mass) * (phi_eV * Q) ** 1.5 / Q
 
 
-def fit_fowler_nordheim(v, i, thickness, mass=1.0, polarity=+1, v_range=None, slope_tolerance=0.3,
+def fit_fowler_nordheim(v, i, thickness, mass=1.0, polarity=+1, v_range=None, slope_tolerance=0.1,
                         path="LRS"):
     """FN fit: straight line through ln(I/V^2) versus 1/V on the branch of sign `polarity`.
 
@@ -369,7 +398,7 @@ def fit_fowler_nordheim(v, i, thickness, mass=1.0, polarity=+1, v_range=None, sl
     the steepest (most negative) local slope d ln(I/V^2) / d(1/V), within `slope_tolerance`
     of it. Below the transition voltage (the minimum of ln(I/V^2)) the slope is positive
     (direct tunnelling), so that part is excluded."""
-    x, y = polarity_branch(v, i, polarity, path, "FN fit")
+    x, y = polarity_branch(v, i, polarity)
     if v_range is not None:
         sel = select_range(x, v_range, path, "FN fit")
         how = "user"
@@ -381,11 +410,11 @@ def fit_fowler_nordheim(v, i, thickness, mass=1.0, polarity=+1, v_range=None, sl
         inv_v, fn = 1.0 / x, np.log(y / x ** 2)
         slope = np.gradient(fn, inv_v)
         if slope.min() >= 0:
-            raise InputError(f"{path}: FN fit: ln(I/V^2) never falls with 1/V (no Fowler-Nordheim regime up to "
+            raise ModelError(f"{path}: FN fit: ln(I/V^2) never falls with 1/V (no Fowler-Nordheim regime up to "
                              f"|V| = {x.max():.3g} V)")
         i0, i1 = linear_window(-slope, slope_tolerance)
         if i1 - i0 + 1 < MIN_FIT_POINTS:
-            raise InputError(f"{path}: FN fit: only {i1 - i0 + 1} point(s) in the linear FN region; "
+            raise ModelError(f"{path}: FN fit: only {i1 - i0 + 1} point(s) in the linear FN region; "
                              f"give a range with --fn-range")
         sel = np.zeros_like(x, dtype=bool)
         sel[i0:i1 + 1] = True
@@ -395,7 +424,7 @@ def fit_fowler_nordheim(v, i, thickness, mass=1.0, polarity=+1, v_range=None, sl
     require_positive(xs, ys, path, "FN fit")
     a, b, r2, rms = linear_fit(1.0 / xs, np.log(ys / xs ** 2))
     if b >= 0:
-        raise InputError(f"{path}: FN fit: ln(I/V^2) rises with 1/V over {xs[0]:.3g}..{xs[-1]:.3g} V "
+        raise ModelError(f"{path}: FN fit: ln(I/V^2) rises with 1/V over {xs[0]:.3g}..{xs[-1]:.3g} V "
                          f"(slope {b:.4g} V); no Fowler-Nordheim barrier")
     phi = (-b * Q / bdr_a0(thickness, mass)) ** (2.0 / 3.0)  # J, from slope = -A0 Phi^1.5 / q
     return {
@@ -421,6 +450,9 @@ def write_atomically(path, write):
     """Writes through `write(fileobj)` to a temporary file in the same directory, then renames."""
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -434,14 +466,24 @@ def write_atomically(path, write):
 
 
 def comparison_rows(te, bdr, fn):
-    rows = [("te_barrier", te["phi_B_eV"], PAPER["te_barrier_eV"]),
-            ("dt_barrier_pt_sto", bdr["phi1_top_pt_sto_eV"], PAPER["dt_barrier_pt_sto_eV"]),
-            ("dt_barrier_sto_snto", bdr["phi2_bottom_sto_snto_eV"], PAPER["dt_barrier_sto_snto_eV"]),
-            ("fn_barrier", fn["phi_FN_eV"], PAPER["fn_barrier_eV"])]
-    return [{"name": n, "simulated_eV": s, "paper_eV": p, "ratio": s / p} for n, s, p in rows]
+    """One row per barrier; a failed fit (None) gives empty simulated value and ratio."""
+    def get(fit, key):
+        return fit[key] if fit is not None else None
+    rows = [("te_barrier", get(te, "phi_B_eV"), PAPER["te_barrier_eV"]),
+            ("dt_barrier_pt_sto", get(bdr, "phi1_top_pt_sto_eV"), PAPER["dt_barrier_pt_sto_eV"]),
+            ("dt_barrier_sto_snto", get(bdr, "phi2_bottom_sto_snto_eV"), PAPER["dt_barrier_sto_snto_eV"]),
+            ("fn_barrier", get(fn, "phi_FN_eV"), PAPER["fn_barrier_eV"])]
+    return [{"name": n, "simulated_eV": s, "paper_eV": p, "ratio": None if s is None else s / p}
+            for n, s, p in rows]
 
 
-def make_figure(hrs, lrs, te, bdr, fn, args):
+def _failed_panel(ax, title, message):
+    ax.set_title(title)
+    ax.text(0.5, 0.5, "fit failed:\n" + textwrap.fill(message, 50),
+            transform=ax.transAxes, ha="center", va="center", fontsize=8, color="tab:red")
+
+
+def make_figure(hrs, lrs, te, bdr, fn, errors, args):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -451,63 +493,76 @@ def make_figure(hrs, lrs, te, bdr, fn, args):
     box = dict(boxstyle="round", fc="white", ec="0.6", alpha=0.9)
 
     # TE: ln I versus V (forward branch)
-    pol = 1 if te["polarity"] == "positive" else -1
-    x, y = polarity_branch(*hrs, pol, "", "")
+    pol = 1 if args.te_polarity == "positive" else -1
+    x, y = polarity_branch(*hrs, pol)
     ok = y > 0
+    if te is not None:  # show the fit range and as much again
+        ok &= x <= 2.0 * max(abs(t) for t in te["fit_range_V"])
     ax[0].plot(pol * x[ok], np.log(y[ok]), "o", ms=3, color="tab:blue", label="simulated HRS")
-    lo, hi = sorted(te["fit_range_V"])
-    vf = np.linspace(lo, hi, 200)
-    ln_fit = np.log(te["saturation_current_A"]) + _te_model_log(pol * vf, 1.0 / (te["ideality_n"] * kt))
-    ax[0].plot(vf, ln_fit, "-", color="tab:red", lw=2, label="TE fit")
-    ax[0].axvspan(lo, hi, color="0.92", zorder=0)
     ax[0].set_xlabel("V (V)")
     ax[0].set_ylabel("ln |I| (I in A)")
-    ax[0].set_title("HRS: thermionic emission")
-    ax[0].text(0.04, 0.96, f"$\\Phi_B$ = {te['phi_B_eV']:.3f} eV, n = {te['ideality_n']:.2f}\n"
-               f"paper: {PAPER['te_barrier_eV']} eV (ratio {te['phi_B_eV'] / PAPER['te_barrier_eV']:.2f})\n"
-               f"$R^2$ = {te['r_squared_lnI']:.4f}", transform=ax[0].transAxes, va="top", fontsize=9, bbox=box)
+    if te is None:
+        _failed_panel(ax[0], "HRS: thermionic emission", errors["thermionic_emission"])
+    else:
+        lo, hi = sorted(te["fit_range_V"])
+        vf = np.linspace(lo, hi, 200)
+        ln_fit = np.log(te["saturation_current_A"]) + _te_model_log(pol * vf, 1.0 / (te["ideality_n"] * kt))
+        ax[0].plot(vf, ln_fit, "-", color="tab:red", lw=2, label="TE fit")
+        ax[0].axvspan(lo, hi, color="0.92", zorder=0)
+        ax[0].set_title("HRS: thermionic emission")
+        ax[0].text(0.04, 0.96, f"$\\Phi_B$ = {te['phi_B_eV']:.3f} eV, n = {te['ideality_n']:.2f}\n"
+                   f"paper: {PAPER['te_barrier_eV']} eV (ratio {te['phi_B_eV'] / PAPER['te_barrier_eV']:.2f})\n"
+                   f"$R^2$ = {te['r_squared_lnI']:.4f}", transform=ax[0].transAxes, va="top", fontsize=9, bbox=box)
     ax[0].legend(loc="lower right", fontsize=8)
 
     # BDR: G(V) with the parabola
     v, i = lrs
     g = np.gradient(i, v, edge_order=2)
-    vm = bdr["v_max_V"]
+    vm = args.bdr_vmax
     show = np.abs(v) <= 2 * vm
     ax[1].plot(v[show], g[show], "o", ms=3, color="tab:purple", label="simulated LRS dI/dV")
-    vf = np.linspace(-vm, vm, 200)
-    p = bdr["parabola_S"]
-    ax[1].plot(vf, p["g0_S"] + p["g1_S_per_V"] * vf + p["g2_S_per_V2"] * vf ** 2, "-", color="tab:red", lw=2,
-               label="BDR parabola")
-    ax[1].axvspan(-vm, vm, color="0.92", zorder=0)
     ax[1].set_xlabel("V (V)")
     ax[1].set_ylabel("G = dI/dV (S)")
-    ax[1].set_title("LRS: direct tunnelling (BDR)")
-    ax[1].text(0.04, 0.96,
-               f"$\\Phi_1$ (Pt/STO) = {bdr['phi1_top_pt_sto_eV']:.3f} eV, paper {PAPER['dt_barrier_pt_sto_eV']} "
-               f"(ratio {bdr['phi1_top_pt_sto_eV'] / PAPER['dt_barrier_pt_sto_eV']:.2f})\n"
-               f"$\\Phi_2$ (STO/SNTO) = {bdr['phi2_bottom_sto_snto_eV']:.3f} eV, paper "
-               f"{PAPER['dt_barrier_sto_snto_eV']} (ratio "
-               f"{bdr['phi2_bottom_sto_snto_eV'] / PAPER['dt_barrier_sto_snto_eV']:.2f})\n"
-               f"d = {args.thickness * 1e9:.2f} nm, m*/m0 = {args.mass:g}",
-               transform=ax[1].transAxes, va="top", fontsize=9, bbox=box)
+    ax[1].axvspan(-vm, vm, color="0.92", zorder=0)
+    if bdr is None:
+        _failed_panel(ax[1], "LRS: direct tunnelling (BDR)", errors["direct_tunnelling_bdr"])
+    else:
+        vf = np.linspace(-vm, vm, 200)
+        p = bdr["parabola_S"]
+        ax[1].plot(vf, p["g0_S"] + p["g1_S_per_V"] * vf + p["g2_S_per_V2"] * vf ** 2, "-", color="tab:red",
+                   lw=2, label="BDR parabola")
+        ax[1].set_title("LRS: direct tunnelling (BDR)")
+        ax[1].text(0.04, 0.96,
+                   f"$\\Phi_1$ (Pt/STO) = {bdr['phi1_top_pt_sto_eV']:.3f} eV, paper {PAPER['dt_barrier_pt_sto_eV']} "
+                   f"(ratio {bdr['phi1_top_pt_sto_eV'] / PAPER['dt_barrier_pt_sto_eV']:.2f})\n"
+                   f"$\\Phi_2$ (STO/SNTO) = {bdr['phi2_bottom_sto_snto_eV']:.3f} eV, paper "
+                   f"{PAPER['dt_barrier_sto_snto_eV']} (ratio "
+                   f"{bdr['phi2_bottom_sto_snto_eV'] / PAPER['dt_barrier_sto_snto_eV']:.2f})\n"
+                   f"d = {args.thickness * 1e9:.2f} nm, m*/m0 = {args.mass:g}",
+                   transform=ax[1].transAxes, va="top", fontsize=9, bbox=box)
     ax[1].legend(loc="lower right", fontsize=8)
 
     # FN: ln(I/V^2) versus 1/V
-    pol = 1 if fn["polarity"] == "positive" else -1
-    x, y = polarity_branch(*lrs, pol, "", "")
+    pol = 1 if args.fn_polarity == "positive" else -1
+    x, y = polarity_branch(*lrs, pol)
     ok = y > 0
+    if fn is not None:  # show |V| down to half the fit range's lower end
+        ok &= x >= 0.5 * min(abs(t) for t in fn["fit_range_V"])
     ax[2].plot(1.0 / x[ok], np.log(y[ok] / x[ok] ** 2), "o", ms=3, color="tab:green", label="simulated LRS")
-    lo, hi = sorted(abs(t) for t in fn["fit_range_V"])
-    xf = np.linspace(1.0 / hi, 1.0 / lo, 200)
-    ax[2].plot(xf, fn["intercept"] + fn["slope_V"] * xf, "-", color="tab:red", lw=2, label="FN fit")
-    ax[2].axvspan(1.0 / hi, 1.0 / lo, color="0.92", zorder=0)
     ax[2].set_xlabel("1/|V| (1/V)")
     ax[2].set_ylabel("ln(|I|/V$^2$) (A/V$^2$)")
-    ax[2].set_title(f"LRS: Fowler-Nordheim ({fn['polarity']} V)")
-    ax[2].text(0.96, 0.96, f"$\\Phi_{{FN}}$ = {fn['phi_FN_eV']:.3f} eV\n"
-               f"paper: {PAPER['fn_barrier_eV']} eV (ratio {fn['phi_FN_eV'] / PAPER['fn_barrier_eV']:.2f})\n"
-               f"$R^2$ = {fn['r_squared']:.4f}", transform=ax[2].transAxes, va="top", ha="right", fontsize=9,
-               bbox=box)
+    if fn is None:
+        _failed_panel(ax[2], "LRS: Fowler-Nordheim", errors["fowler_nordheim"])
+    else:
+        lo, hi = sorted(abs(t) for t in fn["fit_range_V"])
+        xf = np.linspace(1.0 / hi, 1.0 / lo, 200)
+        ax[2].plot(xf, fn["intercept"] + fn["slope_V"] * xf, "-", color="tab:red", lw=2, label="FN fit")
+        ax[2].axvspan(1.0 / hi, 1.0 / lo, color="0.92", zorder=0)
+        ax[2].set_title(f"LRS: Fowler-Nordheim ({fn['polarity']} V)")
+        ax[2].text(0.96, 0.96, f"$\\Phi_{{FN}}$ = {fn['phi_FN_eV']:.3f} eV\n"
+                   f"paper: {PAPER['fn_barrier_eV']} eV (ratio {fn['phi_FN_eV'] / PAPER['fn_barrier_eV']:.2f})\n"
+                   f"$R^2$ = {fn['r_squared']:.4f}", transform=ax[2].transAxes, va="top", ha="right", fontsize=9,
+                   bbox=box)
     ax[2].legend(loc="lower left", fontsize=8)
     fig.suptitle("Barrier fits of simulated I-V (grey: fit ranges); paper: Li et al., ACS AMI 2019, Fig. S1")
     fig.tight_layout()
@@ -517,7 +572,8 @@ def make_figure(hrs, lrs, te, bdr, fn, args):
 def parse_args(argv):
     p = argparse.ArgumentParser(
         description="Thermionic-emission, BDR direct-tunnelling and Fowler-Nordheim barrier fits of simulated "
-                    "HRS and LRS I-V curves, compared with Li et al. 2019. Exit code 2 on bad input.")
+                    "HRS and LRS I-V curves, compared with Li et al. 2019. Exit code 2 on bad input; a fit "
+                    "that yields no barrier is reported in the outputs and does not stop the others.")
     p.add_argument("--hrs", required=True, help="HRS I-V CSV (columns voltage_V, current_A)")
     p.add_argument("--lrs", required=True, help="LRS I-V CSV (columns voltage_V, current_A)")
     p.add_argument("--area", type=float, default=3.14159e-10, help="junction area, m^2 (default: r = 10 um disc)")
@@ -529,22 +585,29 @@ def parse_args(argv):
     p.add_argument("--te-range", type=float, nargs=2, metavar=("VMIN", "VMAX"),
                    help="TE fit range in |V| (default: automatic)")
     p.add_argument("--te-vmin", type=float, default=0.1, help="lowest |V| of the automatic TE range (default 0.1)")
+    p.add_argument("--te-slope-tolerance", type=float, default=0.3,
+                   help="automatic TE range: fraction by which d ln I/dV may fall below its maximum (default 0.3)")
     p.add_argument("--te-polarity", choices=("positive", "negative"), default="positive",
                    help="forward-bias branch for TE (default positive: Pt positive)")
-    p.add_argument("--bdr-vmax", type=float, default=0.3, help="BDR parabola over |V| <= this (default 0.3 V)")
+    p.add_argument("--bdr-vmax", type=float, default=0.1,
+                   help="BDR parabola over |V| <= this (default 0.1 V; at 0.3 V the expansion fails for 2.8 nm)")
     p.add_argument("--fn-range", type=float, nargs=2, metavar=("VMIN", "VMAX"),
                    help="FN fit range in |V| (default: automatic)")
+    p.add_argument("--fn-slope-tolerance", type=float, default=0.1,
+                   help="automatic FN range: fraction by which the slope of ln(I/V^2) vs 1/V may fall below its "
+                        "steepest value (default 0.1)")
     p.add_argument("--fn-polarity", choices=("positive", "negative"), default="positive",
                    help="LRS branch for the FN fit (default positive)")
-    p.add_argument("--slope-tolerance", type=float, default=0.3,
-                   help="automatic ranges: fraction by which the local slope may fall below its extreme (0.3)")
     p.add_argument("--out", required=True, help="output directory (created if missing)")
     args = p.parse_args(argv)
-    for name in ("area", "thickness", "temperature", "mass", "bdr_vmax", "slope_tolerance"):
+    for name in ("area", "thickness", "temperature", "mass", "bdr_vmax", "te_slope_tolerance",
+                 "fn_slope_tolerance", "te_vmin"):
         if not getattr(args, name) > 0:
             p.error(f"--{name.replace('_', '-')} must be positive, got {getattr(args, name)}")
     if args.te_mass is None:
         args.te_mass = args.mass
+    if not args.te_mass > 0:
+        p.error(f"--te-mass must be positive, got {args.te_mass}")
     for name in ("te_range", "fn_range"):
         r = getattr(args, name)
         if r is not None and not 0 <= r[0] < r[1]:
@@ -552,19 +615,33 @@ def parse_args(argv):
     return args
 
 
+def run_fits(hrs, lrs, args):
+    """The three fits; a ModelError leaves that fit None and its message in `errors`."""
+    fits = {
+        "thermionic_emission": lambda: fit_thermionic_emission(
+            *hrs, args.area, args.temperature, args.te_mass, polarity=1 if args.te_polarity == "positive" else -1,
+            v_range=args.te_range, v_min=args.te_vmin, slope_tolerance=args.te_slope_tolerance, path=args.hrs),
+        "direct_tunnelling_bdr": lambda: fit_bdr(*lrs, args.thickness, args.mass, v_max=args.bdr_vmax,
+                                                 path=args.lrs),
+        "fowler_nordheim": lambda: fit_fowler_nordheim(
+            *lrs, args.thickness, args.mass, polarity=1 if args.fn_polarity == "positive" else -1,
+            v_range=args.fn_range, slope_tolerance=args.fn_slope_tolerance, path=args.lrs),
+    }
+    results, errors = {}, {}
+    for name, fit in fits.items():
+        try:
+            results[name] = fit()
+        except ModelError as e:
+            results[name], errors[name] = None, str(e)
+    return results, errors
+
+
 def main(argv=None):
     args = parse_args(argv)
     try:
         hrs = read_iv(args.hrs)
         lrs = read_iv(args.lrs)
-        te = fit_thermionic_emission(*hrs, args.area, args.temperature, args.te_mass,
-                                     polarity=1 if args.te_polarity == "positive" else -1,
-                                     v_range=args.te_range, v_min=args.te_vmin,
-                                     slope_tolerance=args.slope_tolerance, path=args.hrs)
-        bdr = fit_bdr(*lrs, args.thickness, args.mass, v_max=args.bdr_vmax, path=args.lrs)
-        fn = fit_fowler_nordheim(*lrs, args.thickness, args.mass,
-                                 polarity=1 if args.fn_polarity == "positive" else -1,
-                                 v_range=args.fn_range, slope_tolerance=args.slope_tolerance, path=args.lrs)
+        results, errors = run_fits(hrs, lrs, args)
         os.makedirs(args.out, exist_ok=True)
     except InputError as e:
         print(f"barrier_fits.py: error: {e}", file=sys.stderr)
@@ -572,6 +649,7 @@ def main(argv=None):
     except OSError as e:
         print(f"barrier_fits.py: error: output directory {args.out}: {e}", file=sys.stderr)
         return 2
+    te, bdr, fn = (results[k] for k in ("thermionic_emission", "direct_tunnelling_bdr", "fowler_nordheim"))
 
     rows = comparison_rows(te, bdr, fn)
     summary = {
@@ -580,20 +658,21 @@ def main(argv=None):
                    for k, p, d in (("hrs", args.hrs, hrs), ("lrs", args.lrs, lrs))},
         "parameters": {"area_m2": args.area, "thickness_m": args.thickness, "temperature_K": args.temperature,
                        "mass_ratio": args.mass, "te_mass_ratio": args.te_mass, "bdr_vmax_V": args.bdr_vmax,
-                       "slope_tolerance": args.slope_tolerance},
-        "thermionic_emission": te,
-        "direct_tunnelling_bdr": bdr,
-        "fowler_nordheim": fn,
-        "paper": PAPER,
-        "comparison": rows,
+                       "te_slope_tolerance": args.te_slope_tolerance,
+                       "fn_slope_tolerance": args.fn_slope_tolerance},
     }
+    for name, fit in results.items():
+        summary[name] = fit if fit is not None else {"error": errors[name]}
+    summary["paper"] = PAPER
+    summary["comparison"] = rows
     text = json.dumps(summary, indent=2) + "\n"
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["name", "simulated_eV", "paper_eV", "ratio"])
     for r in rows:
-        w.writerow([r["name"], f"{r['simulated_eV']:.6g}", r["paper_eV"], f"{r['ratio']:.6g}"])
-    fig = make_figure(hrs, lrs, te, bdr, fn, args)
+        w.writerow([r["name"], "" if r["simulated_eV"] is None else f"{r['simulated_eV']:.6g}", r["paper_eV"],
+                    "" if r["ratio"] is None else f"{r['ratio']:.6g}"])
+    fig = make_figure(hrs, lrs, te, bdr, fn, errors, args)
 
     out = {n: os.path.join(args.out, "barrier_fits." + n) for n in ("json", "csv", "png")}
     write_atomically(out["json"], lambda f: f.write(text.encode()))
@@ -601,12 +680,24 @@ def main(argv=None):
     write_atomically(out["png"], lambda f: fig.savefig(f, format="png", dpi=110))
 
     for r in rows:
-        print(f"  {r['name']:<20s} simulated {r['simulated_eV']:8.4f} eV   paper {r['paper_eV']:6.3f} eV   "
-              f"ratio {r['ratio']:.3f}")
-    print(f"  TE: n = {te['ideality_n']:.3f}, I_s = {te['saturation_current_A']:.3e} A, "
-          f"{te['fit_range_V'][0]:.3g}..{te['fit_range_V'][1]:.3g} V, R^2 = {te['r_squared_lnI']:.5f}")
-    print(f"  BDR: G(0) = {bdr['G0_S']:.4e} S, relative rms residual {bdr['relative_rms_residual']:.2e}")
-    print(f"  FN: {fn['fit_range_V'][0]:.3g}..{fn['fit_range_V'][1]:.3g} V, R^2 = {fn['r_squared']:.5f}")
+        if r["simulated_eV"] is None:
+            print(f"  {r['name']:<20s} simulated      -      paper {r['paper_eV']:6.3f} eV   (fit failed)")
+        else:
+            print(f"  {r['name']:<20s} simulated {r['simulated_eV']:8.4f} eV   paper {r['paper_eV']:6.3f} eV   "
+                  f"ratio {r['ratio']:.3f}")
+    if te is not None:
+        print(f"  TE: n = {te['ideality_n']:.3f}, I_s = {te['saturation_current_A']:.3e} A, "
+              f"{te['fit_range_V'][0]:.3g}..{te['fit_range_V'][1]:.3g} V, R^2 = {te['r_squared_lnI']:.5f}")
+    if bdr is not None:
+        print(f"  BDR: G(0) = {bdr['G0_S']:.4e} S, |V| <= {bdr['v_max_V']} V, relative rms residual "
+              f"{bdr['relative_rms_residual']:.2e}")
+    if fn is not None:
+        print(f"  FN: {fn['fit_range_V'][0]:.3g}..{fn['fit_range_V'][1]:.3g} V, R^2 = {fn['r_squared']:.5f}")
+    for name, message in errors.items():
+        print(f"barrier_fits.py: warning: {name}: {message}", file=sys.stderr)
+    for name, fit in results.items():
+        if fit is not None and "warning" in fit:
+            print(f"barrier_fits.py: warning: {name}: {fit['warning']}", file=sys.stderr)
     for path in out.values():
         print("  wrote", path)
     return 0
