@@ -102,38 +102,26 @@ namespace otj
                      &Material::activation_energy, eV, "hopping barrier in the STO/Nb:STO interface layer");
       material_entry("Film activation energy", "barrier", "Vacancy activation energy (eV)",
                      &Material::activation_energy, eV, "hopping barrier of vacancies in the STO film");
-      {
+      // a material property shared by the film and its interface layers
+      auto film_entry = [&](const std::string &key, const std::string &unit, const std::string &entry,
+                            double Material::*field, const std::string &desc) {
         FitParameter f;
-        f.key         = "Film permittivity";
-        f.unit        = "1";
-        f.description = "relative permittivity of the STO film and its interface layers";
-        f.apply       = [](DeviceModel &d, double v) {
+        f.key         = key;
+        f.unit        = unit;
+        f.description = desc;
+        f.apply       = [=](DeviceModel &d, double v) {
           for (auto &l : d.layers)
             if (l.role != "substrate")
-              l.material.relative_permittivity = v;
+              l.material.*field = v;
         };
-        f.read    = [](const DeviceModel &d) { return d.layers.front().material.relative_permittivity; };
-        f.entries = {{"top interface layer", "Relative permittivity"},
-                     {"barrier", "Relative permittivity"},
-                     {"bottom interface layer", "Relative permittivity"}};
+        f.read    = [=](const DeviceModel &d) { return d.layers.front().material.*field; };
+        f.entries = {{"top interface layer", entry}, {"barrier", entry}, {"bottom interface layer", entry}};
         r.push_back(f);
-      }
-      {
-        FitParameter f;
-        f.key         = "Film tunnelling mass";
-        f.unit        = "m0";
-        f.description = "tunnelling effective mass of the STO film and its interface layers";
-        f.apply       = [](DeviceModel &d, double v) {
-          for (auto &l : d.layers)
-            if (l.role != "substrate")
-              l.material.tunnelling_mass = v;
-        };
-        f.read    = [](const DeviceModel &d) { return d.layers.front().material.tunnelling_mass; };
-        f.entries = {{"top interface layer", "Tunnelling effective mass"},
-                     {"barrier", "Tunnelling effective mass"},
-                     {"bottom interface layer", "Tunnelling effective mass"}};
-        r.push_back(f);
-      }
+      };
+      film_entry("Film permittivity", "1", "Relative permittivity", &Material::relative_permittivity,
+                 "relative permittivity of the STO film and its interface layers");
+      film_entry("Film tunnelling mass", "m0", "Tunnelling effective mass", &Material::tunnelling_mass,
+                 "tunnelling effective mass of the STO film and its interface layers");
       return r;
     }
 

@@ -67,6 +67,13 @@ namespace otj
       }
 
     const double Icc = p_.current_compliance;
+    auto accept = [&](double V, double I) {
+      s.junction_voltage  = V;
+      s.current           = I;
+      s.converged         = true;
+      s.compliance_active = Icc > 0 && std::abs(I) >= Icc * (1 - 1e-6);
+      return s;
+    };
     // h(V) = I_junction(V) - I_source(V); with R_0 = 0 the source current is
     // +-I_cc on either side of V_s, and the root lies on the side where the
     // junction would draw more than I_cc.
@@ -92,13 +99,7 @@ namespace otj
     double h0 = h_of(V0, I0);
     auto done = [&](double I, double h) { return std::abs(h) <= itol * std::abs(I) + 1e-18; };
     if (done(I0, h0))
-      {
-        s.junction_voltage = V0;
-        s.current          = I0;
-        s.converged        = true;
-        s.compliance_active = Icc > 0 && std::abs(I0) >= Icc * (1 - 1e-6);
-        return s;
-      }
+      return accept(V0, I0);
     // find a bracket: step against the sign of h (first with the estimated
     // slope, at most 0.5 V), doubling the step until h changes sign
     double step = slope0 > 0 ? -h0 / slope0 : (h0 > 0 ? -1e-3 : 1e-3);
@@ -120,13 +121,7 @@ namespace otj
         I1 = *I1o;
         h1 = h_of(V1, I1);
         if (done(I1, h1))
-          {
-            s.junction_voltage  = V1;
-            s.current           = I1;
-            s.converged         = true;
-            s.compliance_active = Icc > 0 && std::abs(I1) >= Icc * (1 - 1e-6);
-            return s;
-          }
+          return accept(V1, I1);
         if (h0 * h1 > 0)
           {
             V0 = V1, I0 = I1, h0 = h1;
@@ -143,14 +138,7 @@ namespace otj
     for (int k = 0; k < 200; ++k)
       {
         if (done(Ib, hb) || std::abs(Vb - Va) < vtol)
-          {
-            const bool b_better = std::abs(hb) <= std::abs(ha);
-            s.junction_voltage  = b_better ? Vb : Va;
-            s.current           = b_better ? Ib : Ia;
-            s.converged         = true;
-            s.compliance_active = Icc > 0 && std::abs(s.current) >= Icc * (1 - 1e-6);
-            return s;
-          }
+          return std::abs(hb) <= std::abs(ha) ? accept(Vb, Ib) : accept(Va, Ia);
         double Vc = (Va * hb - Vb * ha) / (hb - ha);
         if (k % 2 == 1)
           {
