@@ -171,6 +171,42 @@ TEST(TsuEsaki, EnergySharesSeparateEmissionFromTunnelling)
   const auto   thin = linear_profile(cold.fermi_pt + 1.0 * eV_, 1.0 * eV_, 2e-9);
   const auto   r2   = TsuEsakiCurrent::current(thin, cold);
   EXPECT_GT(r2.below_barrier / r2.current_density, 0.99);
+  EXPECT_GT(r2.shares().field, 0.99);
+  EXPECT_NEAR(r2.shares().thermionic + r2.shares().thermionic_field + r2.shares().field, 1.0, 1e-12);
+}
+
+// Thermionic-field emission through a parabolic (Schottky depletion) barrier:
+// the current's energy distribution peaks at E_m = V_bb / cosh^2(E00/kT) above
+// the bulk band edge, E00 = (e hbar / 2) sqrt(N / (m eps)) (Padovani & Stratton,
+// Solid-State Electron. 9, 695 (1966); Rhoderick & Williams, Metal-Semiconductor
+// Contacts, 2nd ed., eq. 3.19). The mean energy of the computed current must sit
+// there; a factor 2 in E00 moves it by > 0.1 eV.
+TEST(TsuEsaki, ThermionicFieldEmissionPeaksAtPadovaniStrattonEnergy)
+{
+  const double T = 300, kT = boltzmann * T, eps = 10 * vacuum_permittivity, Vbb = 0.5 * eV_, offset = 0.1 * eV_;
+  for (const double ratio : {0.5, 1.0})
+    {
+      const double E00 = ratio * kT;
+      const double N   = std::pow(2 * E00 / (elementary_charge * hbar), 2) * electron_mass * eps;
+      const double W   = std::sqrt(2 * eps * Vbb / (elementary_charge * elementary_charge * N));
+      BandProfile  p;
+      const unsigned n = 2000;
+      for (unsigned i = 0; i <= n; ++i)
+        {
+          const double x = W * i / n;
+          p.x.push_back(x);
+          p.Ec.push_back(offset + Vbb * std::pow(1 - x / W, 2));
+        }
+      p.mass.assign(n, 1.0);
+      auto par          = bias(0.1, T);
+      par.lowest_energy = offset;
+      const auto s      = TsuEsakiCurrent::current(p, par).shares();
+      const double Em   = offset + Vbb / std::pow(std::cosh(ratio), 2);
+      EXPECT_NEAR(s.mean_energy / eV_, Em / eV_, 0.03) << "E00/kT = " << ratio;
+      EXPECT_NEAR(s.barrier / eV_, 0.6, 1e-9);
+      EXPECT_GT(s.thermionic_field, 0.5) << "E00/kT = " << ratio;
+      EXPECT_STREQ(s.dominant(), "thermionic-field emission");
+    }
 }
 
 #include "simulation/transient_simulation.h"
@@ -189,11 +225,11 @@ TEST(JunctionCurrentFromPde, ZeroAtZeroBiasAndPositiveWriteLowersResistance)
   sim.solve_initial_state();
   EXPECT_EQ(sim.junction_current(sim.state(), 0.0).current_density, 0.0);
   const auto before = sim.read(sim.state(), 0.1);
-  EXPECT_GT(before.first, 0.0);
-  EXPECT_TRUE(std::isfinite(before.first));
+  EXPECT_GT(before.resistance, 0.0);
+  EXPECT_TRUE(std::isfinite(before.resistance));
   sim.integrate_waveform(false);
   const auto after = sim.read(sim.state(), 0.1);
-  EXPECT_LT(after.first, 0.5 * before.first);
+  EXPECT_LT(after.resistance, 0.5 * before.resistance);
   // forward and reverse reads have opposite currents
   EXPECT_LT(sim.junction_current(sim.state(), -0.1).current_density, 0.0);
   // the run's energy grid (kT/8) against a 16 times finer one, at read and write voltages

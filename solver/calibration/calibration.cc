@@ -303,12 +303,12 @@ namespace otj
           q.experiment.waveform = PiecewiseLinearWaveform::parse(wt.str(), "calibration threshold waveform");
           TransientSimulation sim(q, true);
           sim.solve_initial_state();
-          const double R0 = sim.read(sim.state(), Vr).first;
+          const double R0 = sim.read(sim.state(), Vr).resistance;
           const double x0 = sim.system().vacancy_centroid(sim.state());
           sim.integrate_waveform(false, 2 * te + tp);
           const double adv = (sim.system().vacancy_centroid(sim.state()) - x0) / q.device.film_thickness();
           sim.integrate_waveform(false);
-          const double R1 = sim.read(sim.state(), Vr).first;
+          const double R1 = sim.read(sim.state(), Vr).resistance;
           return std::make_pair(R0 / R1 - 1.0, adv);
         };
         if (threshold_solver_ >= 0)
@@ -360,13 +360,13 @@ namespace otj
         {
           TransientSimulation sim(p, true);
           sim.solve_initial_state();
-          ev.r_pristine = sim.read(sim.state(), Vr).first;
+          ev.r_pristine = sim.read(sim.state(), Vr).resistance;
           sim.integrate_waveform(false, 2 * e + tw + tr);
           const auto lrs = sim.read(sim.state(), Vr);
           sim.integrate_waveform(false);
           const auto hrs = sim.read(sim.state(), Vr);
-          ev.r_lrs = lrs.first, ev.tunnelling_share_lrs = lrs.second;
-          ev.r_hrs = hrs.first, ev.tunnelling_share_hrs = hrs.second;
+          ev.r_lrs = lrs.resistance, ev.tunnelling_share_lrs = lrs.shares.tunnelling();
+          ev.r_hrs = hrs.resistance, ev.tunnelling_share_hrs = hrs.shares.tunnelling();
         }
       }
     catch (const std::exception &ex)

@@ -119,6 +119,8 @@ namespace otj
     const double pref   = elementary_charge * par.supply_mass * electron_mass * kT / (2 * pi * pi * hbar * hbar * hbar);
     JunctionCurrent r;
     r.barrier_top = top;
+    r.fermi_high  = std::max(par.fermi_pt, par.fermi_substrate);
+    const double thermal_edge = r.fermi_high + 3 * kT;
     for (unsigned int i = 0; i < n; ++i)
       {
         const double E = Emin + i * dE;
@@ -130,7 +132,30 @@ namespace otj
         const double dj     = pref * T * supply * w * dE / 3.0;
         r.current_density += dj;
         (E >= top ? r.above_barrier : r.below_barrier) += dj;
+        if (E < top && E > thermal_edge)
+          r.thermally_excited += dj;
+        r.energy_moment += (E - r.fermi_high) * dj;
       }
     return r;
+  }
+
+  ConductionShares JunctionCurrent::shares() const
+  {
+    ConductionShares s;
+    s.barrier = barrier_top - fermi_high;
+    if (current_density == 0)
+      return s;
+    s.thermionic       = above_barrier / current_density;
+    s.thermionic_field = thermally_excited / current_density;
+    s.field            = (below_barrier - thermally_excited) / current_density;
+    s.mean_energy      = energy_moment / current_density;
+    return s;
+  }
+
+  const char *ConductionShares::dominant() const
+  {
+    if (thermionic >= thermionic_field && thermionic >= field)
+      return "thermionic emission";
+    return thermionic_field >= field ? "thermionic-field emission" : "field emission / direct tunnelling";
   }
 } // namespace otj

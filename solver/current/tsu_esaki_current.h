@@ -55,12 +55,36 @@ namespace otj
     unsigned int       slices        = 200;
   };
 
+  /// Shares of a current by the energy range that carries it (Padovani &
+  /// Stratton, Solid-State Electron. 9, 695 (1966); Sze & Ng 3rd ed. 3.3.3):
+  ///  - thermionic emission: energies above the barrier top;
+  ///  - thermionic-field emission: thermally excited electrons, more than 3 kT
+  ///    above the higher Fermi level, tunnelling through the upper part of the barrier;
+  ///  - field emission / direct tunnelling: the Fermi window (up to 3 kT above
+  ///    the higher Fermi level).
+  /// TE and TFE are both thermally activated (emission); FE is not.
+  struct ConductionShares
+  {
+    double thermionic = 0, thermionic_field = 0, field = 0;
+    double mean_energy = 0; ///< current-weighted energy above the higher Fermi level (J)
+    double barrier     = 0; ///< barrier top above the higher Fermi level (J)
+    double emission() const { return thermionic + thermionic_field; }
+    double tunnelling() const { return thermionic_field + field; }
+    /// "thermionic emission", "thermionic-field emission" or "field emission / direct tunnelling":
+    /// the range with the largest share.
+    const char *dominant() const;
+  };
+
   struct JunctionCurrent
   {
     double current_density = 0;  ///< A/m^2
     double above_barrier   = 0;  ///< part carried by energies above the barrier top (A/m^2)
     double below_barrier   = 0;  ///< part carried by tunnelling energies (A/m^2)
+    double thermally_excited = 0; ///< part of below_barrier more than 3 kT above the higher Fermi level (A/m^2)
+    double energy_moment   = 0;  ///< Int (E - E_F,high) dJ (J A/m^2)
     double barrier_top     = 0;  ///< J
+    double fermi_high      = 0;  ///< the higher of the two Fermi levels (J)
+    ConductionShares shares() const;
   };
 
   class TsuEsakiCurrent

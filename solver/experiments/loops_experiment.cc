@@ -4,6 +4,7 @@
 #include "common/input_error.h"
 #include "materials/material.h"
 #include "output/atomic_file.h"
+#include "physics/constants.h"
 
 #include <deal.II/base/parameter_handler.h>
 
@@ -14,10 +15,42 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 namespace otj
 {
   namespace fs = std::filesystem;
+
+  namespace
+  {
+    std::string shares_header(const std::string &prefix)
+    {
+      return prefix + "thermionic_share," + prefix + "thermionic_field_share," + prefix + "field_emission_share," +
+             prefix + "mean_energy_eV";
+    }
+
+    std::string shares_row(const ConductionShares &s)
+    {
+      std::ostringstream o;
+      o << std::setprecision(6) << s.thermionic << ',' << s.thermionic_field << ',' << s.field << ','
+        << s.mean_energy / constants::eV;
+      return o.str();
+    }
+
+    nlohmann::json state_json(const ResistanceLoopPoint &p)
+    {
+      return {{"after_write_V", p.write_voltage},
+              {"resistance_ohm", p.resistance},
+              {"dominant_mechanism", p.shares.dominant()},
+              {"thermionic_share", p.shares.thermionic},
+              {"thermionic_field_share", p.shares.thermionic_field},
+              {"field_emission_share", p.shares.field},
+              {"emission_share", p.shares.emission()},
+              {"tunnelling_share", p.shares.tunnelling()},
+              {"mean_energy_eV", p.shares.mean_energy / constants::eV},
+              {"barrier_top_eV", p.shares.barrier / constants::eV}};
+    }
+  } // namespace
 
   LoopsExperiment::LoopsExperiment(const std::string &file)
     : file_(file)
@@ -88,23 +121,24 @@ namespace otj
       if (!quiet)
         std::cout << "  [" << std::setw(3) << p.index << "/" << amps.size() << "] write " << std::setw(5)
                   << std::setprecision(3) << p.write_voltage << " V  ->  R = " << std::setw(9) << std::setprecision(3)
-                  << p.resistance << " ohm  (" << std::setprecision(3) << 100 * p.tunnelling_share
-                  << " % tunnelling, vacancy centroid " << p.centroid_nm << " nm)" << std::endl;
+                  << p.resistance << " ohm  (TE/TFE/FE " << std::setprecision(2) << 100 * p.shares.thermionic << "/"
+                  << 100 * p.shares.thermionic_field << "/" << 100 * p.shares.field << " %, vacancy centroid "
+                  << std::setprecision(3) << p.centroid_nm << " nm)" << std::endl;
     };
     const auto rv = run_resistance_loop(device_run_, rv_, progress, &ivs, static_voltages_);
     write_atomically(output_dir_ + "/rv_loop.csv", [&](std::ostream &o) {
-      o << "index,write_voltage_V,time_s,read_resistance_ohm,read_tunnelling_share,vacancy_centroid_nm\n"
+      o << "index,write_voltage_V,time_s,read_resistance_ohm," << shares_header("read_") << ",vacancy_centroid_nm\n"
         << std::setprecision(8);
       for (const auto &p : rv)
-        o << p.index << ',' << p.write_voltage << ',' << p.time << ',' << p.resistance << ',' << p.tunnelling_share
+        o << p.index << ',' << p.write_voltage << ',' << p.time << ',' << p.resistance << ',' << shares_row(p.shares)
           << ',' << p.centroid_nm << '\n';
     });
     for (const auto &[name, curve] : ivs)
       write_atomically(output_dir_ + "/iv_" + (name == "pristine" ? std::string("pristine") : name == "LRS" ? "lrs" : "hrs") + ".csv",
                        [&](std::ostream &o) {
-                         o << "voltage_V,current_A,tunnelling_share\n" << std::setprecision(10);
+                         o << "voltage_V,current_A," << shares_header("") << "\n" << std::setprecision(10);
                          for (const auto &p : curve)
-                           o << p.voltage << ',' << p.current << ',' << p.tunnelling_share << '\n';
+                           o << p.voltage << ',' << p.current << ',' << shares_row(p.shares) << '\n';
                        });
     const double t_rv = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!quiet)
@@ -136,21 +170,27 @@ namespace otj
     j["input_file"]  = file_;
     j["device_file"] = device_run_.input_file;
     j["read_voltage_V"] = device_run_.experiment.read_voltage;
-    j["pristine"]    = {{"resistance_ohm", rv.front().resistance}, {"tunnelling_share", rv.front().tunnelling_share}};
+    j["pristine"]    = state_json(rv.front());
+    j["conduction_ranges"] =
+      "shares of the 0.1 V read current by energy: thermionic = above the barrier top; thermionic_field = "
+      "below the top but more than 3 kT above the higher Fermi level (thermally excited electrons tunnelling "
+      "through the upper barrier); field_emission = the Fermi window (direct / Fowler-Nordheim tunnelling); "
+      "emission = thermionic + thermionic_field (thermally activated)";
     if (lrs && hrs)
       {
-        j["LRS"] = {{"after_write_V", lrs->write_voltage}, {"resistance_ohm", lrs->resistance},
-                    {"tunnelling_share", lrs->tunnelling_share}, {"emission_share", 1 - lrs->tunnelling_share}};
-        j["HRS"] = {{"after_write_V", hrs->write_voltage}, {"resistance_ohm", hrs->resistance},
-                    {"tunnelling_share", hrs->tunnelling_share}, {"emission_share", 1 - hrs->tunnelling_share}};
+        j["LRS"] = state_json(*lrs);
+        j["HRS"] = state_json(*hrs);
         j["on_off_ratio"] = hrs->resistance / lrs->resistance;
       }
     j["writes"]      = amps.size();
     j["wall_time_s"] = {{"rv_loop", t_rv}, {"total", wall}};
     write_atomically(output_dir_ + "/loops.json", [&](std::ostream &o) { o << j.dump(2) << "\n"; });
     if (!quiet && lrs && hrs)
-      std::cout << "  LRS " << lrs->resistance << " ohm (" << 100 * lrs->tunnelling_share << " % tunnelling), HRS "
-                << hrs->resistance << " ohm (" << 100 * hrs->tunnelling_share << " % tunnelling), ON/OFF "
+      std::cout << "  LRS " << lrs->resistance << " ohm (" << lrs->shares.dominant() << ", "
+                << 100 * lrs->shares.field << " % in the Fermi window), HRS " << hrs->resistance << " ohm ("
+                << hrs->shares.dominant() << ", " << 100 * hrs->shares.emission()
+                << " % thermally activated, mean energy " << hrs->shares.mean_energy / constants::eV
+                << " eV of a " << hrs->shares.barrier / constants::eV << " eV barrier), ON/OFF "
                 << hrs->resistance / lrs->resistance << "; " << wall << " s\n  results: " << output_dir_
                 << "/{rv_loop.csv, iv_loop.csv, iv_pristine.csv, iv_lrs.csv, iv_hrs.csv, loops.json}\n";
   }

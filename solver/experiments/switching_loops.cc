@@ -36,11 +36,11 @@ namespace otj
       {
         if (V == 0.0)
           {
-            r.push_back({0.0, 0.0, 0.0});
+            r.push_back({0.0, 0.0, {}});
             continue;
           }
         const auto rd = sim.read(sim.state(), V);
-        r.push_back({V, V / rd.first, rd.second});
+        r.push_back({V, V / rd.resistance, rd.shares});
       }
     return r;
   }
@@ -75,7 +75,7 @@ namespace otj
     std::vector<ResistanceLoopPoint> out;
     auto read_point = [&](unsigned k, double V) {
       const auto rd = sim.read(sim.state(), Vr);
-      ResistanceLoopPoint pt{k, V, sim.time(), rd.first, rd.second, sim.system().vacancy_centroid(sim.state()) / constants::nm};
+      ResistanceLoopPoint pt{k, V, sim.time(), rd.resistance, rd.shares, sim.system().vacancy_centroid(sim.state()) / constants::nm};
       out.push_back(pt);
       if (progress)
         progress(pt);

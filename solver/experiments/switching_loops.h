@@ -10,6 +10,7 @@
 //    voltage list), the input of the barrier extraction fits.
 #pragma once
 
+#include "current/tsu_esaki_current.h"
 #include "simulation/run_parameters.h"
 
 #include <functional>
@@ -29,12 +30,15 @@ namespace otj
   struct ResistanceLoopPoint
   {
     unsigned index;
-    double   write_voltage, time, resistance, tunnelling_share, centroid_nm;
+    double   write_voltage, time, resistance;
+    ConductionShares shares; ///< the read current by energy range
+    double   centroid_nm;
   };
 
   struct IvPoint
   {
-    double voltage, current, tunnelling_share;
+    double voltage, current;
+    ConductionShares shares;
   };
 
   /// The sequence of write amplitudes of one R-V loop (starts and ends at 0 V, excluded).

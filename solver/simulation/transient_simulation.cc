@@ -237,7 +237,7 @@ namespace otj
     return TsuEsakiCurrent::current(band, par);
   }
 
-  std::pair<double, double> TransientSimulation::read(const Vector<double> &u, const double V_read)
+  ReadResult TransientSimulation::read(const Vector<double> &u, const double V_read)
   {
     Vector<double> w(n_);
     for (unsigned int i = 0; i < n_; ++i)
@@ -247,10 +247,10 @@ namespace otj
     tt.frozen_state     = &u;
     const NewtonResult r = solve_at(V_read, tt, w);
     if (!r.converged)
-      return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+      return {std::numeric_limits<double>::quiet_NaN(), {}};
     const JunctionCurrent j = junction_current(w, V_read);
     const double          I = j.current_density * p_.device.electrode_area;
-    return {V_read / I, j.below_barrier / j.current_density};
+    return {V_read / I, j.shares()};
   }
 
   void TransientSimulation::snapshot(const std::string &label)
@@ -258,7 +258,7 @@ namespace otj
     const double V = p_.experiment.waveform.value(t_);
     const auto   rd = read(u_, p_.experiment.read_voltage);
     Snapshot     s{label, t_, V, system_->total_vacancies(u_), system_->vacancy_centroid(u_), junction_voltage(),
-                   terminal_current(), u_[n_ + 3], rd.first, rd.second, "", ""};
+                   terminal_current(), u_[n_ + 3], rd.resistance, rd.shares, "", ""};
     char         num[16];
     std::snprintf(num, sizeof(num), "%05zu", snapshots_.size());
     if (p_.output.write_vtu)
@@ -278,7 +278,7 @@ namespace otj
                 << std::setprecision(4) << t_ << " s  V = " << std::setw(6) << std::setprecision(3) << V
                 << " V  vacancy centroid = " << std::setprecision(4) << s.centroid / constants::nm
                 << " nm from Pt, R(" << p_.experiment.read_voltage << " V) = " << std::setprecision(3) << s.read_resistance
-                << " ohm (" << std::setprecision(2) << 100 * s.read_tunnelling_share << " % tunnelling)  (" << label << ")\n";
+                << " ohm (" << std::setprecision(2) << 100 * s.read_shares.tunnelling() << " % tunnelling)  (" << label << ")\n";
   }
 
   void TransientSimulation::integrate_waveform(const bool write_output, const double t_stop)
@@ -402,7 +402,10 @@ namespace otj
                                 {"tunnel_current_A", s.tunnel_current},
                                 {"read_voltage_V", p_.experiment.read_voltage},
                                 {"read_resistance_ohm", s.read_resistance},
-                                {"read_tunnelling_share", s.read_tunnelling_share},
+                                {"read_tunnelling_share", s.read_shares.tunnelling()},
+                                {"read_thermionic_share", s.read_shares.thermionic},
+                                {"read_thermionic_field_share", s.read_shares.thermionic_field},
+                                {"read_field_emission_share", s.read_shares.field},
                                 {"vtu", s.vtu},
                                 {"profile", s.profile}});
     write_atomically(p_.output.directory + "/summary.json", [&](std::ostream &out) { out << j.dump(2) << "\n"; });

@@ -30,6 +30,13 @@
 
 namespace otj
 {
+  /// A read of a frozen vacancy state: V_read / I and the current's energy ranges.
+  struct ReadResult
+  {
+    double           resistance;
+    ConductionShares shares;
+  };
+
   struct Snapshot
   {
     std::string label;
@@ -38,7 +45,7 @@ namespace otj
     double      current;          ///< terminal current (A): Tsu-Esaki + displacement
     double      tunnel_current;   ///< electron (Tsu-Esaki) current (A)
     double      read_resistance;  ///< V_read / I at the read voltage with the vacancies frozen (ohm)
-    double      read_tunnelling_share; ///< share of the read current carried below the barrier top
+    ConductionShares read_shares; ///< the read current by energy range (TE / TFE / FE)
     std::string vtu, profile;
   };
 
@@ -77,7 +84,7 @@ namespace otj
     JunctionCurrent junction_current(const dealii::Vector<double> &u, double V, double energy_step = 0) const;
     /// Read at V_read: electrostatics re-solved with the vacancies frozen, then
     /// the current. Returns {resistance V/I, tunnelling share}.
-    std::pair<double, double> read(const dealii::Vector<double> &u, double V_read);
+    ReadResult read(const dealii::Vector<double> &u, double V_read);
     /// Energies delivered by the source, dissipated in R_0 and delivered to the junction (J).
     const EnergyAccount &energy() const { return energy_; }
     /// Junction voltage and terminal current of the current state.
