@@ -6,12 +6,17 @@
 #include "simulation/run_parameters.h"
 
 #include <deal.II/base/multithread_info.h>
+#include "analysis/threshold_search.h"
 #include "experiments/switching_loops.h"
+#include "merits/pulse_lab.h"
 #include "simulation/transient_simulation.h"
 
 #include <sys/resource.h>
 
 #include <chrono>
+#include <cmath>
+#include <optional>
+#include <vector>
 #include <iostream>
 #include <string>
 
@@ -66,6 +71,38 @@ int main(int argc, char **argv)
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         std::cout << "{\"case\": \"rv_loop\", \"mesh_level\": 0, \"writes\": " << pts.size() - 1
                   << ", \"wall_s\": " << wall << ", \"peak_rss_MB\": " << peak_rss_mb() << "}" << std::endl;
+      }
+      {
+        // issue 4: the threshold search at 20 ns (positive, from the pristine state; the
+        // definition of drivers/paper_device/merits.prm) and a retention run to 1e4 s
+        otj::PulseLab lab(base);
+        const auto   t0 = std::chrono::steady_clock::now();
+        lab.pristine();
+        otj::ThresholdSearchOptions o;
+        o.start = 1.8, o.growth = 1.3, o.relative_tolerance = 0.02, o.max_evaluations = 24;
+        const auto r = otj::find_threshold(
+          [&](double V) -> std::optional<double> {
+            const auto out = lab.pulse(lab.pristine(), otj::PulseSpec{V, 2e-8, 1e-9, 2.5e-5});
+            return out.G_after / out.G_reference - 1;
+          },
+          0.1, o);
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::cout << "{\"case\": \"threshold_search_20ns\", \"mesh_level\": 0, \"evaluations\": " << r.evaluations
+                  << ", \"threshold_V\": " << r.threshold << ", \"wall_s\": " << wall
+                  << ", \"peak_rss_MB\": " << peak_rss_mb() << "}" << std::endl;
+        const auto t1  = std::chrono::steady_clock::now();
+        const auto lrs = lab.write(lab.pristine(), 2.2, 0.1, 0.0);
+        const auto t2  = std::chrono::steady_clock::now();
+        std::vector<otj::ReadResult> reads;
+        std::vector<double>          times;
+        for (int k = 0; k <= 24; ++k)
+          times.push_back(1e-2 * std::pow(10.0, k / 4.0));
+        lab.hold(lrs, 1e4, times, &reads);
+        const double wall_w = std::chrono::duration<double>(t2 - t1).count();
+        const double wall_r = std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count();
+        std::cout << "{\"case\": \"retention_lrs_1e4s\", \"mesh_level\": 0, \"reads\": " << reads.size()
+                  << ", \"wall_s_write\": " << wall_w << ", \"wall_s_retention\": " << wall_r
+                  << ", \"peak_rss_MB\": " << peak_rss_mb() << "}" << std::endl;
       }
       for (unsigned level = 0; level < 3; ++level)
         {

@@ -4,6 +4,8 @@
 //   otj validate FILE.prm          parse and check an input, then exit
 //   otj calibrate FILE.prm         fit material parameters to the paper's calibration set
 //   otj loops FILE.prm             R-V loop, I-V loops and static I-V curves of a device
+//   otj merits FILE.prm            figures of merit: threshold vs width, relaxation, STM/LTM,
+//                                  energy per spike, retention, endurance
 //   otj print-parameters [--format prm|json|xml|latex]
 //                                  the full parameter reference with defaults and units
 //
@@ -11,6 +13,7 @@
 #include "calibration/calibration.h"
 #include "common/input_error.h"
 #include "experiments/loops_experiment.h"
+#include "merits/merits_experiment.h"
 #include "mesh/device_mesh.h"
 #include "simulation/run_parameters.h"
 
@@ -68,6 +71,13 @@ int main(int argc, char **argv)
   loops->add_option("file", loops_file, "Loops file (.prm), e.g. drivers/paper_device/loops.prm")->required();
   loops->add_flag("-q,--quiet", quiet, "No progress output");
 
+  std::string merits_file;
+  auto *merits = app.add_subcommand("merits", "Figures of merit from PDE runs: switching threshold versus pulse width, "
+                                              "volatile relaxation (tau_1), STM to LTM by amplitude and width, energy "
+                                              "per spike, retention and endurance; CSV and merits.json.");
+  merits->add_option("file", merits_file, "Merits file (.prm), e.g. drivers/paper_device/merits.prm")->required();
+  merits->add_flag("-q,--quiet", quiet, "No progress output");
+
   auto *print = app.add_subcommand("print-parameters",
                                    "Print every parameter with its default, allowed range, unit and meaning.");
   print->add_option("--format", format, "reference (default: defaults, ranges, meaning) | prm (a ready-to-edit input file) | json | xml | latex")
@@ -102,6 +112,12 @@ int main(int argc, char **argv)
         {
           otj::Calibration c(calibrate_file);
           c.run(quiet, check_only);
+          return 0;
+        }
+      if (*merits)
+        {
+          otj::MeritsExperiment m(merits_file);
+          m.run(quiet);
           return 0;
         }
       if (*loops)

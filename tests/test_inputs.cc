@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -123,4 +125,13 @@ TEST(BadInput, LoopsWithZeroSweepRateIsRefused)
   const auto r = run_otj("loops " + input("loops_zero_sweep_rate.prm"));
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("Sweep rate"), std::string::npos) << r.output;
+}
+
+TEST(BadInput, MeritsWithAWordInANumberListIsRefused)
+{
+  const auto r = run_otj("merits " + input("merits_bad_width_list.prm"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("Pulse widths (s)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("merits_bad_width_list.prm"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists("/tmp/otj-test-merits-bad/merits.json"));
 }

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 #include <chrono>
 #include <optional>
 #include <limits>
@@ -128,6 +130,34 @@ namespace otj
         dt = std::min({dt * 4.0, 1e25, dt_cap});
       }
     u_ = old;
+    attach_circuit_block(V0);
+  }
+
+  void TransientSimulation::restart_from(const Vector<double> &state)
+  {
+    if (state.size() != n_ + 4)
+      throw std::invalid_argument("TransientSimulation::restart_from: the state has " + std::to_string(state.size()) +
+                                  " entries, this device " + std::to_string(n_ + 4));
+    t_ = p_.experiment.waveform.start_time();
+    u_.reinit(n_);
+    for (unsigned int i = 0; i < n_; ++i)
+      u_[i] = state[i];
+    n_initial_ = system_->total_vacancies(u_);
+    energy_    = EnergyAccount{};
+    steps_.clear();
+    snapshots_.clear();
+    const double V0 = p_.experiment.waveform.value(t_);
+    if (V0 != 0.0)
+      {
+        // re-solve the electrostatics at the new start voltage with the vacancies frozen
+        Vector<double> frozen = u_;
+        TimeTerm       tt;
+        tt.frozen_vacancies = true;
+        tt.frozen_state     = &frozen;
+        const NewtonResult r = solve_at(V0, tt, u_);
+        if (!r.converged)
+          throw ConvergenceFailure(t_, 0, r.residual_norm, "restart: electrostatics at the start voltage did not converge");
+      }
     attach_circuit_block(V0);
   }
 

@@ -67,6 +67,11 @@ namespace otj
 
     /// Initial state at the waveform's first voltage.
     void solve_initial_state();
+    /// Starts instead from a state of another run of the same device and mesh
+    /// (e.g. a stored equilibrium or a written LRS), at the waveform's start
+    /// time; the state must be stationary at the waveform's first voltage
+    /// (the circuit block is recomputed there). Resets the energy account.
+    void restart_from(const dealii::Vector<double> &state);
     /// Integrates the waveform to its end (or to t_stop; a later call
     /// continues from there), with snapshots if write_output.
     void integrate_waveform(bool write_output, double t_stop = std::numeric_limits<double>::infinity());

@@ -1,0 +1,158 @@
+// Tests of the figure-of-merit tools: the threshold search on models with a
+// known threshold, the exponential relaxation fit on synthetic data, the
+// energy integral on an analytic waveform, and the pulse lab's restart from a
+// stored state (the same state as a fresh equilibrium solve).
+#include "analysis/exponential_fit.h"
+#include "analysis/threshold_search.h"
+#include "circuit/external_circuit.h"
+#include "merits/pulse_lab.h"
+#include "test_helpers.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+using namespace otj;
+
+TEST(ThresholdSearch, FindsTheThresholdOfAnExponentialResponse)
+{
+  // response 0.1 exp((V - 1.3) / 0.05): reaches the criterion 0.1 at 1.3 V
+  const auto model = [](double V) -> std::optional<double> { return 0.1 * std::exp((V - 1.3) / 0.05); };
+  for (double start : {0.3, 1.3, 4.0})
+    {
+      ThresholdSearchOptions o;
+      o.start = start;
+      const auto r = find_threshold(model, 0.1, o);
+      ASSERT_TRUE(r.bracketed) << "start " << start;
+      EXPECT_TRUE(r.converged);
+      EXPECT_NEAR(r.threshold, 1.3, 0.01 * 1.3) << "start " << start;
+      EXPECT_LE(r.evaluations, 15u);
+    }
+}
+
+TEST(ThresholdSearch, BracketsAStepAndWorksAroundFailures)
+{
+  // a step response (no slope information) with failing evaluations above 3 V
+  const double Vt    = 2.345;
+  const auto   model = [&](double V) -> std::optional<double> {
+    if (V > 3.0)
+      return std::nullopt;
+    return V >= Vt ? 1.0 : 1e-3;
+  };
+  ThresholdSearchOptions o;
+  o.start              = 1.0;
+  o.growth             = 2.0; // the first step up (4 V) fails
+  o.relative_tolerance = 0.005;
+  o.max_evaluations    = 40;
+  const auto r = find_threshold(model, 0.1, o);
+  ASSERT_TRUE(r.bracketed);
+  EXPECT_TRUE(r.converged);
+  EXPECT_GT(r.failures, 0u);
+  EXPECT_LE(r.below, Vt);
+  EXPECT_GE(r.above, Vt);
+  EXPECT_NEAR(r.threshold, Vt, 0.006 * Vt);
+  // no response up to the upper limit: not bracketed
+  ThresholdSearchOptions o2;
+  o2.upper     = 2.0;
+  const auto r2 = find_threshold(model, 0.1, o2);
+  EXPECT_FALSE(r2.bracketed);
+}
+
+TEST(ExponentialFit, RecoversASingleTimeConstantFromNoisyData)
+{
+  std::mt19937                     rng(7);
+  std::normal_distribution<double> noise(0.0, 0.002);
+  std::vector<double>              t, y;
+  for (int k = 0; k < 60; ++k)
+    {
+      t.push_back(1e-9 * std::pow(1e6, k / 59.0)); // 1 ns .. 1 ms, log-spaced as the EPSC reads
+      y.push_back(2.0 + 1.0 * std::exp(-t.back() / 3.3e-6) + noise(rng));
+    }
+  const auto f = fit_exponential_decay(t, y);
+  EXPECT_EQ(f.terms, 1u);
+  EXPECT_NEAR(f.taus[0] / 3.3e-6, 1.0, 0.02);
+  EXPECT_NEAR(f.amplitudes[0], 1.0, 0.02);
+  EXPECT_NEAR(f.offset, 2.0, 0.01);
+  EXPECT_LT(f.relative_rms, 0.005);
+}
+
+TEST(ExponentialFit, KeepsTwoTermsOnlyWhenTheDataDemandIt)
+{
+  std::vector<double> t, y;
+  for (int k = 0; k < 80; ++k)
+    {
+      t.push_back(1e-9 * std::pow(1e6, k / 79.0));
+      y.push_back(0.5 + 1.0 * std::exp(-t.back() / 2e-7) + 0.6 * std::exp(-t.back() / 5e-5));
+    }
+  const auto f = fit_exponential_decay(t, y);
+  ASSERT_EQ(f.terms, 2u);
+  EXPECT_NEAR(f.taus[0] / 2e-7, 1.0, 0.05);
+  EXPECT_NEAR(f.taus[1] / 5e-5, 1.0, 0.05);
+  EXPECT_NEAR(f.amplitudes[0], 1.0, 0.03);
+  EXPECT_NEAR(f.amplitudes[1], 0.6, 0.03);
+  EXPECT_GT(f.single_relative_rms, 0.01); // one exponential cannot describe it
+  // the same call with one term allowed gives the worse single fit
+  ExponentialFitOptions one;
+  one.max_terms = 1;
+  EXPECT_EQ(fit_exponential_decay(t, y, one).terms, 1u);
+  EXPECT_THROW(fit_exponential_decay({1, 2, 3}, {1, 2, 3}), std::invalid_argument);
+}
+
+// Energy delivered to an RC load by V = V0 sin(w t) over a quarter period
+// (to the voltage maximum): Int V I dt = V0^2 T / (8 R) + C V0^2 / 2. The
+// running trapezoid of the simulation (EnergyAccount) must converge to it at
+// second order (a full period would be integrated exactly by the trapezoid).
+TEST(EnergyIntegral, SinusoidOnAnRcLoadConvergesAtSecondOrder)
+{
+  const double V0 = 1.5, R = 2e3, C = 1e-10, T = 1e-6, w = 2 * constants::pi / T;
+  const double exact = V0 * V0 * T / (8 * R) + 0.5 * C * V0 * V0;
+  auto energy = [&](unsigned n) {
+    EnergyAccount e;
+    const double  dt = 0.25 * T / n;
+    auto          V  = [&](double t) { return V0 * std::sin(w * t); };
+    auto          I  = [&](double t) { return V(t) / R + C * V0 * w * std::cos(w * t); };
+    for (unsigned k = 0; k < n; ++k)
+      e.add(dt, V(k * dt), V(k * dt), I(k * dt), V((k + 1) * dt), V((k + 1) * dt), I((k + 1) * dt));
+    return e.junction;
+  };
+  const double e1 = std::abs(energy(50) - exact), e2 = std::abs(energy(100) - exact);
+  EXPECT_LT(std::abs(energy(400) / exact - 1), 1e-3);
+  EXPECT_NEAR(std::log2(e1 / e2), 2.0, 0.1);
+  // a ramp 0 -> V1 over tau into the same load: C V1^2 / 2 + V1^2 tau / (3 R)
+  const double V1 = 2.0, tau = 5e-7;
+  EnergyAccount ramp;
+  const unsigned n = 2000;
+  for (unsigned k = 0; k < n; ++k)
+    {
+      const double a = V1 * k / n, b = V1 * (k + 1) / n, Ic = C * V1 / tau;
+      ramp.add(tau / n, a, a, Ic + a / R, b, b, Ic + b / R);
+    }
+  EXPECT_NEAR(ramp.junction / (0.5 * C * V1 * V1 + V1 * V1 * tau / (3 * R)), 1.0, 1e-5);
+}
+
+// The pulse lab reuses stored states: a restart from the equilibrium must
+// reproduce the read of a fresh equilibrium solve, and a pulse of zero
+// amplitude must leave no change against its no-pulse reference.
+TEST(PulseLab, RestartFromAStoredStateIsExact)
+{
+  auto p = test_support::paper_parameters();
+  p.output.write_vtu = p.output.write_profiles = false;
+  p.experiment.output_times = {};
+  p.experiment.waveform = PiecewiseLinearWaveform::parse("0 0; 1 0", "test");
+  TransientSimulation fresh(p, true);
+  fresh.solve_initial_state();
+  const double R_fresh = fresh.read(fresh.state(), 0.1).resistance;
+
+  PulseLab lab(p);
+  const auto &s0 = lab.pristine();
+  EXPECT_NEAR(lab.read(s0).resistance / R_fresh, 1.0, 1e-10);
+  const auto zero = lab.pulse(s0, PulseSpec{0.0, 2e-8, 1e-9, 1e-6});
+  EXPECT_NEAR(zero.relative_change, 0.0, 1e-6);
+  EXPECT_NEAR(zero.energy_junction, 0.0, 1e-30);
+  // a sub-threshold pulse charges and discharges the junction: its energy is positive
+  const auto small = lab.pulse(s0, PulseSpec{0.5, 2e-8, 1e-9, 1e-6});
+  EXPECT_GT(small.energy_junction, 0.0);
+  EXPECT_GE(small.energy_source, small.energy_junction * (1 - 1e-9));
+  EXPECT_NEAR(small.peak_junction_voltage, 0.5, 0.01); // ideal source of the paper device
+}
