@@ -4,6 +4,7 @@
 //   otj validate FILE.prm          parse and check an input, then exit
 //   otj calibrate FILE.prm         fit material parameters to the paper's calibration set
 //   otj loops FILE.prm             R-V loop, I-V loops and static I-V curves of a device
+//   otj extract FILE.prm           compact model from PDE runs, exported with provenance, validated
 //   otj merits FILE.prm            figures of merit: threshold vs width, relaxation, STM/LTM,
 //                                  energy per spike, retention, endurance
 //   otj print-parameters [--format prm|json|xml|latex]
@@ -13,6 +14,7 @@
 #include "calibration/calibration.h"
 #include "common/input_error.h"
 #include "experiments/loops_experiment.h"
+#include "compact/extraction.h"
 #include "merits/merits_experiment.h"
 #include "mesh/device_mesh.h"
 #include "simulation/run_parameters.h"
@@ -78,6 +80,13 @@ int main(int argc, char **argv)
   merits->add_option("file", merits_file, "Merits file (.prm), e.g. drivers/paper_device/merits.prm")->required();
   merits->add_flag("-q,--quiet", quiet, "No progress output");
 
+  std::string extract_file;
+  auto *extract = app.add_subcommand("extract", "Compact model from PDE training runs (state equations and current "
+                                                "table), exported as JSON and CSV with provenance, and validated "
+                                                "against the PDE on unseen pulse sequences.");
+  extract->add_option("file", extract_file, "Extraction file (.prm), e.g. drivers/paper_device/compact.prm")->required();
+  extract->add_flag("-q,--quiet", quiet, "No progress output");
+
   auto *print = app.add_subcommand("print-parameters",
                                    "Print every parameter with its default, allowed range, unit and meaning.");
   print->add_option("--format", format, "reference (default: defaults, ranges, meaning) | prm (a ready-to-edit input file) | json | xml | latex")
@@ -112,6 +121,12 @@ int main(int argc, char **argv)
         {
           otj::Calibration c(calibrate_file);
           c.run(quiet, check_only);
+          return 0;
+        }
+      if (*extract)
+        {
+          otj::CompactExtraction x(extract_file);
+          x.run(quiet);
           return 0;
         }
       if (*merits)

@@ -143,6 +143,12 @@ TEST(PulseLab, RestartFromAStoredStateIsExact)
   TransientSimulation fresh(p, true);
   fresh.solve_initial_state();
   const double R_fresh = fresh.read(fresh.state(), 0.1).resistance;
+  // the compartment counts of the compact model's states add up to the inventory
+  const auto  &sys = fresh.system();
+  const double N   = sys.total_vacancies(fresh.state());
+  EXPECT_NEAR(sys.vacancies_between(fresh.state(), -1.0, 1.0) / N, 1.0, 1e-12);
+  EXPECT_NEAR((sys.vacancies_between(fresh.state(), -1.0, 1e-9) + sys.vacancies_between(fresh.state(), 1e-9, 1.0)) / N,
+              1.0, 1e-12);
 
   PulseLab lab(p);
   const auto &s0 = lab.pristine();
@@ -155,4 +161,42 @@ TEST(PulseLab, RestartFromAStoredStateIsExact)
   EXPECT_GT(small.energy_junction, 0.0);
   EXPECT_GE(small.energy_source, small.energy_junction * (1 - 1e-9));
   EXPECT_NEAR(small.peak_junction_voltage, 0.5, 0.01); // ideal source of the paper device
+}
+
+// The compact model's exponential integrator on a stiff linear case with an
+// analytic solution: k_in = k_trap = 0, so w = w0 exp(-k_d t) and
+// v = v0 exp(-k_o t) + k_d w0 (exp(-k_d t) - exp(-k_o t)) / (k_o - k_d),
+// with k_o = 1e9 1/s (the volatile drain) and k_d = 10 1/s over 1 s: an
+// explicit method would need ~1e9 steps.
+#include "compact/compact_model.h"
+
+TEST(CompactModel, ExponentialIntegratorMatchesTheStiffAnalyticSolution)
+{
+  CompactModelParameters p;
+  const double           ko = 1e9, kd = 10;
+  p.rate_voltages    = {-1, 1};
+  p.rates            = {{{0, ko, 0, kd}}, {{0, ko, 0, kd}}};
+  p.current_voltages = {-1, 1};
+  p.s_nodes          = {0, 1};
+  p.current          = {{-1e-9, -1e-6}, {1e-9, 1e-6}};
+  const CompactModel m(p);
+  const auto wf = PiecewiseLinearWaveform::parse("0 0; 1 0", "test");
+  std::vector<double> times{1e-9, 1e-6, 1e-3, 0.1, 1.0};
+  unsigned steps = 0;
+  const auto out = m.integrate(wf, {0.8, 0.1}, times, 1e-6, &steps);
+  ASSERT_EQ(out.size(), times.size());
+  for (const auto &s : out)
+    {
+      const double w = 0.8 * std::exp(-kd * s.t);
+      const double v = 0.1 * std::exp(-ko * s.t) + kd * 0.8 * (std::exp(-kd * s.t) - std::exp(-ko * s.t)) / (ko - kd);
+      EXPECT_NEAR(s.state.w / w, 1.0, 1e-6) << "t = " << s.t;
+      EXPECT_NEAR(s.state.v / v, 1.0, 1e-4) << "t = " << s.t;
+    }
+  EXPECT_LT(steps, 200u);
+  // the current table interpolates asinh(I / 1e-15 A) bilinearly: at s = 0.5 and V = 1 the geometric-like mean
+  const double I = m.current(1.0, {0.5, 0.0});
+  EXPECT_NEAR(std::asinh(I / 1e-15), 0.5 * (std::asinh(1e-9 / 1e-15) + std::asinh(1e-6 / 1e-15)), 1e-9);
+  // a table with a negative rate is refused
+  p.rates[0][1] = -1;
+  EXPECT_THROW(CompactModel bad(p), std::invalid_argument);
 }

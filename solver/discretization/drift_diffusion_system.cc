@@ -437,6 +437,20 @@ namespace otj
   }
 
   template <int dim>
+  double DriftDiffusionSystem<dim>::vacancies_between(const Vector<double> &u, const double x0, const double x1) const
+  {
+    double s = 0;
+    for (const auto &cc : cells_)
+      for (unsigned int v = 0; v < cc.c_dof.size(); ++v)
+        {
+          const double x = cc.x[v][dim - 1];
+          if (x >= x0 && x < x1)
+            s += cc.vol[v] * u[cc.c_dof[v]];
+        }
+    return s * c_scale_;
+  }
+
+  template <int dim>
   double DriftDiffusionSystem<dim>::max_edge_flux(const Vector<double> &u) const
   {
     constexpr unsigned int nv = GeometryInfo<dim>::vertices_per_cell;

@@ -110,6 +110,9 @@ namespace otj
     double restore_vacancy_balance(dealii::Vector<double> &u, const TimeTerm &time) const;
     /// Mean distance of the vacancies from the Pt contact (m), x weighted by c.
     double vacancy_centroid(const dealii::Vector<double> &u) const;
+    /// Vacancies at depths x in [x0, x1) from the Pt contact (lumped nodal
+    /// volumes, as the balance; per unit area in 1D).
+    double vacancies_between(const dealii::Vector<double> &u, double x0, double x1) const;
     /// Largest |edge flux| (m^-2 s^-1) and the scale D0 c_max / L used to judge it.
     double max_edge_flux(const dealii::Vector<double> &u) const;
     /// Vacancy density at the Pt contact (m^-3).

@@ -1,0 +1,91 @@
+// Compact model of the junction extracted from the PDE (issue "Compact model"):
+// the vacancy inventory in three compartments read off the PDE profile,
+//   p = 1 - v - w: the Pt-side vacancy layer (the pristine / HRS reservoir);
+//   v:             the film interior, the volatile state (it drains back to
+//                  the Pt layer within ns at 0 V);
+//   w:             the STO/Nb:STO interface layer, the non-volatile state
+//                  (0: pristine / HRS, 1: the LRS of a +2.2 V write);
+// exchanged by first-order hopping between neighbouring compartments,
+//   dv/dt = k_in(V) p - (k_out(V) + k_trap(V) (1 - w)) v + k_detrap(V) w
+//   dw/dt = k_trap(V) v (1 - w) - k_detrap(V) w   (the interface sites fill up),
+// each rate fitted per training voltage (non-negative least squares on the
+// PDE trajectories) and interpolated exponentially in V between them (the
+// sinh-like field dependence of hopping over a barrier); and the current
+// I(V, s), s = w + kappa v, tabulated from static Tsu-Esaki reads of frozen
+// PDE states (interpolated in asinh(I / I0)). Integrated by an adaptive
+// exponential integrator (the state equations are affine at fixed V; the step
+// uses exp of the 3x3 augmented matrix at the midpoint voltage, with step
+// doubling for the error; Hochbruck & Ostermann, Acta Numer. 19, 209 (2010))
+// that stops at every waveform corner.
+#pragma once
+
+#include "waveform/waveform.h"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+
+#include <string>
+#include <vector>
+
+namespace otj
+{
+  struct CompactModelParameters
+  {
+    std::vector<double>              rate_voltages;   ///< V grid of the state equations (increasing)
+    /// [voltage][k_in, k_out, k_trap, k_detrap] (1/s)
+    std::vector<std::array<double, 4>> rates;
+    double                           tau_v = 1e-9;    ///< volatile relaxation time of the spike fit (s; a check)
+    double                           kappa = 1.0;     ///< weight of v in the current state s
+    std::vector<double>              current_voltages;///< V grid of the current table (increasing)
+    std::vector<double>              s_nodes;         ///< s grid of the current table (increasing)
+    std::vector<std::vector<double>> current;         ///< I (A) [voltage][s]
+    double                           read_voltage = 0.1;
+    nlohmann::json                   provenance;      ///< inputs, hashes, version, training runs, residuals
+
+    nlohmann::json to_json() const;
+    static CompactModelParameters from_json(const nlohmann::json &j, const std::string &where);
+    /// The tables as CSV (one file per table) into `directory`.
+    void write_csv(const std::string &directory) const;
+    /// Throws std::invalid_argument naming `where` if a table is inconsistent.
+    void check(const std::string &where) const;
+  };
+
+  struct CompactState
+  {
+    double w = 0, v = 0;
+  };
+
+  struct CompactSample
+  {
+    double       t, voltage, current;
+    CompactState state;
+  };
+
+  class CompactModel
+  {
+  public:
+    explicit CompactModel(CompactModelParameters p);
+    const CompactModelParameters &parameters() const { return p_; }
+
+    /// k_in, k_out, k_trap, k_detrap at V (1/s).
+    std::array<double, 4> rates(double V) const;
+    CompactState derivative(double V, const CompactState &s) const;
+    /// Junction current (A) at V in state s.
+    double       current(double V, const CompactState &s) const;
+    /// Read conductance I(V_read) / V_read (S).
+    double       conductance(const CompactState &s) const;
+
+    /// One exponential step of length h at constant voltage V (exact for constant V).
+    CompactState step(const CompactState &s, double V, double h) const;
+    /// Integrates from s0 over the waveform (from its start to its end); the
+    /// state and current are sampled at `times` (increasing, inside the
+    /// waveform). Relative tolerance `rtol` on the states.
+    std::vector<CompactSample> integrate(const PiecewiseLinearWaveform &w, CompactState s0,
+                                         const std::vector<double> &times, double rtol = 1e-5,
+                                         unsigned int *steps = nullptr) const;
+
+  private:
+    CompactModelParameters p_;
+  };
+} // namespace otj

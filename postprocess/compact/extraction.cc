@@ -1,0 +1,534 @@
+// Compact-model extraction from PDE runs and its validation (see the header).
+#include "compact/extraction.h"
+
+#include "analysis/exponential_fit.h"
+#include "common/input_error.h"
+#include "materials/material.h"
+#include "output/atomic_file.h"
+#include "physics/constants.h"
+#include "simulation/transient_simulation.h"
+
+#include <deal.II/base/parameter_handler.h>
+#include <deal.II/base/utilities.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+namespace otj
+{
+  namespace fs = std::filesystem;
+  using dealii::Vector;
+  using nlohmann::json;
+
+  namespace
+  {
+    using Clock = std::chrono::steady_clock;
+    double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+    /// FNV-1a 64-bit fingerprint of a file's bytes (provenance, not security).
+    std::string fingerprint(const std::string &path)
+    {
+      std::ifstream in(path, std::ios::binary);
+      if (!in)
+        return "unreadable";
+      std::uint64_t h = 1469598103934665603ull;
+      char          c;
+      while (in.get(c))
+        h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+      std::ostringstream o;
+      o << "fnv1a64:" << std::hex << std::setw(16) << std::setfill('0') << h;
+      return o.str();
+    }
+
+    std::vector<double> list(dealii::ParameterHandler &prm, const std::string &name, const std::string &file)
+    {
+      std::vector<double> v;
+      for (const auto &s : dealii::Utilities::split_string_list(prm.get(name)))
+        {
+          try
+            {
+              v.push_back(dealii::Utilities::string_to_double(s));
+            }
+          catch (...)
+            {
+              throw_bad_parameter(file, "Extraction/" + name, prm.get(name), "a comma-separated list of numbers");
+            }
+        }
+      for (std::size_t i = 1; i < v.size(); ++i)
+        if (!(v[i] > v[i - 1]))
+          throw_bad_parameter(file, "Extraction/" + name, prm.get(name), "increasing values");
+      if (v.size() < 2)
+        throw_bad_parameter(file, "Extraction/" + name, prm.get(name), "at least two values");
+      return v;
+    }
+
+    std::vector<double> log_times(double first, double last, unsigned per_decade)
+    {
+      const unsigned      n = 1 + unsigned(std::ceil(per_decade * std::log10(last / first)));
+      std::vector<double> t;
+      for (unsigned k = 0; k < n; ++k)
+        t.push_back(first * std::pow(last / first, double(k) / (n - 1)));
+      return t;
+    }
+
+    std::string points(const std::vector<std::pair<double, double>> &p)
+    {
+      std::ostringstream o;
+      o << std::setprecision(15);
+      for (std::size_t i = 0; i < p.size(); ++i)
+        o << (i ? "; " : "") << p[i].first << ' ' << p[i].second;
+      return o.str();
+    }
+
+    /// The compact-model state variables read off a vacancy profile.
+    struct StateProbe
+    {
+      double x_interior, x_interface;
+      CompactState operator()(const DriftDiffusionSystem<1> &sys, const Vector<double> &u) const
+      {
+        const double N = sys.total_vacancies(u);
+        return {sys.vacancies_between(u, x_interface, 1.0) / N, sys.vacancies_between(u, x_interior, x_interface) / N};
+      }
+    };
+
+    struct TrajectoryPoint
+    {
+      double       t;
+      CompactState s;
+    };
+
+    RunParameters quiet_run(const RunParameters &device, const std::string &waveform)
+    {
+      RunParameters p = device;
+      p.output.write_vtu = p.output.write_profiles = false;
+      p.experiment.output_times = {};
+      p.experiment.initial_state = "equilibrium";
+      p.experiment.waveform = PiecewiseLinearWaveform::parse(waveform, "extraction waveform");
+      return p;
+    }
+
+  } // namespace
+
+  CompactExtraction::CompactExtraction(const std::string &file)
+    : file_(file)
+  {
+    using namespace dealii;
+    ParameterHandler prm;
+    prm.enter_subsection("Extraction");
+    prm.declare_entry("Device file", "writes.prm", Patterns::FileName(),
+                      "Run parameter file of the device (relative to this file): its materials define the model.");
+    prm.declare_entry("Output directory", "results/compact", Patterns::Anything());
+    prm.declare_entry("Rate voltages (V)", "-4.3, -3, -2, -1, 0, 0.5, 1, 1.5, 2, 2.5", Patterns::Anything(),
+                      "Constant source voltages of the training runs (the V grid of dw/dt).");
+    prm.declare_entry("w nodes", "0, 1e-4, 1e-3, 0.01, 0.05, 0.15, 0.3, 0.5, 0.7, 0.85, 0.95, 1", Patterns::Anything(),
+                      "States of the current table: the non-volatile state w (share of the inventory in the bottom interface "
+                      "layer) of the LRS relaxing at 0 V nearest to each node.");
+    prm.declare_entry("Current voltages (V)", "-2, -1, -0.5, -0.2, -0.1, 0, 0.1, 0.2, 0.5, 1, 1.5, 2, 2.5",
+                      Patterns::Anything(), "V grid of the current table.");
+    prm.declare_entry("Run duration (s)", "0.1", Patterns::Double(1e-9), "Length of each constant-voltage run.");
+    prm.declare_entry("LRS write (V)", "2.2", Patterns::Double(0.0, 10.0), "The LRS: this write from the pristine state.");
+    prm.declare_entry("LRS write time (s)", "0.1", Patterns::Double(0.0));
+    prm.declare_entry("Film interior start (nm)", "0.5", Patterns::Double(0.0),
+                      "Depth from the Pt beyond which film vacancies count as the volatile state.");
+    prm.declare_entry("Spike amplitude (V)", "1.0", Patterns::Double(0.0, 10.0),
+                      "Sub-threshold spike whose relaxation gives tau_v and kappa.");
+    prm.declare_entry("Spike width (s)", "5e-8", Patterns::Double(0.0));
+    prm.declare_entry("Conductance tolerance", "0.1", Patterns::Double(0.0), "Validation: largest |G_cm / G_pde - 1|.");
+    prm.declare_entry("Current tolerance", "0.2", Patterns::Double(0.0), "Validation: largest |I_cm / I_pde - 1|.");
+    for (const std::string v : {"Validation 1", "Validation 2"})
+      {
+        prm.enter_subsection(v);
+        prm.declare_entry("Name", v, Patterns::Anything());
+        prm.declare_entry("Amplitude (V)", "0.6", Patterns::Double(-10.0, 10.0));
+        prm.declare_entry("Width (s)", "5e-8", Patterns::Double(0.0));
+        prm.declare_entry("Period (s)", "1e-7", Patterns::Double(0.0));
+        prm.declare_entry("Count", "2", Patterns::Integer(0, 10000), "0 disables this sequence.");
+        prm.leave_subsection();
+      }
+    prm.leave_subsection();
+    parse_parameter_file(prm, file);
+    prm.enter_subsection("Extraction");
+    device_           = RunParameters::from_file((fs::path(file).parent_path() / prm.get("Device file")).string());
+    output_dir_       = prm.get("Output directory");
+    rate_voltages_    = list(prm, "Rate voltages (V)", file);
+    w_nodes_          = list(prm, "w nodes", file);
+    current_voltages_ = list(prm, "Current voltages (V)", file);
+    run_duration_     = prm.get_double("Run duration (s)");
+    lrs_write_        = prm.get_double("LRS write (V)");
+    lrs_write_time_   = prm.get_double("LRS write time (s)");
+    interior_start_   = prm.get_double("Film interior start (nm)") * 1e-9;
+    spike_amplitude_  = prm.get_double("Spike amplitude (V)");
+    spike_width_      = prm.get_double("Spike width (s)");
+    conductance_tolerance_ = prm.get_double("Conductance tolerance");
+    current_tolerance_     = prm.get_double("Current tolerance");
+    for (const std::string v : {"Validation 1", "Validation 2"})
+      {
+        prm.enter_subsection(v);
+        ValidationSequence s{prm.get("Name"), prm.get_double("Amplitude (V)"), prm.get_double("Width (s)"),
+                             prm.get_double("Period (s)"), static_cast<unsigned>(prm.get_integer("Count"))};
+        prm.leave_subsection();
+        if (s.count == 0)
+          continue;
+        if (!(s.period > s.width + 2e-9))
+          throw_bad_parameter(file, "Extraction/" + v + "/Period (s)", std::to_string(s.period),
+                              "a period longer than the width plus the two 1 ns edges");
+        validation_.push_back(s);
+      }
+    prm.leave_subsection();
+    if (w_nodes_.front() < 0 || w_nodes_.back() > 1)
+      throw_bad_parameter(file, "Extraction/w nodes", std::to_string(w_nodes_.front()) + " .. " +
+                                                        std::to_string(w_nodes_.back()), "values in [0, 1]");
+  }
+
+  void CompactExtraction::run(const bool quiet)
+  {
+    const auto start = Clock::now();
+    fs::create_directories(output_dir_);
+    const DeviceModel &d = device_.device;
+    double             x_interface = 0;
+    for (const auto &l : d.layers)
+      if (l.id == ids::top_interface || l.id == ids::barrier)
+        x_interface += l.thickness;
+    const StateProbe probe{interior_start_, x_interface};
+    if (!quiet)
+      std::cout << "otj extract " << file_ << ": compact model of " << device_.input_file << "\n  states: w = share of "
+                << "the vacancies beyond " << x_interface / constants::nm << " nm (interface layer), v = share in "
+                << interior_start_ / constants::nm << " - " << x_interface / constants::nm << " nm (film interior)"
+                << std::endl;
+    json runs = json::array();
+
+    // ---- start states ------------------------------------------------------
+    Vector<double> pristine, lrs;
+    {
+      TransientSimulation sim(quiet_run(device_, "0 0; 1 0"), true);
+      sim.solve_initial_state();
+      pristine = sim.state();
+      const double e = 1e-7;
+      TransientSimulation w(quiet_run(device_, points({{0, 0}, {e, lrs_write_}, {e + lrs_write_time_, lrs_write_},
+                                                       {2 * e + lrs_write_time_, 0}})),
+                            true);
+      w.restart_from(pristine);
+      w.integrate_waveform(false);
+      lrs = w.state();
+      runs.push_back({{"run", "LRS write"}, {"voltage_V", lrs_write_}, {"duration_s", lrs_write_time_}});
+    }
+    auto probe_of = [&](const Vector<double> &u) {
+      TransientSimulation sim(quiet_run(device_, "0 0; 1 0"), true);
+      return probe(sim.system(), u);
+    };
+    const CompactState s_pristine = probe_of(pristine), s_lrs = probe_of(lrs);
+    if (!quiet)
+      std::cout << "  pristine w = " << s_pristine.w << ", v = " << s_pristine.v << "; LRS w = " << s_lrs.w
+                << ", v = " << s_lrs.v << std::endl;
+
+    // ---- the spike's relaxation at 0 V (trains the volatile rates at 0 V, tau_v and kappa) ----
+    std::vector<double> spike_t, spike_v, spike_w, spike_G;
+    {
+      const double tf = 2e-9 + spike_width_, T = tf + 1e-4;
+      TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1e-9, spike_amplitude_}, {1e-9 + spike_width_, spike_amplitude_},
+                                                         {tf, 0}, {T, 0}})),
+                              true);
+      sim.restart_from(pristine);
+      sim.integrate_waveform(false, tf);
+      for (double dt : log_times(1e-11, 1e-4, 8))
+        {
+          sim.integrate_waveform(false, tf + dt);
+          const CompactState s = probe(sim.system(), sim.state());
+          spike_t.push_back(dt), spike_v.push_back(s.v), spike_w.push_back(s.w);
+          spike_G.push_back(1.0 / sim.read(sim.state(), device_.experiment.read_voltage).resistance);
+        }
+    }
+
+    // ---- 1. constant-voltage runs: the four hopping rates at each training voltage ----
+    CompactModelParameters P;
+    P.rate_voltages    = rate_voltages_;
+    P.current_voltages = current_voltages_;
+    P.read_voltage     = device_.experiment.read_voltage;
+    std::vector<std::pair<double, Vector<double>>> relaxation_states; // (w, state) of the LRS relaxing at 0 V
+    std::ostringstream traj_csv;
+    traj_csv << "voltage_V,start,time_s,w,v\n" << std::setprecision(8);
+    json rate_fits = json::array();
+    for (double V : rate_voltages_)
+      {
+        // rows of the two state equations at the trajectory samples (central differences)
+        struct Row
+        {
+          double p, v, w, dv, dw;
+          int    run; ///< 0: from the pristine state, 1: from the LRS
+        };
+        std::vector<Row> rows;
+        for (const auto &[name, s0] : {std::pair<std::string, const Vector<double> *>{"pristine", &pristine}, {"LRS", &lrs}})
+          {
+            // the LRS relaxing at 0 V is followed to long times (retention scale)
+            const double T     = (V == 0.0 && name == "LRS") ? std::max(run_duration_, 1e4) : run_duration_;
+            const auto   times = log_times(2e-10, T, 8);
+            TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1e-10, V}, {T, V}})), true);
+            sim.restart_from(*s0);
+            std::vector<TrajectoryPoint> tr{{0.0, probe(sim.system(), sim.state())}};
+            try
+              {
+                for (double t : times)
+                  {
+                    sim.integrate_waveform(false, t);
+                    tr.push_back({t, probe(sim.system(), sim.state())});
+                    if (V == 0.0 && name == "LRS")
+                      relaxation_states.emplace_back(tr.back().s.w, sim.state());
+                  }
+              }
+            catch (const std::exception &e)
+              {
+                if (!quiet)
+                  std::cout << "    (run at " << V << " V from the " << name << " stopped at t = " << sim.time()
+                            << " s: " << e.what() << ")" << std::endl;
+              }
+            for (std::size_t k = 1; k + 1 < tr.size(); ++k)
+              {
+                const double dt = tr[k + 1].t - tr[k - 1].t;
+                rows.push_back({std::max(0.0, 1 - tr[k].s.v - tr[k].s.w), tr[k].s.v, tr[k].s.w,
+                                (tr[k + 1].s.v - tr[k - 1].s.v) / dt, (tr[k + 1].s.w - tr[k - 1].s.w) / dt,
+                                name == "LRS" ? 1 : 0});
+              }
+            for (const auto &p : tr)
+              traj_csv << V << ',' << name << ',' << p.t << ',' << p.s.w << ',' << p.s.v << '\n';
+            runs.push_back({{"run", "constant voltage"}, {"voltage_V", V}, {"start", name}, {"duration_s", T},
+                            {"samples", tr.size()}, {"w_final", tr.back().s.w}, {"v_final", tr.back().s.v}});
+          }
+        if (V == 0.0)
+          for (std::size_t k = 1; k + 1 < spike_t.size(); ++k)
+            {
+              const double dt = spike_t[k + 1] - spike_t[k - 1];
+              rows.push_back({std::max(0.0, 1 - spike_v[k] - spike_w[k]), spike_v[k], spike_w[k],
+                              (spike_v[k + 1] - spike_v[k - 1]) / dt, (spike_w[k + 1] - spike_w[k - 1]) / dt, 2});
+            }
+        // non-negative least squares; each training run weighted by its largest derivative:
+        //   dw = k_trap v (1 - w) - k_detrap w;   dv + k_trap v (1 - w) - k_detrap w = k_in p - k_out v
+        auto nnls2 = [](const std::vector<std::array<double, 3>> &A) {
+          // rows (a1, a2, y), weighted; minimise sum (a1 x1 + a2 x2 - y)^2 over x >= 0
+          double s11 = 0, s12 = 0, s22 = 0, s1y = 0, s2y = 0, syy = 0;
+          for (const auto &r : A)
+            s11 += r[0] * r[0], s12 += r[0] * r[1], s22 += r[1] * r[1], s1y += r[0] * r[2], s2y += r[1] * r[2],
+              syy += r[2] * r[2];
+          auto cost = [&](double x1, double x2) {
+            return syy - 2 * (x1 * s1y + x2 * s2y) + x1 * x1 * s11 + 2 * x1 * x2 * s12 + x2 * x2 * s22;
+          };
+          std::array<double, 2> best{{0, 0}};
+          double                c_best = cost(0, 0);
+          const double          det    = s11 * s22 - s12 * s12;
+          if (det > 1e-14 * s11 * s22)
+            {
+              const double x1 = (s1y * s22 - s2y * s12) / det, x2 = (s2y * s11 - s1y * s12) / det;
+              if (x1 >= 0 && x2 >= 0 && cost(x1, x2) < c_best)
+                best = {{x1, x2}}, c_best = cost(x1, x2);
+            }
+          if (s11 > 0 && s1y > 0 && cost(s1y / s11, 0) < c_best)
+            best = {{s1y / s11, 0}}, c_best = cost(s1y / s11, 0);
+          if (s22 > 0 && s2y > 0 && cost(0, s2y / s22) < c_best)
+            best = {{0, s2y / s22}}, c_best = cost(0, s2y / s22);
+          return std::make_pair(best, syy > 0 ? std::sqrt(std::max(c_best, 0.0) / syy) : 0.0);
+        };
+        double dw_max[3] = {0, 0, 0}, dv_max[3] = {0, 0, 0};
+        for (const auto &r : rows)
+          dw_max[r.run] = std::max(dw_max[r.run], std::abs(r.dw)), dv_max[r.run] = std::max(dv_max[r.run], std::abs(r.dv));
+        std::vector<std::array<double, 3>> Aw, Av;
+        for (const auto &r : rows)
+          {
+            const double g = 1.0 / (dw_max[r.run] + 1e-300);
+            Aw.push_back({{r.v * (1 - r.w) * g, -r.w * g, r.dw * g}});
+          }
+        const auto [kw, res_w] = nnls2(Aw);
+        // the v equation's target after the fitted exchange with the interface, weighted per run by its largest value
+        std::vector<double> ys;
+        for (const auto &r : rows)
+          {
+            ys.push_back(r.dv + kw[0] * r.v * (1 - r.w) - kw[1] * r.w);
+            dv_max[r.run] = 0;
+          }
+        for (std::size_t i = 0; i < rows.size(); ++i)
+          dv_max[rows[i].run] = std::max(dv_max[rows[i].run], std::abs(ys[i]));
+        for (std::size_t i = 0; i < rows.size(); ++i)
+          {
+            const auto  &r = rows[i];
+            const double g = 1.0 / (dv_max[r.run] + 1e-300);
+            Av.push_back({{r.p * g, -r.v * g, ys[i] * g}});
+          }
+        const auto [kv, res_v] = nnls2(Av);
+        P.rates.push_back({{kv[0], kv[1], kw[0], kw[1]}});
+        rate_fits.push_back({{"voltage_V", V}, {"k_in", kv[0]}, {"k_out", kv[1]}, {"k_trap", kw[0]}, {"k_detrap", kw[1]},
+                             {"relative_residual_w", res_w}, {"relative_residual_v", res_v}, {"rows", rows.size()}});
+        if (!quiet)
+          std::cout << "  V = " << std::setw(5) << V << " V: k_in " << std::setprecision(3) << kv[0] << ", k_out "
+                    << kv[1] << ", k_trap " << kw[0] << ", k_detrap " << kw[1] << " 1/s (relative residuals " << res_w
+                    << ", " << res_v << ")  [" << seconds_since(start) << " s]" << std::endl;
+      }
+    write_atomically(output_dir_ + "/training_trajectories.csv", [&](std::ostream &o) { o << traj_csv.str(); });
+
+    // ---- 3. current table from frozen states of the LRS relaxing at 0 V -----------
+    {
+      relaxation_states.emplace_back(s_pristine.w, pristine);
+      relaxation_states.emplace_back(s_lrs.w, lrs);
+      std::sort(relaxation_states.begin(), relaxation_states.end(),
+                [](const auto &a, const auto &b) { return a.first < b.first; });
+      TransientSimulation sim(quiet_run(device_, "0 0; 1 0"), true);
+      std::vector<std::vector<double>> by_state; // [s][V]
+      std::vector<double>              s_used;
+      for (double sn : w_nodes_)
+        {
+          const auto it = std::min_element(relaxation_states.begin(), relaxation_states.end(), [&](const auto &a, const auto &b) {
+            return std::abs(a.first - sn) < std::abs(b.first - sn);
+          });
+          s_used.push_back(it->first);
+          std::vector<double> I;
+          for (double V : current_voltages_)
+            I.push_back(V == 0.0 ? 0.0 : V / sim.read(it->second, V).resistance);
+          by_state.push_back(I);
+        }
+      // the table's s nodes are the w of the states actually read (strictly increasing)
+      std::vector<double>              nodes;
+      std::vector<std::vector<double>> cols;
+      for (std::size_t k = 0; k < s_used.size(); ++k)
+        if (nodes.empty() || s_used[k] > nodes.back() * (1 + 1e-9) + 1e-15)
+          nodes.push_back(s_used[k]), cols.push_back(by_state[k]);
+      P.s_nodes = nodes;
+      P.current.assign(current_voltages_.size(), std::vector<double>(nodes.size()));
+      for (std::size_t i = 0; i < current_voltages_.size(); ++i)
+        for (std::size_t k = 0; k < nodes.size(); ++k)
+          P.current[i][k] = cols[k][i];
+      runs.push_back({{"run", "static reads"}, {"states", nodes.size()}, {"voltages", current_voltages_.size()}});
+      if (!quiet)
+        std::cout << "  current table: " << nodes.size() << " states (w " << nodes.front() << " .. " << nodes.back()
+                  << ") x " << current_voltages_.size() << " voltages" << std::endl;
+    }
+
+    // ---- 2. the spike: tau_v and kappa -------------------------------------------
+    json spike_json;
+    {
+      const std::vector<double> &t = spike_t, &v = spike_v, &w = spike_w, &G = spike_G;
+      const auto fit = fit_exponential_decay(t, v, {1});
+      P.tau_v        = fit.taus.front();
+      // kappa: least squares of ln G along the relaxation (golden section on [0, 50])
+      CompactModelParameters Q = P;
+      auto cost = [&](double kappa) {
+        Q.kappa = kappa;
+        const CompactModel m(Q);
+        double             c = 0;
+        for (std::size_t k = 0; k < t.size(); ++k)
+          c += std::pow(std::log(m.conductance({w[k], v[k]}) / G[k]), 2);
+        return c;
+      };
+      double a = 0, b = 50;
+      const double phi = 0.5 * (std::sqrt(5.0) - 1);
+      for (int k = 0; k < 60; ++k)
+        {
+          const double c = b - phi * (b - a), e = a + phi * (b - a);
+          (cost(c) < cost(e) ? b : a) = (cost(c) < cost(e) ? e : c);
+        }
+      P.kappa = 0.5 * (a + b);
+      spike_json = {{"amplitude_V", spike_amplitude_}, {"width_s", spike_width_}, {"tau_v_s", P.tau_v},
+                    {"tau_v_fit_relative_rms", fit.relative_rms}, {"kappa", P.kappa},
+                    {"kappa_rms_ln_G", std::sqrt(cost(P.kappa) / t.size())}};
+      runs.push_back({{"run", "spike relaxation"}, {"amplitude_V", spike_amplitude_}, {"width_s", spike_width_}});
+      if (!quiet)
+        std::cout << "  spike " << spike_amplitude_ << " V / " << spike_width_ << " s: tau_v = " << P.tau_v
+                  << " s, kappa = " << P.kappa << " (rms ln G " << spike_json["kappa_rms_ln_G"].get<double>() << ")"
+                  << std::endl;
+    }
+
+    // ---- provenance ----------------------------------------------------------
+    json inputs = json::array();
+    inputs.push_back({{"path", file_}, {"fingerprint", fingerprint(file_)}});
+    inputs.push_back({{"path", device_.input_file}, {"fingerprint", fingerprint(device_.input_file)}});
+    for (const auto &l : d.layers)
+      if (!l.material.source_file.empty())
+        inputs.push_back({{"path", l.material.source_file}, {"fingerprint", fingerprint(l.material.source_file)}});
+    P.provenance = {{"program", "otj extract"}, {"version", OTJ_GIT_VERSION}, {"inputs", inputs}, {"training_runs", runs},
+                    {"states", {{"w", "share of the vacancies beyond the barrier (interface layer and below)"},
+                                {"v", "share of the vacancies in the film interior"},
+                                {"x_interface_nm", x_interface / constants::nm},
+                                {"x_interior_nm", interior_start_ / constants::nm}}},
+                    {"spike_fit", spike_json},
+                    {"rate_fits", rate_fits},
+                    {"pristine_state", {{"w", s_pristine.w}, {"v", s_pristine.v}}},
+                    {"lrs_state", {{"w", s_lrs.w}, {"v", s_lrs.v}}}};
+    const CompactModel model(P);
+    // residual of the current table at the training states' read
+    write_atomically(output_dir_ + "/compact_model.json", [&](std::ostream &o) { o << P.to_json().dump(1) << "\n"; });
+    P.write_csv(output_dir_);
+
+    // ---- validation on unseen sequences -----------------------------------------
+    json               val = json::array();
+    std::ostringstream vcsv;
+    vcsv << "sequence,time_s,source_V,G_pde_S,G_compact_S,I_pde_A,I_compact_A\n" << std::setprecision(8);
+    bool all_ok = true;
+    for (const auto &seq : validation_)
+      {
+        const double Vr = P.read_voltage, e = 1e-9;
+        std::vector<std::pair<double, double>> pts{{0, 0}, {e, Vr}};
+        std::vector<double>                    reads;
+        double                                 t = 10e-9; // baseline settles
+        pts.push_back({t, Vr});
+        for (unsigned k = 0; k < seq.count; ++k)
+          {
+            pts.push_back({t + e, seq.amplitude});
+            pts.push_back({t + e + seq.width, seq.amplitude});
+            reads.push_back(t + e + 0.5 * seq.width); // during the pulse: current only
+            pts.push_back({t + 2 * e + seq.width, Vr});
+            reads.push_back(t + 2 * e + seq.width + 0.25 * (seq.period - seq.width - 2 * e));
+            t += seq.period;
+            reads.push_back(t);
+            pts.push_back({t, Vr});
+          }
+        for (double extra : {1e-6, 2.5e-5})
+          reads.push_back(t + extra);
+        pts.push_back({reads.back(), Vr});
+        const auto wf = PiecewiseLinearWaveform::parse(points(pts), "validation " + seq.name);
+        // PDE
+        TransientSimulation sim(quiet_run(device_, points(pts)), true);
+        sim.restart_from(pristine);
+        std::vector<double> G_pde, I_pde;
+        for (double tr : reads)
+          {
+            sim.integrate_waveform(false, tr);
+            G_pde.push_back(1.0 / sim.read(sim.state(), Vr).resistance);
+            I_pde.push_back(sim.steps().back().tunnel_current);
+          }
+        // compact model
+        unsigned   steps = 0;
+        const auto cm    = model.integrate(wf, s_pristine, reads, 1e-6, &steps);
+        double     worst_G = 0, worst_I = 0;
+        for (std::size_t k = 0; k < reads.size() && k < cm.size(); ++k)
+          {
+            const double Gc = model.conductance(cm[k].state), Ic = cm[k].current;
+            worst_G         = std::max(worst_G, std::abs(Gc / G_pde[k] - 1));
+            worst_I         = std::max(worst_I, std::abs(Ic / I_pde[k] - 1));
+            vcsv << seq.name << ',' << reads[k] << ',' << wf.value(reads[k]) << ',' << G_pde[k] << ',' << Gc << ','
+                 << I_pde[k] << ',' << Ic << '\n';
+          }
+        const bool ok = cm.size() == reads.size() && worst_G <= conductance_tolerance_ && worst_I <= current_tolerance_;
+        all_ok        = all_ok && ok;
+        val.push_back({{"sequence", seq.name}, {"amplitude_V", seq.amplitude}, {"width_s", seq.width},
+                       {"period_s", seq.period}, {"count", seq.count}, {"points", reads.size()},
+                       {"max_conductance_error", worst_G}, {"max_current_error", worst_I}, {"compact_steps", steps},
+                       {"passes", ok}});
+        if (!quiet)
+          std::cout << "  validation '" << seq.name << "': max |G_cm/G_pde - 1| = " << std::setprecision(3) << worst_G
+                    << " (tolerance " << conductance_tolerance_ << "), max |I_cm/I_pde - 1| = " << worst_I
+                    << " (tolerance " << current_tolerance_ << ") -> " << (ok ? "passes" : "FAILS") << std::endl;
+      }
+    write_atomically(output_dir_ + "/validation.csv", [&](std::ostream &o) { o << vcsv.str(); });
+    json summary = {{"program", "otj extract"}, {"version", OTJ_GIT_VERSION}, {"input_file", file_},
+                    {"device_file", device_.input_file}, {"validation", val}, {"validation_passes", all_ok},
+                    {"tau_v_s", P.tau_v}, {"kappa", P.kappa}, {"wall_time_s", seconds_since(start)}};
+    write_atomically(output_dir_ + "/extraction.json", [&](std::ostream &o) { o << summary.dump(2) << "\n"; });
+    if (!quiet)
+      std::cout << "  " << seconds_since(start) << " s; results: " << output_dir_
+                << "/{compact_model.json, compact_*.csv, training_trajectories.csv, validation.csv, extraction.json}"
+                << std::endl;
+  }
+} // namespace otj

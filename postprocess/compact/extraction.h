@@ -1,0 +1,51 @@
+// `otj extract FILE`: extraction of the compact model from PDE runs of a
+// device (any material files), with provenance, and its validation against
+// the PDE on pulse sequences that were not used for the extraction.
+//
+// Training runs (all from the device's pristine equilibrium or its LRS):
+//  1. constant source voltage V for each V of the rate grid, from the pristine
+//     state and from the LRS, sampled at log-spaced times: the state
+//     trajectories (w(t), v(t)) give dw/dt and v_eq on the (V, w) grid;
+//  2. a sub-threshold spike and its relaxation at 0 V: tau_v from an
+//     exponential fit of v(t), kappa from the read conductance along it;
+//  3. static reads (vacancies frozen) of states along the set trajectory: the
+//     current table I(V, s).
+// Validation: a paired-pulse sequence and a pulse train at an amplitude and
+// interval not in the training set, PDE against compact model, conductance
+// and current compared along the sequence.
+#pragma once
+
+#include "compact/compact_model.h"
+#include "simulation/run_parameters.h"
+
+#include <string>
+#include <vector>
+
+namespace otj
+{
+  /// A train of `count` trapezoidal pulses (1 ns edges) every `period`
+  /// seconds on a baseline at the read voltage, from the pristine state.
+  struct ValidationSequence
+  {
+    std::string name;
+    double      amplitude = 1.0, width = 5e-8, period = 2e-7;
+    unsigned    count     = 2;
+  };
+
+  class CompactExtraction
+  {
+  public:
+    explicit CompactExtraction(const std::string &file);
+    void run(bool quiet);
+
+  private:
+    std::string                     file_, output_dir_;
+    RunParameters                   device_;
+    std::vector<double>             rate_voltages_, w_nodes_, current_voltages_;
+    double                          run_duration_ = 0.1, lrs_write_ = 2.2, lrs_write_time_ = 0.1;
+    double                          interior_start_ = 0.5e-9;
+    double                          spike_amplitude_ = 1.0, spike_width_ = 5e-8;
+    double                          conductance_tolerance_ = 0.1, current_tolerance_ = 0.2;
+    std::vector<ValidationSequence> validation_;
+  };
+} // namespace otj
