@@ -175,7 +175,8 @@ TEST(CompactModel, ExponentialIntegratorMatchesTheStiffAnalyticSolution)
   CompactModelParameters p;
   const double           ko = 1e9, kd = 10;
   p.rate_voltages    = {-1, 1};
-  p.rates            = {{{0, ko, 0, kd}}, {{0, ko, 0, kd}}};
+  p.film_cells       = 1;
+  p.rates            = {{0, ko, 0, kd}, {0, ko, 0, kd}};
   p.current_voltages = {-1, 1};
   p.s_nodes          = {0, 1};
   p.current          = {{-1e-9, -1e-6}, {1e-9, 1e-6}};
@@ -183,18 +184,18 @@ TEST(CompactModel, ExponentialIntegratorMatchesTheStiffAnalyticSolution)
   const auto wf = PiecewiseLinearWaveform::parse("0 0; 1 0", "test");
   std::vector<double> times{1e-9, 1e-6, 1e-3, 0.1, 1.0};
   unsigned steps = 0;
-  const auto out = m.integrate(wf, {0.8, 0.1}, times, 1e-6, &steps);
+  const auto out = m.integrate(wf, CompactState{0.8, {0.1}}, times, 1e-6, &steps);
   ASSERT_EQ(out.size(), times.size());
   for (const auto &s : out)
     {
       const double w = 0.8 * std::exp(-kd * s.t);
       const double v = 0.1 * std::exp(-ko * s.t) + kd * 0.8 * (std::exp(-kd * s.t) - std::exp(-ko * s.t)) / (ko - kd);
       EXPECT_NEAR(s.state.w / w, 1.0, 1e-6) << "t = " << s.t;
-      EXPECT_NEAR(s.state.v / v, 1.0, 1e-4) << "t = " << s.t;
+      EXPECT_NEAR(s.state.v[0] / v, 1.0, 1e-4) << "t = " << s.t;
     }
   EXPECT_LT(steps, 200u);
   // the current table interpolates asinh(I / 1e-15 A) bilinearly: at s = 0.5 and V = 1 the geometric-like mean
-  const double I = m.current(1.0, {0.5, 0.0});
+  const double I = m.current(1.0, CompactState{0.5, {0.0}});
   EXPECT_NEAR(std::asinh(I / 1e-15), 0.5 * (std::asinh(1e-9 / 1e-15) + std::asinh(1e-6 / 1e-15)), 1e-9);
   // a table with a negative rate is refused
   p.rates[0][1] = -1;

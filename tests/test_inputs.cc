@@ -135,3 +135,12 @@ TEST(BadInput, MeritsWithAWordInANumberListIsRefused)
   EXPECT_NE(r.output.find("merits_bad_width_list.prm"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists("/tmp/otj-test-merits-bad/merits.json"));
 }
+
+TEST(BadInput, ExtractionWithUnsortedVoltagesIsRefused)
+{
+  const auto r = run_otj("extract " + input("extract_unsorted_voltages.prm"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("Rate voltages (V)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("increasing"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists("/tmp/otj-test-extract-bad/compact_model.json"));
+}

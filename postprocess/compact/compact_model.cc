@@ -69,12 +69,13 @@ namespace otj
   nlohmann::json CompactModelParameters::to_json() const
   {
     return {{"model",
-             "dv/dt = k_in p - (k_out + k_trap) v + k_detrap w, dw/dt = k_trap v - k_detrap w, p = 1 - v - w; "
-             "rates log-linear in V between the training voltages; I = I(V, w + kappa v) bilinear in asinh(I / 1e-15 A)"},
+             "chain p <-> v_1 <-> ... <-> v_N <-> w, flux_i = k_i+ x_i - k_i- x_{i+1} ((1 - w) on the last forward "
+             "rate); rates log-linear in V between the training voltages; I = I(V, w + kappa sum v) bilinear in "
+             "asinh(I / 1e-15 A)"},
             {"rate_voltages_V", rate_voltages},
+            {"film_cells", film_cells},
             {"rates_per_s", rates},
-            {"rate_order", {"k_in (Pt layer -> film)", "k_out (film -> Pt layer)", "k_trap (film -> interface)",
-                            "k_detrap (interface -> film)"}},
+            {"rate_order", "k_0+, k_0-, ..., k_N+, k_N-: link 0 Pt layer <-> first film slab, link N last slab <-> interface"},
             {"tau_v_s", tau_v},
             {"kappa", kappa},
             {"current_voltages_V", current_voltages},
@@ -90,7 +91,8 @@ namespace otj
     try
       {
         p.rate_voltages    = j.at("rate_voltages_V").get<std::vector<double>>();
-        p.rates            = j.at("rates_per_s").get<std::vector<std::array<double, 4>>>();
+        p.film_cells       = j.at("film_cells").get<unsigned int>();
+        p.rates            = j.at("rates_per_s").get<std::vector<std::vector<double>>>();
         p.tau_v            = j.at("tau_v_s").get<double>();
         p.kappa            = j.at("kappa").get<double>();
         p.current_voltages = j.at("current_voltages_V").get<std::vector<double>>();
@@ -116,6 +118,13 @@ namespace otj
     if (rates.size() != rate_voltages.size())
       throw std::invalid_argument(where + ": compact model has " + std::to_string(rates.size()) + " rate rows for " +
                                   std::to_string(rate_voltages.size()) + " voltages");
+    if (film_cells < 1)
+      throw std::invalid_argument(where + ": compact model needs at least one film cell");
+    for (const auto &r : rates)
+      {
+        if (r.size() != 2 * (film_cells + 1))
+          throw std::invalid_argument(where + ": compact model rate rows need 2 (film_cells + 1) values");
+      }
     for (const auto &r : rates)
       for (double k : r)
         if (!(k >= 0) || !std::isfinite(k))
@@ -145,10 +154,17 @@ namespace otj
       });
     };
     write_atomically(dir + "/compact_rates.csv", [&](std::ostream &o) {
-      o << std::setprecision(10) << "voltage_V,k_in_per_s,k_out_per_s,k_trap_per_s,k_detrap_per_s\n";
+      o << std::setprecision(10) << "voltage_V";
+      for (unsigned i = 0; i <= film_cells; ++i)
+        o << ",k" << i << "_forward_per_s,k" << i << "_backward_per_s";
+      o << '\n';
       for (std::size_t i = 0; i < rate_voltages.size(); ++i)
-        o << rate_voltages[i] << ',' << rates[i][0] << ',' << rates[i][1] << ',' << rates[i][2] << ',' << rates[i][3]
-          << '\n';
+        {
+          o << rate_voltages[i];
+          for (double k : rates[i])
+            o << ',' << k;
+          o << '\n';
+        }
     });
     table("compact_current.csv", "voltage_V", current_voltages, "s", s_nodes, current);
     write_atomically(dir + "/compact_scalars.csv", [&](std::ostream &o) {
@@ -163,58 +179,88 @@ namespace otj
     p_.check("compact model");
   }
 
-  std::array<double, 4> CompactModel::rates(const double V) const
+  std::vector<double> CompactModel::rates(const double V) const
   {
     const auto [i, f] = locate(p_.rate_voltages, V);
-    const std::size_t j = std::min(i + 1, p_.rates.size() - 1);
-    std::array<double, 4> k;
-    for (unsigned m = 0; m < 4; ++m)
-      k[m] = std::exp((1 - f) * std::log(p_.rates[i][m] + rate_floor) + f * std::log(p_.rates[j][m] + rate_floor)) - rate_floor;
-    for (double &x : k)
-      x = std::max(x, 0.0);
+    const std::size_t   j = std::min(i + 1, p_.rates.size() - 1);
+    std::vector<double> k(p_.rates[i].size());
+    for (std::size_t m = 0; m < k.size(); ++m)
+      k[m] = std::max(0.0, std::exp((1 - f) * std::log(p_.rates[i][m] + rate_floor) +
+                                    f * std::log(p_.rates[j][m] + rate_floor)) -
+                             rate_floor);
     return k;
   }
 
+  namespace
+  {
+    /// The chain's fluxes flux_0 .. flux_N at state s with rates k.
+    std::vector<double> chain_fluxes(const std::vector<double> &k, const CompactState &s)
+    {
+      const std::size_t   N = s.v.size();
+      std::vector<double> x(N + 2); // p, v_1 .. v_N, w
+      x[0] = std::max(0.0, 1 - s.volatile_share() - s.w);
+      for (std::size_t i = 0; i < N; ++i)
+        x[i + 1] = s.v[i];
+      x[N + 1] = s.w;
+      std::vector<double> f(N + 1);
+      for (std::size_t i = 0; i <= N; ++i)
+        f[i] = k[2 * i] * x[i] * (i == N ? std::max(0.0, 1 - s.w) : 1.0) - k[2 * i + 1] * x[i + 1];
+      return f;
+    }
+  } // namespace
+
   CompactState CompactModel::derivative(const double V, const CompactState &s) const
   {
-    const auto   k = rates(V);
-    const double p = std::max(0.0, 1 - s.v - s.w), free = std::max(0.0, 1 - s.w);
-    return {k[2] * s.v * free - k[3] * s.w, k[0] * p - (k[1] + k[2] * free) * s.v + k[3] * s.w};
+    const auto   f = chain_fluxes(rates(V), s);
+    CompactState d;
+    d.w = f.back();
+    d.v.resize(s.v.size());
+    for (std::size_t i = 0; i < s.v.size(); ++i)
+      d.v[i] = f[i] - f[i + 1];
+    return d;
   }
 
   double CompactModel::current(const double V, const CompactState &s) const
   {
-    return interpolate(p_.current_voltages, p_.s_nodes, p_.current, V, s.w + p_.kappa * s.v, current_scale);
+    return interpolate(p_.current_voltages, p_.s_nodes, p_.current, V, s.w + p_.kappa * s.volatile_share(), current_scale);
   }
 
   double CompactModel::conductance(const CompactState &s) const { return current(p_.read_voltage, s) / p_.read_voltage; }
 
   namespace
   {
-    using Mat3 = std::array<std::array<double, 3>, 3>;
-    Mat3 multiply(const Mat3 &a, const Mat3 &b)
+    using Matrix = std::vector<std::vector<double>>;
+    Matrix multiply(const Matrix &a, const Matrix &b)
     {
-      Mat3 c{};
-      for (int i = 0; i < 3; ++i)
-        for (int j = 0; j < 3; ++j)
-          for (int k = 0; k < 3; ++k)
-            c[i][j] += a[i][k] * b[k][j];
+      const std::size_t n = a.size();
+      Matrix            c(n, std::vector<double>(n, 0.0));
+      for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t k = 0; k < n; ++k)
+          if (a[i][k] != 0.0)
+            for (std::size_t j = 0; j < n; ++j)
+              c[i][j] += a[i][k] * b[k][j];
       return c;
     }
     /// exp(M) by scaling and squaring with a degree-12 Taylor polynomial
     /// (Moler & Van Loan, SIAM Rev. 45, 3 (2003), method 3).
-    Mat3 expm(Mat3 m)
+    Matrix expm(Matrix m)
     {
-      double norm = 0;
+      const std::size_t n    = m.size();
+      double            norm = 0;
       for (const auto &r : m)
-        norm = std::max(norm, std::abs(r[0]) + std::abs(r[1]) + std::abs(r[2]));
-      int squarings = norm > 0.25 ? int(std::ceil(std::log2(norm / 0.25))) : 0;
-      const double scale = std::ldexp(1.0, -squarings);
+        {
+          double s = 0;
+          for (double x : r)
+            s += std::abs(x);
+          norm = std::max(norm, s);
+        }
+      const int    squarings = norm > 0.25 ? int(std::ceil(std::log2(norm / 0.25))) : 0;
+      const double scale     = std::ldexp(1.0, -squarings);
       for (auto &r : m)
         for (double &x : r)
           x *= scale;
-      Mat3 e{}, term{};
-      for (int i = 0; i < 3; ++i)
+      Matrix e(n, std::vector<double>(n, 0.0)), term = e;
+      for (std::size_t i = 0; i < n; ++i)
         e[i][i] = term[i][i] = 1.0;
       for (int k = 1; k <= 12; ++k)
         {
@@ -222,8 +268,8 @@ namespace otj
           for (auto &r : term)
             for (double &x : r)
               x /= k;
-          for (int i = 0; i < 3; ++i)
-            for (int j = 0; j < 3; ++j)
+          for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j < n; ++j)
               e[i][j] += term[i][j];
         }
       for (int k = 0; k < squarings; ++k)
@@ -234,25 +280,58 @@ namespace otj
 
   CompactState CompactModel::step(const CompactState &s, const double V, const double h) const
   {
-    // at fixed V and with the free interface share (1 - w) frozen at the step's
-    // start, the state equations are affine: y' = M y with y = (w, v, 1)
-    const auto   k    = rates(V);
-    const double free = std::max(0.0, 1 - s.w);
-    Mat3 M{};
-    M[0] = {{-k[3] * h, k[2] * free * h, 0.0}};
-    M[1] = {{(k[3] - k[0]) * h, -(k[0] + k[1] + k[2] * free) * h, k[0] * h}};
-    const Mat3 E = expm(M);
-    return {E[0][0] * s.w + E[0][1] * s.v + E[0][2], E[1][0] * s.w + E[1][1] * s.v + E[1][2]};
+    // at fixed V and with the free interface share (1 - w) frozen at the
+    // step's start, the chain is affine: y' = M y with y = (v_1 .. v_N, w, 1)
+    const auto        k    = rates(V);
+    const std::size_t N    = s.v.size(), n = N + 2;
+    const double      free = std::max(0.0, 1 - s.w);
+    Matrix            M(n, std::vector<double>(n, 0.0));
+    // rows: index i < N is v_{i+1}, N is w, N + 1 the constant
+    auto add_flux = [&](std::size_t link, double sign, std::size_t row) {
+      // flux_link = k+ x_link - k- x_{link+1}; x_0 = p = 1 - sum v - w
+      const double kp = k[2 * link] * (link == N ? free : 1.0), km = k[2 * link + 1];
+      if (link == 0)
+        {
+          for (std::size_t c = 0; c <= N; ++c)
+            M[row][c] -= sign * kp * h;
+          M[row][N + 1] += sign * kp * h;
+        }
+      else
+        M[row][link - 1] += sign * kp * h;
+      M[row][link] -= sign * km * h; // x_{link+1} is column `link` (v_{link+1}, or w for link = N)
+    };
+    for (std::size_t i = 0; i < N; ++i)
+      {
+        add_flux(i, +1.0, i);     // in from the Pt side
+        add_flux(i + 1, -1.0, i); // out towards the interface
+      }
+    add_flux(N, +1.0, N);
+    const Matrix E = expm(M);
+    std::vector<double> y(n);
+    for (std::size_t i = 0; i < N; ++i)
+      y[i] = s.v[i];
+    y[N] = s.w, y[N + 1] = 1.0;
+    CompactState r;
+    r.v.assign(N, 0.0);
+    for (std::size_t i = 0; i < N; ++i)
+      for (std::size_t j = 0; j < n; ++j)
+        r.v[i] += E[i][j] * y[j];
+    for (std::size_t j = 0; j < n; ++j)
+      r.w += E[N][j] * y[j];
+    return r;
   }
 
   std::vector<CompactSample> CompactModel::integrate(const PiecewiseLinearWaveform &wf, CompactState s,
                                                      const std::vector<double> &times, const double rtol,
-                                                     unsigned int *steps) const
+                                                     unsigned int *steps, const unsigned int max_steps) const
   {
     // Exponential integrator: the exact solution for the voltage at the step's
     // midpoint (second order where V varies, exact where it is constant), with
     // the step size controlled by step doubling. L-stable: the fast volatile
     // rates (~1e9 1/s) cost nothing on long holds.
+    if (s.v.size() != p_.film_cells)
+      throw std::invalid_argument("CompactModel::integrate: the state has " + std::to_string(s.v.size()) +
+                                  " film cells, the model " + std::to_string(p_.film_cells));
     std::vector<double> stops = wf.corners();
     stops.insert(stops.end(), times.begin(), times.end());
     std::sort(stops.begin(), stops.end());
@@ -260,7 +339,7 @@ namespace otj
     std::vector<CompactSample> out;
     double                     t = wf.start_time(), h = 1e-12;
     std::size_t                next = 0;
-    unsigned int               n_steps = 0;
+    unsigned int               n_steps = 0, attempts = 0;
     auto sample = [&]() {
       while (next < times.size() && times[next] <= t + 1e-12 * std::max(1e-9, std::abs(t)))
         {
@@ -276,18 +355,26 @@ namespace otj
           continue;
         while (t < stop)
           {
+            if (++attempts > max_steps)
+              {
+                if (steps)
+                  *steps = n_steps;
+                return out;
+              }
             h = std::min(h, stop - t);
             const CompactState one  = step(s, wf.value(t + 0.5 * h), h);
             const CompactState half = step(s, wf.value(t + 0.25 * h), 0.5 * h);
             const CompactState two  = step(half, wf.value(t + 0.75 * h), 0.5 * h);
-            const double err = std::max(std::abs(one.w - two.w) / (rtol * std::max(std::abs(two.w), 1e-4)),
-                                        std::abs(one.v - two.v) / (rtol * std::max(std::abs(two.v), 1e-4)));
+            double err = std::abs(one.w - two.w) / (rtol * std::max(std::abs(two.w), 1e-4));
+            for (std::size_t i = 0; i < s.v.size(); ++i)
+              err = std::max(err, std::abs(one.v[i] - two.v[i]) / (rtol * std::max(std::abs(two.v[i]), 1e-4)));
             if (err <= 1.0 || h < 1e-15)
               {
                 t = (stop - (t + h) <= 1e-14 * std::max(1e-9, std::abs(stop))) ? stop : t + h;
                 // Richardson extrapolation of the second-order pair
                 s.w = std::clamp(two.w + (two.w - one.w) / 3.0, 0.0, 1.0);
-                s.v = std::clamp(two.v + (two.v - one.v) / 3.0, 0.0, 1.0 - s.w);
+                for (std::size_t i = 0; i < s.v.size(); ++i)
+                  s.v[i] = std::clamp(two.v[i] + (two.v[i] - one.v[i]) / 3.0, 0.0, 1.0);
                 ++n_steps;
                 sample();
               }

@@ -1,22 +1,24 @@
 // Compact model of the junction extracted from the PDE (issue "Compact model"):
-// the vacancy inventory in three compartments read off the PDE profile,
-//   p = 1 - v - w: the Pt-side vacancy layer (the pristine / HRS reservoir);
-//   v:             the film interior, the volatile state (it drains back to
-//                  the Pt layer within ns at 0 V);
-//   w:             the STO/Nb:STO interface layer, the non-volatile state
-//                  (0: pristine / HRS, 1: the LRS of a +2.2 V write);
-// exchanged by first-order hopping between neighbouring compartments,
-//   dv/dt = k_in(V) p - (k_out(V) + k_trap(V) (1 - w)) v + k_detrap(V) w
-//   dw/dt = k_trap(V) v (1 - w) - k_detrap(V) w   (the interface sites fill up),
+// the vacancy inventory in a chain of compartments read off the PDE profile,
+//   p = 1 - sum v_i - w: the Pt-side vacancy layer (the pristine / HRS reservoir);
+//   v_1 .. v_N:          the film interior in N slabs, the volatile state (it
+//                        drains back to the Pt layer within ns at 0 V);
+//   w:                   the STO/Nb:STO interface layer, the non-volatile state
+//                        (0: pristine / HRS, 1: the LRS of a +2.2 V write);
+// exchanged by first-order hopping between neighbouring compartments (a
+// coarse finite-volume drift chain: the film slabs give the transit delay),
+//   flux_0 = k_0+ p - k_0- v_1,  flux_i = k_i+ v_i - k_i- v_{i+1},
+//   flux_N = k_N+ v_N (1 - w) - k_N- w   (the interface sites fill up),
+//   dv_i/dt = flux_{i-1} - flux_i,  dw/dt = flux_N,
 // each rate fitted per training voltage (non-negative least squares on the
 // PDE trajectories) and interpolated exponentially in V between them (the
 // sinh-like field dependence of hopping over a barrier); and the current
-// I(V, s), s = w + kappa v, tabulated from static Tsu-Esaki reads of frozen
-// PDE states (interpolated in asinh(I / I0)). Integrated by an adaptive
-// exponential integrator (the state equations are affine at fixed V; the step
-// uses exp of the 3x3 augmented matrix at the midpoint voltage, with step
-// doubling for the error; Hochbruck & Ostermann, Acta Numer. 19, 209 (2010))
-// that stops at every waveform corner.
+// I(V, s), s = w + kappa sum v_i, tabulated from static Tsu-Esaki reads of
+// frozen PDE states (interpolated in asinh(I / I0)). Integrated by an adaptive
+// exponential integrator (the state equations are affine at fixed V once
+// (1 - w) is frozen over a step; the step uses exp of the augmented matrix at
+// the midpoint voltage, with step doubling for the error; Hochbruck &
+// Ostermann, Acta Numer. 19, 209 (2010)) that stops at every waveform corner.
 #pragma once
 
 #include "waveform/waveform.h"
@@ -33,8 +35,9 @@ namespace otj
   struct CompactModelParameters
   {
     std::vector<double>              rate_voltages;   ///< V grid of the state equations (increasing)
-    /// [voltage][k_in, k_out, k_trap, k_detrap] (1/s)
-    std::vector<std::array<double, 4>> rates;
+    unsigned int                     film_cells = 1;  ///< N
+    /// [voltage][k_0+, k_0-, k_1+, k_1-, ..., k_N+, k_N-] (1/s)
+    std::vector<std::vector<double>> rates;
     double                           tau_v = 1e-9;    ///< volatile relaxation time of the spike fit (s; a check)
     double                           kappa = 1.0;     ///< weight of v in the current state s
     std::vector<double>              current_voltages;///< V grid of the current table (increasing)
@@ -53,7 +56,15 @@ namespace otj
 
   struct CompactState
   {
-    double w = 0, v = 0;
+    double              w = 0;
+    std::vector<double> v; ///< film slabs from the Pt side
+    double              volatile_share() const
+    {
+      double t = 0;
+      for (double x : v)
+        t += x;
+      return t;
+    }
   };
 
   struct CompactSample
@@ -68,8 +79,8 @@ namespace otj
     explicit CompactModel(CompactModelParameters p);
     const CompactModelParameters &parameters() const { return p_; }
 
-    /// k_in, k_out, k_trap, k_detrap at V (1/s).
-    std::array<double, 4> rates(double V) const;
+    /// The 2 (N + 1) rates at V (1/s).
+    std::vector<double> rates(double V) const;
     CompactState derivative(double V, const CompactState &s) const;
     /// Junction current (A) at V in state s.
     double       current(double V, const CompactState &s) const;
@@ -80,10 +91,11 @@ namespace otj
     CompactState step(const CompactState &s, double V, double h) const;
     /// Integrates from s0 over the waveform (from its start to its end); the
     /// state and current are sampled at `times` (increasing, inside the
-    /// waveform). Relative tolerance `rtol` on the states.
+    /// waveform). Relative tolerance `rtol` on the states. Stops after
+    /// `max_steps` accepted or rejected steps (then fewer samples are returned).
     std::vector<CompactSample> integrate(const PiecewiseLinearWaveform &w, CompactState s0,
                                          const std::vector<double> &times, double rtol = 1e-5,
-                                         unsigned int *steps = nullptr) const;
+                                         unsigned int *steps = nullptr, unsigned int max_steps = 1000000) const;
 
   private:
     CompactModelParameters p_;

@@ -2,6 +2,7 @@
 #include "compact/extraction.h"
 
 #include "analysis/exponential_fit.h"
+#include "calibration/levenberg_marquardt.h"
 #include "common/input_error.h"
 #include "materials/material.h"
 #include "output/atomic_file.h"
@@ -13,12 +14,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 namespace otj
@@ -90,11 +93,17 @@ namespace otj
     /// The compact-model state variables read off a vacancy profile.
     struct StateProbe
     {
-      double x_interior, x_interface;
+      double       x_interior, x_interface;
+      unsigned int cells;
       CompactState operator()(const DriftDiffusionSystem<1> &sys, const Vector<double> &u) const
       {
         const double N = sys.total_vacancies(u);
-        return {sys.vacancies_between(u, x_interface, 1.0) / N, sys.vacancies_between(u, x_interior, x_interface) / N};
+        CompactState s;
+        s.w = sys.vacancies_between(u, x_interface, 1.0) / N;
+        const double dx = (x_interface - x_interior) / cells;
+        for (unsigned i = 0; i < cells; ++i)
+          s.v.push_back(sys.vacancies_between(u, x_interior + i * dx, x_interior + (i + 1) * dx) / N);
+        return s;
       }
     };
 
@@ -135,6 +144,8 @@ namespace otj
     prm.declare_entry("Run duration (s)", "0.1", Patterns::Double(1e-9), "Length of each constant-voltage run.");
     prm.declare_entry("LRS write (V)", "2.2", Patterns::Double(0.0, 10.0), "The LRS: this write from the pristine state.");
     prm.declare_entry("LRS write time (s)", "0.1", Patterns::Double(0.0));
+    prm.declare_entry("Film cells", "2", Patterns::Integer(1, 20),
+                      "Slabs of the film interior in the compartment chain (the transit delay).");
     prm.declare_entry("Film interior start (nm)", "0.5", Patterns::Double(0.0),
                       "Depth from the Pt beyond which film vacancies count as the volatile state.");
     prm.declare_entry("Spike amplitude (V)", "1.0", Patterns::Double(0.0, 10.0),
@@ -164,6 +175,7 @@ namespace otj
     lrs_write_        = prm.get_double("LRS write (V)");
     lrs_write_time_   = prm.get_double("LRS write time (s)");
     interior_start_   = prm.get_double("Film interior start (nm)") * 1e-9;
+    film_cells_       = prm.get_integer("Film cells");
     spike_amplitude_  = prm.get_double("Spike amplitude (V)");
     spike_width_      = prm.get_double("Spike width (s)");
     conductance_tolerance_ = prm.get_double("Conductance tolerance");
@@ -196,7 +208,7 @@ namespace otj
     for (const auto &l : d.layers)
       if (l.id == ids::top_interface || l.id == ids::barrier)
         x_interface += l.thickness;
-    const StateProbe probe{interior_start_, x_interface};
+    const StateProbe probe{interior_start_, x_interface, film_cells_};
     if (!quiet)
       std::cout << "otj extract " << file_ << ": compact model of " << device_.input_file << "\n  states: w = share of "
                 << "the vacancies beyond " << x_interface / constants::nm << " nm (interface layer), v = share in "
@@ -225,11 +237,12 @@ namespace otj
     };
     const CompactState s_pristine = probe_of(pristine), s_lrs = probe_of(lrs);
     if (!quiet)
-      std::cout << "  pristine w = " << s_pristine.w << ", v = " << s_pristine.v << "; LRS w = " << s_lrs.w
-                << ", v = " << s_lrs.v << std::endl;
+      std::cout << "  pristine w = " << s_pristine.w << ", v = " << s_pristine.volatile_share() << "; LRS w = " << s_lrs.w
+                << ", v = " << s_lrs.volatile_share() << " (" << film_cells_ << " film cells)" << std::endl;
 
     // ---- the spike's relaxation at 0 V (trains the volatile rates at 0 V, tau_v and kappa) ----
-    std::vector<double> spike_t, spike_v, spike_w, spike_G;
+    std::vector<double>       spike_t, spike_G;
+    std::vector<CompactState> spike_s;
     {
       const double tf = 2e-9 + spike_width_, T = tf + 1e-4;
       TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1e-9, spike_amplitude_}, {1e-9 + spike_width_, spike_amplitude_},
@@ -241,7 +254,7 @@ namespace otj
         {
           sim.integrate_waveform(false, tf + dt);
           const CompactState s = probe(sim.system(), sim.state());
-          spike_t.push_back(dt), spike_v.push_back(s.v), spike_w.push_back(s.w);
+          spike_t.push_back(dt), spike_s.push_back(s);
           spike_G.push_back(1.0 / sim.read(sim.state(), device_.experiment.read_voltage).resistance);
         }
     }
@@ -249,6 +262,7 @@ namespace otj
     // ---- 1. constant-voltage runs: the four hopping rates at each training voltage ----
     CompactModelParameters P;
     P.rate_voltages    = rate_voltages_;
+    P.film_cells       = film_cells_;
     P.current_voltages = current_voltages_;
     P.read_voltage     = device_.experiment.read_voltage;
     std::vector<std::pair<double, Vector<double>>> relaxation_states; // (w, state) of the LRS relaxing at 0 V
@@ -257,13 +271,32 @@ namespace otj
     json rate_fits = json::array();
     for (double V : rate_voltages_)
       {
-        // rows of the two state equations at the trajectory samples (central differences)
+        // samples of each training run: (time, state) -> rows of the chain equations
         struct Row
         {
-          double p, v, w, dv, dw;
-          int    run; ///< 0: from the pristine state, 1: from the LRS
+          std::vector<double> x, dx; ///< p, v_1 .. v_N, w and their time derivatives
+          int                 run;   ///< 0: from the pristine state, 1: from the LRS, 2: the spike
         };
-        std::vector<Row> rows;
+        std::vector<Row>                          rows;
+        std::vector<std::vector<TrajectoryPoint>> training; // for the trajectory fit below
+        auto add_rows = [&](const std::vector<TrajectoryPoint> &tr, int run) {
+          training.push_back(tr);
+          auto xs = [](const CompactState &s) {
+            std::vector<double> x{std::max(0.0, 1 - s.volatile_share() - s.w)};
+            x.insert(x.end(), s.v.begin(), s.v.end());
+            x.push_back(s.w);
+            return x;
+          };
+          for (std::size_t k = 1; k + 1 < tr.size(); ++k)
+            {
+              const double dt = tr[k + 1].t - tr[k - 1].t;
+              const auto   a = xs(tr[k - 1].s), b = xs(tr[k].s), c = xs(tr[k + 1].s);
+              Row          r{b, std::vector<double>(b.size()), run};
+              for (std::size_t i = 0; i < b.size(); ++i)
+                r.dx[i] = (c[i] - a[i]) / dt;
+              rows.push_back(r);
+            }
+        };
         for (const auto &[name, s0] : {std::pair<std::string, const Vector<double> *>{"pristine", &pristine}, {"LRS", &lrs}})
           {
             // the LRS relaxing at 0 V is followed to long times (retention scale)
@@ -288,27 +321,23 @@ namespace otj
                   std::cout << "    (run at " << V << " V from the " << name << " stopped at t = " << sim.time()
                             << " s: " << e.what() << ")" << std::endl;
               }
-            for (std::size_t k = 1; k + 1 < tr.size(); ++k)
-              {
-                const double dt = tr[k + 1].t - tr[k - 1].t;
-                rows.push_back({std::max(0.0, 1 - tr[k].s.v - tr[k].s.w), tr[k].s.v, tr[k].s.w,
-                                (tr[k + 1].s.v - tr[k - 1].s.v) / dt, (tr[k + 1].s.w - tr[k - 1].s.w) / dt,
-                                name == "LRS" ? 1 : 0});
-              }
+            add_rows(tr, name == "LRS" ? 1 : 0);
             for (const auto &p : tr)
-              traj_csv << V << ',' << name << ',' << p.t << ',' << p.s.w << ',' << p.s.v << '\n';
+              traj_csv << V << ',' << name << ',' << p.t << ',' << p.s.w << ',' << p.s.volatile_share() << '\n';
             runs.push_back({{"run", "constant voltage"}, {"voltage_V", V}, {"start", name}, {"duration_s", T},
-                            {"samples", tr.size()}, {"w_final", tr.back().s.w}, {"v_final", tr.back().s.v}});
+                            {"samples", tr.size()}, {"w_final", tr.back().s.w}, {"v_final", tr.back().s.volatile_share()}});
           }
         if (V == 0.0)
-          for (std::size_t k = 1; k + 1 < spike_t.size(); ++k)
-            {
-              const double dt = spike_t[k + 1] - spike_t[k - 1];
-              rows.push_back({std::max(0.0, 1 - spike_v[k] - spike_w[k]), spike_v[k], spike_w[k],
-                              (spike_v[k + 1] - spike_v[k - 1]) / dt, (spike_w[k + 1] - spike_w[k - 1]) / dt, 2});
-            }
-        // non-negative least squares; each training run weighted by its largest derivative:
-        //   dw = k_trap v (1 - w) - k_detrap w;   dv + k_trap v (1 - w) - k_detrap w = k_in p - k_out v
+          {
+            std::vector<TrajectoryPoint> tr;
+            for (std::size_t k = 0; k < spike_t.size(); ++k)
+              tr.push_back({spike_t[k], spike_s[k]});
+            add_rows(tr, 2);
+          }
+        // non-negative least squares link by link from the interface back to the Pt layer:
+        //   flux_N = dw/dt = k_N+ v_N (1 - w) - k_N- w,  flux_{i-1} = dv_i/dt + flux_i = k+ x_{i-1} - k- x_i;
+        // each run weighted by its largest flux; runs whose flux is negligible (< 1e-6 of the
+        // largest) carry no information on that link and are left out
         auto nnls2 = [](const std::vector<std::array<double, 3>> &A) {
           // rows (a1, a2, y), weighted; minimise sum (a1 x1 + a2 x2 - y)^2 over x >= 0
           double s11 = 0, s12 = 0, s22 = 0, s1y = 0, s2y = 0, syy = 0;
@@ -333,39 +362,130 @@ namespace otj
             best = {{0, s2y / s22}}, c_best = cost(0, s2y / s22);
           return std::make_pair(best, syy > 0 ? std::sqrt(std::max(c_best, 0.0) / syy) : 0.0);
         };
-        double dw_max[3] = {0, 0, 0}, dv_max[3] = {0, 0, 0};
-        for (const auto &r : rows)
-          dw_max[r.run] = std::max(dw_max[r.run], std::abs(r.dw)), dv_max[r.run] = std::max(dv_max[r.run], std::abs(r.dv));
-        std::vector<std::array<double, 3>> Aw, Av;
-        for (const auto &r : rows)
+        const unsigned      N = film_cells_;
+        std::vector<double> k(2 * (N + 1), 0.0), residual(N + 1, 0.0);
+        std::vector<double> flux(rows.size());
+        for (std::size_t r = 0; r < rows.size(); ++r)
+          flux[r] = rows[r].dx[N + 1]; // dw/dt
+        for (int link = int(N); link >= 0; --link)
           {
-            const double g = 1.0 / (dw_max[r.run] + 1e-300);
-            Aw.push_back({{r.v * (1 - r.w) * g, -r.w * g, r.dw * g}});
+            double fmax[3] = {0, 0, 0}, fall = 0;
+            for (std::size_t r = 0; r < rows.size(); ++r)
+              fmax[rows[r].run] = std::max(fmax[rows[r].run], std::abs(flux[r])), fall = std::max(fall, std::abs(flux[r]));
+            std::vector<std::array<double, 3>> A;
+            for (std::size_t r = 0; r < rows.size(); ++r)
+              {
+                const auto &x = rows[r].x;
+                if (fmax[rows[r].run] < 1e-6 * fall)
+                  continue;
+                const double g = 1.0 / fmax[rows[r].run];
+                const double a = x[link] * (link == int(N) ? std::max(0.0, 1 - x[N + 1]) : 1.0);
+                A.push_back({{a * g, -x[link + 1] * g, flux[r] * g}});
+              }
+            const auto [kl, res] = nnls2(A);
+            k[2 * link] = kl[0], k[2 * link + 1] = kl[1], residual[link] = res;
+            // the fitted flux of this link, plus the change of the compartment before it, is the previous link's flux
+            if (link > 0)
+              for (std::size_t r = 0; r < rows.size(); ++r)
+                {
+                  const auto  &x = rows[r].x;
+                  const double f = kl[0] * x[link] * (link == int(N) ? std::max(0.0, 1 - x[N + 1]) : 1.0) - kl[1] * x[link + 1];
+                  flux[r]        = rows[r].dx[link] + f;
+                }
           }
-        const auto [kw, res_w] = nnls2(Aw);
-        // the v equation's target after the fitted exchange with the interface, weighted per run by its largest value
-        std::vector<double> ys;
-        for (const auto &r : rows)
-          {
-            ys.push_back(r.dv + kw[0] * r.v * (1 - r.w) - kw[1] * r.w);
-            dv_max[r.run] = 0;
-          }
-        for (std::size_t i = 0; i < rows.size(); ++i)
-          dv_max[rows[i].run] = std::max(dv_max[rows[i].run], std::abs(ys[i]));
-        for (std::size_t i = 0; i < rows.size(); ++i)
-          {
-            const auto  &r = rows[i];
-            const double g = 1.0 / (dv_max[r.run] + 1e-300);
-            Av.push_back({{r.p * g, -r.v * g, ys[i] * g}});
-          }
-        const auto [kv, res_v] = nnls2(Av);
-        P.rates.push_back({{kv[0], kv[1], kw[0], kw[1]}});
-        rate_fits.push_back({{"voltage_V", V}, {"k_in", kv[0]}, {"k_out", kv[1]}, {"k_trap", kw[0]}, {"k_detrap", kw[1]},
-                             {"relative_residual_w", res_w}, {"relative_residual_v", res_v}, {"rows", rows.size()}});
+        // refinement: Levenberg-Marquardt on ln(k) against the whole trajectories (the chain
+        // integrated from each run's first sample), starting from the link-by-link NNLS rates
+        double cost_nnls = 0, cost_fit = 0;
+        {
+          const double floor_k = 1e-3;
+          auto model_for = [&](const std::vector<double> &lk) {
+            CompactModelParameters Q;
+            Q.rate_voltages    = {V};
+            Q.film_cells       = N;
+            Q.rates            = {std::vector<double>(lk.size())};
+            for (std::size_t m = 0; m < lk.size(); ++m)
+              Q.rates[0][m] = std::max(0.0, std::exp(lk[m]) - floor_k);
+            Q.current_voltages = {-1, 1};
+            Q.s_nodes          = {0, 1};
+            Q.current          = {{-1, -1}, {1, 1}};
+            return CompactModel(Q);
+          };
+          auto residuals = [&](const std::vector<double> &lk, const char *) -> std::optional<std::vector<double>> {
+            const CompactModel  m = model_for(lk);
+            std::vector<double> r;
+            for (const auto &tr : training)
+              {
+                if (tr.size() < 3)
+                  continue;
+                std::vector<double> times;
+                for (std::size_t q = 1; q < tr.size(); ++q)
+                  times.push_back(tr[q].t);
+                std::ostringstream w;
+                w << std::setprecision(17) << tr.front().t << ' ' << V << "; " << tr.back().t << ' ' << V;
+                unsigned steps = 0;
+                const auto out = m.integrate(PiecewiseLinearWaveform::parse(w.str(), "fit"), tr.front().s, times, 1e-3, &steps, 20000);
+                if (std::getenv("OTJ_DEBUG_FIT"))
+                  std::cerr << "fit V " << V << ": " << steps << " steps\n";
+                if (out.size() != times.size())
+                  return std::nullopt;
+                for (std::size_t q = 0; q < out.size(); ++q)
+                  {
+                    const auto &ref = tr[q + 1].s;
+                    r.push_back((out[q].state.w - ref.w) / (0.01 + 0.05 * ref.w));
+                    for (std::size_t c = 0; c < N; ++c)
+                      r.push_back((out[q].state.v[c] - ref.v[c]) / (0.01 + 0.05 * ref.v[c]));
+                  }
+              }
+            return r;
+          };
+          std::vector<double> lk0(k.size());
+          for (std::size_t m = 0; m < k.size(); ++m)
+            lk0[m] = std::log(k[m] + floor_k);
+          auto sq = [](const std::vector<double> &r) {
+            double c = 0;
+            for (double x : r)
+              c += x * x;
+            return c;
+          };
+          const auto r0 = residuals(lk0, "start");
+          cost_nnls     = r0 ? sq(*r0) : std::nan("");
+          LevenbergMarquardtOptions o;
+          o.max_iterations  = 10;
+          o.jacobian_step   = 1e-2;
+          o.initial_damping = 1e-1;
+          o.max_attempts    = 6;
+          try
+            {
+              const auto lm = levenberg_marquardt(
+                residuals, lk0, o, [](const std::vector<double> &) { return false; },
+                [&](std::vector<double> x) {
+                  for (double &v : x)
+                    v = std::clamp(v, std::log(floor_k), std::log(1e14));
+                  return x;
+                });
+              cost_fit = sq(lm.residuals);
+              if (cost_fit < cost_nnls || !std::isfinite(cost_nnls))
+                for (std::size_t m = 0; m < k.size(); ++m)
+                  k[m] = std::max(0.0, std::exp(lm.x[m]) - floor_k);
+              else
+                cost_fit = cost_nnls;
+            }
+          catch (const std::exception &)
+            {
+              cost_fit = cost_nnls;
+            }
+        }
+        P.rates.push_back(k);
+        rate_fits.push_back({{"voltage_V", V}, {"rates_per_s", k}, {"nnls_relative_residuals", residual},
+                             {"trajectory_cost_nnls", cost_nnls}, {"trajectory_cost_fit", cost_fit}, {"rows", rows.size()}});
         if (!quiet)
-          std::cout << "  V = " << std::setw(5) << V << " V: k_in " << std::setprecision(3) << kv[0] << ", k_out "
-                    << kv[1] << ", k_trap " << kw[0] << ", k_detrap " << kw[1] << " 1/s (relative residuals " << res_w
-                    << ", " << res_v << ")  [" << seconds_since(start) << " s]" << std::endl;
+          {
+            std::cout << "  V = " << std::setw(5) << V << " V: rates (1/s) " << std::setprecision(3);
+            for (unsigned l = 0; l <= N; ++l)
+              std::cout << (l ? "  " : "") << k[2 * l] << "/" << k[2 * l + 1];
+            std::cout << "; trajectory cost " << cost_nnls << " -> " << cost_fit;
+            std::cout << "  [" << seconds_since(start) << " s]" << std::endl;
+          }
       }
     write_atomically(output_dir_ + "/training_trajectories.csv", [&](std::ostream &o) { o << traj_csv.str(); });
 
@@ -409,7 +529,10 @@ namespace otj
     // ---- 2. the spike: tau_v and kappa -------------------------------------------
     json spike_json;
     {
-      const std::vector<double> &t = spike_t, &v = spike_v, &w = spike_w, &G = spike_G;
+      const std::vector<double> &t = spike_t, &G = spike_G;
+      std::vector<double>        v;
+      for (const auto &x : spike_s)
+        v.push_back(x.volatile_share());
       const auto fit = fit_exponential_decay(t, v, {1});
       P.tau_v        = fit.taus.front();
       // kappa: least squares of ln G along the relaxation (golden section on [0, 50])
@@ -419,7 +542,7 @@ namespace otj
         const CompactModel m(Q);
         double             c = 0;
         for (std::size_t k = 0; k < t.size(); ++k)
-          c += std::pow(std::log(m.conductance({w[k], v[k]}) / G[k]), 2);
+          c += std::pow(std::log(m.conductance(spike_s[k]) / G[k]), 2);
         return c;
       };
       double a = 0, b = 50;
@@ -455,7 +578,8 @@ namespace otj
                     {"spike_fit", spike_json},
                     {"rate_fits", rate_fits},
                     {"pristine_state", {{"w", s_pristine.w}, {"v", s_pristine.v}}},
-                    {"lrs_state", {{"w", s_lrs.w}, {"v", s_lrs.v}}}};
+                    {"lrs_state", {{"w", s_lrs.w}, {"v", s_lrs.v}}},
+                    {"film_cells", film_cells_}};
     const CompactModel model(P);
     // residual of the current table at the training states' read
     write_atomically(output_dir_ + "/compact_model.json", [&](std::ostream &o) { o << P.to_json().dump(1) << "\n"; });
@@ -507,7 +631,7 @@ namespace otj
             const double Gc = model.conductance(cm[k].state), Ic = cm[k].current;
             worst_G         = std::max(worst_G, std::abs(Gc / G_pde[k] - 1));
             worst_I         = std::max(worst_I, std::abs(Ic / I_pde[k] - 1));
-            vcsv << seq.name << ',' << reads[k] << ',' << wf.value(reads[k]) << ',' << G_pde[k] << ',' << Gc << ','
+            vcsv << '"' << seq.name << "\"," << reads[k] << ',' << wf.value(reads[k]) << ',' << G_pde[k] << ',' << Gc << ','
                  << I_pde[k] << ',' << Ic << '\n';
           }
         const bool ok = cm.size() == reads.size() && worst_G <= conductance_tolerance_ && worst_I <= current_tolerance_;

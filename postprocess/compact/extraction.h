@@ -44,6 +44,7 @@ namespace otj
     std::vector<double>             rate_voltages_, w_nodes_, current_voltages_;
     double                          run_duration_ = 0.1, lrs_write_ = 2.2, lrs_write_time_ = 0.1;
     double                          interior_start_ = 0.5e-9;
+    unsigned int                    film_cells_     = 2;
     double                          spike_amplitude_ = 1.0, spike_width_ = 5e-8;
     double                          conductance_tolerance_ = 0.1, current_tolerance_ = 0.2;
     std::vector<ValidationSequence> validation_;
