@@ -151,6 +151,10 @@ namespace otj
     prm.declare_entry("Spike amplitude (V)", "1.0", Patterns::Double(0.0, 10.0),
                       "Sub-threshold spike whose relaxation gives tau_v and kappa.");
     prm.declare_entry("Spike width (s)", "5e-8", Patterns::Double(0.0));
+    prm.declare_entry("Set spike amplitude (V)", "2.4", Patterns::Double(0.0, 10.0),
+                      "A short supra-threshold spike whose relaxation at 0 V shows how the film population "
+                      "near the interface splits between trapping and return (trains the 0 V rates).");
+    prm.declare_entry("Set spike width (s)", "1e-8", Patterns::Double(0.0));
     prm.declare_entry("Conductance tolerance", "0.1", Patterns::Double(0.0), "Validation: largest |G_cm / G_pde - 1|.");
     prm.declare_entry("Current tolerance", "0.2", Patterns::Double(0.0), "Validation: largest |I_cm / I_pde - 1|.");
     for (const std::string v : {"Validation 1", "Validation 2"})
@@ -178,6 +182,8 @@ namespace otj
     film_cells_       = prm.get_integer("Film cells");
     spike_amplitude_  = prm.get_double("Spike amplitude (V)");
     spike_width_      = prm.get_double("Spike width (s)");
+    set_spike_amplitude_ = prm.get_double("Set spike amplitude (V)");
+    set_spike_width_     = prm.get_double("Set spike width (s)");
     conductance_tolerance_ = prm.get_double("Conductance tolerance");
     current_tolerance_     = prm.get_double("Current tolerance");
     for (const std::string v : {"Validation 1", "Validation 2"})
@@ -259,6 +265,24 @@ namespace otj
         }
     }
 
+    std::vector<TrajectoryPoint> set_spike;
+    {
+      const double tf = 2e-9 + set_spike_width_, T = tf + 1e-3;
+      TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1e-9, set_spike_amplitude_},
+                                                         {1e-9 + set_spike_width_, set_spike_amplitude_}, {tf, 0}, {T, 0}})),
+                              true);
+      sim.restart_from(pristine);
+      sim.integrate_waveform(false, tf);
+      set_spike.push_back({0.0, probe(sim.system(), sim.state())});
+      for (double dt : log_times(1e-11, 1e-3, 8))
+        {
+          sim.integrate_waveform(false, tf + dt);
+          set_spike.push_back({dt, probe(sim.system(), sim.state())});
+        }
+      runs.push_back({{"run", "set spike relaxation"}, {"amplitude_V", set_spike_amplitude_}, {"width_s", set_spike_width_},
+                      {"w_after", set_spike.back().s.w}});
+    }
+
     // ---- 1. constant-voltage runs: the four hopping rates at each training voltage ----
     CompactModelParameters P;
     P.rate_voltages    = rate_voltages_;
@@ -275,7 +299,7 @@ namespace otj
         struct Row
         {
           std::vector<double> x, dx; ///< p, v_1 .. v_N, w and their time derivatives
-          int                 run;   ///< 0: from the pristine state, 1: from the LRS, 2: the spike
+          int                 run;   ///< 0: from the pristine state, 1: from the LRS, 2: the spike, 3: the set spike
         };
         std::vector<Row>                          rows;
         std::vector<std::vector<TrajectoryPoint>> training; // for the trajectory fit below
@@ -333,6 +357,7 @@ namespace otj
             for (std::size_t k = 0; k < spike_t.size(); ++k)
               tr.push_back({spike_t[k], spike_s[k]});
             add_rows(tr, 2);
+            add_rows(set_spike, 3);
           }
         // non-negative least squares link by link from the interface back to the Pt layer:
         //   flux_N = dw/dt = k_N+ v_N (1 - w) - k_N- w,  flux_{i-1} = dv_i/dt + flux_i = k+ x_{i-1} - k- x_i;
@@ -369,7 +394,7 @@ namespace otj
           flux[r] = rows[r].dx[N + 1]; // dw/dt
         for (int link = int(N); link >= 0; --link)
           {
-            double fmax[3] = {0, 0, 0}, fall = 0;
+            double fmax[4] = {0, 0, 0, 0}, fall = 0;
             for (std::size_t r = 0; r < rows.size(); ++r)
               fmax[rows[r].run] = std::max(fmax[rows[r].run], std::abs(flux[r])), fall = std::max(fall, std::abs(flux[r]));
             std::vector<std::array<double, 3>> A;
@@ -588,7 +613,8 @@ namespace otj
     // ---- validation on unseen sequences -----------------------------------------
     json               val = json::array();
     std::ostringstream vcsv;
-    vcsv << "sequence,time_s,source_V,G_pde_S,G_compact_S,I_pde_A,I_compact_A\n" << std::setprecision(8);
+    vcsv << "sequence,time_s,source_V,G_pde_S,G_compact_S,I_pde_A,I_compact_A,w_pde,w_compact,v_pde,v_compact\n"
+         << std::setprecision(8);
     bool all_ok = true;
     for (const auto &seq : validation_)
       {
@@ -615,10 +641,12 @@ namespace otj
         // PDE
         TransientSimulation sim(quiet_run(device_, points(pts)), true);
         sim.restart_from(pristine);
-        std::vector<double> G_pde, I_pde;
+        std::vector<double>       G_pde, I_pde;
+        std::vector<CompactState> S_pde;
         for (double tr : reads)
           {
             sim.integrate_waveform(false, tr);
+            S_pde.push_back(probe(sim.system(), sim.state()));
             G_pde.push_back(1.0 / sim.read(sim.state(), Vr).resistance);
             I_pde.push_back(sim.steps().back().tunnel_current);
           }
@@ -632,7 +660,8 @@ namespace otj
             worst_G         = std::max(worst_G, std::abs(Gc / G_pde[k] - 1));
             worst_I         = std::max(worst_I, std::abs(Ic / I_pde[k] - 1));
             vcsv << '"' << seq.name << "\"," << reads[k] << ',' << wf.value(reads[k]) << ',' << G_pde[k] << ',' << Gc << ','
-                 << I_pde[k] << ',' << Ic << '\n';
+                 << I_pde[k] << ',' << Ic << ',' << S_pde[k].w << ',' << cm[k].state.w << ','
+                 << S_pde[k].volatile_share() << ',' << cm[k].state.volatile_share() << '\n';
           }
         const bool ok = cm.size() == reads.size() && worst_G <= conductance_tolerance_ && worst_I <= current_tolerance_;
         all_ok        = all_ok && ok;

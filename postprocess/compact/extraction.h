@@ -46,6 +46,7 @@ namespace otj
     double                          interior_start_ = 0.5e-9;
     unsigned int                    film_cells_     = 2;
     double                          spike_amplitude_ = 1.0, spike_width_ = 5e-8;
+    double                          set_spike_amplitude_ = 2.4, set_spike_width_ = 1e-8;
     double                          conductance_tolerance_ = 0.1, current_tolerance_ = 0.2;
     std::vector<ValidationSequence> validation_;
   };
