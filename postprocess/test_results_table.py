@@ -145,9 +145,9 @@ def make_full(root):
     write_csv(os.path.join(m, "endurance.csv"), ["cycle", "lrs_resistance_ohm", "hrs_resistance_ohm"],
               [[c, 2.7e4, 1.8e8 / c] for c in (1, 2, 3)])
     write_json(os.path.join(root, "protocols", "protocols.json"), {
-        "ltp_ltd": {"g_min_S": 1e-6, "g_max_S": 2.1e-5},
-        "stdp": {"antisymmetric": {"ltp": {"A": 96.3, "tau2_s": 4.4e-6}, "ltd": {"A": -53.1, "tau2_s": -8.4e-6}},
-                 "symmetric": {"A": 88.0, "tau3_s": 3.3e-6, "warning": "poor fit"}},
+        "ltp_ltd": {"g_min_S": 2e-6, "g_max_S": 2.1e-5},
+        "stdp": {"antisymmetric": {"ltp": {"A": 192.6, "tau2_s": 2.2e-6}, "ltd": {"A": -26.55, "tau2_s": -8.4e-6}},
+                 "symmetric": {"A": 44.0, "tau3_s": 6.6e-6, "warning": "poor fit"}},
         "array": {"H": {"retained_time_s": None}}})
 
 
@@ -156,7 +156,7 @@ def make_full(root):
 
 
 def check_format():
-    for x, want in ((2.0, "2.00"), (1.8e8, "1.80e8"), (0.026, "0.0260"), (96.3, "96.3"), (-53.1, "-53.1"),
+    for x, want in ((2.0, "2.00"), (1.8e8, "1.80e8"), (0.026, "0.0260"), (12.5, "12.5"), (-7.25, "-7.25"),
                     (100.0, "100"), (1e4, "1.00e4"), (6.42e-10, "6.42e-10"), (0.5, "0.500")):
         got = rt.fmt3(x)
         report("fmt3(%r)" % x, got == want, "got %r, want %r" % (got, want))
@@ -213,15 +213,15 @@ def check_full(tmp):
     r = expect("LRS retention time", "5.00e3", "0.500", "within 2x")
     report("full: LRS retention not flagged as the run length", r is not None and "whole run" not in r["note"])
     expect("letter H retained (5x5 array)", "no value", DASH, "no value")
-    expect("LTP/LTD window, lowest conductance", "1.00", "1.00", "within 2x")
+    expect("LTP/LTD window, lowest conductance", "2.00", "2.00", "within 2x")
     expect("LTP/LTD window, highest conductance", "21.0", "2.00", "within 2x")
-    expect("antisymmetric STDP, LTP branch A (eq. 1)", "96.3", "1.00", "within 2x")
-    expect("antisymmetric STDP, LTP branch tau2 (eq. 1)", "4.40", "1.00", "within 2x")
-    expect("antisymmetric STDP, LTD branch A (eq. 1)", "-53.1", "1.00", "within 2x")
+    expect("antisymmetric STDP, LTP branch A (eq. 1)", "193", "2.00", "within 2x")
+    expect("antisymmetric STDP, LTP branch tau2 (eq. 1)", "2.20", "0.500", "within 2x")
+    expect("antisymmetric STDP, LTD branch A (eq. 1)", "-26.6", "0.500", "within 2x")
     expect("antisymmetric STDP, LTD branch tau2 (eq. 1)", "-8.40", "2.00", "within 2x")
-    r = expect("symmetric STDP A (eq. 2)", "88.0", "1.00", "within 2x")
+    r = expect("symmetric STDP A (eq. 2)", "44.0", "0.500", "within 2x")
     report("full: protocol warning in the note", r is not None and "poor fit" in r["note"])
-    expect("symmetric STDP tau3 (eq. 2)", "3.30", "1.00", "within 2x")
+    expect("symmetric STDP tau3 (eq. 2)", "6.60", "2.00", "within 2x")
     want = "26 rows: 21 simulated within a factor 2, 2 outside, 1 without a ratio, 2 run without a value, 0 not run"
     last = md.rstrip().splitlines()[-1]
     report("full: count line", last == want, repr(last))
