@@ -3,6 +3,7 @@
 
 #include "analysis/exponential_fit.h"
 #include "calibration/levenberg_marquardt.h"
+#include "common/file_fingerprint.h"
 #include "common/input_error.h"
 #include "materials/material.h"
 #include "output/atomic_file.h"
@@ -35,21 +36,6 @@ namespace otj
     using Clock = std::chrono::steady_clock;
     double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-    /// FNV-1a 64-bit fingerprint of a file's bytes (provenance, not security).
-    std::string fingerprint(const std::string &path)
-    {
-      std::ifstream in(path, std::ios::binary);
-      if (!in)
-        return "unreadable";
-      std::uint64_t h = 1469598103934665603ull;
-      char          c;
-      while (in.get(c))
-        h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-      std::ostringstream o;
-      o << "fnv1a64:" << std::hex << std::setw(16) << std::setfill('0') << h;
-      return o.str();
-    }
-
     std::vector<double> list(dealii::ParameterHandler &prm, const std::string &name, const std::string &file)
     {
       std::vector<double> v;
@@ -81,14 +67,7 @@ namespace otj
       return t;
     }
 
-    std::string points(const std::vector<std::pair<double, double>> &p)
-    {
-      std::ostringstream o;
-      o << std::setprecision(15);
-      for (std::size_t i = 0; i < p.size(); ++i)
-        o << (i ? "; " : "") << p[i].first << ' ' << p[i].second;
-      return o.str();
-    }
+    PiecewiseLinearWaveform points(std::vector<std::pair<double, double>> p) { return PiecewiseLinearWaveform(std::move(p)); }
 
     /// The compact-model state variables read off a vacancy profile.
     struct StateProbe
@@ -113,13 +92,13 @@ namespace otj
       CompactState s;
     };
 
-    RunParameters quiet_run(const RunParameters &device, const std::string &waveform)
+    RunParameters quiet_run(const RunParameters &device, const PiecewiseLinearWaveform &waveform)
     {
       RunParameters p = device;
       p.output.write_vtu = p.output.write_profiles = false;
       p.experiment.output_times = {};
       p.experiment.initial_state = "equilibrium";
-      p.experiment.waveform = PiecewiseLinearWaveform::parse(waveform, "extraction waveform");
+      p.experiment.waveform = waveform;
       return p;
     }
 
@@ -225,7 +204,7 @@ namespace otj
     // ---- start states ------------------------------------------------------
     Vector<double> pristine, lrs;
     {
-      TransientSimulation sim(quiet_run(device_, "0 0; 1 0"), true);
+      TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1, 0}})), true);
       sim.solve_initial_state();
       pristine = sim.state();
       const double e = 1e-7;
@@ -238,7 +217,7 @@ namespace otj
       runs.push_back({{"run", "LRS write"}, {"voltage_V", lrs_write_}, {"duration_s", lrs_write_time_}});
     }
     auto probe_of = [&](const Vector<double> &u) {
-      TransientSimulation sim(quiet_run(device_, "0 0; 1 0"), true);
+      TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1, 0}})), true);
       return probe(sim.system(), u);
     };
     const CompactState s_pristine = probe_of(pristine), s_lrs = probe_of(lrs);
@@ -445,10 +424,9 @@ namespace otj
                 std::vector<double> times;
                 for (std::size_t q = 1; q < tr.size(); ++q)
                   times.push_back(tr[q].t);
-                std::ostringstream w;
-                w << std::setprecision(17) << tr.front().t << ' ' << V << "; " << tr.back().t << ' ' << V;
-                unsigned steps = 0;
-                const auto out = m.integrate(PiecewiseLinearWaveform::parse(w.str(), "fit"), tr.front().s, times, 1e-3, &steps, 20000);
+                unsigned   steps = 0;
+                const auto out   = m.integrate(points({{tr.front().t, V}, {tr.back().t, V}}), tr.front().s, times, 1e-3,
+                                               &steps, 20000);
                 if (std::getenv("OTJ_DEBUG_FIT"))
                   std::cerr << "fit V " << V << ": " << steps << " steps\n";
                 if (out.size() != times.size())
@@ -520,7 +498,7 @@ namespace otj
       relaxation_states.emplace_back(s_lrs.w, lrs);
       std::sort(relaxation_states.begin(), relaxation_states.end(),
                 [](const auto &a, const auto &b) { return a.first < b.first; });
-      TransientSimulation sim(quiet_run(device_, "0 0; 1 0"), true);
+      TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1, 0}})), true);
       std::vector<std::vector<double>> by_state; // [s][V]
       std::vector<double>              s_used;
       for (double sn : w_nodes_)
@@ -590,11 +568,11 @@ namespace otj
 
     // ---- provenance ----------------------------------------------------------
     json inputs = json::array();
-    inputs.push_back({{"path", file_}, {"fingerprint", fingerprint(file_)}});
-    inputs.push_back({{"path", device_.input_file}, {"fingerprint", fingerprint(device_.input_file)}});
+    inputs.push_back({{"path", file_}, {"fingerprint", file_fingerprint(file_)}});
+    inputs.push_back({{"path", device_.input_file}, {"fingerprint", file_fingerprint(device_.input_file)}});
     for (const auto &l : d.layers)
       if (!l.material.source_file.empty())
-        inputs.push_back({{"path", l.material.source_file}, {"fingerprint", fingerprint(l.material.source_file)}});
+        inputs.push_back({{"path", l.material.source_file}, {"fingerprint", file_fingerprint(l.material.source_file)}});
     P.provenance = {{"program", "otj extract"}, {"version", OTJ_GIT_VERSION}, {"inputs", inputs}, {"training_runs", runs},
                     {"states", {{"w", "share of the vacancies beyond the barrier (interface layer and below)"},
                                 {"v", "share of the vacancies in the film interior"},
@@ -637,7 +615,7 @@ namespace otj
         for (double extra : {1e-6, 2.5e-5})
           reads.push_back(t + extra);
         pts.push_back({reads.back(), Vr});
-        const auto wf = PiecewiseLinearWaveform::parse(points(pts), "validation " + seq.name);
+        const auto wf = points(pts);
         // PDE
         TransientSimulation sim(quiet_run(device_, points(pts)), true);
         sim.restart_from(pristine);

@@ -15,14 +15,7 @@ namespace otj
 
   namespace
   {
-    std::string points(const std::vector<std::pair<double, double>> &p)
-    {
-      std::ostringstream o;
-      o << std::setprecision(15);
-      for (std::size_t i = 0; i < p.size(); ++i)
-        o << (i ? "; " : "") << p[i].first << ' ' << p[i].second;
-      return o.str();
-    }
+    PiecewiseLinearWaveform points(std::vector<std::pair<double, double>> p) { return PiecewiseLinearWaveform(std::move(p)); }
 
     /// A key that identifies a stored state and a duration (for caches).
     std::vector<double> key_of(const Vector<double> &u, std::initializer_list<double> extra)
@@ -41,10 +34,11 @@ namespace otj
     device_.experiment.initial_state = "equilibrium";
   }
 
-  RunParameters PulseLab::with_waveform(const std::string &w, const std::optional<CircuitParameters> &circuit) const
+  RunParameters PulseLab::with_waveform(const PiecewiseLinearWaveform &w,
+                                        const std::optional<CircuitParameters> &circuit) const
   {
     RunParameters p        = device_;
-    p.experiment.waveform  = PiecewiseLinearWaveform::parse(w, "pulse-lab waveform");
+    p.experiment.waveform  = w;
     if (circuit)
       p.circuit = *circuit;
     return p;
@@ -54,7 +48,7 @@ namespace otj
   {
     if (!pristine_)
       {
-        TransientSimulation sim(with_waveform("0 0; 1 0", std::nullopt), true);
+        TransientSimulation sim(with_waveform(points({{0, 0}, {1, 0}}), std::nullopt), true);
         sim.solve_initial_state();
         ++runs_;
         pristine_ = sim.state();
@@ -86,7 +80,7 @@ namespace otj
 
   ReadResult PulseLab::read(const Vector<double> &state)
   {
-    TransientSimulation sim(with_waveform("0 0; 1 0", std::nullopt), true);
+    TransientSimulation sim(with_waveform(points({{0, 0}, {1, 0}}), std::nullopt), true);
     sim.restart_from(state);
     return sim.read(sim.state(), device_.experiment.read_voltage);
   }

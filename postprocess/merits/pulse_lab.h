@@ -79,7 +79,7 @@ namespace otj
     unsigned int pde_runs() const { return runs_; }
 
   private:
-    RunParameters with_waveform(const std::string &waveform, const std::optional<CircuitParameters> &circuit) const;
+    RunParameters with_waveform(const PiecewiseLinearWaveform &waveform, const std::optional<CircuitParameters> &circuit) const;
 
     RunParameters                                 device_;
     std::optional<dealii::Vector<double>>         pristine_;

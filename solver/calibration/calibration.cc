@@ -3,6 +3,7 @@
 
 #include "calibration/levenberg_marquardt.h"
 
+#include "common/file_fingerprint.h"
 #include "common/input_error.h"
 #include "materials/material.h"
 #include "output/atomic_file.h"
@@ -133,20 +134,6 @@ namespace otj
     {
       const double v = f.log_scale ? std::pow(10.0, std::log10(f.prior) + x * f.prior_width) : f.prior + x * f.prior_width;
       return std::clamp(v, f.lower, f.upper);
-    }
-
-    /// 64-bit FNV-1a of a file's bytes (provenance fingerprint, not a cryptographic hash).
-    std::string file_fingerprint(const std::string &path)
-    {
-      std::ifstream      in(path, std::ios::binary);
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      std::uint64_t h = 1469598103934665603ull;
-      for (unsigned char c : ss.str())
-        h = (h ^ c) * 1099511628211ull;
-      std::ostringstream o;
-      o << "fnv1a64:" << std::hex << std::setw(16) << std::setfill('0') << h;
-      return o.str();
     }
 
     const char *target_names[] = {"LRS resistance", "HRS resistance", "threshold change"};
