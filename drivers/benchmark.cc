@@ -2,19 +2,28 @@
 // JSON line per case (wall time, Newton iterations, time steps, DOFs, peak
 // memory). Not a test: it measures, it does not judge.
 //
-//   otj-benchmark [device.prm]   (default drivers/paper_device/writes.prm)
+//   otj-benchmark [device.prm] [--only NAME]
+//     device.prm   default drivers/paper_device/writes.prm
+//     --only NAME  run only the cases whose name contains NAME (rv_loop,
+//                  threshold_search_20ns, retention_lrs_1e4s, equilibrium, pulse_20ns,
+//                  write_100ms, protocols)
+// The `protocols` case runs every protocol of drivers/paper_device/protocols.prm on
+// the compact model that `otj extract` wrote (skipped if it is absent), writing to a
+// temporary directory.
 #include "simulation/run_parameters.h"
 
 #include <deal.II/base/multithread_info.h>
 #include "analysis/threshold_search.h"
 #include "experiments/switching_loops.h"
 #include "merits/pulse_lab.h"
+#include "protocols/protocols_experiment.h"
 #include "simulation/transient_simulation.h"
 
 #include <sys/resource.h>
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <optional>
 #include <vector>
 #include <iostream>
@@ -57,10 +66,42 @@ int main(int argc, char **argv)
 {
   // 1D problems have a few hundred unknowns: threads only add overhead
   dealii::MultithreadInfo::set_thread_limit(1);
-  const std::string file = argc > 1 ? argv[1] : "drivers/paper_device/writes.prm";
+  std::string file = "drivers/paper_device/writes.prm", only;
+  for (int i = 1; i < argc; ++i)
+    {
+      const std::string a = argv[i];
+      if (a == "--only" && i + 1 < argc)
+        only = argv[++i];
+      else if (a.rfind("--", 0) == 0)
+        {
+          std::cerr << "otj-benchmark: unknown option " << a << " (usage: otj-benchmark [device.prm] [--only NAME])\n";
+          return 2;
+        }
+      else
+        file = a;
+    }
+  auto wanted = [&](const std::string &name) { return only.empty() || name.find(only) != std::string::npos; };
   try
     {
       const auto base = otj::RunParameters::from_file(file);
+      if (wanted("protocols"))
+        {
+          // issue 5: the whole protocol set on the extracted compact model
+          const std::string model = "results/paper_device/compact/compact_model.json";
+          if (!std::filesystem::exists(model))
+            std::cout << "{\"case\": \"protocols\", \"skipped\": \"" << model << " absent (run otj extract)\"}" << std::endl;
+          else
+            {
+              otj::ProtocolsExperiment px("drivers/paper_device/protocols.prm");
+              px.set_output_directory((std::filesystem::temp_directory_path() / "otj-benchmark-protocols").string());
+              const auto          t0    = std::chrono::steady_clock::now();
+              const unsigned long steps = px.run(true);
+              const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+              std::cout << "{\"case\": \"protocols\", \"integrator_steps\": " << steps << ", \"wall_s\": " << wall
+                        << ", \"peak_rss_MB\": " << peak_rss_mb() << "}" << std::endl;
+            }
+        }
+      if (wanted("rv_loop"))
       {
         // SPEC 8: a full R-V loop (paper Fig. 1b: 100 ms writes from 0 to +2.2 V to -4.3 V
         // to 0 in 0.2 V steps, each followed by a 10 ms delay and a 0.1 V read)
@@ -72,6 +113,7 @@ int main(int argc, char **argv)
         std::cout << "{\"case\": \"rv_loop\", \"mesh_level\": 0, \"writes\": " << pts.size() - 1
                   << ", \"wall_s\": " << wall << ", \"peak_rss_MB\": " << peak_rss_mb() << "}" << std::endl;
       }
+      if (wanted("threshold_search_20ns") || wanted("retention_lrs_1e4s"))
       {
         // issue 4: the threshold search at 20 ns (positive, from the pristine state; the
         // definition of drivers/paper_device/merits.prm) and a retention run to 1e4 s
@@ -108,9 +150,12 @@ int main(int argc, char **argv)
         {
           auto eq = base;
           eq.experiment.initial_state = "equilibrium";
-          run_case("equilibrium", eq, "0 0; 1e-12 0", level);
-          run_case("pulse_20ns_1.8V_plus_25us", base, "0 0; 2e-9 1.8; 2e-8 1.8; 2.2e-8 0; 2.5022e-5 0", level);
-          run_case("write_100ms_2.2V", base, "0 0; 1e-7 2.2; 0.1 2.2; 0.1000001 0", level);
+          if (wanted("equilibrium"))
+            run_case("equilibrium", eq, "0 0; 1e-12 0", level);
+          if (wanted("pulse_20ns_1.8V_plus_25us"))
+            run_case("pulse_20ns_1.8V_plus_25us", base, "0 0; 2e-9 1.8; 2e-8 1.8; 2.2e-8 0; 2.5022e-5 0", level);
+          if (wanted("write_100ms_2.2V"))
+            run_case("write_100ms_2.2V", base, "0 0; 1e-7 2.2; 0.1 2.2; 0.1000001 0", level);
         }
     }
   catch (const std::exception &e)

@@ -7,6 +7,9 @@
 //   otj extract FILE.prm           compact model from PDE runs, exported with provenance, validated
 //   otj merits FILE.prm            figures of merit: threshold vs width, relaxation, STM/LTM,
 //                                  energy per spike, retention, endurance
+//   otj protocols FILE.prm         the paper's synaptic protocols on the extracted compact model
+//   otj sweep FILE.prm             batch of device cases (amplitude x width x temperature x material x
+//                                  seed) over MPI ranks, one result file per case, merged table, resumable
 //   otj print-parameters [--format prm|json|xml|latex]
 //                                  the full parameter reference with defaults and units
 //
@@ -16,8 +19,10 @@
 #include "experiments/loops_experiment.h"
 #include "compact/extraction.h"
 #include "merits/merits_experiment.h"
+#include "protocols/protocols_experiment.h"
 #include "mesh/device_mesh.h"
 #include "simulation/run_parameters.h"
+#include "sweep/sweep_command.h"
 
 #include <deal.II/base/multithread_info.h>
 #include "simulation/transient_simulation.h"
@@ -87,6 +92,16 @@ int main(int argc, char **argv)
   extract->add_option("file", extract_file, "Extraction file (.prm), e.g. drivers/paper_device/compact.prm")->required();
   extract->add_flag("-q,--quiet", quiet, "No progress output");
 
+  std::string protocols_file;
+  auto *protocols = app.add_subcommand("protocols", "The paper's synaptic protocols on an extracted compact model: EPSC, "
+                                                    "frequency, PPF/PTP, LTP/LTD (NeuroSim and lookup tables), STDP, "
+                                                    "energy per spike, 5x5 letter array; CSV and protocols.json.");
+  protocols->add_option("file", protocols_file, "Protocols file (.prm), e.g. drivers/paper_device/protocols.prm")->required();
+  protocols->add_flag("-q,--quiet", quiet, "No progress output");
+
+  otj::SweepCommand sweep_command; // `otj sweep` (drivers/sweep/)
+  sweep_command.add_to(app);
+
   auto *print = app.add_subcommand("print-parameters",
                                    "Print every parameter with its default, allowed range, unit and meaning.");
   print->add_option("--format", format, "reference (default: defaults, ranges, meaning) | prm (a ready-to-edit input file) | json | xml | latex")
@@ -103,6 +118,8 @@ int main(int argc, char **argv)
 
   try
     {
+      if (sweep_command.selected())
+        return sweep_command.run();
       if (*print)
         {
           otj::RunParameters::print_reference(std::cout, format);
@@ -127,6 +144,12 @@ int main(int argc, char **argv)
         {
           otj::CompactExtraction x(extract_file);
           x.run(quiet);
+          return 0;
+        }
+      if (*protocols)
+        {
+          otj::ProtocolsExperiment p(protocols_file);
+          p.run(quiet);
           return 0;
         }
       if (*merits)

@@ -87,7 +87,7 @@ def save_atomically(fig, path):
         if os.path.exists(tmp):
             os.unlink(tmp)
         plt.close(fig)
-    print("plot_merits: wrote %s" % path)
+    print("%s: wrote %s" % (os.path.basename(sys.argv[0]), path))
 
 
 def duration(t):
@@ -120,11 +120,11 @@ def finish(ax, fig, path, title):
 def need(d, name):
     path = os.path.join(d, name)
     if not os.path.exists(path):
-        print("plot_merits: %s missing, skipped" % path)
+        print("%s: %s missing, skipped" % (os.path.basename(sys.argv[0]), path))
         return None
     data = read_csv(path)
     if not data:
-        print("plot_merits: %s has no rows, skipped" % path)
+        print("%s: %s has no rows, skipped" % (os.path.basename(sys.argv[0]), path))
         return None
     return data
 

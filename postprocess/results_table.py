@@ -373,6 +373,8 @@ def build_rows(docs, results):
 
     prow("letter H retained (5x5 array)", "Fig. 4h", "s", 500.0, "500 (more than)",
          ["array", "H", "retained_time_s"])
+    if subtree(pro, ["array", "H", "retained_to_horizon"]) is True:
+        rows[-1]["notes"].append("kept over the whole run (a lower bound)")
     prow("LTP/LTD window, lowest conductance", "Fig. 3c", "uS", 1.0, "1", ["ltp_ltd", "g_min_S"], 1e6)
     prow("LTP/LTD window, highest conductance", "Fig. 3c", "uS", 10.5, "10.5", ["ltp_ltd", "g_max_S"], 1e6)
     prow("antisymmetric STDP, LTP branch A (eq. 1)", "Fig. 3d", "%", 96.3, "96.3",
@@ -385,6 +387,32 @@ def build_rows(docs, results):
          ["stdp", "antisymmetric", "ltd", "tau2_s"], 1e6)
     prow("symmetric STDP A (eq. 2)", "Fig. 3e", "%", 88.0, "88.0", ["stdp", "symmetric", "A"])
     prow("symmetric STDP tau3 (eq. 2)", "Fig. 3e", "us", 3.3, "3.3", ["stdp", "symmetric", "tau3_s"], 1e6)
+    err = lookup(pro, F["protocols"], ["stdp", "error"])
+    if isinstance(err, str):
+        for r in rows[-6:]:
+            r["notes"].append(err)
+    # protocols without a number in the paper's text: simulated value, no ratio
+    prow("PPF index, shortest interval (0.6 V / 50 ns)", "Fig. 2d", "%", None, "decays over us",
+         ["facilitation", "ppf", "shortest_interval_percent"])
+    prow("PPF decay constant (exponential fit)", "Fig. 2d", "us", None, "of order us",
+         ["facilitation", "ppf", "tau_s"], 1e6)
+    prow("PTP index, shortest interval (0.6 V / 50 ns)", "Fig. 2d", "%", None, "decays over us",
+         ["facilitation", "ptp", "shortest_interval_percent"])
+    prow("PTP decay constant (exponential fit)", "Fig. 2d", "us", None, "of order us",
+         ["facilitation", "ptp", "tau_s"], 1e6)
+    for L in ("C", "N"):
+        prow("letter %s on/off current 25 us after the last pulse" % L, "Fig. 4e,g", "-", None, "faded (~1)",
+             ["array", L, "last_read_on_over_off"])
+    prow("letter H on/off current 25 us after the last pulse", "Fig. 4f", "-", None, "kept (> 1)",
+         ["array", "H", "last_read_on_over_off"])
+    prow("LTP nonlinearity A (NeuroSim form), compact model", "Fig. 3c", "pulses", None, "-",
+         ["ltp_ltd", "neurosim", "ltp", "A_pulses"])
+    prow("LTD nonlinearity A (NeuroSim form), compact model", "Fig. 3c", "pulses", None, "-",
+         ["ltp_ltd", "neurosim", "ltd", "A_pulses"])
+    prow("STM energy per 20 ns spike, compact model (last STM amplitude)", "Fig. 3f", "fJ", 0.026, "0.026",
+         ["energy", "stm_energy_J"], 1e15)
+    prow("LTM energy per 20 ns spike, compact model (first LTM amplitude)", "Fig. 3f", "fJ", 0.46, "0.46",
+         ["energy", "ltm_energy_J"], 1e15)
     return rows
 
 

@@ -145,10 +145,15 @@ def make_full(root):
     write_csv(os.path.join(m, "endurance.csv"), ["cycle", "lrs_resistance_ohm", "hrs_resistance_ohm"],
               [[c, 2.7e4, 1.8e8 / c] for c in (1, 2, 3)])
     write_json(os.path.join(root, "protocols", "protocols.json"), {
-        "ltp_ltd": {"g_min_S": 2e-6, "g_max_S": 2.1e-5},
+        "ltp_ltd": {"g_min_S": 2e-6, "g_max_S": 2.1e-5,
+                    "neurosim": {"ltp": {"A_pulses": 5.0}, "ltd": {"A_pulses": -3.0}}},
         "stdp": {"antisymmetric": {"ltp": {"A": 192.6, "tau2_s": 2.2e-6}, "ltd": {"A": -26.55, "tau2_s": -8.4e-6}},
                  "symmetric": {"A": 44.0, "tau3_s": 6.6e-6, "warning": "poor fit"}},
-        "array": {"H": {"retained_time_s": None}}})
+        "array": {"H": {"retained_time_s": None, "last_read_on_over_off": 3.0},
+                  "C": {"last_read_on_over_off": 1.01}, "N": {"last_read_on_over_off": 1.02}},
+        "facilitation": {"ppf": {"shortest_interval_percent": 12.0, "tau_s": 2e-6},
+                         "ptp": {"shortest_interval_percent": 30.0, "tau_s": None}},
+        "energy": {"stm_energy_J": 0.052e-15}})
 
 
 # --------------------------------------------------------------------------------------------
@@ -171,7 +176,7 @@ def check_full(tmp):
     if code != 0:
         return res
     t, rows, md = read_table(out)
-    report("full: 26 rows in the CSV", len(rows) == 26, "%d rows" % len(rows))
+    report("full: 37 rows in the CSV", len(rows) == 37, "%d rows" % len(rows))
 
     def expect(q, sim, ratio, status):
         r = t.get(q)
@@ -222,7 +227,15 @@ def check_full(tmp):
     r = expect("symmetric STDP A (eq. 2)", "44.0", "0.500", "within 2x")
     report("full: protocol warning in the note", r is not None and "poor fit" in r["note"])
     expect("symmetric STDP tau3 (eq. 2)", "6.60", "2.00", "within 2x")
-    want = "26 rows: 21 simulated within a factor 2, 2 outside, 1 without a ratio, 2 run without a value, 0 not run"
+    expect("PPF index, shortest interval (0.6 V / 50 ns)", "12.0", DASH, "no ratio")
+    expect("PPF decay constant (exponential fit)", "2.00", DASH, "no ratio")
+    expect("PTP decay constant (exponential fit)", "no value", DASH, "no value")
+    expect("letter C on/off current 25 us after the last pulse", "1.01", DASH, "no ratio")
+    expect("letter H on/off current 25 us after the last pulse", "3.00", DASH, "no ratio")
+    expect("LTD nonlinearity A (NeuroSim form), compact model", "-3.00", DASH, "no ratio")
+    expect("STM energy per 20 ns spike, compact model (last STM amplitude)", "0.0520", "2.00", "within 2x")
+    expect("LTM energy per 20 ns spike, compact model (first LTM amplitude)", "not run", DASH, "not run")
+    want = "37 rows: 22 simulated within a factor 2, 2 outside, 9 without a ratio, 3 run without a value, 1 not run"
     last = md.rstrip().splitlines()[-1]
     report("full: count line", last == want, repr(last))
     report("full: markdown header explains the sets",
@@ -260,7 +273,7 @@ def check_missing(tmp):
     report("partial: markdown row says not run with ratio dash",
            len(md_row) == 1 and "| not run | " + DASH + " |" in md_row[0], md_row[0] if md_row else "")
     last = md.rstrip().splitlines()[-1]
-    want = "26 rows: 3 simulated within a factor 2, 0 outside, 23 not run"
+    want = "37 rows: 3 simulated within a factor 2, 0 outside, 34 not run"
     report("partial: count line", last == want, repr(last))
     report("partial: absent inputs listed", md.count(": absent") == 4)
 
@@ -279,9 +292,9 @@ def check_missing(tmp):
     report("nothing: exit code 0", code == 0, "exit %d" % code)
     if code == 0:
         t, rows, md = read_table(out2)
-        report("nothing: every row not run", all(r["simulated"] == "not run" for r in rows) and len(rows) == 26)
+        report("nothing: every row not run", all(r["simulated"] == "not run" for r in rows) and len(rows) == 37)
         report("nothing: count line", md.rstrip().splitlines()[-1] ==
-               "26 rows: 0 simulated within a factor 2, 0 outside, 26 not run")
+               "37 rows: 0 simulated within a factor 2, 0 outside, 37 not run")
 
 
 def check_corrupt(tmp):

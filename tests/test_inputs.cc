@@ -144,3 +144,21 @@ TEST(BadInput, ExtractionWithUnsortedVoltagesIsRefused)
   EXPECT_NE(r.output.find("increasing"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists("/tmp/otj-test-extract-bad/compact_model.json"));
 }
+
+TEST(BadInput, ProtocolsWithAPeriodShorterThanThePulseIsRefused)
+{
+  std::filesystem::remove_all("/tmp/otj-test-protocols-bad");
+  const auto r = run_otj("protocols " + input("protocols_bad_frequency.prm"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("Frequencies (Hz)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("protocols_bad_frequency.prm"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists("/tmp/otj-test-protocols-bad/protocols.json"));
+}
+
+TEST(BadInput, ProtocolsWithoutACompactModelNamesIt)
+{
+  const auto r = run_otj("protocols " + input("protocols_missing_model.prm"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("Compact model"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("otj extract"), std::string::npos) << r.output;
+}

@@ -4,6 +4,7 @@
 #include "analysis/exponential_fit.h"
 #include "analysis/threshold_search.h"
 #include "common/input_error.h"
+#include "common/number_list.h"
 #include "materials/material.h"
 #include "output/atomic_file.h"
 #include "physics/constants.h"
@@ -29,30 +30,6 @@ namespace otj
   {
     using Clock = std::chrono::steady_clock;
     double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-    std::vector<double> double_list(dealii::ParameterHandler &prm, const std::string &name, const std::string &file,
-                                    const std::string &path, const bool positive = true)
-    {
-      std::vector<double> v;
-      for (const auto &s : dealii::Utilities::split_string_list(prm.get(name)))
-        {
-          double x = 0;
-          try
-            {
-              x = dealii::Utilities::string_to_double(s);
-            }
-          catch (...)
-            {
-              throw_bad_parameter(file, path + name, prm.get(name), "a comma-separated list of numbers");
-            }
-          if (positive && !(x > 0))
-            throw_bad_parameter(file, path + name, prm.get(name), "positive numbers");
-          v.push_back(x);
-        }
-      if (v.empty())
-        throw_bad_parameter(file, path + name, "''", "at least one value");
-      return v;
-    }
 
     std::vector<double> log_times(double first, double last, unsigned n)
     {
@@ -136,7 +113,7 @@ namespace otj
     prm.enter_subsection("Threshold");
     const std::string T = "Merits/Threshold/";
     threshold_.enabled    = prm.get_bool("Enabled");
-    threshold_.widths     = double_list(prm, "Pulse widths (s)", file, T);
+    threshold_.widths     = number_list(prm, "Pulse widths (s)", file, T);
     std::sort(threshold_.widths.begin(), threshold_.widths.end());
     threshold_.read_delay = prm.get_double("Read delay (s)");
     threshold_.criterion  = prm.get_double("Criterion");
@@ -148,17 +125,17 @@ namespace otj
     prm.leave_subsection();
     prm.enter_subsection("Relaxation");
     relaxation_.enabled    = prm.get_bool("Enabled");
-    relaxation_.amplitudes = double_list(prm, "Amplitudes (V)", file, "Merits/Relaxation/");
+    relaxation_.amplitudes = number_list(prm, "Amplitudes (V)", file, "Merits/Relaxation/");
     relaxation_.width      = prm.get_double("Pulse width (s)");
     relaxation_.duration   = prm.get_double("Duration (s)");
     relaxation_.points     = prm.get_integer("Points");
     prm.leave_subsection();
     prm.enter_subsection("STM to LTM");
     stm_ltm_.enabled           = prm.get_bool("Enabled");
-    stm_ltm_.amplitudes        = double_list(prm, "Amplitudes (V)", file, "Merits/STM to LTM/");
+    stm_ltm_.amplitudes        = number_list(prm, "Amplitudes (V)", file, "Merits/STM to LTM/");
     stm_ltm_.amplitude_width   = prm.get_double("Amplitude sweep pulse width (s)");
     stm_ltm_.width_amplitude   = prm.get_double("Width sweep amplitude (V)");
-    stm_ltm_.widths            = double_list(prm, "Widths (s)", file, "Merits/STM to LTM/");
+    stm_ltm_.widths            = number_list(prm, "Widths (s)", file, "Merits/STM to LTM/");
     stm_ltm_.series_resistance = prm.get_double("Series resistance (ohm)");
     stm_ltm_.compliance        = prm.get_double("Current compliance (nA)") * 1e-9;
     stm_ltm_.read_delay        = prm.get_double("Read delay (s)");
@@ -167,7 +144,7 @@ namespace otj
     prm.enter_subsection("Energy");
     energy_.enabled    = prm.get_bool("Enabled");
     energy_.width      = prm.get_double("Pulse width (s)");
-    energy_.amplitudes = double_list(prm, "Amplitudes (V)", file, "Merits/Energy/");
+    energy_.amplitudes = number_list(prm, "Amplitudes (V)", file, "Merits/Energy/");
     std::sort(energy_.amplitudes.begin(), energy_.amplitudes.end());
     prm.leave_subsection();
     prm.enter_subsection("Retention");

@@ -1,0 +1,156 @@
+// Tests of the synaptic-protocol machinery (postprocess/protocols/): the
+// superposition of pre- and post-synaptic spikes, pulse trains, the NeuroSim
+// nonlinearity fit, the PPF decay against the analytic relaxation rate of a
+// one-slab compact model, and the energy integral against the analytic
+// integral of V^2 / R over a trapezoidal pulse.
+#include "protocols/synaptic_protocols.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace otj;
+
+namespace
+{
+  /// A one-slab compact model with analytic behaviour: the film slab v fills
+  /// from the Pt layer with k+ = k0 * 100^V (1/s, log-linear in V between the
+  /// nodes 0 and 1 V) and drains with k- = 1e6 1/s; the interface link is off
+  /// (w stays 0); I(V, s) = V * g0 * exp(2 s), exact under the model's
+  /// interpolation at the V nodes (asinh(I / 1e-15 A) = ln(2 I / 1e-15 A) to 1e-10).
+  CompactModelParameters one_slab(double k0, double g0)
+  {
+    CompactModelParameters p;
+    p.rate_voltages = {0.0, 1.0};
+    p.film_cells    = 1;
+    p.rates         = {{k0, 1e6, 0, 0}, {k0 * 100, 1e6, 0, 0}};
+    p.kappa         = 1.0;
+    p.read_voltage  = 0.1;
+    for (int i = 0; i <= 120; ++i)
+      p.current_voltages.push_back(0.01 * i);
+    p.s_nodes = {0, 0.25, 0.5, 0.75, 1.0};
+    for (double V : p.current_voltages)
+      {
+        std::vector<double> row;
+        for (double s : p.s_nodes)
+          row.push_back(V * g0 * std::exp(2 * s));
+        p.current.push_back(row);
+      }
+    return p;
+  }
+} // namespace
+
+TEST(Protocols, SuperposedSpikesAreThePreMinusTheDelayedPost)
+{
+  NeuronSpike pre, post;
+  pre.edge = post.edge = 1e-9;
+  pre.segments         = {{-3e-6, -0.5, 1e-7}, {0.0, 0.8, 1e-6}};
+  post.segments        = {{-1e-6, -1.0, 1e-7}, {0.0, 0.8, 1e-6}};
+  const double t_pre = 5e-6, dt = 1.5e-6;
+  const auto   V     = superpose(pre.corners(t_pre), 1.0, post.corners(t_pre + dt), -1.0, 0.0, 1e-5);
+  // independent evaluation of each spike at a time t (trapezoids)
+  auto spike = [](const NeuronSpike &s, double t) {
+    for (const auto &g : s.segments)
+      {
+        const double a = g.offset, e = s.edge;
+        if (t > a && t < a + e)
+          return g.amplitude * (t - a) / e;
+        if (t >= a + e && t <= a + e + g.width)
+          return g.amplitude;
+        if (t > a + e + g.width && t < a + 2 * e + g.width)
+          return g.amplitude * (a + 2 * e + g.width - t) / e;
+      }
+    return 0.0;
+  };
+  for (double t = 0; t <= 1e-5; t += 0.37e-8)
+    ASSERT_NEAR(V.value(t), spike(pre, t - t_pre) - spike(post, t - t_pre - dt), 1e-12) << "t = " << t;
+  // the pre's positive pulse meets the post's last negative pulse: 0.8 + 1.0 V
+  EXPECT_NEAR(V.value(t_pre + dt - 1e-6 + 5e-8), 1.8, 1e-12);
+  NeuronSpike bad = pre;
+  bad.segments[1].offset = -3e-6 + 5e-8; // overlaps the first segment
+  EXPECT_THROW(bad.check(), std::invalid_argument);
+}
+
+TEST(Protocols, PulseTrainCornersAndOverlapRefused)
+{
+  SpikeTrain t(0.1, 1e-9);
+  t.add_train(0.0, 0.6, 5e-8, 2e-7, 3);
+  EXPECT_DOUBLE_EQ(t.top_end(2), 4e-7 + 1e-9 + 5e-8);
+  const auto w = t.waveform(0.0, 1e-6);
+  EXPECT_DOUBLE_EQ(w.value(2e-7 + 2e-8), 0.6);
+  EXPECT_DOUBLE_EQ(w.value(1.5e-7), 0.1);
+  EXPECT_NEAR(w.value(2e-7 + 0.5e-9), 0.35, 1e-12); // half-way up the edge
+  EXPECT_THROW(t.add(4.2e-7, 1.0, 5e-8), std::invalid_argument);
+}
+
+TEST(Protocols, NeuroSimFitRecoversKnownNonlinearity)
+{
+  for (double A : {4.0, 25.0, -8.0})
+    for (bool ltp : {true, false})
+      {
+        NonlinearityFit truth;
+        truth.A     = A;
+        truth.g_min = 1e-6;
+        truth.g_max = 1e-5;
+        std::vector<double> g;
+        for (int k = 0; k <= 20; ++k)
+          g.push_back(ltp ? truth.evaluate_ltp(k, 20) : truth.evaluate_ltd(k, 20));
+        const NonlinearityFit f = fit_neurosim_nonlinearity(g, ltp);
+        EXPECT_NEAR(f.A / A, 1.0, 1e-4) << "A = " << A << (ltp ? " LTP" : " LTD");
+        EXPECT_LT(f.rms, 1e-12);
+      }
+}
+
+TEST(Protocols, PairedPulseFacilitationDecaysWithTheBaselineDrainRate)
+{
+  // PPF = exp(2 (s2 - s1)) - 1 and s2 - s1 is proportional to
+  // exp(-r_b dt), r_b = k+(0.1 V) + k- the baseline drain rate, because the
+  // slab equation is linear: ln(ln(1 + PPF) / 2) falls with slope -r_b in dt.
+  const CompactModel model(one_slab(1e5, 1e-9));
+  ProtocolSettings   set;
+  set.rtol = 1e-8;
+  SynapseProbe probe(model, set);
+  const std::vector<double> dts{1e-6, 1.5e-6, 2e-6, 2.5e-6, 3e-6};
+  const FacilitationResult  r   = paired_pulse_facilitation(probe, 0.6, 5e-8, dts, 10);
+  const double              r_b = 1e5 * std::pow(100.0, 0.1) + 1e6;
+  for (std::size_t k = 1; k < dts.size(); ++k)
+    {
+      const double y0 = std::log(std::log(1 + r.ppf[k - 1] / 100) / 2), y1 = std::log(std::log(1 + r.ppf[k] / 100) / 2);
+      EXPECT_NEAR(-(y1 - y0) / (dts[k] - dts[k - 1]) / r_b, 1.0, 0.01) << "dt = " << dts[k];
+    }
+  EXPECT_GT(r.ppf.front(), 0.0);
+  EXPECT_GT(r.ptp.front(), r.ppf.front()); // ten pulses build up more than two
+}
+
+TEST(Protocols, EnergyPerSpikeIsTheIntegralOfVSquaredOverR)
+{
+  // the interface and the slab stay empty (k0 = 0): I = V g0, E = g0 * int V^2 dt
+  // = g0 A^2 (T + 2 e / 3) for a trapezoid of flat top T and edges e
+  const double       g0 = 2e-9;
+  const CompactModel model(one_slab(0.0, g0));
+  SynapseProbe       probe(model, ProtocolSettings{});
+  const auto         pts = energy_per_spike(probe, {0.5, 1.0}, 2e-8, 0.1);
+  for (const auto &p : pts)
+    {
+      const double exact = g0 * p.amplitude * p.amplitude * (2e-8 + 2e-9 / 3);
+      EXPECT_NEAR(p.energy / exact, 1.0, 2e-3) << p.amplitude << " V";
+      EXPECT_FALSE(p.long_term);
+    }
+}
+
+TEST(Protocols, ArrayLettersHaveThePaperShapes)
+{
+  auto count = [](const std::array<std::array<bool, 5>, 5> &m) {
+    int n = 0;
+    for (const auto &r : m)
+      for (bool b : r)
+        n += b;
+    return n;
+  };
+  EXPECT_EQ(count(letter_mask('C')), 9);
+  EXPECT_EQ(count(letter_mask('H')), 13);
+  EXPECT_EQ(count(letter_mask('N')), 13);
+  EXPECT_TRUE(letter_mask('H')[2][2]);  // the bar of the H
+  EXPECT_FALSE(letter_mask('C')[2][4]); // the opening of the C
+  EXPECT_THROW(letter_mask('Q'), std::invalid_argument);
+}
