@@ -127,7 +127,7 @@ int main(int argc, char **argv)
   // unknowns: threads only add overhead
   dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
   dealii::MultithreadInfo::set_thread_limit(1);
-  std::string  file = "drivers/paper_device/writes.prm", only, linear_2d = "gmres-amg";
+  std::string  file = "drivers/paper_device/writes.prm", only, linear_2d = "direct";
   unsigned int max_level_2d = 4; // levels max-2 .. max: about 7e4, 2.7e5, 1.1e6 dofs
   for (int i = 1; i < argc; ++i)
     {

