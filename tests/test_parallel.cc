@@ -62,12 +62,12 @@ namespace
     for (unsigned int k = 0; k < sys.n_locally_owned(); ++k)
       {
         const auto &p = sys.support_point_local(k);
-        mine.insert(mine.end(), {{p[1], p[0], double(sys.is_vacancy_local(k)), u.local_element(k)}});
+        mine.insert(mine.end(), {p[1], p[0], double(sys.is_vacancy_local(k)), u.local_element(k)});
       }
     std::vector<std::array<double, 4>> all;
     for (const auto &part : dealii::Utilities::MPI::all_gather(sys.mpi_communicator(), mine))
       for (std::size_t i = 0; i + 3 < part.size(); i += 4)
-        all.push_back({part[i], part[i + 1], part[i + 2], part[i + 3]});
+        all.push_back({{part[i], part[i + 1], part[i + 2], part[i + 3]}});
     std::sort(all.begin(), all.end());
     return all;
   }
