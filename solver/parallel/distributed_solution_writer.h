@@ -17,8 +17,8 @@ namespace otj
   class DistributedSolutionWriter
   {
   public:
-    /// Snapshots go to <directory>/vtu/<basename>-NNNNN.{pvtu, NNNN.vtu},
-    /// the record to <directory>/<basename>.pvd.
+    /// Snapshots go to <directory>/vtu/<basename>_NNNNN.pvtu with one piece
+    /// <basename>_NNNNN.<rank>.vtu per rank, the record to <directory>/<basename>.pvd.
     DistributedSolutionWriter(const DistributedDriftDiffusionSystem<dim> &system, std::string directory,
                               std::string basename = "solution");
 
