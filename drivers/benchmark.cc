@@ -6,7 +6,12 @@
 //     device.prm   default drivers/paper_device/writes.prm
 //     --only NAME  run only the cases whose name contains NAME (rv_loop,
 //                  threshold_search_20ns, retention_lrs_1e4s, equilibrium, pulse_20ns,
-//                  write_100ms, protocols)
+//                  write_100ms, protocols, newton_2d)
+// The `newton_2d` case (SPEC 8, 2D) is the distributed solver on a 2D slab of
+// the paper's device at three sizes; run it on N ranks with
+//   mpirun -np N otj-benchmark --only newton_2d [--max-level L]
+// It times Newton iterations of one implicit step (assembly, BoomerAMG
+// set-up, GMRES) and reports the peak memory of the largest rank and of all.
 // The `protocols` case runs every protocol of drivers/paper_device/protocols.prm on
 // the compact model that `otj extract` wrote (skipped if it is absent), writing to a
 // temporary directory.
@@ -18,6 +23,10 @@
 #include "merits/pulse_lab.h"
 #include "protocols/protocols_experiment.h"
 #include "simulation/transient_simulation.h"
+#include "mesh/device_mesh_2d.h"
+#include "parallel/distributed_newton_solver.h"
+
+#include <deal.II/base/mpi.h>
 
 #include <sys/resource.h>
 
@@ -60,21 +69,78 @@ namespace
               << ", \"rejected_steps\": " << sim.statistics().rejected_error + sim.statistics().rejected_newton
               << ", \"peak_rss_MB\": " << peak_rss_mb() << "}" << std::endl;
   }
+
+  /// SPEC 8 (2D): Newton iterations of one implicit Euler step (1 ns, 0 V)
+  /// from the as-grown state of the paper's device on a distributed 2D slab.
+  void run_newton_2d(const otj::RunParameters &p, unsigned level, const std::string &linear_method)
+  {
+    MPI_Comm                    comm = MPI_COMM_WORLD;
+    otj::LateralMeshParameters  lat;
+    lat.width             = 50e-9;
+    lat.cells             = 16;
+    lat.global_refinement = level;
+    const auto t0 = std::chrono::steady_clock::now();
+    dealii::parallel::distributed::Triangulation<2> tria(comm);
+    otj::make_distributed_device_slab(p.device, p.mesh, lat, tria);
+    otj::DistributedDriftDiffusionSystem<2> sys(tria, p.device, p.concentration_scale);
+    otj::DistributedVector                  u, hist;
+    sys.initial_state(u, 0.0);
+    sys.reinit_vector(hist);
+    otj::LinearSolverParameters lp;
+    lp.method = linear_method;
+    otj::DistributedNewtonSolver newton(sys, p.newton, lp);
+    const double wall_setup = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    otj::DistributedTimeTerm tt;
+    const double             dt = 1e-9;
+    tt.a0 = 1 / dt;
+    hist.equ(-1 / dt, u);
+    tt.history   = &hist;
+    const auto t1 = std::chrono::steady_clock::now();
+    const auto r  = newton.solve(
+      [&](const otj::DistributedVector &x, otj::DistributedVector &R, dealii::PETScWrappers::MPI::SparseMatrix *J) {
+        sys.assemble(x, 0.0, tt, R, J);
+      },
+      u);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+    const auto & st   = newton.statistics();
+    const double rss  = peak_rss_mb();
+    const double rss_max = dealii::Utilities::MPI::max(rss, comm), rss_sum = dealii::Utilities::MPI::sum(rss, comm);
+    const double it   = std::max(1u, st.newton_iterations);
+    if (dealii::Utilities::MPI::this_mpi_process(comm) == 0)
+      std::cout << "{\"case\": \"newton_2d\", \"ranks\": " << dealii::Utilities::MPI::n_mpi_processes(comm)
+                << ", \"mesh_level\": " << level << ", \"cells\": " << tria.n_global_active_cells()
+                << ", \"dofs\": " << sys.n_dofs() << ", \"linear_solver\": \"" << linear_method
+                << "\", \"converged\": " << (r.converged ? "true" : "false")
+                << ", \"newton_iterations\": " << st.newton_iterations
+                << ", \"krylov_iterations\": " << st.linear_iterations << ", \"wall_s_setup\": " << wall_setup
+                << ", \"wall_s_newton\": " << wall << ", \"wall_s_per_newton_iteration\": " << wall / it
+                << ", \"us_per_dof_per_newton_iteration\": " << 1e6 * wall / it / sys.n_dofs()
+                << ", \"wall_s_assembly\": " << st.assembly_seconds << ", \"wall_s_preconditioner\": " << st.setup_seconds
+                << ", \"wall_s_krylov\": " << st.solve_seconds << ", \"peak_rss_MB_max_rank\": " << rss_max
+                << ", \"peak_rss_MB_all_ranks\": " << rss_sum << "}" << std::endl;
+  }
 } // namespace
 
 int main(int argc, char **argv)
 {
-  // 1D problems have a few hundred unknowns: threads only add overhead
+  // MPI (the 2D case is distributed); 1D problems have a few hundred
+  // unknowns: threads only add overhead
+  dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
   dealii::MultithreadInfo::set_thread_limit(1);
-  std::string file = "drivers/paper_device/writes.prm", only;
+  std::string  file = "drivers/paper_device/writes.prm", only, linear_2d = "direct";
+  unsigned int max_level_2d = 4; // levels max-2 .. max: about 7e4, 2.7e5, 1.1e6 dofs
   for (int i = 1; i < argc; ++i)
     {
       const std::string a = argv[i];
       if (a == "--only" && i + 1 < argc)
         only = argv[++i];
+      else if (a == "--max-level" && i + 1 < argc)
+        max_level_2d = std::stoul(argv[++i]);
+      else if (a == "--linear-solver" && i + 1 < argc)
+        linear_2d = argv[++i];
       else if (a.rfind("--", 0) == 0)
         {
-          std::cerr << "otj-benchmark: unknown option " << a << " (usage: otj-benchmark [device.prm] [--only NAME])\n";
+          std::cerr << "otj-benchmark: unknown option " << a << " (usage: otj-benchmark [device.prm] [--only NAME] [--max-level L] [--linear-solver gmres-amg|gmres-ilu|direct])\n";
           return 2;
         }
       else
@@ -146,6 +212,9 @@ int main(int argc, char **argv)
                   << ", \"wall_s_write\": " << wall_w << ", \"wall_s_retention\": " << wall_r
                   << ", \"peak_rss_MB\": " << peak_rss_mb() << "}" << std::endl;
       }
+      if (wanted("newton_2d"))
+        for (unsigned level = max_level_2d < 2 ? 0 : max_level_2d - 2; level <= max_level_2d; ++level)
+          run_newton_2d(base, level, linear_2d);
       for (unsigned level = 0; level < 3; ++level)
         {
           auto eq = base;

@@ -190,7 +190,6 @@ namespace otj
   {
     using constants::elementary_charge;
     const double q  = elementary_charge;
-    const double T  = device_.temperature;
     constexpr unsigned int nv = GeometryInfo<dim>::vertices_per_cell;
 
     R.reinit(n_dofs());
@@ -206,120 +205,27 @@ namespace otj
     double lj[2 * nv][2 * nv];
     unsigned int ld[2 * nv];
 
+    const CellPhysics<dim> cell_physics(device_, c_scale_, sources_);
+    StepTerms              step;
+    step.stationary       = tt.stationary;
+    step.frozen_vacancies = tt.frozen_vacancies;
+    step.a0               = tt.a0;
+    CellState<dim>         st;
     for (const auto &cc : cells_)
       {
-        const Material &m   = device_.material(cc.material);
-        // permittivity from the cell-center field (constant per cell; exact in 1D)
-        Tensor<1, dim> grad_phi;
-        for (unsigned int v = 0; v < nv; ++v)
-          grad_phi += u[cc.phi_dof[v]] * cc.grad_center[v];
-        const double Emag  = grad_phi.norm();
-        double       deps_dE = 0;
-        const double eps   = constants::vacuum_permittivity * m.permittivity(Emag, &deps_dE);
-        deps_dE *= constants::vacuum_permittivity;
-        const double    z   = m.vacancy_charge_number;
-        physics::HoppingParameters hp{m.hop_distance, m.attempt_frequency, m.activation_energy,
-                                      m.max_vacancy_density, T};
         for (unsigned int v = 0; v < nv; ++v)
           {
-            ld[v]      = cc.phi_dof[v];
-            ld[nv + v] = cc.c_dof[v];
+            ld[v]             = cc.phi_dof[v];
+            ld[nv + v]        = cc.c_dof[v];
+            st.phi[v]         = u[cc.phi_dof[v]];
+            st.c_scaled[v]    = u[cc.c_dof[v]];
+            st.site_energy[v] = node_site_energy_[cc.c_dof[v]];
+            st.activation[v]  = node_activation_[cc.c_dof[v]];
+            st.history[v]     = tt.history ? (*tt.history)[cc.c_dof[v]] : 0.0;
+            st.frozen[v]      = tt.frozen_vacancies ? (*tt.frozen_state)[cc.c_dof[v]] : 0.0;
           }
-        for (unsigned int a = 0; a < 2 * nv; ++a)
-          {
-            lr[a] = 0;
-            for (unsigned int b = 0; b < 2 * nv; ++b)
-              lj[a][b] = 0;
-          }
-        double phi[nv], c[nv], U[nv];
-        for (unsigned int v = 0; v < nv; ++v)
-          {
-            phi[v] = u[cc.phi_dof[v]];
-            c[v]   = u[cc.c_dof[v]] * c_scale_;
-            U[v]   = z * q * phi[v] + node_site_energy_[cc.c_dof[v]];
-          }
-
-        // d(eps K phi)_i / d phi_j from the field dependence of eps:
-        //   (K phi)_i deps/dE dE/dphi_j,  dE/dphi_j = grad_phi . grad N_j / |grad_phi|
-        double Kphi[nv];
-        for (unsigned int i = 0; i < nv; ++i)
-          {
-            Kphi[i] = 0;
-            for (unsigned int j = 0; j < nv; ++j)
-              Kphi[i] += cc.K[i * nv + j] * u[cc.phi_dof[j]];
-          }
-        if (deps_dE != 0.0 && Emag > 0)
-          for (unsigned int i = 0; i < nv; ++i)
-            for (unsigned int j = 0; j < nv; ++j)
-              lj[i][j] += Kphi[i] * deps_dE * (grad_phi * cc.grad_center[j]) / Emag;
-
-        // Poisson: eps K phi - vol * rho
-        for (unsigned int i = 0; i < nv; ++i)
-          {
-            for (unsigned int j = 0; j < nv; ++j)
-              {
-                lr[i] += eps * cc.K[i * nv + j] * phi[j];
-                lj[i][j] += eps * cc.K[i * nv + j];
-              }
-            double       dn  = 0;
-            const double rho = space_charge(m, cc.x[i], phi[i], c[i], V, &dn);
-            lr[i] -= static_cast<long double>(cc.vol[i]) * rho;
-            lj[i][nv + i] -= cc.vol[i] * q * z * c_scale_;
-            lj[i][i] += cc.vol[i] * q * dn;
-          }
-
-        // vacancies
-        if (tt.frozen_vacancies)
-          {
-            for (unsigned int i = 0; i < nv; ++i)
-              {
-                lr[nv + i] += cc.vol[i] * c_scale_ * (u[cc.c_dof[i]] - (*tt.frozen_state)[cc.c_dof[i]]);
-                lj[nv + i][nv + i] += cc.vol[i] * c_scale_;
-              }
-          }
-        else
-          {
-            if (!tt.stationary)
-              for (unsigned int i = 0; i < nv; ++i)
-                {
-                  const double hist = tt.history ? (*tt.history)[cc.c_dof[i]] : 0.0;
-                  lr[nv + i] += static_cast<long double>(cc.vol[i]) * c_scale_ *
-                                (static_cast<long double>(tt.a0) * u[cc.c_dof[i]] + hist);
-                  lj[nv + i][nv + i] += cc.vol[i] * c_scale_ * tt.a0;
-                }
-            if (sources_.vacancy)
-              for (unsigned int i = 0; i < nv; ++i)
-                lr[nv + i] -= cc.vol[i] * sources_.vacancy(cc.x[i]);
-            for (unsigned int i = 0; i < nv; ++i)
-              for (unsigned int j = i + 1; j < nv; ++j)
-                {
-                  const double Kij = cc.K[i * nv + j];
-                  if (!(Kij < 0))
-                    continue;
-                  const double L  = cc.x[i].distance(cc.x[j]);
-                  const double wL = -Kij * L;
-                  // a hop between two layers has the larger of their barriers
-                  hp.activation_energy = std::max(node_activation_[cc.c_dof[i]], node_activation_[cc.c_dof[j]]);
-                  const auto   F  = physics::hopping_edge_flux(hp, L, c[i], c[j], U[i], U[j],
-                                                                node_site_energy_[cc.c_dof[i]] -
-                                                                  node_site_energy_[cc.c_dof[j]]);
-                  const long double flux = static_cast<long double>(wL) * F.flux;
-                  lr[nv + i] += flux;
-                  lr[nv + j] -= flux;
-                  const double dci  = wL * F.d_ci * c_scale_;
-                  const double dcj  = wL * F.d_cj * c_scale_;
-                  const double dpi  = wL * F.d_Ui * z * q;
-                  const double dpj  = wL * F.d_Uj * z * q;
-                  lj[nv + i][nv + i] += dci;
-                  lj[nv + i][nv + j] += dcj;
-                  lj[nv + i][i] += dpi;
-                  lj[nv + i][j] += dpj;
-                  lj[nv + j][nv + i] -= dci;
-                  lj[nv + j][nv + j] -= dcj;
-                  lj[nv + j][i] -= dpi;
-                  lj[nv + j][j] -= dpj;
-                }
-          }
+        const CellView<dim> view{cc.material, cc.vol.data(), cc.K.data(), cc.x.data(), cc.grad_center.data()};
+        cell_physics.residual_and_jacobian(view, st, step, V, lr, lj);
 
         for (unsigned int a = 0; a < 2 * nv; ++a)
           {
@@ -357,12 +263,7 @@ namespace otj
   double DriftDiffusionSystem<dim>::space_charge(const Material &m, const Point<dim> &x, const double phi,
                                                  const double c, const double V, double *dn_dphi) const
   {
-    const double q  = constants::elementary_charge;
-    const double n  = device_.electron_density(m, phi, dn_dphi, device_.electron_quasi_fermi_energy(x[dim - 1], V));
-    double       rho = q * (m.vacancy_charge_number * c + m.donor_density - m.acceptor_density - n);
-    if (sources_.charge)
-      rho += sources_.charge(x);
-    return rho;
+    return CellPhysics<dim>(device_, c_scale_, sources_).space_charge(m, x, phi, c, V, dn_dphi);
   }
 
   template <int dim>

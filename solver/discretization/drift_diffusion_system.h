@@ -22,9 +22,12 @@
 // equilibrium jump over one cell on each side. The hop barrier of an edge is
 // the larger of its two nodes' barriers (each node: the largest of its
 // cells), so the cells next to a high-barrier layer share its barrier.
+// The cell physics is discretization/cell_physics.h, shared with the
+// distributed (p4est / PETSc) assembly of parallel/.
 #pragma once
 
 #include "device/device_model.h"
+#include "discretization/cell_physics.h"
 
 #include <deal.II/dofs/dof_handler.h>
 #include <deal.II/fe/fe_system.h>
@@ -46,15 +49,6 @@ namespace otj
     double                        a0 = 0.0;           ///< coefficient of the new state (1/s)
     const dealii::Vector<double> *history = nullptr;  ///< sum_k a_k u_k (scaled units), per dof
     const dealii::Vector<double> *frozen_state = nullptr;
-  };
-
-  /// Optional volume sources for manufactured-solution tests and for
-  /// generation terms: f_phi (C/m^3 added to the charge) and f_c (m^-3 s^-1).
-  template <int dim>
-  struct VolumeSources
-  {
-    std::function<double(const dealii::Point<dim> &)> charge;
-    std::function<double(const dealii::Point<dim> &)> vacancy;
   };
 
   template <int dim>

@@ -1,0 +1,154 @@
+// Local residual and Jacobian of one cell (see cell_physics.h).
+#include "discretization/cell_physics.h"
+
+#include "physics/constants.h"
+#include "physics/vacancy_flux.h"
+
+#include <algorithm>
+
+namespace otj
+{
+  using namespace dealii;
+
+  template <int dim>
+  void CellPhysics<dim>::residual_and_jacobian(const CellView<dim> &cc, const CellState<dim> &s,
+                                               const StepTerms &tt, const double V, long double lr[2 * nv],
+                                               double lj[2 * nv][2 * nv]) const
+  {
+    const double    q = constants::elementary_charge;
+    const Material &m = device_.material(cc.material);
+    // permittivity from the cell-center field (constant per cell; exact in 1D)
+    Tensor<1, dim> grad_phi;
+    for (unsigned int v = 0; v < nv; ++v)
+      grad_phi += s.phi[v] * cc.grad_center[v];
+    const double Emag    = grad_phi.norm();
+    double       deps_dE = 0;
+    const double eps     = constants::vacuum_permittivity * m.permittivity(Emag, &deps_dE);
+    deps_dE *= constants::vacuum_permittivity;
+    const double               z = m.vacancy_charge_number;
+    physics::HoppingParameters hp{m.hop_distance, m.attempt_frequency, m.activation_energy, m.max_vacancy_density,
+                                  device_.temperature};
+    for (unsigned int a = 0; a < 2 * nv; ++a)
+      {
+        lr[a] = 0;
+        for (unsigned int b = 0; b < 2 * nv; ++b)
+          lj[a][b] = 0;
+      }
+    const double *phi = s.phi;
+    double        c[nv], U[nv];
+    for (unsigned int v = 0; v < nv; ++v)
+      {
+        c[v] = s.c_scaled[v] * c_scale_;
+        U[v] = z * q * phi[v] + s.site_energy[v];
+      }
+
+    // d(eps K phi)_i / d phi_j from the field dependence of eps:
+    //   (K phi)_i deps/dE dE/dphi_j,  dE/dphi_j = grad_phi . grad N_j / |grad_phi|
+    double Kphi[nv];
+    for (unsigned int i = 0; i < nv; ++i)
+      {
+        Kphi[i] = 0;
+        for (unsigned int j = 0; j < nv; ++j)
+          Kphi[i] += cc.K[i * nv + j] * phi[j];
+      }
+    if (deps_dE != 0.0 && Emag > 0)
+      for (unsigned int i = 0; i < nv; ++i)
+        for (unsigned int j = 0; j < nv; ++j)
+          lj[i][j] += Kphi[i] * deps_dE * (grad_phi * cc.grad_center[j]) / Emag;
+
+    // Poisson: eps K phi - vol * rho
+    for (unsigned int i = 0; i < nv; ++i)
+      {
+        for (unsigned int j = 0; j < nv; ++j)
+          {
+            lr[i] += eps * cc.K[i * nv + j] * phi[j];
+            lj[i][j] += eps * cc.K[i * nv + j];
+          }
+        double       dn  = 0;
+        const double rho = space_charge(m, cc.x[i], phi[i], c[i], V, &dn);
+        lr[i] -= static_cast<long double>(cc.vol[i]) * rho;
+        lj[i][nv + i] -= cc.vol[i] * q * z * c_scale_;
+        lj[i][i] += cc.vol[i] * q * dn;
+      }
+
+    // vacancies
+    if (tt.frozen_vacancies)
+      {
+        for (unsigned int i = 0; i < nv; ++i)
+          {
+            lr[nv + i] += cc.vol[i] * c_scale_ * (s.c_scaled[i] - s.frozen[i]);
+            lj[nv + i][nv + i] += cc.vol[i] * c_scale_;
+          }
+        return;
+      }
+    if (!tt.stationary)
+      for (unsigned int i = 0; i < nv; ++i)
+        {
+          lr[nv + i] += static_cast<long double>(cc.vol[i]) * c_scale_ *
+                        (static_cast<long double>(tt.a0) * s.c_scaled[i] + s.history[i]);
+          lj[nv + i][nv + i] += cc.vol[i] * c_scale_ * tt.a0;
+        }
+    if (sources_.vacancy)
+      for (unsigned int i = 0; i < nv; ++i)
+        lr[nv + i] -= cc.vol[i] * sources_.vacancy(cc.x[i]);
+    for (unsigned int i = 0; i < nv; ++i)
+      for (unsigned int j = i + 1; j < nv; ++j)
+        {
+          const double Kij = cc.K[i * nv + j];
+          if (!(Kij < 0))
+            continue;
+          const double L  = cc.x[i].distance(cc.x[j]);
+          const double wL = -Kij * L;
+          // a hop between two layers has the larger of their barriers
+          hp.activation_energy = std::max(s.activation[i], s.activation[j]);
+          const auto F = physics::hopping_edge_flux(hp, L, c[i], c[j], U[i], U[j], s.site_energy[i] - s.site_energy[j]);
+          const long double flux = static_cast<long double>(wL) * F.flux;
+          lr[nv + i] += flux;
+          lr[nv + j] -= flux;
+          const double dci = wL * F.d_ci * c_scale_;
+          const double dcj = wL * F.d_cj * c_scale_;
+          const double dpi = wL * F.d_Ui * z * q;
+          const double dpj = wL * F.d_Uj * z * q;
+          lj[nv + i][nv + i] += dci;
+          lj[nv + i][nv + j] += dcj;
+          lj[nv + i][i] += dpi;
+          lj[nv + i][j] += dpj;
+          lj[nv + j][nv + i] -= dci;
+          lj[nv + j][nv + j] -= dcj;
+          lj[nv + j][i] -= dpi;
+          lj[nv + j][j] -= dpj;
+        }
+  }
+
+  template <int dim>
+  double CellPhysics<dim>::space_charge(const Material &m, const Point<dim> &x, const double phi, const double c,
+                                        const double V, double *dn_dphi) const
+  {
+    const double q = constants::elementary_charge;
+    const double n = device_.electron_density(m, phi, dn_dphi, device_.electron_quasi_fermi_energy(x[dim - 1], V));
+    double       rho = q * (m.vacancy_charge_number * c + m.donor_density - m.acceptor_density - n);
+    if (sources_.charge)
+      rho += sources_.charge(x);
+    return rho;
+  }
+
+  template <int dim>
+  long double CellPhysics<dim>::contact_charge(const CellView<dim> &cc, const CellState<dim> &s, const unsigned int i,
+                                               const double V) const
+  {
+    const Material &m = device_.material(cc.material);
+    Tensor<1, dim>  grad_phi;
+    for (unsigned int v = 0; v < nv; ++v)
+      grad_phi += s.phi[v] * cc.grad_center[v];
+    const double eps   = constants::vacuum_permittivity * m.permittivity(grad_phi.norm(), nullptr);
+    long double  sigma = 0;
+    for (unsigned int j = 0; j < nv; ++j)
+      sigma += eps * cc.K[i * nv + j] * s.phi[j];
+    sigma -= cc.vol[i] * space_charge(m, cc.x[i], s.phi[i], s.c_scaled[i] * c_scale_, V, nullptr);
+    return sigma;
+  }
+
+  template class CellPhysics<1>;
+  template class CellPhysics<2>;
+  template class CellPhysics<3>;
+} // namespace otj

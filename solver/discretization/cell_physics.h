@@ -1,0 +1,100 @@
+// The physics of one mesh cell of the coupled Poisson / vacancy system: the
+// local residual and Jacobian that the serial (DriftDiffusionSystem, 1D and
+// small 2D) and the distributed (parallel/DistributedDriftDiffusionSystem,
+// p4est + PETSc) assemblies both add into their global systems. One set of
+// constitutive laws for every dimension and every parallel layout.
+//
+// Local ordering: rows/columns 0..nv-1 are the potential at the cell's
+// vertices, nv..2nv-1 the vacancy densities (nv = vertices per cell).
+// Unscaled: Poisson rows in C (Gauss law on the control volume),
+// vacancy rows in vacancies per second (control-volume balance); the caller
+// applies the row scaling and the Dirichlet rows.
+//
+// Equations (SPEC section 3; see drift_diffusion_system.h for the scheme):
+//   Poisson:  sum_j eps K_ij phi_j - V_i rho_i(phi_i, c_i)
+//   vacancy:  V_i c_scale (a0 c_i + history_i) + sum_j w_ij J_ij - V_i f_c(x_i)
+// with J_ij the exponentially fitted hopping flux (physics/vacancy_flux.h,
+// Scharfetter-Gummel / edge-averaged FE, Xu & Zikatanov, Math. Comp. 68,
+// 1429 (1999)) and a cell-constant permittivity from the cell-center field.
+#pragma once
+
+#include "device/device_model.h"
+
+#include <deal.II/base/geometry_info.h>
+#include <deal.II/base/point.h>
+#include <deal.II/base/tensor.h>
+
+#include <functional>
+
+namespace otj
+{
+  /// Optional volume sources for manufactured-solution tests and for
+  /// generation terms: f_phi (C/m^3 added to the charge) and f_c (m^-3 s^-1).
+  template <int dim>
+  struct VolumeSources
+  {
+    std::function<double(const dealii::Point<dim> &)> charge;
+    std::function<double(const dealii::Point<dim> &)> vacancy;
+  };
+
+  /// Geometry of one cell, precomputed once (Q1, unit coefficient).
+  template <int dim>
+  struct CellView
+  {
+    dealii::types::material_id    material;
+    const double *                vol;         ///< lumped mass int N_v (nv)
+    const double *                K;           ///< stiffness, nv x nv row major
+    const dealii::Point<dim> *    x;           ///< vertex positions (nv)
+    const dealii::Tensor<1, dim> *grad_center; ///< grad N_v at the cell center (nv)
+  };
+
+  /// Nodal data of the cell's vertices.
+  template <int dim>
+  struct CellState
+  {
+    static constexpr unsigned int nv = dealii::GeometryInfo<dim>::vertices_per_cell;
+    double phi[nv];         ///< V
+    double c_scaled[nv];    ///< c / c_scale
+    double site_energy[nv]; ///< J (nodal average of the adjacent cells)
+    double activation[nv];  ///< J (largest hop barrier of the adjacent cells)
+    double history[nv];     ///< sum_k a_k c_k (scaled), 0 if none
+    double frozen[nv];      ///< frozen vacancy state (scaled), if frozen
+  };
+
+  /// Scalars of the time discretisation of one implicit step.
+  struct StepTerms
+  {
+    bool   stationary       = false;
+    bool   frozen_vacancies = false;
+    double a0               = 0.0;
+  };
+
+  template <int dim>
+  class CellPhysics
+  {
+  public:
+    static constexpr unsigned int nv = dealii::GeometryInfo<dim>::vertices_per_cell;
+
+    CellPhysics(const DeviceModel &device, double concentration_scale, const VolumeSources<dim> &sources)
+      : device_(device), c_scale_(concentration_scale), sources_(sources)
+    {}
+
+    /// Local residual lr (extended precision) and Jacobian lj of one cell at
+    /// applied voltage V.
+    void residual_and_jacobian(const CellView<dim> &cell, const CellState<dim> &s, const StepTerms &step,
+                               double V, long double lr[2 * nv], double lj[2 * nv][2 * nv]) const;
+
+    /// Space charge density rho (C/m^3) at a node, and dn/dphi.
+    double space_charge(const Material &m, const dealii::Point<dim> &x, double phi, double c, double V,
+                        double *dn_dphi) const;
+
+    /// Gauss-law contribution of vertex i of a cell to the charge of a
+    /// contact: sum_j eps K_ij phi_j - V_i rho_i.
+    long double contact_charge(const CellView<dim> &cell, const CellState<dim> &s, unsigned int i, double V) const;
+
+  private:
+    const DeviceModel &       device_;
+    const double              c_scale_;
+    const VolumeSources<dim> &sources_;
+  };
+} // namespace otj

@@ -1,0 +1,123 @@
+// The coupled Poisson / vacancy drift-diffusion system on a mesh distributed
+// over MPI ranks (deal.II step-40 pattern): a p4est
+// parallel::distributed::Triangulation, locally owned and locally relevant
+// DoFs, a PETSc MPI sparse matrix for the Jacobian and
+// LinearAlgebra::distributed::Vector states with ghost entries.
+//
+// The physics of every cell is that of the serial system
+// (discretization/cell_physics.h): the same constitutive laws, the same
+// edge-averaged exponentially fitted flux, the same nodal site energies and
+// hop barriers, the same row scaling and Dirichlet rows
+// (discretization/drift_diffusion_system.h). Nodal fields that sum or
+// maximise over the cells around a vertex are assembled on the owned cells
+// and exchanged (compress add / max). Meshes are refined globally (no
+// hanging nodes). The residual of a cell is evaluated in extended precision
+// as in 1D, but the sums over cells are in double (PETSc / MPI).
+//
+// Coordinates: the last coordinate is the depth (0 at the Pt contact), as in
+// the serial system; boundary id 0 is the Pt contact, 1 the back contact,
+// every other boundary is a symmetry (zero-flux) boundary.
+#pragma once
+
+#include "device/device_model.h"
+#include "discretization/cell_physics.h"
+
+#include <deal.II/base/index_set.h>
+#include <deal.II/distributed/tria.h>
+#include <deal.II/dofs/dof_handler.h>
+#include <deal.II/fe/fe_system.h>
+#include <deal.II/lac/la_parallel_vector.h>
+#include <deal.II/lac/petsc_sparse_matrix.h>
+
+#include <array>
+#include <vector>
+
+namespace otj
+{
+  using DistributedVector = dealii::LinearAlgebra::distributed::Vector<double>;
+
+  /// Time-derivative data of one implicit step (distributed vectors, locally
+  /// owned entries suffice; see TimeTerm in drift_diffusion_system.h).
+  struct DistributedTimeTerm
+  {
+    bool                     stationary       = false;
+    bool                     frozen_vacancies = false;
+    double                   a0               = 0.0;
+    const DistributedVector *history          = nullptr;
+    const DistributedVector *frozen_state     = nullptr;
+  };
+
+  template <int dim>
+  class DistributedDriftDiffusionSystem
+  {
+  public:
+    static constexpr unsigned int potential_component = 0;
+    static constexpr unsigned int vacancy_component   = 1;
+    static constexpr unsigned int nv                  = dealii::GeometryInfo<dim>::vertices_per_cell;
+
+    DistributedDriftDiffusionSystem(const dealii::parallel::distributed::Triangulation<dim> &tria,
+                                    const DeviceModel &device, double concentration_scale = 1e26);
+
+    MPI_Comm                       mpi_communicator() const { return comm_; }
+    const dealii::DoFHandler<dim> &dof_handler() const { return dof_handler_; }
+    const DeviceModel &            device() const { return device_; }
+    dealii::types::global_dof_index n_dofs() const { return dof_handler_.n_dofs(); }
+    double                         concentration_scale() const { return c_scale_; }
+    const dealii::IndexSet &       locally_owned_dofs() const { return owned_; }
+    const dealii::IndexSet &       locally_relevant_dofs() const { return relevant_; }
+
+    /// A vector with the locally owned layout (no ghosts).
+    void reinit_vector(DistributedVector &v) const;
+    /// The Jacobian with this system's sparsity.
+    void reinit_matrix(dealii::PETScWrappers::MPI::SparseMatrix &J) const;
+
+    /// Per locally owned dof (local index): is it a vacancy density, and its support point.
+    bool                      is_vacancy_local(unsigned int local) const { return owned_component_[local] == vacancy_component; }
+    const dealii::Point<dim> &support_point_local(unsigned int local) const { return owned_points_[local]; }
+    unsigned int              n_locally_owned() const { return owned_component_.size(); }
+
+    void set_sources(const VolumeSources<dim> &s) { sources_ = s; }
+
+    /// As-grown state (as in the serial system).
+    void initial_state(DistributedVector &u, double applied_voltage) const;
+
+    /// Residual (and, if J != nullptr, the Jacobian) at state u, scaled as in
+    /// the serial system. u needs only its locally owned entries.
+    void assemble(const DistributedVector &u, double applied_voltage, const DistributedTimeTerm &time,
+                  DistributedVector &residual, dealii::PETScWrappers::MPI::SparseMatrix *jacobian) const;
+
+    /// Vacancies in the domain: int c dV (m^-1 in 2D: per unit depth).
+    double total_vacancies(const DistributedVector &u) const;
+
+    /// Smallest cell diameter over all ranks (m).
+    double smallest_cell() const;
+
+  private:
+    struct CellCache
+    {
+      std::array<dealii::types::global_dof_index, nv> phi_dof, c_dof;
+      std::array<double, nv>                          vol;
+      std::array<double, nv * nv>                     K;
+      std::array<dealii::Point<dim>, nv>              x;
+      std::array<dealii::Tensor<1, dim>, nv>          grad_center;
+      dealii::types::material_id                      material;
+    };
+
+    void setup();
+    std::vector<std::pair<dealii::types::global_dof_index, double>> owned_dirichlet_values(double V) const;
+
+    MPI_Comm                        comm_;
+    const DeviceModel &             device_;
+    dealii::FESystem<dim>           fe_;
+    dealii::DoFHandler<dim>         dof_handler_;
+    double                          c_scale_;
+    dealii::IndexSet                owned_, relevant_;
+    std::vector<CellCache>          cells_; ///< locally owned cells
+    std::vector<unsigned char>      owned_component_;
+    std::vector<dealii::Point<dim>> owned_points_;
+    DistributedVector               node_volume_, node_site_energy_, node_activation_; ///< ghosted
+    std::vector<dealii::types::global_dof_index> owned_top_phi_, owned_bottom_phi_, owned_top_c_, owned_bottom_c_;
+    VolumeSources<dim>              sources_;
+    mutable DistributedVector       ghosted_u_, ghosted_history_, ghosted_frozen_, ghosted_residual_;
+  };
+} // namespace otj

@@ -1,0 +1,175 @@
+// Distributed damped Newton solver (see distributed_newton_solver.h).
+#include "parallel/distributed_newton_solver.h"
+
+#include <deal.II/base/mpi.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+namespace otj
+{
+  using namespace dealii;
+
+  namespace
+  {
+    double seconds_since(const std::chrono::steady_clock::time_point t0)
+    {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+  } // namespace
+
+  bool DistributedNewtonSolver::linear_solve(const DistributedVector &b, DistributedVector &x)
+  {
+    const auto t0 = std::chrono::steady_clock::now();
+    const bool ok = linear_.solve(b, x);
+    stats_.solve_seconds += seconds_since(t0);
+    stats_.linear_iterations += linear_.last_iterations();
+    return ok;
+  }
+
+  NewtonResult DistributedNewtonSolver::solve(const Assembler &assemble, DistributedVector &u)
+  {
+    NewtonResult       r;
+    const unsigned int n        = u.locally_owned_size();
+    const double       n_global = u.size();
+    for (auto *v : {&residual_, &update_, &trial_, &trial_residual_, &simplified_})
+      v->reinit(u, true);
+    auto timed_assemble = [&](const DistributedVector &x, DistributedVector &R,
+                              PETScWrappers::MPI::SparseMatrix *J) {
+      const auto t0 = std::chrono::steady_clock::now();
+      assemble(x, R, J);
+      stats_.assembly_seconds += seconds_since(t0);
+    };
+
+    timed_assemble(u, residual_, &jacobian_);
+    double f0 = residual_.l2_norm();
+    for (unsigned int it = 1; it <= params_.max_iterations; ++it)
+      {
+        r.iterations = it;
+        ++stats_.newton_iterations;
+        if (!std::isfinite(f0))
+          break;
+        {
+          const auto t0 = std::chrono::steady_clock::now();
+          linear_.initialize(jacobian_);
+          stats_.setup_seconds += seconds_since(t0);
+        }
+        if (!linear_solve(residual_, update_))
+          break; // the caller cuts the step
+        update_ *= -1.0;
+
+        double dphi = 0;
+        int    small_c0 = 1;
+        for (unsigned int i = 0; i < n; ++i)
+          if (!is_vacancy_[i])
+            dphi = std::max(dphi, std::abs(update_.local_element(i)));
+          else if (std::abs(update_.local_element(i)) >
+                   params_.concentration_tolerance * (std::abs(u.local_element(i)) + params_.concentration_floor))
+            small_c0 = 0;
+        dphi     = Utilities::MPI::max(dphi, comm_);
+        small_c0 = Utilities::MPI::min(small_c0, comm_);
+        if (dphi <= params_.potential_tolerance && small_c0)
+          {
+            for (unsigned int i = 0; i < n; ++i)
+              {
+                const double v      = u.local_element(i) + update_.local_element(i);
+                u.local_element(i) = (is_vacancy_[i] && v < 0) ? 0.0 : v;
+              }
+            r.converged     = true;
+            r.update_norm   = dphi;
+            r.residual_norm = f0;
+            return r;
+          }
+        double lambda = std::min(1.0, params_.max_potential_step / std::max(dphi, 1e-300));
+
+        auto make_trial = [&](const double lam) {
+          for (unsigned int i = 0; i < n; ++i)
+            {
+              const double ui = u.local_element(i), di = update_.local_element(i);
+              if (is_vacancy_[i] && di < 0)
+                trial_.local_element(i) = ui > 0 ? ui * std::exp(std::max(lam * di / ui, -700.0)) : 0.0;
+              else
+                trial_.local_element(i) = ui + lam * di;
+            }
+        };
+        auto scaled_norm = [&](const DistributedVector &d, const DistributedVector &ref) {
+          double s2 = 0;
+          for (unsigned int i = 0; i < n; ++i)
+            {
+              const double w = is_vacancy_[i] ? std::abs(ref.local_element(i)) + params_.concentration_floor : 0.025;
+              s2 += (d.local_element(i) / w) * (d.local_element(i) / w);
+            }
+          return std::sqrt(Utilities::MPI::sum(s2, comm_) / n_global);
+        };
+        const double theta0 = scaled_norm(update_, u);
+        double f = 0, best_theta = std::numeric_limits<double>::infinity(), best_lambda = lambda, best_f = 0;
+        bool   accepted = false;
+        for (unsigned int k = 0; k <= params_.max_backtracking; ++k)
+          {
+            make_trial(lambda);
+            timed_assemble(trial_, trial_residual_, nullptr);
+            f = trial_residual_.l2_norm();
+            if (std::isfinite(f) && linear_solve(trial_residual_, simplified_))
+              {
+                const double theta = scaled_norm(simplified_, u);
+                if (theta < best_theta)
+                  {
+                    best_theta  = theta;
+                    best_lambda = lambda;
+                    best_f      = f;
+                  }
+                if (theta <= (1.0 - lambda / 4.0) * theta0)
+                  {
+                    accepted = true;
+                    break;
+                  }
+              }
+            lambda *= 0.5;
+          }
+        if (!accepted)
+          {
+            if (!std::isfinite(best_theta))
+              break;
+            lambda = best_lambda;
+            make_trial(lambda);
+            f = best_f;
+          }
+
+        double max_dphi = 0;
+        int    small_c  = 1;
+        for (unsigned int i = 0; i < n; ++i)
+          {
+            const double d = trial_.local_element(i) - u.local_element(i);
+            if (is_vacancy_[i])
+              {
+                if (std::abs(d) >
+                    params_.concentration_tolerance * (std::abs(trial_.local_element(i)) + params_.concentration_floor))
+                  small_c = 0;
+              }
+            else
+              max_dphi = std::max(max_dphi, std::abs(d));
+          }
+        max_dphi = Utilities::MPI::max(max_dphi, comm_);
+        small_c  = Utilities::MPI::min(small_c, comm_);
+        u.swap(trial_);
+        if (std::getenv("OTJ_DEBUG_NEWTON") && Utilities::MPI::this_mpi_process(comm_) == 0)
+          std::fprintf(stderr, "newton it %u: |R| %.3e -> %.3e, lambda %.3g, max dphi %.3e, c-small %d, krylov %u\n",
+                       it, f0, f, lambda, max_dphi, small_c, linear_.last_iterations());
+        r.update_norm   = max_dphi;
+        r.residual_norm = f;
+        if (lambda == 1.0 && max_dphi <= params_.potential_tolerance && small_c)
+          {
+            r.converged = true;
+            return r;
+          }
+        timed_assemble(u, residual_, &jacobian_);
+        f0 = residual_.l2_norm();
+      }
+    r.residual_norm = f0;
+    return r;
+  }
+} // namespace otj
