@@ -40,6 +40,35 @@ namespace otj
     : params_(p)
   {
     jacobian_.reinit(sparsity);
+    // the band solve pays when the band is narrow compared with the size
+    int kl = 0, ku = 0;
+    const int width = BandedLU::bandwidth(sparsity, kl, ku);
+    // (OTJ_SPARSE_LU=1 forces UMFPACK, for comparisons)
+    banded_ = p.band_solver && width <= 64 && static_cast<unsigned int>(width) * 4 < sparsity.n_rows() && !std::getenv("OTJ_SPARSE_LU");
+  }
+
+  void NewtonSolver::factorize()
+  {
+    if (banded_)
+      band_lu_.initialize(jacobian_);
+    else
+      lu_.initialize(jacobian_);
+  }
+
+  void NewtonSolver::apply_inverse(Vector<double> &dst, const Vector<double> &src) const
+  {
+    if (banded_)
+      band_lu_.vmult(dst, src);
+    else
+      lu_.vmult(dst, src);
+  }
+
+  void NewtonSolver::apply_inverse(Vector<double> &b) const
+  {
+    if (banded_)
+      band_lu_.solve(b);
+    else
+      lu_.solve(b);
   }
 
   void NewtonSolver::refine_linear_solve()
@@ -57,7 +86,7 @@ namespace otj
           r -= static_cast<long double>(it->value()) * static_cast<long double>(update_[it->column()]);
         correction_[i] = static_cast<double>(r);
       }
-    lu_.solve(correction_);
+    apply_inverse(correction_);
     update_ += correction_;
   }
 
@@ -81,13 +110,13 @@ namespace otj
           break;
         try
           {
-            lu_.initialize(jacobian_);
+            factorize();
           }
         catch (const std::exception &)
           {
             break; // singular Jacobian: report non-convergence, the caller cuts the step
           }
-        lu_.vmult(update_, residual_);
+        apply_inverse(update_, residual_);
         update_ *= -1.0;
         refine_linear_solve();
 
@@ -146,7 +175,7 @@ namespace otj
             f = trial_residual_.l2_norm();
             if (std::isfinite(f))
               {
-                lu_.vmult(simplified_, trial_residual_);
+                apply_inverse(simplified_, trial_residual_);
                 const double theta = scaled_norm(simplified_, u);
                 if (theta < best_theta)
                   {

@@ -33,7 +33,9 @@ namespace otj
   {
     make_device_mesh(p_.device, p_.mesh, tria_);
     system_ = std::make_unique<DriftDiffusionSystem<1>>(tria_, p_.device, p_.concentration_scale);
-    newton_ = std::make_unique<NewtonSolver>(system_->sparsity_pattern(), p_.newton);
+    NewtonParameters np = p_.newton;
+    np.band_solver      = true; // 1D: banded Jacobian, LAPACK band LU (nonlinear/banded_lu.h)
+    newton_ = std::make_unique<NewtonSolver>(system_->sparsity_pattern(), np);
     n_      = system_->n_dofs();
     is_vacancy_.resize(n_);
     for (unsigned int i = 0; i < n_; ++i)

@@ -1,0 +1,47 @@
+// LU factorisation of a banded sparse matrix with partial pivoting (LAPACK
+// dgbtrf / dgbtrs; Golub & Van Loan, Matrix Computations, 4th ed., 4.3).
+//
+// The 1D device Jacobian is banded: deal.II numbers the degrees of freedom of
+// a 1D mesh cell by cell, so every coupling lies within a few rows of the
+// diagonal. A band solve costs O(n kl (kl + ku)) with no fill analysis, where a
+// general sparse LU (UMFPACK) repeats its ordering and symbolic analysis at
+// every Newton iteration. The same interface as dealii::SparseDirectUMFPACK
+// (initialize, vmult, solve) so that the Newton solver can use either; the
+// band widths are read off the sparsity pattern at every initialize.
+#pragma once
+
+#include <deal.II/lac/sparse_matrix.h>
+#include <deal.II/lac/vector.h>
+
+#include <vector>
+
+namespace otj
+{
+  class BandedLU
+  {
+  public:
+    /// Copies A into LAPACK band storage and factorises it. Throws
+    /// std::runtime_error if A is exactly singular.
+    void initialize(const dealii::SparseMatrix<double> &A);
+
+    /// b <- A^-1 b.
+    void solve(dealii::Vector<double> &b) const;
+
+    /// dst <- A^-1 src.
+    void vmult(dealii::Vector<double> &dst, const dealii::Vector<double> &src) const;
+
+    /// Sub- and super-diagonal band widths of the last factorised matrix.
+    int lower_bandwidth() const { return kl_; }
+    int upper_bandwidth() const { return ku_; }
+
+    /// Largest band width (kl + ku) for which the band solve is used instead of a
+    /// general sparse LU: beyond it the band storage n (2 kl + ku + 1) outgrows
+    /// the sparse factors.
+    static int bandwidth(const dealii::SparsityPattern &pattern, int &kl, int &ku);
+
+  private:
+    int                 n_ = 0, kl_ = 0, ku_ = 0, ldab_ = 0;
+    std::vector<double> ab_, row_scale_;
+    std::vector<int>    ipiv_;
+  };
+} // namespace otj
