@@ -1,7 +1,7 @@
 // Damped Newton method for the distributed system: the algorithm of the
 // serial NewtonSolver (nonlinear/newton_solver.h; deal.II step-15 / step-77
 // pattern) on MPI vectors, with the linearised systems solved by
-// DistributedLinearSolver (PETSc GMRES + BoomerAMG by default).
+// DistributedLinearSolver (MUMPS LU by default).
 //
 // Damping: potential updates limited to `max_potential_step` per iteration,
 // falling densities updated in the logarithm (stay positive), Deuflhard's
@@ -43,6 +43,7 @@ namespace otj
       is_vacancy_.resize(system.n_locally_owned());
       for (unsigned int k = 0; k < system.n_locally_owned(); ++k)
         is_vacancy_[k] = system.is_vacancy_local(k);
+      linear_.set_fields(is_vacancy_);
     }
 
     /// Solves R(u) = 0 starting from u.
