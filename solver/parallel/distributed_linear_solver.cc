@@ -81,6 +81,7 @@ namespace otj
         set_default("-otj_fieldsplit_c_ksp_type", "preonly");
         set_default("-otj_fieldsplit_c_pc_type", "bjacobi");
         set_default("-otj_fieldsplit_c_sub_pc_type", "ilu");
+        set_default("-otj_fieldsplit_c_sub_pc_factor_levels", "3"); // measured: 416 vs 706 GMRES its with ILU(0)
         set_default("-otj_fieldsplit_phi_ksp_type", "preonly");
         set_default("-otj_fieldsplit_phi_pc_type", "hypre");
         set_default("-otj_fieldsplit_phi_pc_hypre_type", "boomeramg");
@@ -96,13 +97,18 @@ namespace otj
 
   void DistributedLinearSolver::initialize(const PETScWrappers::MPI::SparseMatrix &J)
   {
+    initialize(J, static_cast<const Mat &>(J));
+  }
+
+  void DistributedLinearSolver::initialize(const PETScWrappers::MPI::SparseMatrix &J, Mat P)
+  {
     if (!ksp_)
       {
         check(KSPCreate(comm_, &ksp_), "KSPCreate");
         check(KSPSetOptionsPrefix(ksp_, "otj_"), "KSPSetOptionsPrefix");
       }
     const Mat A = static_cast<const Mat &>(J);
-    check(KSPSetOperators(ksp_, A, A), "KSPSetOperators");
+    check(KSPSetOperators(ksp_, A, P), "KSPSetOperators");
     PC pc;
     check(KSPGetPC(ksp_, &pc), "KSPGetPC");
     if (params_.method == "direct")
@@ -123,7 +129,7 @@ namespace otj
             check(PCHYPRESetType(pc, "boomeramg"), "PCHYPRESetType");
           }
         else if (params_.method == "fieldsplit")
-          set_up_fieldsplit(pc, A);
+          set_up_fieldsplit(pc, P);
         else
           check(PCSetType(pc, PCBJACOBI), "PCSetType");
         check(KSPSetTolerances(ksp_, params_.relative_tolerance, 1e-300, 1e30, params_.max_iterations),

@@ -15,11 +15,14 @@
 // first (split "c"), potential second (split "phi"); a Schur-complement
 // factorisation (full), the Schur complement S = A_pp - A_pc diag(A_cc)^-1
 // A_cp ("selfp") preconditioned by one hypre BoomerAMG V-cycle, the vacancy
-// block by one ILU(0) sweep per rank (block Jacobi). Why this structure:
+// block by ILU(3) per rank (block Jacobi). The preconditioner is built from
+// the Jacobian with the box-method Poisson stiffness on flat cells
+// (parallel/box_stiffness_preconditioner.h): with the Q1 stiffness AMG
+// needs 5x more iterations, growing with the mesh. Why this structure:
 // each row of the vacancy block is scaled by 1 / (vol / dt) (implicit step,
 // discretization/drift_diffusion_system.h), so A_cc = I + dt L_c, L_c the
 // exponentially fitted drift-diffusion operator; ILU is exact for 1D-like
-// drift-dominated chains and cheap. The Schur complement is the linearised
+// drift-dominated chains and cheap (measured: AMG on this block is no better). The Schur complement is the linearised
 // Poisson operator (an M-matrix: -div eps grad plus the positive electron
 // and vacancy screening terms), elliptic, for which algebraic multigrid
 // costs O(N) (Y. Saad, Iterative Methods for Sparse Linear Systems, 2003,
@@ -63,6 +66,8 @@ namespace otj
 
     /// New matrix: rebuilds the preconditioner or factorisation.
     void initialize(const dealii::PETScWrappers::MPI::SparseMatrix &J);
+    /// New matrix J, preconditioner (or factorisation) built from P.
+    void initialize(const dealii::PETScWrappers::MPI::SparseMatrix &J, Mat P);
 
     /// x = J^-1 b. Returns false if the Krylov method did not converge.
     bool solve(const DistributedVector &b, DistributedVector &x);

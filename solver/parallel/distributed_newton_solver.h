@@ -12,9 +12,11 @@
 #pragma once
 
 #include "nonlinear/newton_solver.h"
+#include "parallel/box_stiffness_preconditioner.h"
 #include "parallel/distributed_linear_solver.h"
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace otj
@@ -44,6 +46,9 @@ namespace otj
       for (unsigned int k = 0; k < system.n_locally_owned(); ++k)
         is_vacancy_[k] = system.is_vacancy_local(k);
       linear_.set_fields(is_vacancy_);
+      if constexpr (dim == 2)
+        if (lp.method == "fieldsplit")
+          box_ = std::make_unique<BoxStiffnessPreconditionerMatrix>(system);
     }
 
     /// Solves R(u) = 0 starting from u.
@@ -61,5 +66,6 @@ namespace otj
     std::vector<bool>                        is_vacancy_;
     DistributedVector                        residual_, update_, trial_, trial_residual_, simplified_;
     DistributedNewtonStatistics              stats_;
+    std::unique_ptr<BoxStiffnessPreconditionerMatrix> box_; ///< `fieldsplit`: the preconditioning matrix
   };
 } // namespace otj
