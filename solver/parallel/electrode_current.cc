@@ -57,6 +57,7 @@ namespace otj
           ys.push_back(part[i + 1]);
         }
     const double h = system.smallest_cell();
+    tolerance_     = 1e-6 * h;
     lateral_       = unique_sorted(xs, 1e-6 * h);
     depth_         = unique_sorted(ys, 1e-6 * h);
     if (xs.size() != lateral_.size() * depth_.size())
@@ -79,7 +80,7 @@ namespace otj
 
   unsigned int ElectrodeCurrent::column_of(const double lateral) const
   {
-    return find(lateral_, lateral, 1e-6 * system_.smallest_cell());
+    return find(lateral_, lateral, tolerance_); // local: smallest_cell() is collective
   }
 
   double ElectrodeCurrent::current(const DistributedVector &u, const double V, const double energy_step) const

@@ -47,6 +47,7 @@ namespace otj
     unsigned int column_of(double lateral) const;
 
     const DistributedDriftDiffusionSystem<2> &system_;
+    double                    tolerance_ = 0; ///< position matching tolerance (m)
     std::vector<double>       lateral_; ///< x (or r) of each column, increasing
     std::vector<double>       depth_;   ///< depth nodes of every column, increasing
     std::vector<unsigned int> owned_local_; ///< local indices of the owned potential dofs
