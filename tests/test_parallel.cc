@@ -1,7 +1,8 @@
-// The distributed 2D solver (parallel/, SPEC sections 4 and 7): a 2D
-// manufactured solution with the measured convergence order asserted,
-// results independent of the number of MPI ranks, and a laterally uniform
-// slab equal to the 1D solution. Its own executable with MPI initialised;
+// The distributed 2D solver (parallel/, SPEC sections 4 and 7): 2D
+// manufactured solutions, planar (x, y) and axisymmetric (r, z), with the
+// measured convergence order asserted, results independent of the number of
+// MPI ranks, and laterally uniform planar and axisymmetric devices equal to
+// the 1D solution. Its own executable with MPI initialised;
 // ctest runs it on 1 and on 2 ranks (tests/CMakeLists.txt).
 #include "discretization/drift_diffusion_system.h"
 #include "mesh/device_mesh_2d.h"
@@ -96,6 +97,14 @@ namespace
       return -0.15 * std::pow(M_PI / L, 2) * std::sin(M_PI * y / L) -
              0.1 * (std::pow(M_PI / W, 2) + std::pow(M_PI / L, 2)) * std::cos(M_PI * x / W) * std::sin(M_PI * y / L);
     }
+    /// (1/r) dphi/dr of the axisymmetric Laplacian, with its limit
+    /// d^2phi/dr^2 on the axis (dphi/dr = 0 there).
+    double radial_term(double x, double y) const
+    {
+      if (x < 1e-9 * W)
+        return -0.1 * std::pow(M_PI / W, 2) * std::sin(M_PI * y / L);
+      return grad_phi(x, y)[0] / x;
+    }
     double c(double x, double y) const
     {
       return 1e27 * (1.0 + 0.5 * std::sin(2 * M_PI * y / L) + 0.3 * y / L +
@@ -117,8 +126,14 @@ namespace
     unsigned long dofs;
   };
 
-  MmsErrors solve_manufactured_2d(unsigned int refinement, MPI_Comm comm)
+  /// Planar: -div(eps grad phi) and div J in (x, y). Axisymmetric (x = r):
+  /// the cylindrical forms -(eps/r) d(r dphi/dr)/dr - eps d2phi/dz2 and
+  /// (1/r) d(r J_r)/dr + dJ_z/dz (e.g. Bird, Stewart & Lightfoot, appendix
+  /// A.7), the lateral cosines giving dphi/dr = dc/dr = 0 on the axis and at r = W.
+  MmsErrors solve_manufactured_2d(unsigned int refinement, MPI_Comm comm,
+                                  CoordinateSystem coords = CoordinateSystem::planar)
   {
+    const bool axi = coords == CoordinateSystem::axisymmetric;
     Manufactured2D ms;
     Material       m   = ionic_insulator(1e27, 0.6, 5e27);
     m.acceptor_density = 1.5e27;
@@ -140,7 +155,7 @@ namespace
     lat.global_refinement = refinement;
     DTria tria(comm);
     make_distributed_device_slab(d, mp, lat, tria);
-    DistributedDriftDiffusionSystem<2> sys(tria, d, 1e27);
+    DistributedDriftDiffusionSystem<2> sys(tria, d, 1e27, coords);
 
     const double eps = constants::vacuum_permittivity * m.relative_permittivity;
     const double z   = m.vacancy_charge_number;
@@ -157,12 +172,16 @@ namespace
     VolumeSources<2> src;
     src.charge = [&](const Point<2> &p) {
       // -eps lap phi = rho + f
-      return -eps * ms.laplace_phi(p[0], p[1]) - elementary_charge * (z * ms.c(p[0], p[1]) - m.acceptor_density);
+      const double lap = ms.laplace_phi(p[0], p[1]) + (axi ? ms.radial_term(p[0], p[1]) : 0.0);
+      return -eps * lap - elementary_charge * (z * ms.c(p[0], p[1]) - m.acceptor_density);
     };
     src.vacancy = [&](const Point<2> &p) {
-      const double h = 1e-6 * ms.L;
-      return (flux(p[0] + h, p[1])[0] - flux(p[0] - h, p[1])[0]) / (2 * h) +
-             (flux(p[0], p[1] + h)[1] - flux(p[0], p[1] - h)[1]) / (2 * h);
+      const double h    = 1e-6 * ms.L;
+      const double dJrr = (flux(p[0] + h, p[1])[0] - flux(p[0] - h, p[1])[0]) / (2 * h);
+      double       div  = dJrr + (flux(p[0], p[1] + h)[1] - flux(p[0], p[1] - h)[1]) / (2 * h);
+      if (axi) // + J_r / r, whose limit on the axis (J_r odd in r) is dJ_r/dr
+        div += p[0] < 1e-9 * ms.W ? dJrr : flux(p[0], p[1])[0] / p[0];
+      return div;
     };
     sys.set_sources(src);
 
@@ -214,6 +233,29 @@ TEST(Parallel2D, ManufacturedSolutionConvergesAtSecondOrder)
       const double order_c   = std::log(e[k - 1].c / e[k].c) / std::log(2.0);
       if (dealii::Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0)
         std::printf("MMS 2D h = %.4g nm (%lu dofs): rel. error phi %.3e (order %.3f), c %.3e (order %.3f)\n",
+                    e[k].h * 1e9, e[k].dofs, e[k].phi, order_phi, e[k].c, order_c);
+      EXPECT_GT(order_phi, 1.8);
+      EXPECT_LT(order_phi, 2.3);
+      EXPECT_GT(order_c, 1.8);
+      EXPECT_LT(order_c, 2.3);
+    }
+  EXPECT_LT(e.back().c, 1e-3);
+}
+
+// SPEC 4 and 7: the same manufactured solution in axisymmetric (r, z)
+// coordinates, every integral weighted by 2 pi r (the axis at r = 0 is a
+// natural boundary): second order in the nodal L2 norm.
+TEST(Parallel2D, AxisymmetricManufacturedSolutionConvergesAtSecondOrder)
+{
+  std::vector<MmsErrors> e;
+  for (unsigned int r : {2u, 3u, 4u})
+    e.push_back(solve_manufactured_2d(r, MPI_COMM_WORLD, CoordinateSystem::axisymmetric));
+  for (std::size_t k = 1; k < e.size(); ++k)
+    {
+      const double order_phi = std::log(e[k - 1].phi / e[k].phi) / std::log(2.0);
+      const double order_c   = std::log(e[k - 1].c / e[k].c) / std::log(2.0);
+      if (dealii::Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0)
+        std::printf("MMS axisymmetric h = %.4g nm (%lu dofs): rel. error phi %.3e (order %.3f), c %.3e (order %.3f)\n",
                     e[k].h * 1e9, e[k].dofs, e[k].phi, order_phi, e[k].c, order_c);
       EXPECT_GT(order_phi, 1.8);
       EXPECT_LT(order_phi, 2.3);
@@ -297,10 +339,12 @@ TEST(Parallel2D, ResultsIndependentOfTheNumberOfRanks)
     }
 }
 
-// The distributed assembly is the serial one: a laterally uniform 2D slab on
-// a p4est mesh reproduces the 1D blocking-electrode equilibrium.
-TEST(Parallel2D, LaterallyUniformSlabEqualsTheOneDimensionalSolution)
+namespace
 {
+  /// A laterally uniform 2D device (width or radius 3 nm) relaxed to
+  /// equilibrium against the 1D solution of the same stack and depth mesh.
+  void compare_uniform_device_with_1d(CoordinateSystem coords)
+  {
   const double c0 = 1e25, L = 40e-9;
   Material     m  = ionic_insulator(c0);
   DeviceModel  d  = single_layer_device(m, L, -5.1);
@@ -341,7 +385,7 @@ TEST(Parallel2D, LaterallyUniformSlabEqualsTheOneDimensionalSolution)
   lat.cells = 3;
   DTria t2(MPI_COMM_WORLD);
   make_distributed_device_slab(d, mp, lat, t2);
-  DistributedDriftDiffusionSystem<2> s2(t2, d, 1e25);
+  DistributedDriftDiffusionSystem<2> s2(t2, d, 1e25, coords);
   DistributedVector                  u2;
   s2.initial_state(u2, 0.0);
   relax(s2, u2, 0.0, 40);
@@ -359,7 +403,21 @@ TEST(Parallel2D, LaterallyUniformSlabEqualsTheOneDimensionalSolution)
           ++compared;
         }
   EXPECT_EQ(dealii::Utilities::MPI::sum(compared, MPI_COMM_WORLD), s2.n_dofs());
-  EXPECT_NEAR(s2.total_vacancies(u2) / 3e-9, s1.total_vacancies(u1), 1e-9 * s1.total_vacancies(u1));
+  // per unit area: divided by the width (planar, per unit depth) or by the disc area pi R^2
+  const double area = coords == CoordinateSystem::axisymmetric ? M_PI * 3e-9 * 3e-9 : 3e-9;
+  EXPECT_NEAR(s2.total_vacancies(u2) / area, s1.total_vacancies(u1), 1e-9 * s1.total_vacancies(u1));
+  EXPECT_NEAR(s2.top_contact_measure(), area, 1e-12 * area);
+  // the Pt charge per unit area from the Gauss law equals the 1D one
+  EXPECT_NEAR(s2.top_contact_charge(u2, 0.0) / area, s1.top_contact_charge(u1, 0.0),
+              1e-6 * std::abs(s1.top_contact_charge(u1, 0.0)));
+  }
+} // namespace
+
+// The distributed assembly is the serial one: a laterally uniform 2D slab on
+// a p4est mesh reproduces the 1D blocking-electrode equilibrium.
+TEST(Parallel2D, LaterallyUniformSlabEqualsTheOneDimensionalSolution)
+{
+  compare_uniform_device_with_1d(CoordinateSystem::planar);
 }
 
 namespace
@@ -578,6 +636,15 @@ TEST(Parallel2D, FieldSplitSolverMatchesTheDirectSolverWithMeshIndependentIterat
   EXPECT_LT(iterations_per_solve[1], 1.5 * iterations_per_solve[0] + 2)
     << iterations_per_solve[0] << " -> " << iterations_per_solve[1];
 }
+// The 2 pi r weight of the axisymmetric assembly is consistent: a laterally
+// uniform disc (axis at r = 0) reproduces the 1D equilibrium node by node,
+// its vacancy number and Pt charge are those of 1D times pi R^2.
+TEST(Parallel2D, LaterallyUniformAxisymmetricDeviceEqualsTheOneDimensionalSolution)
+{
+  compare_uniform_device_with_1d(CoordinateSystem::axisymmetric);
+}
+
+
 
 int main(int argc, char **argv)
 {
