@@ -9,9 +9,11 @@
 //                  write_100ms, protocols, newton_2d)
 // The `newton_2d` case (SPEC 8, 2D) is the distributed solver on a 2D slab of
 // the paper's device at three sizes; run it on N ranks with
-//   mpirun -np N otj-benchmark --only newton_2d [--max-level L]
-// It times Newton iterations of one implicit step (assembly, BoomerAMG
-// set-up, GMRES) and reports the peak memory of the largest rank and of all.
+//   mpirun -np N otj-benchmark --only newton_2d [--max-level L] [--dt S]
+//       [--linear-solver direct|fieldsplit|gmres-amg|gmres-ilu] [-otj_<PETSc option> ...]
+// It times Newton iterations of one implicit Euler step of S seconds (default
+// 1 ns) at 0 V (assembly, preconditioner / factorisation set-up, solves) and
+// reports the peak memory of the largest rank and of all.
 // The `protocols` case runs every protocol of drivers/paper_device/protocols.prm on
 // the compact model that `otj extract` wrote (skipped if it is absent), writing to a
 // temporary directory.
@@ -72,7 +74,7 @@ namespace
 
   /// SPEC 8 (2D): Newton iterations of one implicit Euler step (1 ns, 0 V)
   /// from the as-grown state of the paper's device on a distributed 2D slab.
-  void run_newton_2d(const otj::RunParameters &p, unsigned level, const std::string &linear_method)
+  void run_newton_2d(const otj::RunParameters &p, unsigned level, const std::string &linear_method, const double dt)
   {
     MPI_Comm                    comm = MPI_COMM_WORLD;
     otj::LateralMeshParameters  lat;
@@ -91,7 +93,6 @@ namespace
     otj::DistributedNewtonSolver newton(sys, p.newton, lp);
     const double wall_setup = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     otj::DistributedTimeTerm tt;
-    const double             dt = 1e-9;
     tt.a0 = 1 / dt;
     hist.equ(-1 / dt, u);
     tt.history   = &hist;
@@ -110,7 +111,7 @@ namespace
       std::cout << "{\"case\": \"newton_2d\", \"ranks\": " << dealii::Utilities::MPI::n_mpi_processes(comm)
                 << ", \"mesh_level\": " << level << ", \"cells\": " << tria.n_global_active_cells()
                 << ", \"dofs\": " << sys.n_dofs() << ", \"linear_solver\": \"" << linear_method
-                << "\", \"converged\": " << (r.converged ? "true" : "false")
+                << "\", \"dt\": " << dt << ", \"converged\": " << (r.converged ? "true" : "false")
                 << ", \"newton_iterations\": " << st.newton_iterations
                 << ", \"krylov_iterations\": " << st.linear_iterations << ", \"wall_s_setup\": " << wall_setup
                 << ", \"wall_s_newton\": " << wall << ", \"wall_s_per_newton_iteration\": " << wall / it
@@ -128,6 +129,7 @@ int main(int argc, char **argv)
   dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
   dealii::MultithreadInfo::set_thread_limit(1);
   std::string  file = "drivers/paper_device/writes.prm", only, linear_2d = "direct";
+  double       dt_2d        = 1e-9; // newton_2d: the implicit Euler step (s)
   unsigned int max_level_2d = 4; // levels max-2 .. max: about 7e4, 2.7e5, 1.1e6 dofs
   for (int i = 1; i < argc; ++i)
     {
@@ -136,11 +138,19 @@ int main(int argc, char **argv)
         only = argv[++i];
       else if (a == "--max-level" && i + 1 < argc)
         max_level_2d = std::stoul(argv[++i]);
+      else if (a == "--dt" && i + 1 < argc)
+        dt_2d = std::stod(argv[++i]);
       else if (a == "--linear-solver" && i + 1 < argc)
         linear_2d = argv[++i];
-      else if (a.rfind("--", 0) == 0)
+      else if (a.rfind("-otj_", 0) == 0)
         {
-          std::cerr << "otj-benchmark: unknown option " << a << " (usage: otj-benchmark [device.prm] [--only NAME] [--max-level L] [--linear-solver gmres-amg|gmres-ilu|direct])\n";
+          // a PETSc option of the linear solver (read by PetscInitialize); skip its value
+          if (i + 1 < argc && argv[i + 1][0] != '-')
+            ++i;
+        }
+      else if (a.rfind("-", 0) == 0)
+        {
+          std::cerr << "otj-benchmark: unknown option " << a << " (usage: otj-benchmark [device.prm] [--only NAME] [--max-level L] [--dt S] [--linear-solver gmres-amg|gmres-ilu|fieldsplit|direct] [-otj_<PETSc option> ...])\n";
           return 2;
         }
       else
@@ -214,7 +224,7 @@ int main(int argc, char **argv)
       }
       if (wanted("newton_2d"))
         for (unsigned level = max_level_2d < 2 ? 0 : max_level_2d - 2; level <= max_level_2d; ++level)
-          run_newton_2d(base, level, linear_2d);
+          run_newton_2d(base, level, linear_2d, dt_2d);
       for (unsigned level = 0; level < 3; ++level)
         {
           auto eq = base;

@@ -1,6 +1,8 @@
 // `otj`: the command-line program of the OTJ synapse simulator.
 //
-//   otj run FILE.prm               one device run (initial state + source waveform)
+//   otj run FILE.prm               one device run (initial state + source waveform); with
+//                                  Geometry/Dimension = 2 a distributed 2D run:
+//                                  mpirun -np N otj run FILE.prm
 //   otj validate FILE.prm          parse and check an input, then exit
 //   otj calibrate FILE.prm         fit material parameters to the paper's calibration set
 //   otj loops FILE.prm             R-V loop, I-V loops and static I-V curves of a device
@@ -25,7 +27,10 @@
 #include "sweep/sweep_command.h"
 
 #include <deal.II/base/multithread_info.h>
+#include "simulation/distributed_transient_simulation.h"
 #include "simulation/transient_simulation.h"
+
+#include <deal.II/base/mpi.h>
 #include "time_stepping/bdf_integrator.h"
 
 #include <CLI/CLI.hpp>
@@ -166,7 +171,16 @@ int main(int argc, char **argv)
         }
       if (*run)
         {
-          const auto               p = otj::RunParameters::from_file(run_file);
+          const auto p = otj::RunParameters::from_file(run_file);
+          if (p.geometry.dimension == 2)
+            {
+              // MPI (and PETSc) for the distributed 2D run; rank 0 prints
+              dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
+              const bool root = dealii::Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0;
+              otj::DistributedTransientSimulation sim(p, MPI_COMM_WORLD, quiet || !root);
+              sim.run();
+              return 0;
+            }
           otj::TransientSimulation sim(p, quiet);
           sim.run();
           return 0;

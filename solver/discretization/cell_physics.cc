@@ -5,10 +5,48 @@
 #include "physics/vacancy_flux.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace otj
 {
   using namespace dealii;
+
+  const char *to_string(const CoordinateSystem c)
+  {
+    return c == CoordinateSystem::axisymmetric ? "axisymmetric" : "planar";
+  }
+
+  CoordinateSystem coordinate_system_from_string(const std::string &s)
+  {
+    if (s == "planar")
+      return CoordinateSystem::planar;
+    if (s == "axisymmetric")
+      return CoordinateSystem::axisymmetric;
+    throw std::invalid_argument("unknown coordinate system '" + s + "' (expected planar or axisymmetric)");
+  }
+
+  template <int dim>
+  void integrate_cell_geometry(const FEValues<dim> &fev, const CoordinateSystem c, double *vol, double *K)
+  {
+    constexpr unsigned int nv = GeometryInfo<dim>::vertices_per_cell;
+    Assert(dim >= 2 || c == CoordinateSystem::planar, ExcMessage("1D meshes are planar"));
+    std::fill(vol, vol + nv, 0.0);
+    std::fill(K, K + nv * nv, 0.0);
+    for (unsigned int q = 0; q < fev.n_quadrature_points; ++q)
+      {
+        const double dV = fev.JxW(q) * volume_weight(c, fev.quadrature_point(q));
+        for (unsigned int i = 0; i < nv; ++i)
+          {
+            vol[i] += fev.shape_value(i, q) * dV;
+            for (unsigned int j = 0; j < nv; ++j)
+              K[i * nv + j] += fev.shape_grad(i, q) * fev.shape_grad(j, q) * dV;
+          }
+      }
+  }
+
+  template void integrate_cell_geometry<1>(const FEValues<1> &, CoordinateSystem, double *, double *);
+  template void integrate_cell_geometry<2>(const FEValues<2> &, CoordinateSystem, double *, double *);
+  template void integrate_cell_geometry<3>(const FEValues<3> &, CoordinateSystem, double *, double *);
 
   template <int dim>
   void CellPhysics<dim>::residual_and_jacobian(const CellView<dim> &cc, const CellState<dim> &s,

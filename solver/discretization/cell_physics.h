@@ -23,8 +23,10 @@
 #include <deal.II/base/geometry_info.h>
 #include <deal.II/base/point.h>
 #include <deal.II/base/tensor.h>
+#include <deal.II/fe/fe_values.h>
 
 #include <functional>
+#include <string>
 
 namespace otj
 {
@@ -37,7 +39,42 @@ namespace otj
     std::function<double(const dealii::Point<dim> &)> vacancy;
   };
 
-  /// Geometry of one cell, precomputed once (Q1, unit coefficient).
+  /// Coordinate system of a 2D mesh (SPEC section 4).
+  ///  - planar: Cartesian (x, y), integrals per unit depth, dV = dx dy;
+  ///  - axisymmetric: cylindrical (r, z) with r the first coordinate (r = 0 the
+  ///    symmetry axis) and z the depth, fields independent of the angle,
+  ///    dV = 2 pi r dr dz (e.g. Bird, Stewart & Lightfoot, Transport Phenomena,
+  ///    2nd ed., appendix A.7). The weak forms keep their Cartesian shape with
+  ///    the weight 2 pi r in every volume and boundary integral; the axis needs
+  ///    no boundary condition (its weight vanishes).
+  /// 1D meshes are always planar (per unit area).
+  enum class CoordinateSystem
+  {
+    planar,
+    axisymmetric
+  };
+
+  /// "planar" / "axisymmetric" and back (std::invalid_argument otherwise).
+  const char *     to_string(CoordinateSystem c);
+  CoordinateSystem coordinate_system_from_string(const std::string &s);
+
+  /// The measure weight of the coordinate system at x: 1 or 2 pi x[0].
+  template <int dim>
+  inline double volume_weight(const CoordinateSystem c, const dealii::Point<dim> &x)
+  {
+    return c == CoordinateSystem::axisymmetric ? 2.0 * M_PI * x[0] : 1.0;
+  }
+
+  /// The lumped mass vol_i = int N_i w dV and the stiffness
+  /// K_ij = int grad N_i . grad N_j w dV of one Q1 cell, w = volume_weight,
+  /// from FEValues of the scalar Q1 element (values, gradients, JxW and
+  /// quadrature points) already reinitialised on the cell. vol has nv entries,
+  /// K nv x nv (row major); both are overwritten.
+  template <int dim>
+  void integrate_cell_geometry(const dealii::FEValues<dim> &fev, CoordinateSystem c, double *vol, double *K);
+
+  /// Geometry of one cell, precomputed once (Q1, unit coefficient, with the
+  /// weight of the coordinate system).
   template <int dim>
   struct CellView
   {

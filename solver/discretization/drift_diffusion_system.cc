@@ -44,7 +44,8 @@ namespace otj
     constexpr unsigned int nv = GeometryInfo<dim>::vertices_per_cell;
     FE_Q<dim>              scalar(1);
     QGauss<dim>            quad(2);
-    FEValues<dim>          fev(scalar, quad, update_values | update_gradients | update_JxW_values);
+    FEValues<dim>          fev(scalar, quad,
+                      update_values | update_gradients | update_JxW_values | update_quadrature_points);
 
     dof_component_.assign(n, 0);
     node_volume_.assign(n, 0.0);
@@ -82,13 +83,7 @@ namespace otj
             cc.grad_center[v] = fmid.shape_grad(v, 0);
           cc.volume = cell->measure();
         }
-        for (unsigned int q = 0; q < quad.size(); ++q)
-          for (unsigned int i = 0; i < nv; ++i)
-            {
-              cc.vol[i] += fev.shape_value(i, q) * fev.JxW(q);
-              for (unsigned int j = 0; j < nv; ++j)
-                cc.K[i * nv + j] += fev.shape_grad(i, q) * fev.shape_grad(j, q) * fev.JxW(q);
-            }
+        integrate_cell_geometry(fev, CoordinateSystem::planar, cc.vol.data(), cc.K.data());
         const double eps_site = device_.material(cc.material).vacancy_site_energy;
         for (unsigned int v = 0; v < nv; ++v)
           {

@@ -20,9 +20,11 @@ namespace otj
 
   template <int dim>
   DistributedDriftDiffusionSystem<dim>::DistributedDriftDiffusionSystem(
-    const parallel::distributed::Triangulation<dim> &tria, const DeviceModel &device, const double concentration_scale)
+    const parallel::distributed::Triangulation<dim> &tria, const DeviceModel &device, const double concentration_scale,
+    const CoordinateSystem coordinates)
     : comm_(tria.get_communicator())
     , device_(device)
+    , coordinates_(coordinates)
     , fe_(FE_Q<dim>(1), 2)
     , dof_handler_(tria)
     , c_scale_(concentration_scale)
@@ -60,7 +62,7 @@ namespace otj
 
     FE_Q<dim>      scalar(1);
     QGauss<dim>    quad(2);
-    FEValues<dim>  fev(scalar, quad, update_values | update_gradients | update_JxW_values);
+    FEValues<dim>  fev(scalar, quad, update_values | update_gradients | update_JxW_values | update_quadrature_points);
     QMidpoint<dim> mid;
     FEValues<dim>  fmid(scalar, mid, update_gradients);
     std::vector<types::global_dof_index> ldi(fe_.dofs_per_cell);
@@ -92,6 +94,21 @@ namespace otj
               const auto b = cell->face(f)->boundary_id();
               if (b != ids::top_contact && b != ids::back_contact)
                 continue;
+              if (b == ids::top_contact && cell->is_locally_owned())
+                {
+                  // the Pt faces of owned cells: their lateral extent and measure
+                  ContactFace cf;
+                  cf.lateral_begin = cell->face(f)->vertex(0)[0];
+                  cf.lateral_end   = cell->face(f)->vertex(GeometryInfo<dim>::vertices_per_face - 1)[0];
+                  if (cf.lateral_begin > cf.lateral_end)
+                    std::swap(cf.lateral_begin, cf.lateral_end);
+                  // planar: the face length (per unit depth); axisymmetric: the
+                  // ring area pi (r_b^2 - r_a^2) = int 2 pi r dr (exact)
+                  cf.measure = coordinates_ == CoordinateSystem::axisymmetric
+                                 ? M_PI * (cf.lateral_end * cf.lateral_end - cf.lateral_begin * cf.lateral_begin)
+                                 : cell->face(f)->measure();
+                  top_faces_.push_back(cf);
+                }
               for (unsigned int fv = 0; fv < GeometryInfo<dim>::vertices_per_face; ++fv)
                 {
                   const unsigned int v = GeometryInfo<dim>::face_to_cell_vertices(f, fv);
@@ -107,8 +124,6 @@ namespace otj
         cc.phi_dof  = phi_dof;
         cc.c_dof    = c_dof;
         cc.material = cell->material_id();
-        cc.vol.fill(0.0);
-        cc.K.fill(0.0);
         const typename Triangulation<dim>::cell_iterator tcell(cell);
         fev.reinit(tcell);
         fmid.reinit(tcell);
@@ -117,13 +132,12 @@ namespace otj
             cc.x[v]           = cell->vertex(v);
             cc.grad_center[v] = fmid.shape_grad(v, 0);
           }
-        for (unsigned int q = 0; q < quad.size(); ++q)
-          for (unsigned int i = 0; i < nv; ++i)
-            {
-              cc.vol[i] += fev.shape_value(i, q) * fev.JxW(q);
-              for (unsigned int j = 0; j < nv; ++j)
-                cc.K[i * nv + j] += fev.shape_grad(i, q) * fev.shape_grad(j, q) * fev.JxW(q);
-            }
+        integrate_cell_geometry(fev, coordinates_, cc.vol.data(), cc.K.data());
+        cc.top_vertices = 0;
+        for (unsigned int f = 0; f < GeometryInfo<dim>::faces_per_cell; ++f)
+          if (cell->face(f)->at_boundary() && cell->face(f)->boundary_id() == ids::top_contact)
+            for (unsigned int fv = 0; fv < GeometryInfo<dim>::vertices_per_face; ++fv)
+              cc.top_vertices |= 1u << GeometryInfo<dim>::face_to_cell_vertices(f, fv);
         const Material &m = device_.material(cc.material);
         for (unsigned int v = 0; v < nv; ++v)
           {
@@ -300,6 +314,44 @@ namespace otj
       if (owned_component_[k] == vacancy_component)
         s += node_volume_.local_element(k) * u.local_element(k) * c_scale_;
     return Utilities::MPI::sum(s, comm_);
+  }
+
+  template <int dim>
+  double DistributedDriftDiffusionSystem<dim>::top_contact_charge(const DistributedVector &u, const double V) const
+  {
+    // Gauss law on the control volumes of the contact nodes (as the serial
+    // DriftDiffusionSystem::top_contact_charge): the Poisson row of a
+    // Dirichlet node, sum_j eps K_ij phi_j - V_i rho_i, summed over the cells
+    // owned here and over the ranks (each cell counted once)
+    for (unsigned int k = 0; k < n_locally_owned(); ++k)
+      ghosted_u_.local_element(k) = u.local_element(k);
+    ghosted_u_.update_ghost_values();
+    const CellPhysics<dim> cell_physics(device_, c_scale_, sources_);
+    CellState<dim>         st{};
+    long double            sigma = 0;
+    for (const auto &cc : cells_)
+      if (cc.top_vertices != 0)
+        {
+          for (unsigned int v = 0; v < nv; ++v)
+            {
+              st.phi[v]      = ghosted_u_(cc.phi_dof[v]);
+              st.c_scaled[v] = ghosted_u_(cc.c_dof[v]);
+            }
+          const CellView<dim> view{cc.material, cc.vol.data(), cc.K.data(), cc.x.data(), cc.grad_center.data()};
+          for (unsigned int i = 0; i < nv; ++i)
+            if (cc.top_vertices & (1u << i))
+              sigma += cell_physics.contact_charge(view, st, i, V);
+        }
+    return Utilities::MPI::sum(static_cast<double>(sigma), comm_);
+  }
+
+  template <int dim>
+  double DistributedDriftDiffusionSystem<dim>::top_contact_measure() const
+  {
+    double a = 0;
+    for (const auto &f : top_faces_)
+      a += f.measure;
+    return Utilities::MPI::sum(a, comm_);
   }
 
   template <int dim>

@@ -16,7 +16,10 @@
 //
 // Coordinates: the last coordinate is the depth (0 at the Pt contact), as in
 // the serial system; boundary id 0 is the Pt contact, 1 the back contact,
-// every other boundary is a symmetry (zero-flux) boundary.
+// every other boundary is a symmetry (zero-flux) boundary. In 2D the
+// coordinate system is planar (x, y; integrals per unit depth) or
+// axisymmetric (r, z; r = x >= 0, every integral weighted by 2 pi r,
+// CoordinateSystem in discretization/cell_physics.h).
 #pragma once
 
 #include "device/device_model.h"
@@ -56,13 +59,15 @@ namespace otj
     static constexpr unsigned int nv                  = dealii::GeometryInfo<dim>::vertices_per_cell;
 
     DistributedDriftDiffusionSystem(const dealii::parallel::distributed::Triangulation<dim> &tria,
-                                    const DeviceModel &device, double concentration_scale = 1e26);
+                                    const DeviceModel &device, double concentration_scale = 1e26,
+                                    CoordinateSystem coordinates = CoordinateSystem::planar);
 
     MPI_Comm                       mpi_communicator() const { return comm_; }
     const dealii::DoFHandler<dim> &dof_handler() const { return dof_handler_; }
     const DeviceModel &            device() const { return device_; }
     dealii::types::global_dof_index n_dofs() const { return dof_handler_.n_dofs(); }
     double                         concentration_scale() const { return c_scale_; }
+    CoordinateSystem               coordinate_system() const { return coordinates_; }
     const dealii::IndexSet &       locally_owned_dofs() const { return owned_; }
     const dealii::IndexSet &       locally_relevant_dofs() const { return relevant_; }
 
@@ -86,8 +91,24 @@ namespace otj
     void assemble(const DistributedVector &u, double applied_voltage, const DistributedTimeTerm &time,
                   DistributedVector &residual, dealii::PETScWrappers::MPI::SparseMatrix *jacobian) const;
 
-    /// Vacancies in the domain: int c dV (m^-1 in 2D: per unit depth).
+    /// Vacancies in the domain: int c dV (planar 2D: m^-1, per unit depth;
+    /// axisymmetric: a number).
     double total_vacancies(const DistributedVector &u) const;
+
+    /// Charge on the Pt contact from the discrete Gauss law (collective):
+    /// C per unit depth (planar 2D) or C (axisymmetric).
+    double top_contact_charge(const DistributedVector &u, double applied_voltage) const;
+    /// Measure of the Pt contact (collective): m per unit depth (planar 2D)
+    /// or m^2 (axisymmetric).
+    double top_contact_measure() const;
+
+    /// A face of the Pt contact on a locally owned cell: its lateral extent
+    /// (x or r, m) and its measure (m per unit depth, or m^2 axisymmetric).
+    struct ContactFace
+    {
+      double lateral_begin, lateral_end, measure;
+    };
+    const std::vector<ContactFace> &owned_top_faces() const { return top_faces_; }
 
     /// Smallest cell diameter over all ranks (m).
     double smallest_cell() const;
@@ -101,6 +122,7 @@ namespace otj
       std::array<dealii::Point<dim>, nv>              x;
       std::array<dealii::Tensor<1, dim>, nv>          grad_center;
       dealii::types::material_id                      material;
+      unsigned int                                    top_vertices; ///< bit v: vertex v on the Pt contact
     };
 
     void setup();
@@ -108,11 +130,13 @@ namespace otj
 
     MPI_Comm                        comm_;
     const DeviceModel &             device_;
+    CoordinateSystem                coordinates_;
     dealii::FESystem<dim>           fe_;
     dealii::DoFHandler<dim>         dof_handler_;
     double                          c_scale_;
     dealii::IndexSet                owned_, relevant_;
     std::vector<CellCache>          cells_; ///< locally owned cells
+    std::vector<ContactFace>        top_faces_; ///< Pt faces of locally owned cells
     std::vector<unsigned char>      owned_component_;
     std::vector<dealii::Point<dim>> owned_points_;
     DistributedVector               node_volume_, node_site_energy_, node_activation_; ///< ghosted

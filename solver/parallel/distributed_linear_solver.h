@@ -3,11 +3,33 @@
 // preconditioned by hypre BoomerAMG on the whole coupled Jacobian (which is
 // nonsymmetric: drift terms and the Poisson-vacancy coupling; measured: ~200
 // iterations at 3e4 DOFs on the manufactured problem, breakdown on the
-// paper's device), or GMRES with block-Jacobi ILU(0) per rank. The
+// paper's device), GMRES with block-Jacobi ILU(0) per rank, or GMRES with a
+// field-split (block) preconditioner (`fieldsplit`, see below). The
 // preconditioner (or factorisation) is built once per Jacobian and reused for
 // every right-hand side of that Newton iteration (the line search's
 // simplified corrections). PETSc options with the prefix `otj_` override the
 // choices at run time (e.g. -otj_ksp_monitor, -otj_pc_hypre_boomeramg_...).
+//
+// `fieldsplit`: PETSc PCFIELDSPLIT on the two fields (set_fields() gives the
+// vacancy / potential flag of each locally owned row), vacancy densities
+// first (split "c"), potential second (split "phi"); a Schur-complement
+// factorisation (full), the Schur complement S = A_pp - A_pc diag(A_cc)^-1
+// A_cp ("selfp") preconditioned by one hypre BoomerAMG V-cycle, the vacancy
+// block by ILU(3) per rank (block Jacobi). The preconditioner is built from
+// the Jacobian with the box-method Poisson stiffness on flat cells
+// (parallel/box_stiffness_preconditioner.h): with the Q1 stiffness AMG
+// needs 5x more iterations, growing with the mesh. Why this structure:
+// each row of the vacancy block is scaled by 1 / (vol / dt) (implicit step,
+// discretization/drift_diffusion_system.h), so A_cc = I + dt L_c, L_c the
+// exponentially fitted drift-diffusion operator; ILU is exact for 1D-like
+// drift-dominated chains and cheap (measured: AMG on this block is no better). The Schur complement is the linearised
+// Poisson operator (an M-matrix: -div eps grad plus the positive electron
+// and vacancy screening terms), elliptic, for which algebraic multigrid
+// costs O(N) (Y. Saad, Iterative Methods for Sparse Linear Systems, 2003,
+// ch. 13; H. Elman, D. Silvester, A. Wathen, Finite Elements and Fast
+// Iterative Solvers, 2014, ch. 9 for block preconditioners of coupled
+// systems). Every choice can be changed at run time: -otj_pc_fieldsplit_type,
+// -otj_fieldsplit_phi_pc_type, -otj_fieldsplit_c_sub_pc_type, ...
 #pragma once
 
 #include "parallel/distributed_drift_diffusion_system.h"
@@ -18,12 +40,13 @@
 #include <petscksp.h>
 
 #include <string>
+#include <vector>
 
 namespace otj
 {
   struct LinearSolverParameters
   {
-    std::string  method             = "direct";    ///< direct (MUMPS) | gmres-amg | gmres-ilu
+    std::string  method             = "direct";    ///< direct (MUMPS) | gmres-amg | gmres-ilu | fieldsplit
     double       relative_tolerance = 1e-10;       ///< on the preconditioned residual
     unsigned int max_iterations     = 2000;
     unsigned int gmres_restart      = 200;
@@ -37,8 +60,14 @@ namespace otj
     DistributedLinearSolver(const DistributedLinearSolver &) = delete;
     DistributedLinearSolver &operator=(const DistributedLinearSolver &) = delete;
 
+    /// The field of each locally owned row (true: vacancy density), in the
+    /// order of the matrix rows; needed by `fieldsplit`.
+    void set_fields(const std::vector<bool> &is_vacancy_local) { is_vacancy_ = is_vacancy_local; }
+
     /// New matrix: rebuilds the preconditioner or factorisation.
     void initialize(const dealii::PETScWrappers::MPI::SparseMatrix &J);
+    /// New matrix J, preconditioner (or factorisation) built from P.
+    void initialize(const dealii::PETScWrappers::MPI::SparseMatrix &J, Mat P);
 
     /// x = J^-1 b. Returns false if the Krylov method did not converge.
     bool solve(const DistributedVector &b, DistributedVector &x);
@@ -47,9 +76,13 @@ namespace otj
     unsigned int total_iterations() const { return total_iterations_; }
 
   private:
+    void set_up_fieldsplit(PC pc, Mat A);
+
     MPI_Comm                              comm_;
     LinearSolverParameters                params_;
     KSP                                   ksp_ = nullptr;
+    std::vector<bool>                     is_vacancy_;
+    bool                                  fields_set_ = false; ///< the KSP has its index sets
     dealii::PETScWrappers::MPI::Vector    b_, x_;
     unsigned int                          last_iterations_ = 0, total_iterations_ = 0;
   };

@@ -55,7 +55,10 @@ namespace otj
           break;
         {
           const auto t0 = std::chrono::steady_clock::now();
-          linear_.initialize(jacobian_);
+          if (box_)
+            linear_.initialize(jacobian_, box_->build(jacobian_, u));
+          else
+            linear_.initialize(jacobian_);
           stats_.setup_seconds += seconds_since(t0);
         }
         if (!linear_solve(residual_, update_))

@@ -1,7 +1,7 @@
 // Damped Newton method for the distributed system: the algorithm of the
 // serial NewtonSolver (nonlinear/newton_solver.h; deal.II step-15 / step-77
 // pattern) on MPI vectors, with the linearised systems solved by
-// DistributedLinearSolver (PETSc GMRES + BoomerAMG by default).
+// DistributedLinearSolver (MUMPS LU by default).
 //
 // Damping: potential updates limited to `max_potential_step` per iteration,
 // falling densities updated in the logarithm (stay positive), Deuflhard's
@@ -12,9 +12,11 @@
 #pragma once
 
 #include "nonlinear/newton_solver.h"
+#include "parallel/box_stiffness_preconditioner.h"
 #include "parallel/distributed_linear_solver.h"
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace otj
@@ -43,6 +45,10 @@ namespace otj
       is_vacancy_.resize(system.n_locally_owned());
       for (unsigned int k = 0; k < system.n_locally_owned(); ++k)
         is_vacancy_[k] = system.is_vacancy_local(k);
+      linear_.set_fields(is_vacancy_);
+      if constexpr (dim == 2)
+        if (lp.method == "fieldsplit")
+          box_ = std::make_unique<BoxStiffnessPreconditionerMatrix>(system);
     }
 
     /// Solves R(u) = 0 starting from u.
@@ -60,5 +66,6 @@ namespace otj
     std::vector<bool>                        is_vacancy_;
     DistributedVector                        residual_, update_, trial_, trial_residual_, simplified_;
     DistributedNewtonStatistics              stats_;
+    std::unique_ptr<BoxStiffnessPreconditionerMatrix> box_; ///< `fieldsplit`: the preconditioning matrix
   };
 } // namespace otj

@@ -26,6 +26,20 @@ namespace otj
     prm.declare_entry("Concentration scale (m^-3)", "1e26", Patterns::Double(1e10, 1e30),
                       "Scale of the vacancy unknown (numerical only; results do not depend on it).");
     prm.leave_subsection();
+    prm.enter_subsection("Geometry");
+    prm.declare_entry("Dimension", "1", Patterns::Integer(1, 2),
+                      "1: the layer stack per unit area (serial); 2: a 2D section of the electrode, distributed "
+                      "over the MPI ranks (run with mpirun -np N otj run FILE).");
+    prm.declare_entry("Coordinate system", "planar", Patterns::Selection("planar|axisymmetric"),
+                      "2D only. planar: a slab (x, depth), per unit depth; axisymmetric: (r, depth) about the "
+                      "axis r = 0, every integral weighted by 2 pi r.");
+    prm.declare_entry("Lateral width (nm)", "20", Patterns::Double(1e-3, 1e7),
+                      "2D only: the slab width (planar) or the disc radius (axisymmetric), in nm.");
+    prm.declare_entry("Lateral cells", "4", Patterns::Integer(1, 100000),
+                      "2D only: uniform coarse cells across the lateral width.");
+    prm.declare_entry("Global refinement", "0", Patterns::Integer(0, 12),
+                      "2D only: global refinements of the coarse mesh (each halves every cell in both directions).");
+    prm.leave_subsection();
     prm.enter_subsection("Output");
     prm.declare_entry("Directory", "results/run", Patterns::Anything(),
                       "Directory for VTU/PVD, CSV and JSON results (relative to the working directory).");
@@ -68,6 +82,16 @@ namespace otj
         p.concentration_scale = prm.get_double("Concentration scale (m^-3)");
         prm.leave_subsection();
         p.time.absolute_tolerance /= p.concentration_scale;
+        prm.enter_subsection("Geometry");
+        p.geometry.dimension                = prm.get_integer("Dimension");
+        p.geometry.coordinates              = coordinate_system_from_string(prm.get("Coordinate system"));
+        p.geometry.lateral.width            = prm.get_double("Lateral width (nm)") * 1e-9;
+        p.geometry.lateral.cells            = prm.get_integer("Lateral cells");
+        p.geometry.lateral.global_refinement = prm.get_integer("Global refinement");
+        prm.leave_subsection();
+        if (p.geometry.dimension == 1 && p.geometry.coordinates == CoordinateSystem::axisymmetric)
+          throw_bad_parameter(file, "Geometry/Coordinate system", "axisymmetric",
+                              "planar when Dimension = 1 (an axisymmetric run needs Dimension = 2)");
         prm.enter_subsection("Output");
         p.output.directory      = prm.get("Directory");
         p.output.write_vtu      = prm.get_bool("Write VTU");

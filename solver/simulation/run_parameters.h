@@ -5,7 +5,9 @@
 
 #include "circuit/external_circuit.h"
 #include "device/device_model.h"
+#include "discretization/cell_physics.h"
 #include "mesh/device_mesh.h"
+#include "mesh/device_mesh_2d.h"
 #include "nonlinear/newton_solver.h"
 #include "time_stepping/bdf_integrator.h"
 #include "waveform/waveform.h"
@@ -37,6 +39,21 @@ namespace otj
     double                  read_voltage = 0.1; ///< V
   };
 
+  /// Dimension and coordinate system of a run (SPEC sections 4 and 6).
+  /// dimension 1: the layer stack per unit area (the default pipeline);
+  /// dimension 2: a distributed (MPI) 2D section of the electrode, planar (a
+  /// slab of width W, per unit depth) or axisymmetric (a disc of radius W
+  /// about r = 0), with the 1D depth mesh of the stack under every lateral
+  /// position. Terminal currents and charges of 2D runs are the electrode
+  /// means (current per Pt area) times the electrode area
+  /// (simulation/distributed_transient_simulation.h).
+  struct GeometryParameters
+  {
+    unsigned int          dimension   = 1;
+    CoordinateSystem      coordinates = CoordinateSystem::planar;
+    LateralMeshParameters lateral;
+  };
+
   struct RunParameters
   {
     std::string            input_file;
@@ -47,6 +64,7 @@ namespace otj
     CircuitParameters      circuit;
     OutputParameters       output;
     ExperimentParameters   experiment;
+    GeometryParameters     geometry;
     double                 concentration_scale = 1e26;
 
     static void declare_parameters(dealii::ParameterHandler &prm);

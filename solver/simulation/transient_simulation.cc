@@ -1,6 +1,7 @@
 // One 1D device run (see transient_simulation.h).
 #include "simulation/transient_simulation.h"
 
+#include "current/line_current.h"
 #include "mesh/device_mesh.h"
 #include "output/atomic_file.h"
 #include "physics/constants.h"
@@ -230,43 +231,14 @@ namespace otj
   JunctionCurrent TransientSimulation::junction_current(const Vector<double> &u, const double V,
                                                        const double energy_step) const
   {
-    const auto  nodes = system_->nodal_values(u, V);
-    BandProfile band;
-    for (std::size_t k = 0; k < nodes.size(); ++k)
+    const auto          nodes = system_->nodal_values(u, V);
+    std::vector<double> depth, Ec;
+    for (const auto &n : nodes)
       {
-        band.x.push_back(nodes[k].x[0]);
-        band.Ec.push_back(nodes[k].Ec * constants::eV);
-        if (k + 1 < nodes.size())
-          {
-            // tunnelling mass of the layer holding the segment midpoint
-            const double xm = 0.5 * (nodes[k].x[0] + nodes[k + 1].x[0]);
-            double       top = 0, mass = p_.device.layers.back().material.tunnelling_mass;
-            for (const auto &l : p_.device.layers)
-              {
-                if (xm < top + l.thickness)
-                  {
-                    mass = l.material.tunnelling_mass;
-                    break;
-                  }
-                top += l.thickness;
-              }
-            band.mass.push_back(mass);
-          }
+        depth.push_back(n.x[0]);
+        Ec.push_back(n.Ec * constants::eV);
       }
-    add_image_force_lowering(band, p_.device.top_electrode.image_force_permittivity, 0.0);
-    TsuEsakiParameters par;
-    par.temperature     = p_.device.temperature;
-    par.supply_mass     = p_.device.top_electrode.electron_mass;
-    par.fermi_pt        = -constants::elementary_charge * V;
-    par.fermi_substrate = 0.0;
-    // no states below the neutral substrate's band bottom: the transmission
-    // into the substrate vanishes there (Ec - E > 0 over its whole slab)
-    par.lowest_energy   = band.Ec.back();
-    // Simpson nodes at most kT/8 apart: the supply function varies on the
-    // scale kT, the WKB transmission on >~ 50 meV (checked against a 16x finer grid in the tests)
-    par.energy_points       = 101;
-    par.maximum_energy_step = energy_step > 0 ? energy_step : constants::boltzmann * par.temperature / 8;
-    return TsuEsakiCurrent::current(band, par);
+    return line_junction_current(p_.device, depth, Ec, V, energy_step);
   }
 
   ReadResult TransientSimulation::read(const Vector<double> &u, const double V_read)

@@ -66,7 +66,7 @@ namespace otj
     for (unsigned int i = 0; i < u.size(); ++i)
       if (error_controlled_[i])
         e = std::max(e, std::abs(u[i] - pred[i]) / (p_.absolute_tolerance + p_.relative_tolerance * std::abs(u[i])));
-    return e;
+    return reduce_ ? reduce_(e) : e;
   }
 
   void BdfIntegrator::advance(const double t_end, const std::vector<double> &corners_in, const StepSolver &solve,

@@ -74,6 +74,12 @@ namespace otj
     BdfIntegrator(const TimeSteppingParameters &p, std::vector<bool> is_vacancy,
                   std::vector<bool> error_controlled = {});
 
+    /// For a state distributed over MPI ranks (each rank integrates its own
+    /// part of the vector): combines the local error norms into the global
+    /// one (an MPI max), so that every rank takes the same step decisions.
+    /// The step solver must then return globally reduced Newton results.
+    void set_error_norm_reduction(std::function<double(double)> reduce) { reduce_ = std::move(reduce); }
+
     void reset(double t0, const dealii::Vector<double> &u0);
     /// Integrates to t_end, landing on every corner in (t, t_end].
     void advance(double t_end, const std::vector<double> &corners, const StepSolver &solve, const Observer &observe);
@@ -93,5 +99,6 @@ namespace otj
     double                  dt_prev_ = 0, dt_prev2_ = 0;
     unsigned int            n_history_ = 0; ///< accepted states since the last restart (besides u_)
     IntegratorStatistics    stats_;
+    std::function<double(double)> reduce_;
   };
 } // namespace otj

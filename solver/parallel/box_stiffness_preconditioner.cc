@@ -1,0 +1,126 @@
+// Box-method Poisson stiffness in the preconditioning matrix (see box_stiffness_preconditioner.h).
+#include "parallel/box_stiffness_preconditioner.h"
+
+#include "physics/constants.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace otj
+{
+  using namespace dealii;
+
+  namespace
+  {
+    void check(const PetscErrorCode ierr, const char *what)
+    {
+      if (ierr != 0)
+        throw std::runtime_error(std::string("PETSc error in ") + what);
+    }
+  } // namespace
+
+  BoxStiffnessPreconditionerMatrix::BoxStiffnessPreconditionerMatrix(const DistributedDriftDiffusionSystem<2> &system)
+    : system_(system)
+  {
+    const auto &dh = system.dof_handler();
+    const auto &fe = dh.get_fe();
+    node_volume_.reinit(system.locally_owned_dofs(), system.locally_relevant_dofs(), system.mpi_communicator());
+    ghosted_u_.reinit(system.locally_owned_dofs(), system.locally_relevant_dofs(), system.mpi_communicator());
+    std::vector<types::global_dof_index> ldi(fe.dofs_per_cell);
+    for (const auto &cell : dh.active_cell_iterators())
+      {
+        if (!cell->is_locally_owned() && !cell->is_ghost())
+          continue;
+        cell->get_dof_indices(ldi);
+        std::array<types::global_dof_index, 4> phi;
+        for (unsigned int v = 0; v < 4; ++v)
+          phi[v] = ldi[fe.component_to_system_index(DistributedDriftDiffusionSystem<2>::potential_component, v)];
+        for (const unsigned int f : cell->face_indices())
+          if (cell->face(f)->at_boundary() &&
+              (cell->face(f)->boundary_id() == ids::top_contact || cell->face(f)->boundary_id() == ids::back_contact))
+            for (unsigned int fv = 0; fv < 2; ++fv)
+              dirichlet_.push_back(phi[GeometryInfo<2>::face_to_cell_vertices(f, fv)]);
+        if (!cell->is_locally_owned())
+          continue;
+        // lumped nodal volumes int N_i dV (exact for parallelograms)
+        for (unsigned int v = 0; v < 4; ++v)
+          node_volume_(phi[v]) += cell->measure() / 4;
+        // deal.II vertex order: 0 (x0, y0), 1 (x0 + a, y0), 2 (x0, y0 + b), 3 (x0 + a, y0 + b)
+        const Point<2> p0 = cell->vertex(0);
+        const double   a = cell->vertex(1)[0] - p0[0], b = cell->vertex(2)[1] - p0[1];
+        const double   tol = 1e-9 * std::max(std::abs(a), std::abs(b));
+        const bool     rectangle = a > 0 && b > 0 && std::abs(cell->vertex(1)[1] - p0[1]) < tol &&
+                               std::abs(cell->vertex(2)[0] - p0[0]) < tol &&
+                               cell->vertex(3).distance(Point<2>(p0[0] + a, p0[1] + b)) < tol;
+        if (!rectangle)
+          continue;
+        Cell c;
+        c.phi_dof  = phi;
+        c.material = cell->material_id();
+        const double r = b / a, s = a / b;
+        // Q1 stiffness of the rectangle (exact integrals) and the box (five-point) stiffness
+        const double q1_diag = (r + s) / 3, q1_x = -r / 3 + s / 6, q1_y = r / 6 - s / 3, q1_xy = -(r + s) / 6;
+        const double box_diag = (r + s) / 2, box_x = -r / 2, box_y = -s / 2;
+        for (unsigned int i = 0; i < 4; ++i)
+          for (unsigned int j = 0; j < 4; ++j)
+            {
+              const unsigned int d = i ^ j; // 0 same vertex, 1 x-neighbour, 2 y-neighbour, 3 diagonal
+              const double q1 = d == 0 ? q1_diag : d == 1 ? q1_x : d == 2 ? q1_y : q1_xy;
+              const double bx = d == 0 ? box_diag : d == 1 ? box_x : d == 2 ? box_y : 0.0;
+              c.delta[4 * i + j] = bx - q1;
+            }
+        // Q1 gradients at the cell center
+        for (unsigned int v = 0; v < 4; ++v)
+          c.grad_center[v] = Tensor<1, 2>({(v & 1 ? 1.0 : -1.0) / (2 * a), (v & 2 ? 1.0 : -1.0) / (2 * b)});
+        cells_.push_back(c);
+      }
+    node_volume_.compress(VectorOperation::add);
+    node_volume_.update_ghost_values();
+    std::sort(dirichlet_.begin(), dirichlet_.end());
+    dirichlet_.erase(std::unique(dirichlet_.begin(), dirichlet_.end()), dirichlet_.end());
+  }
+
+  BoxStiffnessPreconditionerMatrix::~BoxStiffnessPreconditionerMatrix()
+  {
+    if (P_)
+      MatDestroy(&P_);
+  }
+
+  Mat BoxStiffnessPreconditionerMatrix::build(const PETScWrappers::MPI::SparseMatrix &J, const DistributedVector &u)
+  {
+    const Mat A = static_cast<const Mat &>(J);
+    if (!P_)
+      check(MatDuplicate(A, MAT_COPY_VALUES, &P_), "MatDuplicate");
+    else
+      check(MatCopy(A, P_, SAME_NONZERO_PATTERN), "MatCopy");
+    for (unsigned int k = 0; k < system_.n_locally_owned(); ++k)
+      ghosted_u_.local_element(k) = u.local_element(k);
+    ghosted_u_.update_ghost_values();
+    const double q = constants::elementary_charge, c_scale = system_.concentration_scale();
+    PetscInt     cols[4];
+    PetscScalar  vals[4];
+    for (const auto &c : cells_)
+      {
+        Tensor<1, 2> grad;
+        for (unsigned int v = 0; v < 4; ++v)
+          grad += ghosted_u_(c.phi_dof[v]) * c.grad_center[v];
+        const double eps = constants::vacuum_permittivity * system_.device().material(c.material).permittivity(grad.norm());
+        for (unsigned int j = 0; j < 4; ++j)
+          cols[j] = c.phi_dof[j];
+        for (unsigned int i = 0; i < 4; ++i)
+          {
+            if (std::binary_search(dirichlet_.begin(), dirichlet_.end(), c.phi_dof[i]))
+              continue;
+            const double s = eps / (q * c_scale * node_volume_(c.phi_dof[i]));
+            for (unsigned int j = 0; j < 4; ++j)
+              vals[j] = s * c.delta[4 * i + j];
+            const PetscInt row = c.phi_dof[i];
+            check(MatSetValues(P_, 1, &row, 4, cols, vals, ADD_VALUES), "MatSetValues");
+          }
+      }
+    check(MatAssemblyBegin(P_, MAT_FINAL_ASSEMBLY), "MatAssemblyBegin");
+    check(MatAssemblyEnd(P_, MAT_FINAL_ASSEMBLY), "MatAssemblyEnd");
+    return P_;
+  }
+} // namespace otj
