@@ -1,6 +1,7 @@
 // The assembly is dimension-generic: a laterally uniform 2D slab (Q1 cells,
 // edge-averaged fluxes including the cell diagonals) reproduces the 1D
 // blocking-electrode equilibrium of the same depth mesh.
+#include "discretization/cell_physics.h"
 #include "discretization/drift_diffusion_system.h"
 #include "mesh/device_mesh.h"
 #include "nonlinear/newton_solver.h"
@@ -8,8 +9,14 @@
 
 #include <deal.II/grid/grid_generator.h>
 #include <deal.II/grid/tria.h>
+#include <deal.II/base/quadrature_lib.h>
+#include <deal.II/dofs/dof_handler.h>
+#include <deal.II/fe/fe_q.h>
+#include <deal.II/fe/fe_values.h>
 
 #include <gtest/gtest.h>
+
+#include <array>
 
 using namespace otj;
 using namespace otj::test_support;
@@ -98,4 +105,47 @@ TEST(Dimension, LaterallyUniform2DSlabEqualsTheOneDimensionalSolution)
         }
   EXPECT_EQ(compared, n2.size());
   EXPECT_NEAR(s2.total_vacancies(u2) / 3e-9, s1.total_vacancies(u1), 1e-9 * s1.total_vacancies(u1));
+}
+
+// Hopping-flux edge weights on a flat rectangle (a = 100 b, the aspect ratio of
+// the 2D device meshes): the box weights b / 2a (lateral edges), a / 2b (depth
+// edges) and none on the diagonals; in (r, z) the exact ring integrals. The
+// plain "K_ij < 0" rule would give no lateral edge at all here (K_lateral > 0).
+TEST(Dimension, HoppingEdgeWeightsOnFlatRectanglesAreTheBoxWeights)
+{
+  const double a = 10e-9, b = 0.1e-9, x0 = 3e-9, x1 = x0 + a;
+  dealii::Triangulation<2> tria;
+  dealii::GridGenerator::hyper_rectangle(tria, dealii::Point<2>(x0, 0), dealii::Point<2>(x1, b));
+  dealii::FE_Q<2>       fe(1);
+  dealii::DoFHandler<2> dh(tria);
+  dh.distribute_dofs(fe);
+  dealii::FEValues<2> fev(fe, dealii::QGauss<2>(3),
+                          dealii::update_values | dealii::update_gradients | dealii::update_JxW_values |
+                            dealii::update_quadrature_points);
+  const auto cell = dh.begin_active();
+  fev.reinit(cell);
+  std::array<dealii::Point<2>, 4> x;
+  for (unsigned int v = 0; v < 4; ++v)
+    x[v] = cell->vertex(v);
+  double vol[4], K[16];
+
+  integrate_cell_geometry(fev, CoordinateSystem::planar, vol, K);
+  EXPECT_GT(K[0 * 4 + 1], 0.0); // the Q1 lateral entry is positive on this cell
+  EXPECT_NEAR(hopping_edge_weight<2>(K, x.data(), 0, 1), b / (2 * a), 1e-12 * b / a);
+  EXPECT_NEAR(hopping_edge_weight<2>(K, x.data(), 2, 3), b / (2 * a), 1e-12 * b / a);
+  EXPECT_NEAR(hopping_edge_weight<2>(K, x.data(), 0, 2), a / (2 * b), 1e-12 * a / b);
+  EXPECT_NEAR(hopping_edge_weight<2>(K, x.data(), 1, 3), a / (2 * b), 1e-12 * a / b);
+  EXPECT_EQ(hopping_edge_weight<2>(K, x.data(), 0, 3), 0.0);
+  EXPECT_EQ(hopping_edge_weight<2>(K, x.data(), 1, 2), 0.0);
+
+  // axisymmetric: radial edge 2 pi rbar b / 2a; depth edge at r = x0:
+  // (2 pi / (a b)) int_x0^x1 (x1 - r) r dr
+  integrate_cell_geometry(fev, CoordinateSystem::axisymmetric, vol, K);
+  const double rbar   = 0.5 * (x0 + x1);
+  const double radial = 2 * M_PI * rbar * b / (2 * a);
+  auto         ring   = [&](double r) { return x1 * r * r / 2 - r * r * r / 3; };
+  const double depth0 = 2 * M_PI / (a * b) * (ring(x1) - ring(x0));
+  EXPECT_NEAR(hopping_edge_weight<2>(K, x.data(), 0, 1), radial, 1e-10 * radial);
+  EXPECT_NEAR(hopping_edge_weight<2>(K, x.data(), 0, 2), depth0, 1e-10 * depth0);
+  EXPECT_EQ(hopping_edge_weight<2>(K, x.data(), 0, 3), 0.0);
 }

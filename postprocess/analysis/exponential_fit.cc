@@ -74,6 +74,9 @@ namespace otj
 
     ExponentialFit make_fit(const std::vector<double> &taus, const Projection &p, std::size_t n, double span_y)
     {
+      // a singular basis (e.g. a time constant far outside the data's span) leaves no coefficients
+      if (p.coefficients.size() != taus.size() + 1)
+        throw std::runtime_error("exponential fit: singular least-squares basis (the data do not determine the fit)");
       ExponentialFit f;
       f.terms  = taus.size();
       f.offset = p.coefficients[0];
@@ -160,7 +163,7 @@ namespace otj
     auto residuals = [&](const std::vector<double> &s, const char *) -> std::optional<std::vector<double>> {
       const std::vector<double> taus{std::exp(s[0]), std::exp(s[1])};
       const Projection          p = project(t, y, taus);
-      if (!std::isfinite(p.rss))
+      if (!std::isfinite(p.rss) || p.coefficients.size() != 3)
         return std::nullopt;
       std::vector<double> res(n);
       for (std::size_t k = 0; k < n; ++k)
@@ -180,7 +183,7 @@ namespace otj
       });
     const std::vector<double> taus2{std::exp(lm.x[0]), std::exp(lm.x[1])};
     const Projection          p2 = project(t, y, taus2);
-    if (!std::isfinite(p2.rss) || std::abs(lm.x[0] - lm.x[1]) < 1e-3)
+    if (!std::isfinite(p2.rss) || std::abs(lm.x[0] - lm.x[1]) < 1e-3 || p2.coefficients.size() != 3)
       return one;
     ExponentialFit two      = make_fit(taus2, p2, n, span_y);
     two.single_relative_rms = one.relative_rms;

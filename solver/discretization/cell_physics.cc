@@ -132,11 +132,11 @@ namespace otj
     for (unsigned int i = 0; i < nv; ++i)
       for (unsigned int j = i + 1; j < nv; ++j)
         {
-          const double Kij = cc.K[i * nv + j];
-          if (!(Kij < 0))
+          const double w = hopping_edge_weight<dim>(cc.K, cc.x, i, j);
+          if (!(w > 0))
             continue;
           const double L  = cc.x[i].distance(cc.x[j]);
-          const double wL = -Kij * L;
+          const double wL = w * L;
           // a hop between two layers has the larger of their barriers
           hp.activation_energy = std::max(s.activation[i], s.activation[j]);
           const auto F = physics::hopping_edge_flux(hp, L, c[i], c[j], U[i], U[j], s.site_energy[i] - s.site_energy[j]);

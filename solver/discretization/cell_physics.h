@@ -25,6 +25,7 @@
 #include <deal.II/base/tensor.h>
 #include <deal.II/fe/fe_values.h>
 
+#include <cmath>
 #include <functional>
 #include <string>
 
@@ -72,6 +73,44 @@ namespace otj
   /// K nv x nv (row major); both are overwritten.
   template <int dim>
   void integrate_cell_geometry(const dealii::FEValues<dim> &fev, CoordinateSystem c, double *vol, double *K);
+
+  /// Weight w_ij of the vacancy hopping flux along the cell edge i-j (the flux
+  /// enters as w_ij L_ij F_ij, F_ij the edge flux density), or 0 for no flux
+  /// along i-j. In 1D and on general cells, w_ij = -K_ij where K_ij < 0 (the
+  /// edge-averaged / EAFE construction of Xu & Zikatanov, Math. Comp. 68, 1429
+  /// (1999), which needs a non-obtuse mesh). On an axis-aligned rectangle
+  /// (a lateral x b deep) the Q1 entries of the lateral edges turn positive for
+  /// a > sqrt(2) b and would be dropped, leaving lateral transport to the
+  /// diagonals (a lateral conductance a / 3b instead of b / a per cell); there
+  /// the diagonal coupling is lumped onto the two edges at each vertex,
+  /// w_ij = -(K_ij + K_i,opp(i)), and the diagonals carry none: the box
+  /// (two-point finite-volume) weights b / 2a and a / 2b, with the 2 pi r
+  /// weight of axisymmetric cells integrated exactly (Eymard, Gallouet &
+  /// Herbin, Handbook of Numerical Analysis VII (2000), finite volumes on
+  /// admissible rectangular meshes).
+  template <int dim>
+  inline double hopping_edge_weight(const double *K, const dealii::Point<dim> *x, const unsigned int i,
+                                    const unsigned int j)
+  {
+    constexpr unsigned int nv = dealii::GeometryInfo<dim>::vertices_per_cell;
+    if constexpr (dim == 2)
+      {
+        // deal.II vertex order: 0 (x0, y0), 1 (x1, y0), 2 (x0, y1), 3 (x1, y1)
+        const double a = x[1][0] - x[0][0], b = x[2][1] - x[0][1];
+        const double tol = 1e-9 * (std::abs(a) + std::abs(b));
+        const bool   rectangle = std::abs(x[1][1] - x[0][1]) <= tol && std::abs(x[2][0] - x[0][0]) <= tol &&
+                               std::abs(x[3][0] - x[1][0]) <= tol && std::abs(x[3][1] - x[2][1]) <= tol;
+        if (rectangle)
+          {
+            if (i + j == nv - 1)
+              return 0.0; // a diagonal
+            const double w = -(K[i * nv + j] + K[i * nv + (nv - 1 - i)]);
+            return w > 0 ? w : 0.0;
+          }
+      }
+    const double Kij = K[i * nv + j];
+    return Kij < 0 ? -Kij : 0.0;
+  }
 
   /// Geometry of one cell, precomputed once (Q1, unit coefficient, with the
   /// weight of the coordinate system).

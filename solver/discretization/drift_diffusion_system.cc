@@ -359,7 +359,7 @@ namespace otj
                                       m.max_vacancy_density, device_.temperature};
         for (unsigned int i = 0; i < nv; ++i)
           for (unsigned int j = i + 1; j < nv; ++j)
-            if (cc.K[i * nv + j] < 0)
+            if (hopping_edge_weight<dim>(cc.K.data(), cc.x.data(), i, j) > 0)
               {
                 const double Ui = m.vacancy_charge_number * q * u[cc.phi_dof[i]] + node_site_energy_[cc.c_dof[i]];
                 const double Uj = m.vacancy_charge_number * q * u[cc.phi_dof[j]] + node_site_energy_[cc.c_dof[j]];
@@ -386,7 +386,7 @@ namespace otj
         const double    inv_c = 1.0 / m.max_vacancy_density;
         for (unsigned int i = 0; i < nv; ++i)
           for (unsigned int j = i + 1; j < nv; ++j)
-            if (cc.K[i * nv + j] < 0)
+            if (hopping_edge_weight<dim>(cc.K.data(), cc.x.data(), i, j) > 0)
               {
                 const double ci = u[cc.c_dof[i]] * c_scale_, cj = u[cc.c_dof[j]] * c_scale_;
                 const double Ui = m.vacancy_charge_number * q * u[cc.phi_dof[i]] + node_site_energy_[cc.c_dof[i]];
