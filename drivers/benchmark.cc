@@ -9,7 +9,7 @@
 //                  write_100ms, protocols, newton_2d)
 // The `newton_2d` case (SPEC 8, 2D) is the distributed solver on a 2D slab of
 // the paper's device at three sizes; run it on N ranks with
-//   mpirun -np N otj-benchmark --only newton_2d [--max-level L] [--dt S]
+//   mpirun -np N otj-benchmark --only newton_2d [--min-level L] [--max-level L] [--dt S]
 //       [--linear-solver direct|fieldsplit|gmres-amg|gmres-ilu] [-otj_<PETSc option> ...]
 // It times Newton iterations of one implicit Euler step of S seconds (default
 // 1 ns) at 0 V (assembly, preconditioner / factorisation set-up, solves) and
@@ -131,6 +131,7 @@ int main(int argc, char **argv)
   std::string  file = "drivers/paper_device/writes.prm", only, linear_2d = "direct";
   double       dt_2d        = 1e-9; // newton_2d: the implicit Euler step (s)
   unsigned int max_level_2d = 4; // levels max-2 .. max: about 7e4, 2.7e5, 1.1e6 dofs
+  int          min_level_2d = -1; // --min-level (default max - 2)
   for (int i = 1; i < argc; ++i)
     {
       const std::string a = argv[i];
@@ -138,6 +139,8 @@ int main(int argc, char **argv)
         only = argv[++i];
       else if (a == "--max-level" && i + 1 < argc)
         max_level_2d = std::stoul(argv[++i]);
+      else if (a == "--min-level" && i + 1 < argc)
+        min_level_2d = std::stoi(argv[++i]);
       else if (a == "--dt" && i + 1 < argc)
         dt_2d = std::stod(argv[++i]);
       else if (a == "--linear-solver" && i + 1 < argc)
@@ -150,7 +153,7 @@ int main(int argc, char **argv)
         }
       else if (a.rfind("-", 0) == 0)
         {
-          std::cerr << "otj-benchmark: unknown option " << a << " (usage: otj-benchmark [device.prm] [--only NAME] [--max-level L] [--dt S] [--linear-solver gmres-amg|gmres-ilu|fieldsplit|direct] [-otj_<PETSc option> ...])\n";
+          std::cerr << "otj-benchmark: unknown option " << a << " (usage: otj-benchmark [device.prm] [--only NAME] [--min-level L] [--max-level L] [--dt S] [--linear-solver gmres-amg|gmres-ilu|fieldsplit|direct] [-otj_<PETSc option> ...])\n";
           return 2;
         }
       else
@@ -223,7 +226,8 @@ int main(int argc, char **argv)
                   << ", \"peak_rss_MB\": " << peak_rss_mb() << "}" << std::endl;
       }
       if (wanted("newton_2d"))
-        for (unsigned level = max_level_2d < 2 ? 0 : max_level_2d - 2; level <= max_level_2d; ++level)
+        for (unsigned level = min_level_2d >= 0 ? min_level_2d : (max_level_2d < 2 ? 0 : max_level_2d - 2);
+             level <= max_level_2d; ++level)
           run_newton_2d(base, level, linear_2d, dt_2d);
       for (unsigned level = 0; level < 3; ++level)
         {

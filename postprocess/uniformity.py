@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Device-to-device uniformity (Fig. 1g) from a batch sweep (`otj sweep
-drivers/paper_device/uniformity.prm`): per device (seed) the read resistance after the reset
+drivers/paper_device/uniformity.prm`, or uniformity_2d.prm for 2D sections with a lateral random
+field of the initial vacancies): per device (seed) the read resistance after the reset
 (negative amplitude) and the set (positive amplitude) write, ON/OFF, and their statistics.
 
 Writes DIR/uniformity.csv (seed, vacancy-density factor, R_HRS, R_LRS, ON/OFF),
@@ -57,12 +58,14 @@ def main(argv):
                                                            r.get("message")))
             continue
         seed, V = int(r["seed"]), float(r["amplitude_V"])
-        e = dev.setdefault(seed, {"factor": float(r["vacancy_density_factor"])})
+        f = r.get("vacancy_density_factor", "")
+        e = dev.setdefault(seed, {"factor": float(f) if f else float("nan")})
         e["HRS" if V < 0 else "LRS"] = float(r["R_read_ohm"])
     devices = sorted(s for s, e in dev.items() if "HRS" in e and "LRS" in e)
     if not devices:
         print("uniformity.py: %s has no device with both an HRS and an LRS read" % path, file=sys.stderr)
         return 2
+    two_d = all(math.isnan(dev[s]["factor"]) for s in devices)  # 2D sweeps have no single factor
     lines = ["seed,vacancy_density_factor,R_HRS_ohm,R_LRS_ohm,on_off"]
     for s in devices:
         e = dev[s]
@@ -73,7 +76,10 @@ def main(argv):
     onoff = [h / l for h, l in zip(hrs, lrs)]
     summary = {"devices": len(devices), "failed_cases": failed, "R_HRS_ohm": stats(hrs), "R_LRS_ohm": stats(lrs),
                "on_off": stats(onoff),
-               "variation": "lognormal factor on the film's initial vacancy density (1D; see the sweep file)"}
+               "variation": ("lognormal factor on the film's initial vacancy density (1D; see the sweep file)"
+                             if two_d is False else
+                             "lateral log-normal random field on the film's initial vacancy density (2D sections; "
+                             "see the sweep and device files)")}
     write_atomically(os.path.join(d, "uniformity.json"), json.dumps(summary, indent=2) + "\n")
     print("uniformity: %d devices, R_HRS median %.3g ohm (CV %.2f), R_LRS median %.3g ohm (CV %.2f), "
           "ON/OFF median %.3g (range %.3g .. %.3g)%s" % (
@@ -95,7 +101,8 @@ def main(argv):
         a.axvline(paper, color=c, ls="--", label="paper %s %.2g ohm" % (label, paper))
     a.set_xlabel("read resistance at 0.1 V (ohm)")
     a.set_ylabel("cumulative probability (%)")
-    a.set_title("%d devices (Fig. 1g)" % len(devices), fontsize=9)
+    a.set_title("%d devices (Fig. 1g), %s" % (len(devices), "2D random field" if two_d else "1D inventory factor"),
+                fontsize=9)
     a.grid(alpha=0.3, which="both")
     a.legend(fontsize=7)
     b.semilogy(devices, onoff, "s", label="simulated ON/OFF")

@@ -66,6 +66,13 @@ namespace otj
           if (l.role == role)
             l.material = scaled_material(l.material.source_file, sweep.material.parameter, c.material_factor);
 
+    if (p.geometry.dimension == 2)
+      {
+        // 2D: the seed draws a laterally inhomogeneous field instead of one factor
+        p.geometry.initial_variation.seed    = c.seed;
+        p.geometry.initial_variation.log_std = c.seed == 0 ? 0.0 : sweep.variation.spread;
+        return p;
+      }
     const double f = vacancy_density_factor(c.seed, sweep.variation.spread);
     if (f != 1.0)
       for (auto &l : p.device.layers)

@@ -6,6 +6,14 @@
 // one PulseLab per device variant (temperature, material factor, seed), so a
 // rank computes each pristine equilibrium once.
 //
+// A 2D device file (Geometry/Dimension = 2) runs each case with the
+// distributed 2D solver on MPI_COMM_SELF (the sweep spreads cases, not
+// meshes, over the ranks): pristine equilibrium, the same pulse and
+// relaxation, and the read with frozen vacancies
+// (DistributedTransientSimulation::read_resistance); the seed draws the
+// laterally inhomogeneous random field of the film's vacancies
+// (sweep/case_device.h). The energy-range shares are 1D-only (null in 2D).
+//
 // A case never throws: a failure (bad value for this case, non-convergence,
 // any exception) gives a record with status "failed" and the message.
 #pragma once
@@ -41,11 +49,14 @@ namespace otj
       std::string               error; ///< non-empty: this device variant cannot be set up or equilibrated
     };
     Device &device(const SweepCase &c);
+    /// The 2D case: results of the read after the write (see above).
+    nlohmann::json run_2d(const SweepCase &c);
 
     const SweepParameters &sweep_;
     std::string            fingerprint_;
     int                    rank_;
     std::map<std::tuple<double, double, unsigned int>, Device> devices_;
+    std::map<std::tuple<double, double, unsigned int>, double> pristine_2d_; ///< read resistance (ohm)
   };
 
   /// The case's parameters as a JSON object (also the key that identifies a stored result).

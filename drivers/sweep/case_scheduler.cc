@@ -63,14 +63,15 @@ namespace otj
       pause();
   }
 
-  CaseScheduler::CaseScheduler(MPI_Comm comm, const bool coordinator_works)
+  CaseScheduler::CaseScheduler(MPI_Comm comm, const bool coordinator_works, const bool work_uses_mpi)
     : comm_(comm)
   {
     MPI_Comm_rank(comm_, &rank_);
     MPI_Comm_size(comm_, &size_);
     int level = MPI_THREAD_SINGLE;
     MPI_Query_thread(&level);
-    rank0_works_ = size_ == 1 || (coordinator_works && level >= MPI_THREAD_FUNNELED);
+    rank0_works_ =
+      size_ == 1 || (coordinator_works && level >= (work_uses_mpi ? MPI_THREAD_MULTIPLE : MPI_THREAD_FUNNELED));
   }
 
   void CaseScheduler::run(const std::vector<unsigned int> &todo, const Work &work, const Sink &sink) const

@@ -33,7 +33,10 @@ namespace otj
     /// Rank 0, main thread: a finished case (in completion order).
     using Sink = std::function<void(unsigned int id, const std::string &record)>;
 
-    CaseScheduler(MPI_Comm comm, bool coordinator_works);
+    /// work_uses_mpi: the cases call MPI themselves (2D cases: PETSc on
+    /// MPI_COMM_SELF), so rank 0 works in its second thread only if MPI
+    /// provides MPI_THREAD_MULTIPLE.
+    CaseScheduler(MPI_Comm comm, bool coordinator_works, bool work_uses_mpi = false);
 
     /// Runs the cases `todo` (significant on rank 0 only) on all ranks of the
     /// communicator; returns on every rank when all cases are done. Collective.

@@ -32,7 +32,7 @@ namespace otj
     const auto          cases       = enumerate_cases(p_.lists);
     const std::string   fingerprint = sweep_fingerprint(p_);
     const CaseStore     store(p_.output_directory);
-    const CaseScheduler scheduler(comm, p_.coordinator_works);
+    const CaseScheduler scheduler(comm, p_.coordinator_works, p_.device.geometry.dimension == 2);
 
     // rank 0: which cases have a valid record from an earlier run
     std::vector<std::optional<json>> records(cases.size());

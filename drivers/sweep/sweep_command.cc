@@ -6,6 +6,9 @@
 #include <CLI/CLI.hpp>
 
 #include <mpi.h>
+#include <petscsys.h>
+#include <p4est_base.h>
+#include <sc.h>
 
 #include <iostream>
 #include <limits>
@@ -14,7 +17,9 @@ namespace otj
 {
   namespace
   {
-    /// Starts MPI unless the program already did, and ends it if it started it.
+    /// Starts MPI (MPI_THREAD_MULTIPLE if available: rank 0 runs 2D cases, which
+    /// call PETSc, in a second thread) and PETSc unless the program already
+    /// did, and ends what it started.
     class MpiSession
     {
     public:
@@ -25,13 +30,25 @@ namespace otj
         if (!started)
           {
             int provided = 0;
-            MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+            MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided);
             owner_ = true;
+          }
+        PetscBool petsc = PETSC_FALSE;
+        PetscInitialized(&petsc);
+        if (!petsc)
+          {
+            PetscInitializeNoArguments();
+            petsc_owner_ = true;
+            // p4est / libsc quiet, as deal.II's MPI_InitFinalize sets them
+            sc_init(MPI_COMM_WORLD, 0, 0, nullptr, SC_LP_SILENT);
+            p4est_init(nullptr, SC_LP_SILENT);
           }
       }
       ~MpiSession()
       {
         int finished = 0;
+        if (petsc_owner_)
+          PetscFinalize();
         MPI_Finalized(&finished);
         if (owner_ && !finished)
           MPI_Finalize();
@@ -40,7 +57,7 @@ namespace otj
       MpiSession &operator=(const MpiSession &) = delete;
 
     private:
-      bool owner_ = false;
+      bool owner_ = false, petsc_owner_ = false;
     };
 
     const char *description =

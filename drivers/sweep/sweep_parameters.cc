@@ -68,7 +68,10 @@ namespace otj
                       "Seeds of the device-to-device variation, comma separated. Seed 0 is the nominal device; a "
                       "seed s > 0 multiplies the initial vacancy density of every layer above the substrate by "
                       "f = exp(spread * z), z a standard normal number drawn from seed s (mt19937_64, Box-Muller), "
-                      "so ln f has mean 0 and standard deviation 'spread'.");
+                      "so ln f has mean 0 and standard deviation 'spread'. For a 2D device file (Geometry/Dimension = 2) "
+                      "a seed s > 0 instead multiplies the film's vacancies by a lateral log-normal random field "
+                      "drawn from seed s, with log standard deviation 'spread' and the device file's "
+                      "Geometry/Initial vacancy variation/Correlation length (nm).");
     prm.declare_entry("Vacancy density spread (ln)", "0.2", Patterns::Double(0.0, 3.0),
                       "Standard deviation of the natural log of the vacancy-density factor (0: seeds give the "
                       "nominal device).");

@@ -4,6 +4,7 @@
 #include "common/input_error.h"
 #include "mesh/device_mesh_2d.h"
 #include "output/atomic_file.h"
+#include "parallel/random_initial_vacancies.h"
 #include "physics/constants.h"
 
 #include <deal.II/base/mpi.h>
@@ -93,6 +94,8 @@ namespace otj
     t_              = p_.experiment.waveform.start_time();
     DistributedVector u;
     system_->initial_state(u, V0);
+    if (p_.geometry.initial_variation.log_std > 0)
+      apply_random_vacancy_factor(*system_, LognormalRandomField(p_.geometry.initial_variation), u);
     n_initial_ = system_->total_vacancies(u);
 
     // electrons and potential with the as-grown vacancies frozen
@@ -341,6 +344,12 @@ namespace otj
     j["geometry"]["coordinate_system"] = to_string(p_.geometry.coordinates);
     j["geometry"]["lateral_width_nm"] = p_.geometry.lateral.width / constants::nm;
     j["geometry"]["electrode_measure"] = measure_;
+    if (p_.geometry.initial_variation.log_std > 0)
+      j["geometry"]["initial_vacancy_variation"] = {
+        {"log_standard_deviation", p_.geometry.initial_variation.log_std},
+        {"correlation_length_nm", p_.geometry.initial_variation.correlation_length / constants::nm},
+        {"seed", p_.geometry.initial_variation.seed},
+        {"modes", p_.geometry.initial_variation.n_modes}};
     j["geometry"]["electrode_measure_unit"] =
       p_.geometry.coordinates == CoordinateSystem::axisymmetric ? "m^2" : "m (per unit depth)";
     j["device"]["electrode_area_m2"]  = p_.device.electrode_area;

@@ -39,6 +39,20 @@ namespace otj
                       "2D only: uniform coarse cells across the lateral width.");
     prm.declare_entry("Global refinement", "0", Patterns::Integer(0, 12),
                       "2D only: global refinements of the coarse mesh (each halves every cell in both directions).");
+    prm.enter_subsection("Initial vacancy variation");
+    prm.declare_entry("Log standard deviation", "0", Patterns::Double(0.0, 3.0),
+                      "2D only: the as-grown vacancy density of the film is multiplied by f(x) = exp(sigma g(x)), "
+                      "g a Gaussian random field of the lateral coordinate with unit variance "
+                      "(device/lognormal_random_field.h); this is sigma, the standard deviation of ln f. "
+                      "0: laterally uniform.");
+    prm.declare_entry("Correlation length (nm)", "5", Patterns::Double(1e-3, 1e9),
+                      "2D only: correlation length l of g (covariance exp(-d^2 / (2 l^2))), in nm.");
+    prm.declare_entry("Seed", "1", Patterns::Integer(0),
+                      "2D only: seed of the random field (mt19937_64); the same seed gives the same field on every "
+                      "mesh, rank count and platform.");
+    prm.declare_entry("Modes", "512", Patterns::Integer(1, 100000),
+                      "2D only: random Fourier modes of g (one-point distribution normal to O(1/modes)).");
+    prm.leave_subsection();
     prm.leave_subsection();
     prm.enter_subsection("Output");
     prm.declare_entry("Directory", "results/run", Patterns::Anything(),
@@ -88,6 +102,12 @@ namespace otj
         p.geometry.lateral.width            = prm.get_double("Lateral width (nm)") * 1e-9;
         p.geometry.lateral.cells            = prm.get_integer("Lateral cells");
         p.geometry.lateral.global_refinement = prm.get_integer("Global refinement");
+        prm.enter_subsection("Initial vacancy variation");
+        p.geometry.initial_variation.log_std            = prm.get_double("Log standard deviation");
+        p.geometry.initial_variation.correlation_length = prm.get_double("Correlation length (nm)") * 1e-9;
+        p.geometry.initial_variation.seed               = prm.get_integer("Seed");
+        p.geometry.initial_variation.n_modes            = prm.get_integer("Modes");
+        prm.leave_subsection();
         prm.leave_subsection();
         if (p.geometry.dimension == 1 && p.geometry.coordinates == CoordinateSystem::axisymmetric)
           throw_bad_parameter(file, "Geometry/Coordinate system", "axisymmetric",

@@ -5,6 +5,7 @@
 
 #include "circuit/external_circuit.h"
 #include "device/device_model.h"
+#include "device/lognormal_random_field.h"
 #include "discretization/cell_physics.h"
 #include "mesh/device_mesh.h"
 #include "mesh/device_mesh_2d.h"
@@ -52,6 +53,10 @@ namespace otj
     unsigned int          dimension   = 1;
     CoordinateSystem      coordinates = CoordinateSystem::planar;
     LateralMeshParameters lateral;
+    /// 2D only: laterally inhomogeneous as-grown film vacancies, a
+    /// log-normal factor field (device/lognormal_random_field.h) on the
+    /// initial vacancy density of the film; log_std = 0: none.
+    RandomFieldParameters initial_variation;
   };
 
   struct RunParameters
