@@ -8,6 +8,8 @@
 #include "mesh/device_mesh_2d.h"
 #include "mesh/gmsh_mesh.h"
 #include "parallel/random_initial_vacancies.h"
+#include "parallel/electrode_current.h"
+#include "current/line_current.h"
 #include "nonlinear/newton_solver.h"
 #include "parallel/distributed_newton_solver.h"
 #include "parallel/distributed_solution_writer.h"
@@ -443,6 +445,56 @@ namespace
   }
 } // namespace
 
+namespace
+{
+  /// The 1D solution of the device on the depth nodes y at bias V with the
+  /// as-grown vacancies frozen (the reference of the gmsh-mesh tests).
+  std::vector<DriftDiffusionSystem<1>::NodalValues> one_dimensional_frozen_solution(const RunParameters &p,
+                                                                                     const std::vector<double> &y,
+                                                                                     const double V)
+  {
+    std::vector<double> dy(y.size() - 1);
+    for (std::size_t i = 0; i + 1 < y.size(); ++i)
+      dy[i] = y[i + 1] - y[i];
+    dealii::Triangulation<1> t1;
+    dealii::GridGenerator::subdivided_hyper_rectangle(t1, {dy}, Point<1>(0.0), Point<1>(y.back()));
+    {
+      std::vector<double> tops{0.0};
+      for (const auto &l : p.device.layers)
+        tops.push_back(tops.back() + l.thickness);
+      for (const auto &cell : t1.active_cell_iterators())
+        {
+          for (std::size_t k = 0; k < p.device.layers.size(); ++k)
+            if (cell->center()[0] > tops[k] && cell->center()[0] < tops[k + 1])
+              cell->set_material_id(p.device.layers[k].id);
+          for (const unsigned int f : cell->face_indices())
+            if (cell->face(f)->at_boundary())
+              cell->face(f)->set_boundary_id(cell->face(f)->center()[0] < y.back() / 2 ? ids::top_contact :
+                                                                                          ids::back_contact);
+        }
+    }
+    DriftDiffusionSystem<1> s1(t1, p.device, p.concentration_scale);
+    dealii::Vector<double>  u1, frozen1;
+    s1.initial_state(u1, V);
+    frozen1 = u1;
+    {
+      std::vector<bool> is_c(u1.size());
+      for (unsigned int i = 0; i < u1.size(); ++i)
+        is_c[i] = s1.is_vacancy_dof(i);
+      NewtonSolver newton(s1.sparsity_pattern(), NewtonParameters());
+      TimeTerm     tt;
+      tt.frozen_vacancies = true;
+      tt.frozen_state     = &frozen1;
+      EXPECT_TRUE(newton
+                    .solve([&](const dealii::Vector<double> &x, dealii::Vector<double> &R,
+                               dealii::SparseMatrix<double> *J) { s1.assemble(x, V, tt, R, J); },
+                           is_c, u1)
+                    .converged);
+    }
+    return s1.nodal_values(u1);
+  }
+} // namespace
+
 // The gmsh electrode-edge mesh (meshes/electrode_edge.msh) of the paper's
 // device at 0 V, as-grown vacancies frozen: 100 nm from the disc edge, under
 // the Pt (lateral zero-flux side r = R - L), the potential is the 1D
@@ -472,45 +524,7 @@ TEST(Parallel2D, GmshElectrodeEdgeFarFromTheEdgeEqualsTheOneDimensionalSolution)
     std::sort(y.begin(), y.end());
     y.erase(std::unique(y.begin(), y.end(), [](double a, double b) { return std::abs(a - b) < 1e-16; }), y.end());
   }
-  std::vector<double> dy(y.size() - 1);
-  for (std::size_t i = 0; i + 1 < y.size(); ++i)
-    dy[i] = y[i + 1] - y[i];
-  dealii::Triangulation<1> t1;
-  dealii::GridGenerator::subdivided_hyper_rectangle(t1, {dy}, Point<1>(0.0), Point<1>(y.back()));
-  {
-    std::vector<double> tops{0.0};
-    for (const auto &l : p.device.layers)
-      tops.push_back(tops.back() + l.thickness);
-    for (const auto &cell : t1.active_cell_iterators())
-      {
-        for (std::size_t k = 0; k < p.device.layers.size(); ++k)
-          if (cell->center()[0] > tops[k] && cell->center()[0] < tops[k + 1])
-            cell->set_material_id(p.device.layers[k].id);
-        for (const unsigned int f : cell->face_indices())
-          if (cell->face(f)->at_boundary())
-            cell->face(f)->set_boundary_id(cell->face(f)->center()[0] < y.back() / 2 ? ids::top_contact :
-                                                                                        ids::back_contact);
-      }
-  }
-  DriftDiffusionSystem<1> s1(t1, p.device, p.concentration_scale);
-  dealii::Vector<double>  u1, frozen1;
-  s1.initial_state(u1, 0.0);
-  frozen1 = u1;
-  {
-    std::vector<bool> is_c(u1.size());
-    for (unsigned int i = 0; i < u1.size(); ++i)
-      is_c[i] = s1.is_vacancy_dof(i);
-    NewtonSolver newton(s1.sparsity_pattern(), NewtonParameters());
-    TimeTerm     tt;
-    tt.frozen_vacancies = true;
-    tt.frozen_state     = &frozen1;
-    ASSERT_TRUE(newton
-                  .solve([&](const dealii::Vector<double> &x, dealii::Vector<double> &R,
-                             dealii::SparseMatrix<double> *J) { s1.assemble(x, 0.0, tt, R, J); },
-                         is_c, u1)
-                  .converged);
-  }
-  const auto n1 = s1.nodal_values(u1);
+  const auto n1 = one_dimensional_frozen_solution(p, y, 0.0);
   const double R = 10e-6, L = 100e-9;
   double       phi_min = 1e9, phi_max = -1e9, max_err = 0, free_top = -1e9;
   unsigned     compared = 0;
@@ -538,6 +552,83 @@ TEST(Parallel2D, GmshElectrodeEdgeFarFromTheEdgeEqualsTheOneDimensionalSolution)
   EXPECT_LT(max_err, 1e-6);
   free_top = dealii::Utilities::MPI::max(free_top, MPI_COMM_WORLD);
   EXPECT_GT(std::abs(free_top - p.device.top_contact_potential(0.0)), 0.05) << free_top;
+}
+
+// The per-face Tsu-Esaki current along sampled normal lines (meshes without
+// vertex columns, parallel/normal_line_sampler.h) equals the column path on a
+// column mesh (the paper's device as a slab at +0.5 V, as-grown vacancies
+// frozen): the Q1 potential at an edge midpoint is the mean of its vertices.
+TEST(Parallel2D, SampledNormalLinesGiveTheColumnCurrentOnAColumnMesh)
+{
+  const auto            p = paper_parameters();
+  LateralMeshParameters lat;
+  lat.width = 10e-9;
+  lat.cells = 4;
+  DTria t(MPI_COMM_WORLD);
+  make_distributed_device_slab(p.device, p.mesh, lat, t);
+  DistributedDriftDiffusionSystem<2> s(t, p.device, p.concentration_scale);
+  DistributedVector                  u, frozen;
+  const double                       V = 0.5;
+  s.initial_state(u, V);
+  frozen = u;
+  ASSERT_TRUE(solve_frozen(s, u, frozen, V));
+  const ElectrodeCurrent columns(s), sampled(s, ElectrodeCurrent::Lines::sampled);
+  EXPECT_FALSE(columns.sampled());
+  EXPECT_TRUE(sampled.sampled());
+  EXPECT_EQ(columns.n_columns(), 5u);
+  EXPECT_EQ(sampled.n_columns(), 4u); // one line per Pt face
+  const double Ic = columns.current(u, V), Is = sampled.current(u, V);
+  EXPECT_GT(std::abs(Ic), 0.0);
+  EXPECT_NEAR(Is / Ic, 1.0, 1e-9) << Ic << " " << Is;
+  for (std::size_t f = 0; f < columns.face_current_densities().size(); ++f)
+    EXPECT_NEAR(sampled.face_current_densities()[f] / columns.face_current_densities()[f], 1.0, 1e-9);
+}
+
+// The same current on the gmsh electrode-edge mesh (axisymmetric, +0.5 V,
+// as-grown vacancies frozen): sampled lines = the automatic choice in total,
+// and 100 nm inside the disc edge the Pt face current density equals the 1D
+// current density of the 1D solution at the same bias within 1 %.
+TEST(Parallel2D, GmshElectrodeEdgeCurrentFarFromTheEdgeEqualsTheOneDimensionalCurrent)
+{
+  const auto         p = paper_parameters();
+  GmshMeshParameters gp;
+  gp.file = source_path("meshes/electrode_edge.msh");
+  DTria t2(MPI_COMM_WORLD);
+  read_distributed_gmsh_device_mesh(p.device, gp, t2);
+  DistributedDriftDiffusionSystem<2> s2(t2, p.device, p.concentration_scale, CoordinateSystem::axisymmetric);
+  DistributedVector                  u2, frozen2;
+  const double                       V = 0.5;
+  s2.initial_state(u2, V);
+  frozen2 = u2;
+  ASSERT_TRUE(solve_frozen(s2, u2, frozen2, V));
+  const ElectrodeCurrent sampled(s2, ElectrodeCurrent::Lines::sampled);
+  const ElectrodeCurrent automatic(s2);
+  EXPECT_NEAR(sampled.current(u2, V) / automatic.current(u2, V), 1.0, 1e-9);
+  const double R = 10e-6, L = 100e-9;
+  double       J_inner = 0, r_inner = 1e9;
+  for (std::size_t f = 0; f < s2.owned_top_faces().size(); ++f)
+    if (s2.owned_top_faces()[f].lateral_begin < r_inner)
+      {
+        r_inner = s2.owned_top_faces()[f].lateral_begin;
+        J_inner = sampled.face_current_densities()[f];
+      }
+  // the rank that owns the innermost face reports it
+  const double r_min = dealii::Utilities::MPI::min(r_inner, MPI_COMM_WORLD);
+  J_inner            = dealii::Utilities::MPI::sum(r_inner == r_min ? J_inner : 0.0, MPI_COMM_WORLD);
+  EXPECT_NEAR(r_min, R - L, 1e-12);
+
+  // 1D on the depth nodes of the gmsh mesh, the same bias
+  std::vector<double> y = NormalLineSampler::mesh_depths(s2, 1e-16);
+  const auto          n1 = one_dimensional_frozen_solution(p, y, V);
+  std::vector<double> depth, Ec;
+  for (const auto &b : n1)
+    {
+      depth.push_back(b.x[0]);
+      Ec.push_back(conduction_band_edge(p.device, b.x[0], b.phi));
+    }
+  const double J1 = line_junction_current(p.device, depth, Ec, V).current_density;
+  EXPECT_GT(std::abs(J1), 0.0);
+  EXPECT_NEAR(J_inner / J1, 1.0, 0.01) << "2D " << J_inner << " A/m^2, 1D " << J1 << " A/m^2";
 }
 
 // The random lateral factor (device/lognormal_random_field.h) multiplies the

@@ -107,6 +107,7 @@ namespace otj
                   cf.measure = coordinates_ == CoordinateSystem::axisymmetric
                                  ? M_PI * (cf.lateral_end * cf.lateral_end - cf.lateral_begin * cf.lateral_begin)
                                  : cell->face(f)->measure();
+                  cf.depth = cell->face(f)->center()[dim - 1];
                   top_faces_.push_back(cf);
                 }
               for (unsigned int fv = 0; fv < GeometryInfo<dim>::vertices_per_face; ++fv)

@@ -107,6 +107,7 @@ namespace otj
     struct ContactFace
     {
       double lateral_begin, lateral_end, measure;
+      double depth = 0; ///< depth (y) of the face's midpoint (m)
     };
     const std::vector<ContactFace> &owned_top_faces() const { return top_faces_; }
 

@@ -36,15 +36,27 @@ namespace otj
     }
   } // namespace
 
-  ElectrodeCurrent::ElectrodeCurrent(const DistributedDriftDiffusionSystem<2> &system)
+  ElectrodeCurrent::ElectrodeCurrent(const DistributedDriftDiffusionSystem<2> &system, const Lines lines)
     : system_(system)
   {
+    if (lines == Lines::automatic && make_columns())
+      return;
+    const double h = system.smallest_cell();
+    sampler_ = std::make_unique<NormalLineSampler>(system, NormalLineSampler::mesh_depths(system, 1e-6 * h));
+    n_lines_ = Utilities::MPI::sum(static_cast<unsigned int>(system.owned_top_faces().size()),
+                                   system.mpi_communicator());
+  }
+
+  bool ElectrodeCurrent::make_columns()
+  {
+    const auto         &system = system_;
     const MPI_Comm      comm = system.mpi_communicator();
     std::vector<double> mine; // (x, y) of the owned potential dofs
+    std::vector<unsigned int> owned_local;
     for (unsigned int k = 0; k < system.n_locally_owned(); ++k)
       if (!system.is_vacancy_local(k))
         {
-          owned_local_.push_back(k);
+          owned_local.push_back(k);
           mine.push_back(system.support_point_local(k)[0]);
           mine.push_back(system.support_point_local(k)[1]);
         }
@@ -56,26 +68,36 @@ namespace otj
           xs.push_back(part[i]);
           ys.push_back(part[i + 1]);
         }
-    const double h = system.smallest_cell();
-    tolerance_     = 1e-6 * h;
-    lateral_       = unique_sorted(xs, 1e-6 * h);
-    depth_         = unique_sorted(ys, 1e-6 * h);
-    if (xs.size() != lateral_.size() * depth_.size())
-      throw std::runtime_error("ElectrodeCurrent: the mesh vertices do not form full columns (" +
-                               std::to_string(xs.size()) + " potential nodes, " + std::to_string(lateral_.size()) +
-                               " lateral x " + std::to_string(depth_.size()) + " depth positions)");
-    if (std::abs(depth_.front()) > 1e-6 * h)
-      throw std::runtime_error("ElectrodeCurrent: the columns do not start at the Pt contact (depth 0)");
-    destination_.resize(all.size());
-    for (std::size_t r = 0; r < all.size(); ++r)
-      for (std::size_t i = 0; i + 1 < all[r].size(); i += 2)
-        destination_[r].push_back(find(lateral_, all[r][i], 1e-6 * h) * depth_.size() +
-                                  find(depth_, all[r][i + 1], 1e-6 * h));
+    const double h   = system.smallest_cell();
+    const double tol = 1e-6 * h;
+    const auto   lateral = unique_sorted(xs, tol);
+    const auto   depth   = unique_sorted(ys, tol);
+    // full columns (every rank sees the same gathered points: a collective decision)
+    if (xs.size() != lateral.size() * depth.size() || std::abs(depth.front()) > tol)
+      return false;
+    std::vector<std::vector<unsigned int>> destination(all.size());
+    try
+      {
+        for (std::size_t r = 0; r < all.size(); ++r)
+          for (std::size_t i = 0; i + 1 < all[r].size(); i += 2)
+            destination[r].push_back(find(lateral, all[r][i], tol) * depth.size() + find(depth, all[r][i + 1], tol));
+      }
+    catch (const std::runtime_error &)
+      {
+        return false; // the same on every rank (same gathered data)
+      }
+    tolerance_   = tol;
+    lateral_     = lateral;
+    depth_       = depth;
+    owned_local_ = owned_local;
+    destination_ = destination;
+    n_lines_     = lateral_.size();
     for (const auto &f : system.owned_top_faces())
       {
         column_of(f.lateral_begin);
         column_of(f.lateral_end);
       }
+    return true;
   }
 
   unsigned int ElectrodeCurrent::column_of(const double lateral) const
@@ -86,6 +108,27 @@ namespace otj
   double ElectrodeCurrent::current(const DistributedVector &u, const double V, const double energy_step) const
   {
     const MPI_Comm      comm = system_.mpi_communicator();
+    if (sampler_)
+      {
+        sampler_->evaluate(u, sampled_phi_);
+        const DeviceModel  &device = system_.device();
+        const auto         &faces  = system_.owned_top_faces();
+        double              I      = 0;
+        std::vector<double> depth, Ec;
+        face_j_.clear();
+        for (unsigned int f = 0; f < faces.size(); ++f)
+          {
+            const unsigned int n = sampler_->n_samples(f);
+            depth.assign(sampler_->depth().begin(), sampler_->depth().begin() + n);
+            Ec.resize(n);
+            for (unsigned int j = 0; j < n; ++j)
+              Ec[j] = conduction_band_edge(device, depth[j], sampled_phi_[f][j]);
+            const double J = line_junction_current(device, depth, Ec, V, energy_step).current_density;
+            face_j_.push_back(J);
+            I += J * faces[f].measure;
+          }
+        return Utilities::MPI::sum(I, comm);
+      }
     std::vector<double> mine;
     mine.reserve(owned_local_.size());
     for (const auto k : owned_local_)

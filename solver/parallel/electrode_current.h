@@ -16,12 +16,20 @@
 // Data flow: the potentials of all vertex columns are gathered on every rank
 // (all-gather of the locally owned potential values per evaluation, O(number
 // of potential dofs) doubles); each rank evaluates the faces of its own cells.
-// Needs a mesh whose vertices form full columns (same depth nodes under every
-// lateral vertex of the Pt contact); otherwise the constructor throws.
+// This needs a mesh whose vertices form full columns (same depth nodes under
+// every lateral vertex: the generated slabs, mesh/device_mesh_2d.h). Other
+// meshes (gmsh: C-AFM tip, electrode edge) use the general path: the
+// potential interpolated at the distinct vertex depths along the vertical
+// line through each face's midpoint (parallel/normal_line_sampler.h). On a
+// column mesh both give the same band profile (Q1 interpolation at an edge
+// midpoint is the mean of its two vertices; tested).
 #pragma once
 
 #include "current/tsu_esaki_current.h"
 #include "parallel/distributed_drift_diffusion_system.h"
+#include "parallel/normal_line_sampler.h"
+
+#include <memory>
 
 #include <vector>
 
@@ -30,7 +38,15 @@ namespace otj
   class ElectrodeCurrent
   {
   public:
-    explicit ElectrodeCurrent(const DistributedDriftDiffusionSystem<2> &system);
+    enum class Lines
+    {
+      automatic, ///< vertex columns if the mesh has them, else sampled lines
+      sampled    ///< always the sampled normal lines
+    };
+    explicit ElectrodeCurrent(const DistributedDriftDiffusionSystem<2> &system, Lines lines = Lines::automatic);
+
+    /// True if the current uses the sampled normal lines (not vertex columns).
+    bool sampled() const { return sampler_ != nullptr; }
 
     /// Tsu-Esaki current (collective) of state u at junction voltage V:
     /// A per unit depth (planar) or A (axisymmetric), positive from the Pt
@@ -41,10 +57,13 @@ namespace otj
     /// system.owned_top_faces(), from the last call of current().
     const std::vector<double> &face_current_densities() const { return face_j_; }
 
-    unsigned int n_columns() const { return lateral_.size(); }
+    /// Vertex columns of a column mesh; lines (Pt faces, all ranks) of a sampled one.
+    unsigned int n_columns() const { return n_lines_; }
 
   private:
     unsigned int column_of(double lateral) const;
+    /// Sets up the column path; false (nothing set) if the mesh has no full columns.
+    bool make_columns();
 
     const DistributedDriftDiffusionSystem<2> &system_;
     double                    tolerance_ = 0; ///< position matching tolerance (m)
@@ -54,5 +73,8 @@ namespace otj
     /// per rank, per owned potential dof in gather order: column * n_depth + depth index
     std::vector<std::vector<unsigned int>> destination_;
     mutable std::vector<double> face_j_;
+    std::unique_ptr<NormalLineSampler>            sampler_;
+    mutable std::vector<std::vector<double>>      sampled_phi_;
+    unsigned int                                  n_lines_ = 0;
   };
 } // namespace otj

@@ -3,6 +3,7 @@
 
 #include "common/input_error.h"
 #include "mesh/device_mesh_2d.h"
+#include "mesh/gmsh_mesh.h"
 #include "output/atomic_file.h"
 #include "parallel/random_initial_vacancies.h"
 #include "physics/constants.h"
@@ -39,7 +40,15 @@ namespace otj
     if (p_.geometry.dimension != 2)
       throw InputError(p_.input_file + ": parameter 'Geometry/Dimension' is " +
                        std::to_string(p_.geometry.dimension) + ", the distributed run needs 2");
-    make_distributed_device_slab(p_.device, p_.mesh, p_.geometry.lateral, tria_);
+    if (p_.geometry.mesh_file.empty())
+      make_distributed_device_slab(p_.device, p_.mesh, p_.geometry.lateral, tria_);
+    else
+      {
+        GmshMeshParameters gp;
+        gp.file              = p_.geometry.mesh_file;
+        gp.global_refinement = p_.geometry.lateral.global_refinement;
+        read_distributed_gmsh_device_mesh(p_.device, gp, tria_);
+      }
     system_ = std::make_unique<DistributedDriftDiffusionSystem<2>>(tria_, p_.device, p_.concentration_scale,
                                                                    p_.geometry.coordinates);
     newton_    = std::make_unique<DistributedNewtonSolver>(*system_, p_.newton);
@@ -342,7 +351,11 @@ namespace otj
     j["mpi_ranks"]                    = Utilities::MPI::n_mpi_processes(comm_);
     j["geometry"]["dimension"]        = 2;
     j["geometry"]["coordinate_system"] = to_string(p_.geometry.coordinates);
-    j["geometry"]["lateral_width_nm"] = p_.geometry.lateral.width / constants::nm;
+    if (p_.geometry.mesh_file.empty())
+      j["geometry"]["lateral_width_nm"] = p_.geometry.lateral.width / constants::nm;
+    else
+      j["geometry"]["mesh_file"] = p_.geometry.mesh_file;
+    j["geometry"]["electrode_current_lines"] = electrode_->sampled() ? "sampled normal lines" : "vertex columns";
     j["geometry"]["electrode_measure"] = measure_;
     if (p_.geometry.initial_variation.log_std > 0)
       j["geometry"]["initial_vacancy_variation"] = {
@@ -397,9 +410,13 @@ namespace otj
                 << Utilities::MPI::n_mpi_processes(comm_) << " MPI rank(s)\n"
                 << "  " << to_string(p_.geometry.coordinates) << " mesh: " << tria_.n_global_active_cells()
                 << " cells, " << system_->n_dofs() << " dofs, " << electrode_->n_columns()
-                << " vertex columns under the Pt, lateral "
-                << (p_.geometry.coordinates == CoordinateSystem::axisymmetric ? "radius " : "width ")
-                << p_.geometry.lateral.width / constants::nm << " nm\n";
+                << (electrode_->sampled() ? " sampled normal lines" : " vertex columns") << " under the Pt, "
+                << (p_.geometry.mesh_file.empty()
+                      ? std::string(p_.geometry.coordinates == CoordinateSystem::axisymmetric ? "lateral radius "
+                                                                                                : "lateral width ") +
+                          std::to_string(p_.geometry.lateral.width / constants::nm) + " nm"
+                      : "gmsh mesh " + p_.geometry.mesh_file)
+                << "\n";
     solve_initial_state();
     snapshot(p_.experiment.initial_state == "equilibrium" ? "equilibrium at the initial voltage" : "as-grown");
     integrate_waveform(true);

@@ -37,6 +37,11 @@ namespace otj
                       "2D only: the slab width (planar) or the disc radius (axisymmetric), in nm.");
     prm.declare_entry("Lateral cells", "4", Patterns::Integer(1, 100000),
                       "2D only: uniform coarse cells across the lateral width.");
+    prm.declare_entry("Mesh file", "", Patterns::Anything(),
+                      "2D only: a gmsh mesh of the device (.msh with the physical groups of meshes/README.md, "
+                      "coordinates in nm, y = depth), relative to this file's folder, instead of the generated "
+                      "slab ('Lateral width (nm)' and 'Lateral cells' are then unused; its layers must be the "
+                      "device's). Empty: the slab.");
     prm.declare_entry("Global refinement", "0", Patterns::Integer(0, 12),
                       "2D only: global refinements of the coarse mesh (each halves every cell in both directions).");
     prm.enter_subsection("Initial vacancy variation");
@@ -102,6 +107,14 @@ namespace otj
         p.geometry.lateral.width            = prm.get_double("Lateral width (nm)") * 1e-9;
         p.geometry.lateral.cells            = prm.get_integer("Lateral cells");
         p.geometry.lateral.global_refinement = prm.get_integer("Global refinement");
+        if (!prm.get("Mesh file").empty())
+          {
+            const std::string base = std::filesystem::path(file).parent_path().string();
+            p.geometry.mesh_file   = resolve_path(prm.get("Mesh file"), base.empty() ? "." : base);
+            if (!std::filesystem::is_regular_file(p.geometry.mesh_file))
+              throw_bad_parameter(file, "Geometry/Mesh file", prm.get("Mesh file"),
+                                  "an existing gmsh .msh file (relative to the parameter file's folder)");
+          }
         prm.enter_subsection("Initial vacancy variation");
         p.geometry.initial_variation.log_std            = prm.get_double("Log standard deviation");
         p.geometry.initial_variation.correlation_length = prm.get_double("Correlation length (nm)") * 1e-9;

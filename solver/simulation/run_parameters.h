@@ -53,6 +53,9 @@ namespace otj
     unsigned int          dimension   = 1;
     CoordinateSystem      coordinates = CoordinateSystem::planar;
     LateralMeshParameters lateral;
+    /// 2D only: a gmsh mesh of the device (meshes/, mesh/gmsh_mesh.h)
+    /// instead of the generated slab; empty: the slab. Resolved path.
+    std::string mesh_file;
     /// 2D only: laterally inhomogeneous as-grown film vacancies, a
     /// log-normal factor field (device/lognormal_random_field.h) on the
     /// initial vacancy density of the film; log_std = 0: none.
