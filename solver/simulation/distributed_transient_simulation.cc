@@ -7,6 +7,7 @@
 #include "output/atomic_file.h"
 #include "parallel/random_initial_vacancies.h"
 #include "physics/constants.h"
+#include "simulation/equilibrium_continuation.h"
 
 #include <deal.II/base/mpi.h>
 
@@ -124,40 +125,26 @@ namespace otj
       }
     if (p_.experiment.initial_state == "equilibrium")
       {
-        // pseudo-transient continuation to the vacancy equilibrium, as the 1D
-        // run (TransientSimulation::solve_initial_state): implicit Euler with
-        // steps growing x4, conserving the vacancy number
-        double            dt = 1e-12, dt_cap = 1e25;
-        DistributedVector old = u, trial;
-        for (unsigned int k = 0; k < 400; ++k)
-          {
+        // the vacancy equilibrium as in 1D (simulation/equilibrium_continuation.h)
+        const auto c = continue_to_equilibrium(
+          u,
+          [&](double dt, const DistributedVector &old, DistributedVector &trial) {
             DistributedTimeTerm te;
             te.a0 = 1.0 / dt;
             history_.equ(-1.0 / dt, old);
             te.history = &history_;
-            trial      = old;
-            r          = solve_at(V0, te, trial);
-            equilibrium_newton_ += r.iterations;
-            if (!r.converged)
-              {
-                dt_cap = std::min(dt_cap, 0.5 * dt);
-                dt *= 0.25;
-                if (dt < 1e-20)
-                  throw ConvergenceFailure(t_, dt, r.residual_norm, "2D equilibrium continuation did not converge");
-                continue;
-              }
+            return solve_at(V0, te, trial);
+          },
+          [&](const DistributedVector &trial, const DistributedVector &old) {
             double change = 0;
             for (unsigned int i = 0; i < n_; ++i)
               if (system_->is_vacancy_local(i))
                 change = std::max(change, std::abs(trial.local_element(i) - old.local_element(i)) /
                                             (std::abs(trial.local_element(i)) + 1e-12));
-            change = Utilities::MPI::max(change, comm_);
-            old    = trial;
-            if ((dt > 1e15 && change < 1e-12) || (dt >= 1e6 && change < 1e-10))
-              break;
-            dt = std::min({dt * 4.0, 1e25, dt_cap});
-          }
-        u = old;
+            return Utilities::MPI::max(change, comm_);
+          },
+          t_, "2D equilibrium continuation");
+        equilibrium_newton_ += c.newton_iterations;
       }
     u_.reinit(n_);
     for (unsigned int k = 0; k < n_; ++k)

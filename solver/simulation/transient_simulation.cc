@@ -5,6 +5,7 @@
 #include "mesh/device_mesh.h"
 #include "output/atomic_file.h"
 #include "physics/constants.h"
+#include "simulation/equilibrium_continuation.h"
 
 #include <nlohmann/json.hpp>
 
@@ -96,43 +97,27 @@ namespace otj
         return;
       }
 
-    // thermodynamic equilibrium of the vacancies by pseudo-transient
-    // continuation: implicit Euler with geometrically growing steps; the
-    // lumped implicit Euler step conserves the vacancy number exactly.
-    double         dt = 1e-12, dt_cap = 1e25;
-    Vector<double> old = u_, history(u_.size()), trial;
-    for (unsigned int k = 0; k < 400; ++k)
-      {
+    // thermodynamic equilibrium of the vacancies (simulation/equilibrium_continuation.h)
+    Vector<double> history(u_.size());
+    const auto     c = continue_to_equilibrium(
+      u_,
+      [&](double dt, const Vector<double> &old, Vector<double> &trial) {
         TimeTerm te;
         te.a0 = 1.0 / dt;
         history.equ(-1.0 / dt, old);
         te.history = &history;
-        trial      = old;
-        r          = solve_at(V0, te, trial);
-        equilibrium_newton_ += r.iterations;
-        if (std::getenv("OTJ_DEBUG_NEWTON"))
-          std::cerr << "equilibrium continuation: dt " << dt << (r.converged ? " ok" : " failed") << "\n";
-        if (!r.converged)
-          {
-            dt_cap = std::min(dt_cap, 0.5 * dt); // do not retry steps this long
-            dt *= 0.25;
-            if (dt < 1e-20)
-              throw ConvergenceFailure(t_, dt, r.residual_norm, "equilibrium continuation did not converge");
-            continue;
-          }
-        ++equilibrium_steps_;
+        return solve_at(V0, te, trial);
+      },
+      [&](const Vector<double> &trial, const Vector<double> &old) {
         double change = 0;
         for (unsigned int i = 0; i < trial.size(); ++i)
           if (is_vacancy_[i])
             change = std::max(change, std::abs(trial[i] - old[i]) / (std::abs(trial[i]) + 1e-12));
-        old = trial;
-        // converged: steps of ~1e15 s change nothing, or steps of >= 1e6 s
-        // (where Newton could not go further) change the densities by < 1e-10
-        if ((dt > 1e15 && change < 1e-12) || (dt >= 1e6 && change < 1e-10))
-          break;
-        dt = std::min({dt * 4.0, 1e25, dt_cap});
-      }
-    u_ = old;
+        return change;
+      },
+      t_, "equilibrium continuation");
+    equilibrium_newton_ += c.newton_iterations;
+    equilibrium_steps_ += c.accepted_steps;
     attach_circuit_block(V0);
   }
 

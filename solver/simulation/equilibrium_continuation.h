@@ -1,0 +1,67 @@
+// Thermodynamic equilibrium of the vacancies at a fixed bias by
+// pseudo-transient continuation (C. T. Kelley and D. E. Keyes, SIAM J.
+// Numer. Anal. 35, 508 (1998)): implicit Euler steps of geometrically growing
+// length from dt = 1 ps (x4 per accepted step, up to 1e25 s), a failed Newton
+// solve quarters the step and caps later steps at half of it. The lumped
+// implicit Euler step conserves the vacancy number exactly, so the limit is
+// the equilibrium with the initial inventory. Converged when steps of more
+// than 1e15 s change no vacancy density by more than 1e-12 (relative), or
+// steps of at least 1e6 s (where Newton could not go further) by less than
+// 1e-10. Shared by the 1D run (transient_simulation.h) and the distributed
+// 2D run (distributed_transient_simulation.h), which supply the step and the
+// (MPI-reduced) change.
+#pragma once
+
+#include "nonlinear/newton_solver.h"
+#include "time_stepping/bdf_integrator.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+namespace otj
+{
+  struct ContinuationStatistics
+  {
+    unsigned int newton_iterations = 0, accepted_steps = 0;
+  };
+
+  /// u: the start (in) and the equilibrium (out). step(dt, old, trial):
+  /// one implicit Euler step of length dt from old, trial holding the start
+  /// guess (a copy of old) and the result; returns the Newton result.
+  /// change(trial, old): the largest relative change of a vacancy density.
+  /// t: the time reported if it fails (ConvergenceFailure, message `what`).
+  template <typename Vector, typename Step, typename Change>
+  ContinuationStatistics continue_to_equilibrium(Vector &u, const Step &step, const Change &change, const double t,
+                                                 const std::string &what)
+  {
+    ContinuationStatistics s;
+    double                 dt = 1e-12, dt_cap = 1e25;
+    Vector                 old = u, trial;
+    for (unsigned int k = 0; k < 400; ++k)
+      {
+        trial                = old;
+        const NewtonResult r = step(dt, old, trial);
+        s.newton_iterations += r.iterations;
+        if (std::getenv("OTJ_DEBUG_NEWTON"))
+          std::cerr << what << ": dt " << dt << (r.converged ? " ok" : " failed") << "\n";
+        if (!r.converged)
+          {
+            dt_cap = std::min(dt_cap, 0.5 * dt); // do not retry steps this long
+            dt *= 0.25;
+            if (dt < 1e-20)
+              throw ConvergenceFailure(t, dt, r.residual_norm, what + " did not converge");
+            continue;
+          }
+        ++s.accepted_steps;
+        const double c = change(trial, old);
+        old            = trial;
+        if ((dt > 1e15 && c < 1e-12) || (dt >= 1e6 && c < 1e-10))
+          break;
+        dt = std::min({dt * 4.0, 1e25, dt_cap});
+      }
+    u = old;
+    return s;
+  }
+} // namespace otj
