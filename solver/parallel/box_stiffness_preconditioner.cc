@@ -1,5 +1,6 @@
 // Box-method Poisson stiffness in the preconditioning matrix (see box_stiffness_preconditioner.h).
 #include "parallel/box_stiffness_preconditioner.h"
+#include "parallel/petsc_check.h"
 
 #include "physics/constants.h"
 
@@ -10,15 +11,6 @@
 namespace otj
 {
   using namespace dealii;
-
-  namespace
-  {
-    void check(const PetscErrorCode ierr, const char *what)
-    {
-      if (ierr != 0)
-        throw std::runtime_error(std::string("PETSc error in ") + what);
-    }
-  } // namespace
 
   BoxStiffnessPreconditionerMatrix::BoxStiffnessPreconditionerMatrix(const DistributedDriftDiffusionSystem<2> &system)
     : system_(system)
@@ -91,9 +83,9 @@ namespace otj
   {
     const Mat A = static_cast<const Mat &>(J);
     if (!P_)
-      check(MatDuplicate(A, MAT_COPY_VALUES, &P_), "MatDuplicate");
+      check_petsc(MatDuplicate(A, MAT_COPY_VALUES, &P_), "MatDuplicate");
     else
-      check(MatCopy(A, P_, SAME_NONZERO_PATTERN), "MatCopy");
+      check_petsc(MatCopy(A, P_, SAME_NONZERO_PATTERN), "MatCopy");
     for (unsigned int k = 0; k < system_.n_locally_owned(); ++k)
       ghosted_u_.local_element(k) = u.local_element(k);
     ghosted_u_.update_ghost_values();
@@ -116,11 +108,11 @@ namespace otj
             for (unsigned int j = 0; j < 4; ++j)
               vals[j] = s * c.delta[4 * i + j];
             const PetscInt row = c.phi_dof[i];
-            check(MatSetValues(P_, 1, &row, 4, cols, vals, ADD_VALUES), "MatSetValues");
+            check_petsc(MatSetValues(P_, 1, &row, 4, cols, vals, ADD_VALUES), "MatSetValues");
           }
       }
-    check(MatAssemblyBegin(P_, MAT_FINAL_ASSEMBLY), "MatAssemblyBegin");
-    check(MatAssemblyEnd(P_, MAT_FINAL_ASSEMBLY), "MatAssemblyEnd");
+    check_petsc(MatAssemblyBegin(P_, MAT_FINAL_ASSEMBLY), "MatAssemblyBegin");
+    check_petsc(MatAssemblyEnd(P_, MAT_FINAL_ASSEMBLY), "MatAssemblyEnd");
     return P_;
   }
 } // namespace otj

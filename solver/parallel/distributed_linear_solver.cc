@@ -1,5 +1,6 @@
 // PETSc Krylov / direct solves of the Newton systems (see distributed_linear_solver.h).
 #include "parallel/distributed_linear_solver.h"
+#include "parallel/petsc_check.h"
 
 #include "common/input_error.h"
 
@@ -13,31 +14,25 @@ namespace otj
 
   namespace
   {
-    void check(const PetscErrorCode ierr, const char *what)
-    {
-      if (ierr != 0)
-        throw std::runtime_error(std::string("PETSc error in ") + what);
-    }
-
     /// Copies the locally owned entries between the deal.II and PETSc vectors
     /// (same locally owned range).
     void copy(const DistributedVector &from, PETScWrappers::MPI::Vector &to)
     {
       Vec          v = static_cast<const Vec &>(to);
       PetscScalar *a;
-      check(VecGetArray(v, &a), "VecGetArray");
+      check_petsc(VecGetArray(v, &a), "VecGetArray");
       for (unsigned int k = 0; k < from.locally_owned_size(); ++k)
         a[k] = from.local_element(k);
-      check(VecRestoreArray(v, &a), "VecRestoreArray");
+      check_petsc(VecRestoreArray(v, &a), "VecRestoreArray");
     }
     void copy(const PETScWrappers::MPI::Vector &from, DistributedVector &to)
     {
       Vec                v = static_cast<const Vec &>(from);
       const PetscScalar *a;
-      check(VecGetArrayRead(v, &a), "VecGetArrayRead");
+      check_petsc(VecGetArrayRead(v, &a), "VecGetArrayRead");
       for (unsigned int k = 0; k < to.locally_owned_size(); ++k)
         to.local_element(k) = a[k];
-      check(VecRestoreArrayRead(v, &a), "VecRestoreArrayRead");
+      check_petsc(VecRestoreArrayRead(v, &a), "VecRestoreArrayRead");
     }
   } // namespace
 
@@ -51,32 +46,32 @@ namespace otj
 
   void DistributedLinearSolver::set_up_fieldsplit(PC pc, Mat A)
   {
-    check(PCSetType(pc, PCFIELDSPLIT), "PCSetType");
+    check_petsc(PCSetType(pc, PCFIELDSPLIT), "PCSetType");
     if (!fields_set_)
       {
         PetscInt first = 0, end = 0;
-        check(MatGetOwnershipRange(A, &first, &end), "MatGetOwnershipRange");
+        check_petsc(MatGetOwnershipRange(A, &first, &end), "MatGetOwnershipRange");
         if (is_vacancy_.size() != std::size_t(end - first))
           throw std::logic_error("DistributedLinearSolver: fieldsplit needs set_fields() with one flag per owned row");
         std::vector<PetscInt> rows_c, rows_phi;
         for (PetscInt k = 0; k < end - first; ++k)
           (is_vacancy_[k] ? rows_c : rows_phi).push_back(first + k);
         IS is_c, is_phi;
-        check(ISCreateGeneral(comm_, rows_c.size(), rows_c.data(), PETSC_COPY_VALUES, &is_c), "ISCreateGeneral");
-        check(ISCreateGeneral(comm_, rows_phi.size(), rows_phi.data(), PETSC_COPY_VALUES, &is_phi), "ISCreateGeneral");
-        check(PCFieldSplitSetIS(pc, "c", is_c), "PCFieldSplitSetIS");
-        check(PCFieldSplitSetIS(pc, "phi", is_phi), "PCFieldSplitSetIS");
+        check_petsc(ISCreateGeneral(comm_, rows_c.size(), rows_c.data(), PETSC_COPY_VALUES, &is_c), "ISCreateGeneral");
+        check_petsc(ISCreateGeneral(comm_, rows_phi.size(), rows_phi.data(), PETSC_COPY_VALUES, &is_phi), "ISCreateGeneral");
+        check_petsc(PCFieldSplitSetIS(pc, "c", is_c), "PCFieldSplitSetIS");
+        check_petsc(PCFieldSplitSetIS(pc, "phi", is_phi), "PCFieldSplitSetIS");
         ISDestroy(&is_c);
         ISDestroy(&is_phi);
-        check(PCFieldSplitSetType(pc, PC_COMPOSITE_SCHUR), "PCFieldSplitSetType");
-        check(PCFieldSplitSetSchurFactType(pc, PC_FIELDSPLIT_SCHUR_FACT_FULL), "PCFieldSplitSetSchurFactType");
-        check(PCFieldSplitSetSchurPre(pc, PC_FIELDSPLIT_SCHUR_PRE_SELFP, nullptr), "PCFieldSplitSetSchurPre");
+        check_petsc(PCFieldSplitSetType(pc, PC_COMPOSITE_SCHUR), "PCFieldSplitSetType");
+        check_petsc(PCFieldSplitSetSchurFactType(pc, PC_FIELDSPLIT_SCHUR_FACT_FULL), "PCFieldSplitSetSchurFactType");
+        check_petsc(PCFieldSplitSetSchurPre(pc, PC_FIELDSPLIT_SCHUR_PRE_SELFP, nullptr), "PCFieldSplitSetSchurPre");
         // defaults of the sub-solvers, overridable on the command line
         auto set_default = [](const char *name, const char *value) {
           PetscBool has = PETSC_FALSE;
-          check(PetscOptionsHasName(nullptr, nullptr, name, &has), "PetscOptionsHasName");
+          check_petsc(PetscOptionsHasName(nullptr, nullptr, name, &has), "PetscOptionsHasName");
           if (!has)
-            check(PetscOptionsSetValue(nullptr, name, value), "PetscOptionsSetValue");
+            check_petsc(PetscOptionsSetValue(nullptr, name, value), "PetscOptionsSetValue");
         };
         set_default("-otj_fieldsplit_c_ksp_type", "preonly");
         set_default("-otj_fieldsplit_c_pc_type", "bjacobi");
@@ -104,39 +99,39 @@ namespace otj
   {
     if (!ksp_)
       {
-        check(KSPCreate(comm_, &ksp_), "KSPCreate");
-        check(KSPSetOptionsPrefix(ksp_, "otj_"), "KSPSetOptionsPrefix");
+        check_petsc(KSPCreate(comm_, &ksp_), "KSPCreate");
+        check_petsc(KSPSetOptionsPrefix(ksp_, "otj_"), "KSPSetOptionsPrefix");
       }
     const Mat A = static_cast<const Mat &>(J);
-    check(KSPSetOperators(ksp_, A, P), "KSPSetOperators");
+    check_petsc(KSPSetOperators(ksp_, A, P), "KSPSetOperators");
     PC pc;
-    check(KSPGetPC(ksp_, &pc), "KSPGetPC");
+    check_petsc(KSPGetPC(ksp_, &pc), "KSPGetPC");
     if (params_.method == "direct")
       {
-        check(KSPSetType(ksp_, KSPPREONLY), "KSPSetType");
-        check(PCSetType(pc, PCLU), "PCSetType");
-        check(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS), "PCFactorSetMatSolverType");
+        check_petsc(KSPSetType(ksp_, KSPPREONLY), "KSPSetType");
+        check_petsc(PCSetType(pc, PCLU), "PCSetType");
+        check_petsc(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS), "PCFactorSetMatSolverType");
       }
     else
       {
-        check(KSPSetType(ksp_, KSPGMRES), "KSPSetType");
-        check(KSPGMRESSetRestart(ksp_, params_.gmres_restart), "KSPGMRESSetRestart");
+        check_petsc(KSPSetType(ksp_, KSPGMRES), "KSPSetType");
+        check_petsc(KSPGMRESSetRestart(ksp_, params_.gmres_restart), "KSPGMRESSetRestart");
         // right preconditioning: the tolerance applies to the true residual
-        check(KSPSetPCSide(ksp_, PC_RIGHT), "KSPSetPCSide");
+        check_petsc(KSPSetPCSide(ksp_, PC_RIGHT), "KSPSetPCSide");
         if (params_.method == "gmres-amg")
           {
-            check(PCSetType(pc, PCHYPRE), "PCSetType");
-            check(PCHYPRESetType(pc, "boomeramg"), "PCHYPRESetType");
+            check_petsc(PCSetType(pc, PCHYPRE), "PCSetType");
+            check_petsc(PCHYPRESetType(pc, "boomeramg"), "PCHYPRESetType");
           }
         else if (params_.method == "fieldsplit")
           set_up_fieldsplit(pc, P);
         else
-          check(PCSetType(pc, PCBJACOBI), "PCSetType");
-        check(KSPSetTolerances(ksp_, params_.relative_tolerance, 1e-300, 1e30, params_.max_iterations),
+          check_petsc(PCSetType(pc, PCBJACOBI), "PCSetType");
+        check_petsc(KSPSetTolerances(ksp_, params_.relative_tolerance, 1e-300, 1e30, params_.max_iterations),
               "KSPSetTolerances");
       }
-    check(KSPSetFromOptions(ksp_), "KSPSetFromOptions");
-    check(KSPSetUp(ksp_), "KSPSetUp");
+    check_petsc(KSPSetFromOptions(ksp_), "KSPSetFromOptions");
+    check_petsc(KSPSetUp(ksp_), "KSPSetUp");
     if (b_.size() != J.m())
       {
         b_.reinit(J.locally_owned_range_indices(), comm_);
@@ -148,11 +143,11 @@ namespace otj
   {
     copy(b, b_);
     x_ = 0;
-    check(KSPSolve(ksp_, static_cast<const Vec &>(b_), static_cast<const Vec &>(x_)), "KSPSolve");
+    check_petsc(KSPSolve(ksp_, static_cast<const Vec &>(b_), static_cast<const Vec &>(x_)), "KSPSolve");
     KSPConvergedReason reason;
     PetscInt           its = 0;
-    check(KSPGetConvergedReason(ksp_, &reason), "KSPGetConvergedReason");
-    check(KSPGetIterationNumber(ksp_, &its), "KSPGetIterationNumber");
+    check_petsc(KSPGetConvergedReason(ksp_, &reason), "KSPGetConvergedReason");
+    check_petsc(KSPGetIterationNumber(ksp_, &its), "KSPGetIterationNumber");
     last_iterations_ = its;
     total_iterations_ += its;
     copy(x_, x);
