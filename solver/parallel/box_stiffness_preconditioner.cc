@@ -4,6 +4,8 @@
 
 #include "physics/constants.h"
 
+#include <deal.II/lac/dynamic_sparsity_pattern.h>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -12,6 +14,22 @@ namespace otj
 {
   using namespace dealii;
 
+  namespace
+  {
+    /// True if the cell is an axis-aligned rectangle (deal.II vertex order:
+    /// 0 (x0, y0), 1 (x0 + a, y0), 2 (x0, y0 + b), 3 (x0 + a, y0 + b)); a and b its sides.
+    template <class Cell>
+    bool axis_aligned_rectangle(const Cell &cell, double &a, double &b)
+    {
+      const Point<2> p0 = cell->vertex(0);
+      a = cell->vertex(1)[0] - p0[0];
+      b = cell->vertex(2)[1] - p0[1];
+      const double tol = 1e-9 * std::max(std::abs(a), std::abs(b));
+      return a > 0 && b > 0 && std::abs(cell->vertex(1)[1] - p0[1]) < tol && std::abs(cell->vertex(2)[0] - p0[0]) < tol &&
+             cell->vertex(3).distance(Point<2>(p0[0] + a, p0[1] + b)) < tol;
+    }
+  } // namespace
+
   BoxStiffnessPreconditionerMatrix::BoxStiffnessPreconditionerMatrix(const DistributedDriftDiffusionSystem<2> &system)
     : system_(system)
   {
@@ -19,12 +37,26 @@ namespace otj
     const auto &fe = dh.get_fe();
     node_volume_.reinit(system.locally_owned_dofs(), system.locally_relevant_dofs(), system.mpi_communicator());
     ghosted_u_.reinit(system.locally_owned_dofs(), system.locally_relevant_dofs(), system.mpi_communicator());
+    const IndexSet &owned = system.locally_owned_dofs();
+    DynamicSparsityPattern five_point(system.locally_relevant_dofs());
     std::vector<types::global_dof_index> ldi(fe.dofs_per_cell);
     for (const auto &cell : dh.active_cell_iterators())
       {
         if (!cell->is_locally_owned() && !cell->is_ghost())
           continue;
         cell->get_dof_indices(ldi);
+        // the couplings kept in P: all of a general cell's, and on a rectangle
+        // all but the diagonal vertex pairs (zero in the box stiffness, the box
+        // hopping weights and the lumped charge terms)
+        {
+          double     a_, b_;
+          const bool rect = axis_aligned_rectangle(cell, a_, b_);
+          for (unsigned int i = 0; i < fe.dofs_per_cell; ++i)
+            if (owned.is_element(ldi[i]))
+              for (unsigned int j = 0; j < fe.dofs_per_cell; ++j)
+                if (!rect || (fe.system_to_component_index(i).second ^ fe.system_to_component_index(j).second) != 3)
+                  five_point.add(ldi[i], ldi[j]);
+        }
         std::array<types::global_dof_index, 4> phi;
         for (unsigned int v = 0; v < 4; ++v)
           phi[v] = ldi[fe.component_to_system_index(DistributedDriftDiffusionSystem<2>::potential_component, v)];
@@ -38,14 +70,8 @@ namespace otj
         // lumped nodal volumes int N_i dV (exact for parallelograms)
         for (unsigned int v = 0; v < 4; ++v)
           node_volume_(phi[v]) += cell->measure() / 4;
-        // deal.II vertex order: 0 (x0, y0), 1 (x0 + a, y0), 2 (x0, y0 + b), 3 (x0 + a, y0 + b)
-        const Point<2> p0 = cell->vertex(0);
-        const double   a = cell->vertex(1)[0] - p0[0], b = cell->vertex(2)[1] - p0[1];
-        const double   tol = 1e-9 * std::max(std::abs(a), std::abs(b));
-        const bool     rectangle = a > 0 && b > 0 && std::abs(cell->vertex(1)[1] - p0[1]) < tol &&
-                               std::abs(cell->vertex(2)[0] - p0[0]) < tol &&
-                               cell->vertex(3).distance(Point<2>(p0[0] + a, p0[1] + b)) < tol;
-        if (!rectangle)
+        double a, b;
+        if (!axis_aligned_rectangle(cell, a, b))
           continue;
         Cell c;
         c.phi_dof  = phi;
@@ -71,12 +97,42 @@ namespace otj
     node_volume_.update_ghost_values();
     std::sort(dirichlet_.begin(), dirichlet_.end());
     dirichlet_.erase(std::unique(dirichlet_.begin(), dirichlet_.end()), dirichlet_.end());
+
+    // the five-point preconditioning matrix: exact preallocation, the pattern
+    // fixed by inserting zeros once; later insertions outside it are dropped
+    const PetscInt first = owned.nth_index_in_set(0), n_local = owned.n_elements();
+    std::vector<PetscInt> d_nnz(n_local, 0), o_nnz(n_local, 0);
+    for (PetscInt k = 0; k < n_local; ++k)
+      for (auto it = five_point.begin(first + k); it != five_point.end(first + k); ++it)
+        {
+          const PetscInt col = it->column();
+          (col >= first && col < first + n_local ? d_nnz : o_nnz)[k]++;
+        }
+    check_petsc(MatCreateAIJ(system.mpi_communicator(), n_local, n_local, system.n_dofs(), system.n_dofs(), 0,
+                             d_nnz.data(), 0, o_nnz.data(), &F_),
+                "MatCreateAIJ");
+    std::vector<PetscInt>    cols;
+    std::vector<PetscScalar> zeros;
+    for (PetscInt k = 0; k < n_local; ++k)
+      {
+        cols.clear();
+        for (auto it = five_point.begin(first + k); it != five_point.end(first + k); ++it)
+          cols.push_back(it->column());
+        zeros.assign(cols.size(), 0.0);
+        const PetscInt row = first + k;
+        check_petsc(MatSetValues(F_, 1, &row, cols.size(), cols.data(), zeros.data(), INSERT_VALUES), "MatSetValues");
+      }
+    check_petsc(MatAssemblyBegin(F_, MAT_FINAL_ASSEMBLY), "MatAssemblyBegin");
+    check_petsc(MatAssemblyEnd(F_, MAT_FINAL_ASSEMBLY), "MatAssemblyEnd");
+    check_petsc(MatSetOption(F_, MAT_NEW_NONZERO_LOCATIONS, PETSC_FALSE), "MatSetOption");
   }
 
   BoxStiffnessPreconditionerMatrix::~BoxStiffnessPreconditionerMatrix()
   {
     if (P_)
       MatDestroy(&P_);
+    if (F_)
+      MatDestroy(&F_);
   }
 
   Mat BoxStiffnessPreconditionerMatrix::build(const PETScWrappers::MPI::SparseMatrix &J, const DistributedVector &u)
@@ -113,6 +169,22 @@ namespace otj
       }
     check_petsc(MatAssemblyBegin(P_, MAT_FINAL_ASSEMBLY), "MatAssemblyBegin");
     check_petsc(MatAssemblyEnd(P_, MAT_FINAL_ASSEMBLY), "MatAssemblyEnd");
-    return P_;
+
+    // copy into the five-point pattern (entries outside it are dropped)
+    check_petsc(MatZeroEntries(F_), "MatZeroEntries");
+    PetscInt first = 0, end = 0;
+    check_petsc(MatGetOwnershipRange(P_, &first, &end), "MatGetOwnershipRange");
+    for (PetscInt row = first; row < end; ++row)
+      {
+        PetscInt           n = 0;
+        const PetscInt    *c = nullptr;
+        const PetscScalar *v = nullptr;
+        check_petsc(MatGetRow(P_, row, &n, &c, &v), "MatGetRow");
+        check_petsc(MatSetValues(F_, 1, &row, n, c, v, INSERT_VALUES), "MatSetValues");
+        check_petsc(MatRestoreRow(P_, row, &n, &c, &v), "MatRestoreRow");
+      }
+    check_petsc(MatAssemblyBegin(F_, MAT_FINAL_ASSEMBLY), "MatAssemblyBegin");
+    check_petsc(MatAssemblyEnd(F_, MAT_FINAL_ASSEMBLY), "MatAssemblyEnd");
+    return F_;
   }
 } // namespace otj

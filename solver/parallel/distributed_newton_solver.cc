@@ -22,12 +22,14 @@ namespace otj
     }
   } // namespace
 
-  bool DistributedNewtonSolver::linear_solve(const DistributedVector &b, DistributedVector &x)
+  bool DistributedNewtonSolver::linear_solve(const DistributedVector &b, DistributedVector &x,
+                                             const double relative_tolerance)
   {
     const auto t0 = std::chrono::steady_clock::now();
-    const bool ok = linear_.solve(b, x);
+    const bool ok = linear_.solve(b, x, relative_tolerance);
     stats_.solve_seconds += seconds_since(t0);
     stats_.linear_iterations += linear_.last_iterations();
+    stats_.preconditioner_fallbacks = linear_.fallbacks();
     return ok;
   }
 
@@ -35,6 +37,7 @@ namespace otj
   {
     NewtonResult       r;
     const unsigned int n        = u.locally_owned_size();
+    linear_.use_fast_preconditioner();
     const double       n_global = u.size();
     for (auto *v : {&residual_, &update_, &trial_, &trial_residual_, &simplified_})
       v->reinit(u, true);
@@ -46,7 +49,8 @@ namespace otj
     };
 
     timed_assemble(u, residual_, &jacobian_);
-    double f0 = residual_.l2_norm();
+    double       f0      = residual_.l2_norm();
+    const double f_first = f0;
     for (unsigned int it = 1; it <= params_.max_iterations; ++it)
       {
         r.iterations = it;
@@ -75,7 +79,14 @@ namespace otj
             small_c0 = 0;
         dphi     = Utilities::MPI::max(dphi, comm_);
         small_c0 = Utilities::MPI::min(small_c0, comm_);
-        if (dphi <= params_.potential_tolerance && small_c0)
+        // converged: the full update is below the tolerances, or the potential
+        // update is and the residual has fallen by round_off_reduction from
+        // the first iterate (round-off level: the relative vacancy test can no
+        // longer be met where a node's density is far below its neighbours';
+        // measured at 1e6 DOFs: 17 extra iterations with lambda -> 0 at
+        // |R| ~ 3e-11 |R_0|; the residual test of PETSc SNES, Balay et al.,
+        // PETSc users manual, SNESConvergedDefault)
+        if (dphi <= params_.potential_tolerance && (small_c0 || f0 <= round_off_reduction * f_first))
           {
             for (unsigned int i = 0; i < n; ++i)
               {
@@ -116,7 +127,9 @@ namespace otj
             make_trial(lambda);
             timed_assemble(trial_, trial_residual_, nullptr);
             f = trial_residual_.l2_norm();
-            if (std::isfinite(f) && linear_solve(trial_residual_, simplified_))
+            // the simplified correction only decides the step length:
+            // a loose Krylov tolerance suffices (Deuflhard 2004, sec. 3.3.4)
+            if (std::isfinite(f) && linear_solve(trial_residual_, simplified_, simplified_relative_tolerance))
               {
                 const double theta = scaled_norm(simplified_, u);
                 if (theta < best_theta)

@@ -25,6 +25,7 @@ namespace otj
   {
     unsigned int newton_iterations = 0;
     unsigned int linear_iterations = 0;
+    unsigned int preconditioner_fallbacks = 0; ///< `fieldsplit`: switches to the exact vacancy block
     double       assembly_seconds  = 0; ///< residual and Jacobian assembly
     double       setup_seconds     = 0; ///< preconditioner or factorisation
     double       solve_seconds     = 0; ///< Krylov or triangular solves
@@ -57,7 +58,15 @@ namespace otj
     const DistributedNewtonStatistics &statistics() const { return stats_; }
 
   private:
-    bool linear_solve(const DistributedVector &b, DistributedVector &x);
+    bool linear_solve(const DistributedVector &b, DistributedVector &x, double relative_tolerance = -1);
+
+    /// Krylov tolerance of the simplified corrections of the natural
+    /// monotonicity test (only their norm is used; measured on the 2D device:
+    /// same Newton iterations as with the direction's tolerance)
+    static constexpr double simplified_relative_tolerance = 1e-3;
+    /// Residual reduction (from the first iterate) at which a potential
+    /// update below the tolerance ends the iteration (see solve()).
+    static constexpr double round_off_reduction = 1e-10;
 
     NewtonParameters                         params_;
     MPI_Comm                                 comm_;

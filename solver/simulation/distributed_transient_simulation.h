@@ -67,6 +67,8 @@ namespace otj
     /// Vacancies in the domain (per unit depth planar, a number axisymmetric).
     double total_vacancies() const;
     double initial_vacancies() const { return n_initial_; }
+    /// Krylov iterations of all Newton solves so far (0 with the direct solver).
+    unsigned int krylov_iterations() const { return newton_->statistics().linear_iterations; }
     /// The Pt contact's measure (m per unit depth planar, m^2 axisymmetric).
     double electrode_measure() const { return measure_; }
     /// Mean tunnelling current density (A/m^2) of device state u at V (collective).
@@ -75,7 +77,9 @@ namespace otj
     double read_resistance(double V_read);
 
   private:
-    NewtonResult solve_at(double V, const DistributedTimeTerm &tt, DistributedVector &u);
+    /// One Newton solve at source voltage V; newton: a solver other than the run's.
+    NewtonResult solve_at(double V, const DistributedTimeTerm &tt, DistributedVector &u,
+                          DistributedNewtonSolver *newton = nullptr);
     NewtonResult solve_step(double t_new, const TimeTerm &tt, dealii::Vector<double> &u);
     void         attach_circuit_block(double Vj);
     void         to_distributed(const dealii::Vector<double> &local, DistributedVector &u) const;

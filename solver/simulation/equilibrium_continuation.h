@@ -7,7 +7,7 @@
 // the equilibrium with the initial inventory. Converged when steps of more
 // than 1e15 s change no vacancy density by more than 1e-12 (relative), or
 // steps of at least 1e6 s (where Newton could not go further) by less than
-// 1e-10. Shared by the 1D run (transient_simulation.h) and the distributed
+// 1e-10; after 400 steps without a step of 1e6 s: ConvergenceFailure. Shared by the 1D run (transient_simulation.h) and the distributed
 // 2D run (distributed_transient_simulation.h), which supply the step and the
 // (MPI-reduced) change.
 #pragma once
@@ -39,7 +39,9 @@ namespace otj
     ContinuationStatistics s;
     double                 dt = 1e-12, dt_cap = 1e25;
     Vector                 old = u, trial;
-    for (unsigned int k = 0; k < 400; ++k)
+    bool                   converged = false;
+    double                 longest   = 0; ///< longest accepted step
+    for (unsigned int k = 0; k < 400 && !converged; ++k)
       {
         trial                = old;
         const NewtonResult r = step(dt, old, trial);
@@ -56,11 +58,17 @@ namespace otj
           }
         ++s.accepted_steps;
         const double c = change(trial, old);
+        longest        = std::max(longest, dt);
         old            = trial;
-        if ((dt > 1e15 && c < 1e-12) || (dt >= 1e6 && c < 1e-10))
-          break;
-        dt = std::min({dt * 4.0, 1e25, dt_cap});
+        converged = (dt > 1e15 && c < 1e-12) || (dt >= 1e6 && c < 1e-10);
+        dt        = std::min({dt * 4.0, 1e25, dt_cap});
       }
+    // no half-relaxed state passes for the equilibrium: after 400 steps the
+    // pseudo-time must at least have reached 1e6 s (the runs whose change
+    // never falls below the thresholds at 1e25 s end here as before)
+    if (!converged && longest < 1e6)
+      throw ConvergenceFailure(t, dt, 0.0,
+                               what + " stalled: 400 pseudo-time steps, none longer than " + std::to_string(longest) + " s");
     u = old;
     return s;
   }

@@ -44,6 +44,11 @@ namespace otj
                       "device's). Empty: the slab.");
     prm.declare_entry("Global refinement", "0", Patterns::Integer(0, 12),
                       "2D only: global refinements of the coarse mesh (each halves every cell in both directions).");
+    prm.declare_entry("Linear solver", "direct", Patterns::Selection("direct|fieldsplit"),
+                      "2D only: solver of the Newton systems. direct: parallel LU (MUMPS), robust, memory and time "
+                      "grow faster than the DOFs (up to ~1e5 DOFs); fieldsplit: GMRES with a Schur field split "
+                      "(BoomerAMG on the potential, ILU on the vacancies), cost per Newton iteration linear in the "
+                      "DOFs (BENCHMARKS.md; for 1e5 to 1e6+ DOFs).");
     prm.enter_subsection("Initial vacancy variation");
     prm.declare_entry("Log standard deviation", "0", Patterns::Double(0.0, 3.0),
                       "2D only: the as-grown vacancy density of the film is multiplied by f(x) = exp(sigma g(x)), "
@@ -107,6 +112,7 @@ namespace otj
         p.geometry.lateral.width            = prm.get_double("Lateral width (nm)") * 1e-9;
         p.geometry.lateral.cells            = prm.get_integer("Lateral cells");
         p.geometry.lateral.global_refinement = prm.get_integer("Global refinement");
+        p.geometry.linear_solver             = prm.get("Linear solver");
         if (!prm.get("Mesh file").empty())
           {
             const std::string base = std::filesystem::path(file).parent_path().string();

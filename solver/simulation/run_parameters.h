@@ -60,6 +60,10 @@ namespace otj
     /// log-normal factor field (device/lognormal_random_field.h) on the
     /// initial vacancy density of the film; log_std = 0: none.
     RandomFieldParameters initial_variation;
+    /// 2D only: the linear solver of the Newton systems
+    /// (parallel/distributed_linear_solver.h): "direct" (MUMPS LU) or
+    /// "fieldsplit" (GMRES + Schur field split; for large meshes).
+    std::string linear_solver = "direct";
   };
 
   struct RunParameters
