@@ -113,6 +113,78 @@ TEST(VacancyFlux, MottGurneySinhLawAtHighField)
   EXPECT_GT(std::sinh(beta) / beta, 1.5e3);
 }
 
+// Barrier collapse (physics/vacancy_flux.h): above E_c = 2 Ea / (z e a) the
+// forward hop is barrier-free; the drift velocity saturates at a nu0 on every
+// edge length instead of growing as exp(z e a E / 2kT), the law is continuous
+// at E_c, one-hop edges still equal the lattice rate equation (now with the
+// collapsed barrier), equilibrium still gives zero flux, and the analytic
+// derivatives hold above E_c. (Before: at the 6e9 V/m of the C-AFM tip's
+// contact rim the sinh law gave 4e21 times a nu0.)
+TEST(VacancyFlux, BarrierCollapseAboveTheCriticalField)
+{
+  const auto   p  = sto_hopping();
+  const double z = 2, c = 1e26, kT = boltzmann * 300;
+  const double Ec = 2 * p.activation_energy / (z * elementary_charge * p.hop_distance);
+  EXPECT_NEAR(Ec, 2.174e9, 1e6);
+  const double v_max = p.hop_distance * p.attempt_frequency;
+  for (double E : {0.5 * Ec, 0.999 * Ec, 1.001 * Ec, 3e9, 6e9, 3e10, 1e12})
+    for (double L : {0.01e-9, 0.06e-9, 0.276e-9, 1e-9})
+      {
+        const double dU = z * elementary_charge * E * L;
+        const double J  = hopping_edge_flux(p, L, c, c, dU / 2, -dU / 2).flux;
+        const double v  = mott_gurney_velocity(p, z, E);
+        EXPECT_NEAR(J / (c * v), 1.0, 1e-9) << "E = " << E << " L = " << L;
+        EXPECT_LE(v, v_max * (1 + 1e-12)) << E;
+        const double J_neg = hopping_edge_flux(p, L, c, c, -dU / 2, dU / 2).flux;
+        EXPECT_NEAR(J_neg, -J, 1e-12 * std::abs(J)); // antisymmetric
+      }
+  // saturation: a nu0 (1 - exp(-z e a E / kT)) above E_c
+  EXPECT_NEAR(mott_gurney_velocity(p, z, 6e9) / v_max, 1.0, 1e-12);
+  // continuity at E_c (relative jump of the velocity across 1e-9 relative field change)
+  EXPECT_NEAR(mott_gurney_velocity(p, z, Ec * (1 + 1e-9)) / mott_gurney_velocity(p, z, Ec * (1 - 1e-9)), 1.0, 1e-6);
+  const double beta_c = p.activation_energy / kT;
+  EXPECT_NEAR(hop_enhancement(beta_c * (1 + 1e-12), beta_c) / sinhc(beta_c), 1.0, 1e-9);
+  // below E_c the enhancement is sinh(beta)/beta unchanged
+  for (double b : {0.0, 1e-3, 1.0, 10.0, 23.0})
+    EXPECT_DOUBLE_EQ(hop_enhancement(b, beta_c), sinhc(b));
+
+  // one-hop edges equal the lattice rate equation, barrier collapse included
+  const auto pc = sto_hopping(5e27);
+  for (double dU_eV : {-3.0, -1.3, 1.25, 2.0, 4.0})
+    for (double ci : {1e24, 2e27, 4.9e27})
+      {
+        const double cj = 3e27, dU = dU_eV * constants::eV;
+        const double Jd = hopping_edge_flux(pc, pc.hop_distance, ci, cj, dU, 0).flux;
+        const double Jl = lattice_hopping_flux(pc, ci, cj, dU, 0);
+        EXPECT_NEAR(Jd, Jl, 1e-10 * std::abs(Jl)) << dU_eV << " " << ci;
+        EXPECT_LE(std::abs(Jl), v_max * 5e27 * (1 + 1e-12)); // no hop faster than nu0
+      }
+  // the equilibrium lattice-gas profile carries no flux above E_c either
+  {
+    const double dU = 0.3 * constants::eV, ti = 0.3, L = 0.01e-9; // per-hop tilt 160 kT > beta_c = 23
+    const double r = ti / (1 - ti) * std::exp(dU / kT), tj = r / (1 + r);
+    const double J = hopping_edge_flux(pc, L, ti * 5e27, tj * 5e27, dU, 0).flux;
+    const double Pe = dU / kT;
+    const double drift = pc.diffusivity() / L * bernoulli(-Pe) * ti * 5e27 * (1 - tj) *
+                         hop_enhancement(Pe * pc.hop_distance / (2 * L), beta_c);
+    EXPECT_LT(std::abs(J) / drift, 1e-9);
+  }
+  // analytic derivatives above E_c: a 0.05 V drop over a 0.005 nm edge (per-hop
+  // tilt 107 kT, Pe = 3.9, where J still depends on U through the Bernoulli
+  // factors; at large Pe the saturated J hardly depends on U at all)
+  {
+    const double L = 0.005e-9, ci = 1.2e27, cj = 3.1e26, Ui = 0.06 * constants::eV, Uj = -0.04 * constants::eV;
+    const auto   F = hopping_edge_flux(pc, L, ci, cj, Ui, Uj);
+    auto J = [&](double a, double b, double u, double w) { return hopping_edge_flux(pc, L, a, b, u, w).flux; };
+    const double hc = 1e20, hU = 1e-25;
+    EXPECT_NEAR(F.d_ci, (J(ci + hc, cj, Ui, Uj) - J(ci - hc, cj, Ui, Uj)) / (2 * hc), 1e-6 * std::abs(F.d_ci));
+    EXPECT_NEAR(F.d_cj, (J(ci, cj + hc, Ui, Uj) - J(ci, cj - hc, Ui, Uj)) / (2 * hc), 1e-6 * std::abs(F.d_cj));
+    EXPECT_NEAR(F.d_Ui, (J(ci, cj, Ui + hU, Uj) - J(ci, cj, Ui - hU, Uj)) / (2 * hU), 1e-5 * std::abs(F.d_Ui));
+    EXPECT_NEAR(F.d_Uj, (J(ci, cj, Ui, Uj + hU) - J(ci, cj, Ui, Uj - hU)) / (2 * hU), 1e-5 * std::abs(F.d_Uj));
+    EXPECT_GT(std::abs(F.d_Ui) * (Ui - Uj), 1e-3 * std::abs(F.flux)); // a derivative that matters
+  }
+}
+
 // On an edge one hop long the discrete flux is exactly the lattice rate equation,
 // with the lattice-gas exclusion factors.
 TEST(VacancyFlux, EqualsLatticeHoppingForOneHopEdges)

@@ -12,6 +12,7 @@
 #include <deal.II/lac/sparsity_tools.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace otj
@@ -66,8 +67,9 @@ namespace otj
     QMidpoint<dim> mid;
     FEValues<dim>  fmid(scalar, mid, update_gradients);
     std::vector<types::global_dof_index> ldi(fe_.dofs_per_cell);
-    DistributedVector site_energy_sum;
+    DistributedVector site_energy_sum, inverse_site_limit;
     site_energy_sum.reinit(owned_, relevant_, comm_);
+    inverse_site_limit.reinit(owned_, relevant_, comm_); // max of 1/c_max = 1/(min c_max); 0: no limit
     cells_.clear();
     for (const auto &cell : dof_handler_.active_cell_iterators())
       {
@@ -146,6 +148,9 @@ namespace otj
             node_volume_(cc.c_dof[v]) += cc.vol[v];
             site_energy_sum(cc.c_dof[v]) += cc.vol[v] * m.vacancy_site_energy;
             node_activation_(cc.c_dof[v]) = std::max(node_activation_(cc.c_dof[v]), m.activation_energy);
+            if (std::isfinite(m.max_vacancy_density) && m.max_vacancy_density > 0)
+              inverse_site_limit(cc.c_dof[v]) =
+                std::max(inverse_site_limit(cc.c_dof[v]), c_scale_ / m.max_vacancy_density);
           }
         cells_.push_back(cc);
       }
@@ -157,8 +162,13 @@ namespace otj
     node_volume_.compress(VectorOperation::add);
     site_energy_sum.compress(VectorOperation::add);
     node_activation_.compress(VectorOperation::max);
+    inverse_site_limit.compress(VectorOperation::max);
+    owned_site_limit_.assign(n_owned, std::numeric_limits<double>::infinity());
     for (unsigned int k = 0; k < n_owned; ++k)
       {
+        const double inv = inverse_site_limit.local_element(k);
+        if (owned_component_[k] == vacancy_component && inv > 0)
+          owned_site_limit_[k] = 1.0 / inv;
         const double vol = node_volume_.local_element(k);
         node_site_energy_.local_element(k) =
           (owned_component_[k] == vacancy_component && vol > 0) ? site_energy_sum.local_element(k) / vol : 0.0;

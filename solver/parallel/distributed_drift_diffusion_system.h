@@ -80,6 +80,11 @@ namespace otj
     bool                      is_vacancy_local(unsigned int local) const { return owned_component_[local] == vacancy_component; }
     const dealii::Point<dim> &support_point_local(unsigned int local) const { return owned_points_[local]; }
     unsigned int              n_locally_owned() const { return owned_component_.size(); }
+    /// Site limit of a locally owned vacancy dof in units of the concentration
+    /// scale: the smallest c_max of the cells around the node (the lattice-gas
+    /// flux of every adjacent cell needs c <= c_max there); +infinity for a
+    /// potential dof or without site exclusion.
+    double site_limit_local(unsigned int local) const { return owned_site_limit_[local]; }
 
     void set_sources(const VolumeSources<dim> &s) { sources_ = s; }
 
@@ -140,6 +145,7 @@ namespace otj
     std::vector<ContactFace>        top_faces_; ///< Pt faces of locally owned cells
     std::vector<unsigned char>      owned_component_;
     std::vector<dealii::Point<dim>> owned_points_;
+    std::vector<double>             owned_site_limit_; ///< scaled c_max per owned dof (+inf: none)
     DistributedVector               node_volume_, node_site_energy_, node_activation_; ///< ghosted
     std::vector<dealii::types::global_dof_index> owned_top_phi_, owned_bottom_phi_, owned_top_c_, owned_bottom_c_;
     VolumeSources<dim>              sources_;

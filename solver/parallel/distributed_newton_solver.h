@@ -4,7 +4,9 @@
 // DistributedLinearSolver (MUMPS LU by default).
 //
 // Damping: potential updates limited to `max_potential_step` per iteration,
-// falling densities updated in the logarithm (stay positive), Deuflhard's
+// falling densities updated in the logarithm (stay positive), rising densities
+// updated in the logarithm of the empty-site density c_max - c (stay below
+// the site limit, where the lattice-gas flux law holds), Deuflhard's
 // natural monotonicity test on the simplified Newton correction (Deuflhard,
 // "Newton Methods for Nonlinear Problems", 2004, section 3.3). Convergence: a
 // full step whose updates are below the tolerances. All norms and tests are
@@ -44,8 +46,12 @@ namespace otj
     {
       system.reinit_matrix(jacobian_);
       is_vacancy_.resize(system.n_locally_owned());
+      site_limit_.resize(system.n_locally_owned());
       for (unsigned int k = 0; k < system.n_locally_owned(); ++k)
-        is_vacancy_[k] = system.is_vacancy_local(k);
+        {
+          is_vacancy_[k] = system.is_vacancy_local(k);
+          site_limit_[k] = system.site_limit_local(k);
+        }
       linear_.set_fields(is_vacancy_);
       if constexpr (dim == 2)
         if (lp.method == "fieldsplit")
@@ -73,6 +79,7 @@ namespace otj
     DistributedLinearSolver                  linear_;
     dealii::PETScWrappers::MPI::SparseMatrix jacobian_;
     std::vector<bool>                        is_vacancy_;
+    std::vector<double>                      site_limit_; ///< scaled c_max per vacancy dof (+inf: none)
     DistributedVector                        residual_, update_, trial_, trial_residual_, simplified_;
     DistributedNewtonStatistics              stats_;
     std::unique_ptr<BoxStiffnessPreconditionerMatrix> box_; ///< `fieldsplit`: the preconditioning matrix

@@ -36,6 +36,25 @@ namespace otj::physics
     return x_in < 0 ? -d : d;
   }
 
+  double hop_enhancement(const double beta, const double beta_c)
+  {
+    const double x = std::abs(beta);
+    if (x <= beta_c)
+      return sinhc(x);
+    // forward hop barrier-free: exp(beta_c) (1 - exp(-2x)) / (2x) (vacancy_flux.h)
+    return std::exp(beta_c) * -std::expm1(-2.0 * x) / (2.0 * x);
+  }
+
+  double hop_enhancement_derivative(const double beta, const double beta_c)
+  {
+    const double x = std::abs(beta);
+    if (x <= beta_c)
+      return sinhc_derivative(beta);
+    // d/dx [exp(beta_c) (1 - exp(-2x)) / (2x)] = exp(beta_c) [2x exp(-2x) - (1 - exp(-2x))] / (2x^2)
+    const double d = std::exp(beta_c) * (2.0 * x * std::exp(-2.0 * x) + std::expm1(-2.0 * x)) / (2.0 * x * x);
+    return beta < 0 ? -d : d;
+  }
+
   EdgeFlux hopping_edge_flux(const HoppingParameters &p,
                              const double             L,
                              const double             c_i,
@@ -48,8 +67,9 @@ namespace otj::physics
     const double D0    = p.diffusivity();
     const double Pe    = (U_i - U_j) / kT;
     const double beta  = (Pe - site_step / kT) * p.hop_distance / (2.0 * L);
-    const double S     = sinhc(beta);
-    const double dS    = sinhc_derivative(beta);
+    const double beta_c = p.activation_energy / kT; // barrier collapse (vacancy_flux.h)
+    const double S      = hop_enhancement(beta, beta_c);
+    const double dS     = hop_enhancement_derivative(beta, beta_c);
     const double Bm    = bernoulli(-Pe);
     const double Bp    = bernoulli(Pe);
     const double dBm   = -bernoulli_derivative(-Pe); // d/dPe of B(-Pe)
@@ -80,17 +100,24 @@ namespace otj::physics
   {
     const double kT    = constants::boltzmann * p.temperature;
     const double beta  = (U_i - U_j) / (2.0 * kT);
-    const double rate  = p.hop_distance * p.attempt_frequency * std::exp(-p.activation_energy / kT);
+    const double Ea    = p.activation_energy / kT;
     const double inv_c = std::isfinite(p.max_density) ? 1.0 / p.max_density : 0.0;
-    return rate * (c_i * (1.0 - c_j * inv_c) * std::exp(beta) -
-                   c_j * (1.0 - c_i * inv_c) * std::exp(-beta));
+    // barriers Ea -+ beta kT of the forward / backward hop, the lower one not
+    // below zero (barrier collapse) and the other then the whole drop 2 |beta| kT
+    const double b_fwd = beta >= 0 ? std::max(Ea - beta, 0.0) : std::max(Ea - beta, -2.0 * beta);
+    const double b_bwd = b_fwd + 2.0 * beta;
+    return p.hop_distance * p.attempt_frequency *
+           (c_i * (1.0 - c_j * inv_c) * std::exp(-b_fwd) - c_j * (1.0 - c_i * inv_c) * std::exp(-b_bwd));
   }
 
   double mott_gurney_velocity(const HoppingParameters &p, const double z, const double field)
   {
     const double kT   = constants::boltzmann * p.temperature;
     const double beta = z * constants::elementary_charge * p.hop_distance * field / (2.0 * kT);
-    return 2.0 * p.hop_distance * p.attempt_frequency * std::exp(-p.activation_energy / kT) *
-           std::sinh(beta);
+    const double Ea   = p.activation_energy / kT;
+    if (std::abs(beta) <= Ea)
+      return 2.0 * p.hop_distance * p.attempt_frequency * std::exp(-Ea) * std::sinh(beta);
+    // barrier collapse: forward hops at nu0, backward at nu0 exp(-2|beta|)
+    return std::copysign(p.hop_distance * p.attempt_frequency * -std::expm1(-2.0 * std::abs(beta)), beta);
   }
 } // namespace otj::physics

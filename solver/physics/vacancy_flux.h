@@ -13,12 +13,41 @@
 // which reduces to the Einstein relation mu = z e D / kT with
 // D = a^2 nu0 exp(-E_a/kT) at low field.
 //
+// Barrier collapse. The tilt lowers the forward barrier to E_a - beta kT; it
+// cannot fall below zero: for beta > beta_c = E_a/kT (z e a E / 2 > E_a, a
+// field E_c = 2 E_a / (z e a); 1.18e9 V/m for the calibrated film, E_a =
+// 0.327 eV) the forward hop is barrier-free and occurs at the attempt
+// frequency: nu0 is the prefactor of the transition-state rate
+// nu0 exp(-E_b/kT) over a saddle E_b above the initial site (G. H. Vineyard,
+// J. Phys. Chem. Solids 3, 121 (1957)), and with the saddle lowered to the
+// initial site (E_b = 0) there is no barrier left to lower; the backward
+// rate follows from detailed balance,
+// k_- = k_+ exp(-2 beta) (the saddle sits on the upper site, the backward
+// barrier is the whole drop 2 beta kT). So, for L = a,
+//     J = a nu0 exp(-max(beta_c - beta, 0)) [ c_i - c_j exp(-2 beta) ]
+// (beta >= 0; antisymmetric in i, j): below E_c the Mott-Gurney law
+// unchanged, above it a drift velocity that saturates at a nu0 instead of
+// growing as exp(beta) (the sinh law would have a forward hop faster than
+// the attempt frequency). Molecular dynamics of field-driven ion hopping
+// finds effective barriers falling linearly with the field, extrapolating to
+// zero near the highest simulated fields (Wettstein, Diddens & Heuer,
+// arXiv:2503.16136 (2025)). It
+// matters where the field is singular: at the rim of a contact on a free
+// surface (meshes/cafm_tip.geo) the potential grows as the square root of
+// the distance to the rim, a 0.06 nm edge there carries 6e9 V/m and the sinh
+// law gave a per-hop tilt of 1.6 eV on a 0.33 eV barrier, hop rates
+// exp(50) times nu0 (README, C-AFM tip).
+//
 // Discretisation. We write the flux in Scharfetter-Gummel form with a
-// field-enhanced diffusivity D* = D0 sinh(beta)/beta and the exact Boltzmann
-// Peclet number Pe = (U_i - U_j)/kT:
+// field-enhanced diffusivity D* = D0 S(beta) and the exact Boltzmann
+// Peclet number Pe = (U_i - U_j)/kT, where
+//     S(beta) = exp(min(|beta|, beta_c)) (1 - exp(-2 |beta|)) / (2 |beta|)
+// (= sinh(beta)/beta for |beta| <= beta_c, see hop_enhancement):
 //     J_ij = (D*/L) [ B(-Pe) c_i (1 - c_j/c_max) - B(Pe) c_j (1 - c_i/c_max) ].
-// For L = a this is *identical* to the lattice hopping law above (with the
-// lattice-gas site-exclusion factors (1 - theta)); for any L it vanishes
+// For L = a this is *identical* to the lattice hopping law above, barrier
+// collapse included (with the lattice-gas site-exclusion factors
+// (1 - theta)); above E_c every edge length gives the saturated velocity
+// a nu0 (B(-Pe) -> Pe = 2 beta L / a); for any L it vanishes
 // exactly for the equilibrium (Fermi-like lattice-gas) profile
 // theta/(1-theta) ~ exp(-U/kT), is positive for positive c, and never
 // fills a node beyond c_max. beta_ij = Pe a / (2 L) is the per-hop tilt.
@@ -51,7 +80,8 @@ namespace otj::physics
 
   /// Numerical guard on the per-hop tilt: sinh(beta) is evaluated with beta
   /// clamped to this value (exp(300) ~ 1e130; never reached at physical fields,
-  /// where beta < 30 for E < 3e9 V/m).
+  /// where beta < 30 for E < 3e9 V/m; hop_enhancement, bounded above the
+  /// barrier collapse, meets it only for barriers above 7.7 eV).
   constexpr double max_hop_tilt = 300.0;
 
   /// Flux density from node i to node j a distance L apart (m^-2 s^-1),
@@ -79,10 +109,20 @@ namespace otj::physics
                               double                   U_j);
 
   /// Continuum drift velocity of a dilute vacancy in a uniform field E (V/m):
-  /// v = 2 a nu0 exp(-Ea/kT) sinh(z e a E / 2kT) (Mott-Gurney).
+  /// v = 2 a nu0 exp(-Ea/kT) sinh(z e a E / 2kT) (Mott-Gurney) below the
+  /// barrier-collapse field E_c = 2 Ea / (z e a); above it
+  /// v = a nu0 (1 - exp(-z e a E / kT)) (forward hops at the attempt
+  /// frequency, see the top of this file).
   double mott_gurney_velocity(const HoppingParameters &p, double charge_number, double field);
 
   /// sinh(x)/x and its derivative, stable at 0 and clamped at max_hop_tilt.
   double sinhc(double x);
   double sinhc_derivative(double x);
+
+  /// Field enhancement S(beta) of the hopping diffusivity with barrier
+  /// collapse at beta_c = Ea/kT >= 0: sinh(beta)/beta for |beta| <= beta_c,
+  /// exp(beta_c) (1 - exp(-2|beta|)) / (2|beta|) above (continuous at
+  /// beta_c), and its derivative dS/dbeta.
+  double hop_enhancement(double beta, double beta_c);
+  double hop_enhancement_derivative(double beta, double beta_c);
 } // namespace otj::physics
