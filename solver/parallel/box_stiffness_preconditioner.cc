@@ -129,19 +129,29 @@ namespace otj
 
   BoxStiffnessPreconditionerMatrix::~BoxStiffnessPreconditionerMatrix()
   {
-    if (P_)
-      MatDestroy(&P_);
     if (F_)
       MatDestroy(&F_);
   }
 
   Mat BoxStiffnessPreconditionerMatrix::build(const PETScWrappers::MPI::SparseMatrix &J, const DistributedVector &u)
   {
+    // J's rows into the five-point pattern (entries outside it are dropped),
+    // then the correction added on top (likewise restricted to the pattern)
     const Mat A = static_cast<const Mat &>(J);
-    if (!P_)
-      check_petsc(MatDuplicate(A, MAT_COPY_VALUES, &P_), "MatDuplicate");
-    else
-      check_petsc(MatCopy(A, P_, SAME_NONZERO_PATTERN), "MatCopy");
+    check_petsc(MatZeroEntries(F_), "MatZeroEntries");
+    PetscInt first = 0, end = 0;
+    check_petsc(MatGetOwnershipRange(A, &first, &end), "MatGetOwnershipRange");
+    for (PetscInt row = first; row < end; ++row)
+      {
+        PetscInt           n = 0;
+        const PetscInt    *c = nullptr;
+        const PetscScalar *v = nullptr;
+        check_petsc(MatGetRow(A, row, &n, &c, &v), "MatGetRow");
+        check_petsc(MatSetValues(F_, 1, &row, n, c, v, INSERT_VALUES), "MatSetValues");
+        check_petsc(MatRestoreRow(A, row, &n, &c, &v), "MatRestoreRow");
+      }
+    check_petsc(MatAssemblyBegin(F_, MAT_FLUSH_ASSEMBLY), "MatAssemblyBegin");
+    check_petsc(MatAssemblyEnd(F_, MAT_FLUSH_ASSEMBLY), "MatAssemblyEnd");
     for (unsigned int k = 0; k < system_.n_locally_owned(); ++k)
       ghosted_u_.local_element(k) = u.local_element(k);
     ghosted_u_.update_ghost_values();
@@ -164,24 +174,8 @@ namespace otj
             for (unsigned int j = 0; j < 4; ++j)
               vals[j] = s * c.delta[4 * i + j];
             const PetscInt row = c.phi_dof[i];
-            check_petsc(MatSetValues(P_, 1, &row, 4, cols, vals, ADD_VALUES), "MatSetValues");
+            check_petsc(MatSetValues(F_, 1, &row, 4, cols, vals, ADD_VALUES), "MatSetValues");
           }
-      }
-    check_petsc(MatAssemblyBegin(P_, MAT_FINAL_ASSEMBLY), "MatAssemblyBegin");
-    check_petsc(MatAssemblyEnd(P_, MAT_FINAL_ASSEMBLY), "MatAssemblyEnd");
-
-    // copy into the five-point pattern (entries outside it are dropped)
-    check_petsc(MatZeroEntries(F_), "MatZeroEntries");
-    PetscInt first = 0, end = 0;
-    check_petsc(MatGetOwnershipRange(P_, &first, &end), "MatGetOwnershipRange");
-    for (PetscInt row = first; row < end; ++row)
-      {
-        PetscInt           n = 0;
-        const PetscInt    *c = nullptr;
-        const PetscScalar *v = nullptr;
-        check_petsc(MatGetRow(P_, row, &n, &c, &v), "MatGetRow");
-        check_petsc(MatSetValues(F_, 1, &row, n, c, v, INSERT_VALUES), "MatSetValues");
-        check_petsc(MatRestoreRow(P_, row, &n, &c, &v), "MatRestoreRow");
       }
     check_petsc(MatAssemblyBegin(F_, MAT_FINAL_ASSEMBLY), "MatAssemblyBegin");
     check_petsc(MatAssemblyEnd(F_, MAT_FINAL_ASSEMBLY), "MatAssemblyEnd");

@@ -81,7 +81,6 @@ namespace otj
     DistributedVector                         node_volume_; ///< ghosted
     std::vector<dealii::types::global_dof_index> dirichlet_; ///< sorted contact potential dofs seen here
     DistributedVector                         ghosted_u_;
-    Mat                                       P_ = nullptr; ///< J + correction, J's (nine-point) pattern
-    Mat                                       F_ = nullptr; ///< P on the five-point pattern (returned)
+    Mat                                       F_ = nullptr; ///< J + correction on the five-point pattern (returned)
   };
 } // namespace otj
