@@ -8,6 +8,7 @@
 #include "physics/constants.h"
 #include "physics/fermi_dirac.h"
 #include "physics/vacancy_flux.h"
+#include "simulation/equilibrium_continuation.h"
 #include "simulation/transient_simulation.h"
 #include "test_helpers.h"
 
@@ -376,4 +377,36 @@ TEST(BandedLU, SolvesAPivotingBandedSystemExactly)
     if (7 + d >= 0)
       A.set(7, 7 + d, 0.0);
   EXPECT_THROW(lu.initialize(A), std::runtime_error);
+}
+
+// Pseudo-transient continuation (simulation/equilibrium_continuation.h) on a
+// scalar relaxation du/dt = -(u - 1) whose implicit Euler step is exact,
+// u_new = (u_old + dt) / (1 + dt): with no failures it reaches u = 1; when
+// every step longer than dt_fail "fails" (Newton at its round-off floor) the
+// steps held at the cap still end at the equilibrium, and a continuation
+// that cannot get past 1 ms steps is reported as stalled, not returned.
+TEST(Continuation, ReachesEquilibriumAndReportsStalls)
+{
+  auto run = [](const double dt_fail, const double noise) {
+    std::vector<double> u{0.0};
+    unsigned int        calls = 0;
+    auto step = [&](double dt, const std::vector<double> &old, std::vector<double> &trial) {
+      NewtonResult r;
+      r.iterations = 1;
+      r.converged  = dt <= dt_fail;
+      // round-off noise of relative size `noise` that alternates in sign
+      trial[0] = (old[0] + dt) / (1.0 + dt) * (1.0 + ((++calls % 2) ? noise : -noise));
+      return r;
+    };
+    auto change = [](const std::vector<double> &a, const std::vector<double> &b) {
+      return std::abs(a[0] - b[0]) / std::abs(a[0]);
+    };
+    continue_to_equilibrium(u, step, change, 0.0, "test continuation");
+    return u[0];
+  };
+  EXPECT_NEAR(run(1e30, 0.0), 1.0, 1e-12);
+  // held at 2.5e3 s steps by failures above 5e3 s, with 1e-8 noise per step
+  EXPECT_NEAR(run(5e3, 1e-8), 1.0, 1e-7);
+  // held at steps below 1 ms: a half-relaxed state must not pass
+  EXPECT_THROW(run(1e-3, 0.0), ConvergenceFailure);
 }

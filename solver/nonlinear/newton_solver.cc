@@ -201,15 +201,21 @@ namespace otj
           }
 
         // convergence test on the update actually taken
-        double max_dphi = 0;
+        double max_dphi = 0, worst_c = 0;
+        unsigned int worst_i = 0;
         bool   small_c  = true;
         for (unsigned int i = 0; i < n; ++i)
           {
             const double d = trial_[i] - u[i];
             if (is_vacancy[i])
               {
-                if (std::abs(d) > params_.concentration_tolerance *
-                                    (std::abs(trial_[i]) + params_.concentration_floor))
+                const double rel = std::abs(d) / (std::abs(trial_[i]) + params_.concentration_floor);
+                if (rel > worst_c)
+                  {
+                    worst_c = rel;
+                    worst_i = i;
+                  }
+                if (rel > params_.concentration_tolerance)
                   small_c = false;
               }
             else
@@ -217,8 +223,8 @@ namespace otj
           }
         u.swap(trial_);
         if (std::getenv("OTJ_DEBUG_NEWTON"))
-          std::fprintf(stderr, "newton it %u: |R| %.3e -> %.3e, lambda %.3g, max dphi %.3e, c-small %d\n", it, f0, f,
-                       lambda, max_dphi, int(small_c));
+          std::fprintf(stderr, "newton it %u: |R| %.3e -> %.3e, lambda %.3g, max dphi %.3e, c-small %d (worst dc/c %.2e at %u, c %.6e)\n", it, f0, f,
+                       lambda, max_dphi, int(small_c), worst_c, worst_i, u[worst_i]);
         r.update_norm   = max_dphi;
         r.residual_norm = f;
         if (lambda == 1.0 && max_dphi <= params_.potential_tolerance && small_c)
