@@ -100,9 +100,11 @@ namespace otj
     const double kT  = constants::boltzmann * temperature;
     const double Nc  = cached_Nc;
     const double eta = (constants::elementary_charge * phi + m.electron_affinity + fermi_energy) / kT;
+    double       dF;
+    const double F = physics::fermi_dirac_half(eta, dF);
     if (d_dphi)
-      *d_dphi = Nc * physics::fermi_dirac_half_derivative(eta) * constants::elementary_charge / kT;
-    return Nc * physics::fermi_dirac_half(eta);
+      *d_dphi = Nc * dF * constants::elementary_charge / kT;
+    return Nc * F;
   }
 
   double DeviceModel::back_contact_potential() const

@@ -70,6 +70,7 @@ namespace otj
     rp.output.write_vtu            = false;
     rp.output.write_profiles       = false;
     TransientSimulation sim(rp, true);
+    sim.set_current_at_every_step(false); // only the reads are recorded
     sim.solve_initial_state();
     const double Vr = rp.experiment.read_voltage;
     std::vector<ResistanceLoopPoint> out;

@@ -82,9 +82,10 @@ namespace otj
       }
     const double s = E / permittivity_field_scale;
     const double g = 1.0 + s * s;
-    const double e = relative_permittivity * std::pow(g, -1.0 / 3.0);
+    const double m = 1.0 / std::cbrt(g); // g^(-1/3)
+    const double e = relative_permittivity * m;
     if (d_dE)
-      *d_dE = -relative_permittivity / 3.0 * std::pow(g, -4.0 / 3.0) * 2.0 * s / permittivity_field_scale;
+      *d_dE = -relative_permittivity / 3.0 * (m / g) * 2.0 * s / permittivity_field_scale;
     return e;
   }
 

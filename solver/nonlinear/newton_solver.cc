@@ -168,10 +168,16 @@ namespace otj
         const double theta0 = scaled_norm(update_, u);
         double f = 0, best_theta = std::numeric_limits<double>::infinity(), best_lambda = lambda, best_f = 0;
         bool   accepted = false;
+        // the first trial (full or step-limited) is usually accepted: assemble
+        // its Jacobian with its residual, so that the next iteration need not
+        // assemble the same state again (the factorisation of J(u) used below
+        // for the simplified corrections is already in the LU)
+        bool jacobian_at_trial = false;
         for (unsigned int k = 0; k <= params_.max_backtracking; ++k)
           {
             make_trial(lambda);
-            assemble(trial_, trial_residual_, nullptr);
+            assemble(trial_, trial_residual_, k == 0 ? &jacobian_ : nullptr);
+            jacobian_at_trial = (k == 0);
             f = trial_residual_.l2_norm();
             if (std::isfinite(f))
               {
@@ -198,6 +204,7 @@ namespace otj
             lambda = best_lambda;
             make_trial(lambda);
             f = best_f;
+            jacobian_at_trial = false;
           }
 
         // convergence test on the update actually taken
@@ -232,7 +239,10 @@ namespace otj
             r.converged = true;
             return r;
           }
-        assemble(u, residual_, &jacobian_);
+        if (jacobian_at_trial)
+          residual_.swap(trial_residual_); // J(u) was assembled with the trial
+        else
+          assemble(u, residual_, &jacobian_);
         f0 = residual_.l2_norm();
       }
     r.residual_norm = f0;

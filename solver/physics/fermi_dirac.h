@@ -16,6 +16,9 @@ namespace otj::physics
   /// d F_{1/2} / d eta of the same approximation (consistent Newton Jacobian).
   double fermi_dirac_half_derivative(double eta);
 
+  /// Both at once: returns F_{1/2}(eta), sets `derivative` to its d/d eta.
+  double fermi_dirac_half(double eta, double &derivative);
+
   /// eta such that fermi_dirac_half(eta) = y (y > 0).
   double inverse_fermi_dirac_half(double y);
 

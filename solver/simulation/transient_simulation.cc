@@ -186,7 +186,8 @@ namespace otj
       have       = true;
       last_V     = Vj;
       last_sigma = system_->top_contact_charge(x, Vj) / sigma_scale_;
-      last_It    = A * junction_current(x, Vj).current_density;
+      const bool tunnelling = current_at_every_step_ || !circuit_.ideal();
+      last_It    = tunnelling ? A * junction_current(x, Vj).current_density : 0.0;
       last_I     = A * sigma_scale_ * (tt.a0 * last_sigma + hist_sigma) + last_It;
       return last_I;
     };

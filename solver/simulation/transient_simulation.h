@@ -76,6 +76,13 @@ namespace otj
     /// continues from there), with snapshots if write_output.
     void integrate_waveform(bool write_output, double t_stop = std::numeric_limits<double>::infinity());
 
+    /// Whether every time step evaluates the Tsu-Esaki current (default).
+    /// With an ideal source the current does not act back on the state, so a
+    /// caller that needs only reads (the R-V loop) may switch it off: the steps
+    /// then carry the displacement current alone (tunnel current 0) and the
+    /// energy account is not meaningful. Ignored with R_0 or a compliance.
+    void set_current_at_every_step(bool on) { current_at_every_step_ = on; }
+
     const DriftDiffusionSystem<1> &system() const { return *system_; }
     const dealii::Vector<double> & state() const { return u_; }
     double                         time() const { return t_; }
@@ -112,6 +119,7 @@ namespace otj
 
     RunParameters                             p_;
     bool                                      quiet_;
+    bool                                      current_at_every_step_ = true;
     dealii::Triangulation<1>                  tria_;
     std::unique_ptr<DriftDiffusionSystem<1>>  system_;
     std::unique_ptr<NewtonSolver>             newton_;
