@@ -3,17 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <stdexcept>
 #include <string>
-
-extern "C"
-{
-  // LAPACK reference interface (netlib), linked through deal.II's LAPACK.
-  void dgbtrf_(const int *m, const int *n, const int *kl, const int *ku, double *ab, const int *ldab, int *ipiv,
-               int *info);
-  void dgbtrs_(const char *trans, const int *n, const int *kl, const int *ku, const int *nrhs, const double *ab,
-               const int *ldab, const int *ipiv, double *b, const int *ldb, int *info);
-}
 
 namespace otj
 {
@@ -33,7 +25,14 @@ namespace otj
   void BandedLU::initialize(const dealii::SparseMatrix<double> &A)
   {
     n_ = static_cast<int>(A.m());
-    bandwidth(A.get_sparsity_pattern(), kl_, ku_);
+    // the band widths of a pattern are computed once
+    const dealii::SparsityPattern &pattern = A.get_sparsity_pattern();
+    if (&pattern != pattern_ || pattern.n_nonzero_elements() != pattern_nonzeros_)
+      {
+        bandwidth(pattern, kl_, ku_);
+        pattern_          = &pattern;
+        pattern_nonzeros_ = pattern.n_nonzero_elements();
+      }
     // LAPACK band storage with kl extra rows for the fill of the pivoting:
     // A(i, j) -> ab[kl + ku + i - j + j ldab] (0-based)
     ldab_ = 2 * kl_ + ku_ + 1;
@@ -56,24 +55,86 @@ namespace otj
               row_scale_[i] * it->value();
           }
       }
-    int info = 0;
-    dgbtrf_(&n_, &n_, &kl_, &ku_, ab_.data(), &ldab_, ipiv_.data(), &info);
-    if (info != 0)
-      throw std::runtime_error("BandedLU: " +
-                               (info > 0 ? "zero pivot in row " + std::to_string(info) + " (singular matrix)"
-                                         : "illegal argument " + std::to_string(-info)));
+    factorize();
+  }
+
+  // Gaussian elimination with partial pivoting in band storage, column by
+  // column, the algorithm of LAPACK's unblocked dgbtf2 (Golub & Van Loan 4.3.5)
+  // written out: with kl = ku = 3 the BLAS calls per column of dgbtrf cost more
+  // than their arithmetic.
+  void BandedLU::factorize()
+  {
+    const int kv = kl_ + ku_;
+    auto      a  = [&](int r, int c) -> double & {
+      return ab_[static_cast<std::size_t>(kv + r - c) + static_cast<std::size_t>(c) * ldab_];
+    };
+    int ju = 0; // last column touched by the row interchanges so far
+    for (int j = 0; j < n_; ++j)
+      {
+        const int km = std::min(kl_, n_ - 1 - j);
+        int       jp = 0;
+        double    best = std::abs(a(j, j));
+        for (int k = 1; k <= km; ++k)
+          if (std::abs(a(j + k, j)) > best)
+            {
+              best = std::abs(a(j + k, j));
+              jp   = k;
+            }
+        ipiv_[j] = j + jp;
+        if (best == 0.0)
+          throw std::runtime_error("BandedLU: zero pivot in row " + std::to_string(j + 1) + " (singular matrix)");
+        ju = std::max(ju, std::min(j + ku_ + jp, n_ - 1));
+        if (jp != 0)
+          for (int c = j; c <= ju; ++c)
+            std::swap(a(j, c), a(j + jp, c));
+        if (km > 0)
+          {
+            const double inv = 1.0 / a(j, j);
+            double *const l  = &a(j + 1, j); // multipliers, contiguous in the column
+            for (int k = 0; k < km; ++k)
+              l[k] *= inv;
+            for (int c = j + 1; c <= ju; ++c)
+              {
+                const double ajc = a(j, c);
+                if (ajc != 0.0)
+                  {
+                    double *const col = &a(j + 1, c);
+                    for (int k = 0; k < km; ++k)
+                      col[k] -= l[k] * ajc;
+                  }
+              }
+          }
+      }
   }
 
   void BandedLU::solve(dealii::Vector<double> &b) const
   {
-    const char trans = 'N';
-    const int  nrhs  = 1;
-    int        info  = 0;
+    const int kv = kl_ + ku_;
+    auto      a  = [&](int r, int c) {
+      return ab_[static_cast<std::size_t>(kv + r - c) + static_cast<std::size_t>(c) * ldab_];
+    };
     for (int i = 0; i < n_; ++i)
       b[i] *= row_scale_[i];
-    dgbtrs_(&trans, &n_, &kl_, &ku_, &nrhs, ab_.data(), &ldab_, ipiv_.data(), b.data(), &n_, &info);
-    if (info != 0)
-      throw std::runtime_error("BandedLU: dgbtrs failed, info = " + std::to_string(info));
+    // L y = P b (the interchanges applied as in dgbtrs)
+    for (int j = 0; j < n_ - 1; ++j)
+      {
+        const int km = std::min(kl_, n_ - 1 - j);
+        if (ipiv_[j] != j)
+          std::swap(b[j], b[ipiv_[j]]);
+        const double bj = b[j];
+        if (bj != 0.0)
+          for (int k = 1; k <= km; ++k)
+            b[j + k] -= a(j + k, j) * bj;
+      }
+    // U x = y (U has kl + ku superdiagonals after the pivoting)
+    for (int j = n_ - 1; j >= 0; --j)
+      {
+        b[j] /= a(j, j);
+        const double bj = b[j];
+        if (bj != 0.0)
+          for (int i = std::max(0, j - kv); i < j; ++i)
+            b[i] -= a(i, j) * bj;
+      }
   }
 
   void BandedLU::vmult(dealii::Vector<double> &dst, const dealii::Vector<double> &src) const

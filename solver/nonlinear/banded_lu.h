@@ -1,5 +1,7 @@
-// LU factorisation of a banded sparse matrix with partial pivoting (LAPACK
-// dgbtrf / dgbtrs; Golub & Van Loan, Matrix Computations, 4th ed., 4.3).
+// LU factorisation of a banded sparse matrix with partial pivoting (the
+// algorithm of LAPACK dgbtf2 / dgbtrs in LAPACK band storage, written out for
+// the narrow bands of 1D meshes; Golub & Van Loan, Matrix Computations, 4th
+// ed., 4.3).
 //
 // The 1D device Jacobian is banded: deal.II numbers the degrees of freedom of
 // a 1D mesh cell by cell, so every coupling lies within a few rows of the
@@ -7,7 +9,7 @@
 // general sparse LU (UMFPACK) repeats its ordering and symbolic analysis at
 // every Newton iteration. The same interface as dealii::SparseDirectUMFPACK
 // (initialize, vmult, solve) so that the Newton solver can use either; the
-// band widths are read off the sparsity pattern at every initialize.
+// band widths are read off the sparsity pattern (once per pattern).
 #pragma once
 
 #include <deal.II/lac/sparse_matrix.h>
@@ -40,7 +42,11 @@ namespace otj
     static int bandwidth(const dealii::SparsityPattern &pattern, int &kl, int &ku);
 
   private:
+    void factorize();
+
     int                 n_ = 0, kl_ = 0, ku_ = 0, ldab_ = 0;
+    const dealii::SparsityPattern *pattern_ = nullptr; ///< pattern of the cached band widths
+    std::size_t         pattern_nonzeros_ = 0;
     std::vector<double> ab_, row_scale_;
     std::vector<int>    ipiv_;
   };
