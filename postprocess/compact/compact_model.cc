@@ -229,52 +229,69 @@ namespace otj
 
   namespace
   {
-    using Matrix = std::vector<std::vector<double>>;
-    Matrix multiply(const Matrix &a, const Matrix &b)
+    /// Dense n x n matrices in row-major flat storage; the step's workspace
+    /// is kept per thread so that the millions of steps of the protocols do
+    /// not allocate (the nested-vector version spent 45 % in malloc / free).
+    struct ExpmWorkspace
     {
-      const std::size_t n = a.size();
-      Matrix            c(n, std::vector<double>(n, 0.0));
+      std::vector<double> m, e, term, tmp;
+      void resize(std::size_t n)
+      {
+        for (auto *v : {&m, &e, &term, &tmp})
+          v->assign(n * n, 0.0);
+      }
+    };
+
+    /// c = a b (n x n, row-major); c must not alias a or b.
+    void multiply(const double *a, const double *b, double *c, const std::size_t n)
+    {
+      std::fill(c, c + n * n, 0.0);
       for (std::size_t i = 0; i < n; ++i)
         for (std::size_t k = 0; k < n; ++k)
-          if (a[i][k] != 0.0)
-            for (std::size_t j = 0; j < n; ++j)
-              c[i][j] += a[i][k] * b[k][j];
-      return c;
+          {
+            const double aik = a[i * n + k];
+            if (aik != 0.0)
+              for (std::size_t j = 0; j < n; ++j)
+                c[i * n + j] += aik * b[k * n + j];
+          }
     }
-    /// exp(M) by scaling and squaring with a degree-12 Taylor polynomial
-    /// (Moler & Van Loan, SIAM Rev. 45, 3 (2003), method 3).
-    Matrix expm(Matrix m)
+
+    /// w.e <- exp(w.m) by scaling and squaring with a degree-12 Taylor
+    /// polynomial (Moler & Van Loan, SIAM Rev. 45, 3 (2003), method 3).
+    void expm(ExpmWorkspace &w, const std::size_t n)
     {
-      const std::size_t n    = m.size();
-      double            norm = 0;
-      for (const auto &r : m)
+      double norm = 0;
+      for (std::size_t i = 0; i < n; ++i)
         {
           double s = 0;
-          for (double x : r)
-            s += std::abs(x);
+          for (std::size_t j = 0; j < n; ++j)
+            s += std::abs(w.m[i * n + j]);
           norm = std::max(norm, s);
         }
       const int    squarings = norm > 0.25 ? int(std::ceil(std::log2(norm / 0.25))) : 0;
       const double scale     = std::ldexp(1.0, -squarings);
-      for (auto &r : m)
-        for (double &x : r)
-          x *= scale;
-      Matrix e(n, std::vector<double>(n, 0.0)), term = e;
+      for (double &x : w.m)
+        x *= scale;
+      std::fill(w.e.begin(), w.e.end(), 0.0);
+      std::fill(w.term.begin(), w.term.end(), 0.0);
       for (std::size_t i = 0; i < n; ++i)
-        e[i][i] = term[i][i] = 1.0;
+        w.e[i * n + i] = w.term[i * n + i] = 1.0;
       for (int k = 1; k <= 12; ++k)
         {
-          term = multiply(term, m);
-          for (auto &r : term)
-            for (double &x : r)
-              x /= k;
-          for (std::size_t i = 0; i < n; ++i)
-            for (std::size_t j = 0; j < n; ++j)
-              e[i][j] += term[i][j];
+          multiply(w.term.data(), w.m.data(), w.tmp.data(), n);
+          std::swap(w.term, w.tmp);
+          const double inv_k = 1.0 / k;
+          for (std::size_t q = 0; q < n * n; ++q)
+            {
+              w.term[q] *= inv_k;
+              w.e[q] += w.term[q];
+            }
         }
       for (int k = 0; k < squarings; ++k)
-        e = multiply(e, e);
-      return e;
+        {
+          multiply(w.e.data(), w.e.data(), w.tmp.data(), n);
+          std::swap(w.e, w.tmp);
+        }
     }
   } // namespace
 
@@ -285,7 +302,9 @@ namespace otj
     const auto        k    = rates(V);
     const std::size_t N    = s.v.size(), n = N + 2;
     const double      free = std::max(0.0, 1 - s.w);
-    Matrix            M(n, std::vector<double>(n, 0.0));
+    thread_local ExpmWorkspace w;
+    w.resize(n);
+    auto M = [&](std::size_t r, std::size_t c) -> double & { return w.m[r * n + c]; };
     // rows: index i < N is v_{i+1}, N is w, N + 1 the constant
     auto add_flux = [&](std::size_t link, double sign, std::size_t row) {
       // flux_link = k+ x_link - k- x_{link+1}; x_0 = p = 1 - sum v - w
@@ -293,12 +312,12 @@ namespace otj
       if (link == 0)
         {
           for (std::size_t c = 0; c <= N; ++c)
-            M[row][c] -= sign * kp * h;
-          M[row][N + 1] += sign * kp * h;
+            M(row, c) -= sign * kp * h;
+          M(row, N + 1) += sign * kp * h;
         }
       else
-        M[row][link - 1] += sign * kp * h;
-      M[row][link] -= sign * km * h; // x_{link+1} is column `link` (v_{link+1}, or w for link = N)
+        M(row, link - 1) += sign * kp * h;
+      M(row, link) -= sign * km * h; // x_{link+1} is column `link` (v_{link+1}, or w for link = N)
     };
     for (std::size_t i = 0; i < N; ++i)
       {
@@ -306,18 +325,16 @@ namespace otj
         add_flux(i + 1, -1.0, i); // out towards the interface
       }
     add_flux(N, +1.0, N);
-    const Matrix E = expm(M);
-    std::vector<double> y(n);
-    for (std::size_t i = 0; i < N; ++i)
-      y[i] = s.v[i];
-    y[N] = s.w, y[N + 1] = 1.0;
+    expm(w, n);
+    auto E = [&](std::size_t r, std::size_t c) { return w.e[r * n + c]; };
+    auto y = [&](std::size_t j) { return j < N ? s.v[j] : (j == N ? s.w : 1.0); };
     CompactState r;
     r.v.assign(N, 0.0);
     for (std::size_t i = 0; i < N; ++i)
       for (std::size_t j = 0; j < n; ++j)
-        r.v[i] += E[i][j] * y[j];
+        r.v[i] += E(i, j) * y(j);
     for (std::size_t j = 0; j < n; ++j)
-      r.w += E[N][j] * y[j];
+      r.w += E(N, j) * y(j);
     return r;
   }
 
