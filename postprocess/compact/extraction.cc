@@ -486,7 +486,11 @@ namespace otj
             std::cout << "  V = " << std::setw(5) << V << " V: rates (1/s) " << std::setprecision(3);
             for (unsigned l = 0; l <= N; ++l)
               std::cout << (l ? "  " : "") << k[2 * l] << "/" << k[2 * l + 1];
-            std::cout << "; trajectory cost " << cost_nnls << " -> " << cost_fit;
+            if (std::isfinite(cost_nnls))
+              std::cout << "; trajectory cost " << cost_nnls << " -> " << cost_fit;
+            else
+              std::cout << "; trajectory cost not evaluated (the chain integration at the link-by-link "
+                           "rates takes more than 20000 steps; those rates are kept)";
             std::cout << "  [" << seconds_since(start) << " s]" << std::endl;
           }
       }
