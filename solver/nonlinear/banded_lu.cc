@@ -109,31 +109,35 @@ namespace otj
 
   void BandedLU::solve(dealii::Vector<double> &b) const
   {
-    const int kv = kl_ + ku_;
-    auto      a  = [&](int r, int c) {
-      return ab_[static_cast<std::size_t>(kv + r - c) + static_cast<std::size_t>(c) * ldab_];
-    };
+    const int     kv = kl_ + ku_;
+    double *const x  = b.data();
     for (int i = 0; i < n_; ++i)
-      b[i] *= row_scale_[i];
+      x[i] *= row_scale_[i];
+    // column j of the band: col(j)[r] = A(r, j) for j - kv <= r <= j + kl
+    auto col = [&](int j) { return ab_.data() + static_cast<std::ptrdiff_t>(j) * ldab_ + kv - j; };
     // L y = P b (the interchanges applied as in dgbtrs)
     for (int j = 0; j < n_ - 1; ++j)
       {
         const int km = std::min(kl_, n_ - 1 - j);
         if (ipiv_[j] != j)
-          std::swap(b[j], b[ipiv_[j]]);
-        const double bj = b[j];
-        if (bj != 0.0)
-          for (int k = 1; k <= km; ++k)
-            b[j + k] -= a(j + k, j) * bj;
+          std::swap(x[j], x[ipiv_[j]]);
+        const double xj = x[j];
+        if (xj != 0.0)
+          {
+            const double *const c = col(j);
+            for (int r = j + 1; r <= j + km; ++r)
+              x[r] -= c[r] * xj;
+          }
       }
     // U x = y (U has kl + ku superdiagonals after the pivoting)
     for (int j = n_ - 1; j >= 0; --j)
       {
-        b[j] /= a(j, j);
-        const double bj = b[j];
-        if (bj != 0.0)
-          for (int i = std::max(0, j - kv); i < j; ++i)
-            b[i] -= a(i, j) * bj;
+        const double *const c = col(j);
+        x[j] /= c[j];
+        const double xj = x[j];
+        if (xj != 0.0)
+          for (int r = std::max(0, j - kv); r < j; ++r)
+            x[r] -= c[r] * xj;
       }
   }
 
