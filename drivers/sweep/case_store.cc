@@ -28,6 +28,9 @@ namespace otj
     for (const auto &l : s.material.layers)
       in << ' ' << l;
     in << "\nspread " << s.variation.spread << '\n';
+    // the program version too: records of another build are not reused (a
+    // physics change would otherwise leave stale cases in a resumed sweep)
+    in << "program " << OTJ_GIT_VERSION << '\n';
     std::uint64_t h = 1469598103934665603ull;
     for (unsigned char c : in.str())
       h = (h ^ c) * 1099511628211ull;

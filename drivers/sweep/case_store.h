@@ -8,8 +8,10 @@
 // the same case parameters for its id, and the same input fingerprint: a hash
 // of the device file, its material and electrode files and the sweep settings
 // shared by all cases (relaxation, read voltage, varied material entry and
-// layers, seed spread). Editing any of those re-runs every case; editing the
-// lists re-runs the cases whose id now means other parameters.
+// layers, seed spread) and the program version (`otj --version`, the git
+// commit of the build). Editing any of those, or building another commit,
+// re-runs every case; editing the lists re-runs the cases whose id now means
+// other parameters.
 //
 // Record fields: format, version, fingerprint, case {id, temperature_K,
 // material_factor, seed, amplitude_V, width_s}, vacancy_density_factor,
