@@ -17,6 +17,7 @@
 //
 // Exit codes: 0 success, 2 bad input, 3 non-convergence, 1 other errors.
 #include "calibration/calibration.h"
+#include "common/version.h"
 #include "common/input_error.h"
 #include "experiments/loops_experiment.h"
 #include "compact/extraction.h"
@@ -53,7 +54,7 @@ int main(int argc, char **argv)
   CLI::App app{"otj: Poisson / oxygen-vacancy drift-diffusion simulator of Pt/SrTiO3/Nb:SrTiO3 oxide tunnel "
                "junction synapses"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string(OTJ_GIT_VERSION));
+  app.set_version_flag("--version", std::string(otj::program_version()));
 
   std::string run_file, validate_file, format = "reference";
   bool        quiet = false;

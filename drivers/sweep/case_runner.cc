@@ -1,5 +1,6 @@
 // One PDE sweep case (see case_runner.h).
 #include "sweep/case_runner.h"
+#include "common/version.h"
 
 #include "common/input_error.h"
 #include "physics/constants.h"
@@ -123,7 +124,7 @@ namespace otj
     const auto t0 = std::chrono::steady_clock::now();
     json       r;
     r["format"]      = "otj-sweep-case/1";
-    r["version"]     = OTJ_GIT_VERSION;
+    r["version"]     = otj::program_version();
     r["fingerprint"] = fingerprint_;
     r["case"]        = case_record(c);
     const bool two_d = sweep_.device.geometry.dimension == 2;

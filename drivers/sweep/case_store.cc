@@ -1,5 +1,6 @@
 // Result files of a sweep (see case_store.h).
 #include "sweep/case_store.h"
+#include "common/version.h"
 
 #include "common/file_fingerprint.h"
 #include "output/atomic_file.h"
@@ -30,7 +31,7 @@ namespace otj
     in << "\nspread " << s.variation.spread << '\n';
     // the program version too: records of another build are not reused (a
     // physics change would otherwise leave stale cases in a resumed sweep)
-    in << "program " << OTJ_GIT_VERSION << '\n';
+    in << "program " << otj::program_version() << '\n';
     std::uint64_t h = 1469598103934665603ull;
     for (unsigned char c : in.str())
       h = (h ^ c) * 1099511628211ull;

@@ -1,5 +1,6 @@
 // The sweep driver (see sweep.h).
 #include "sweep/sweep.h"
+#include "common/version.h"
 
 #include "sweep/case_runner.h"
 #include "sweep/case_scheduler.h"
@@ -118,7 +119,7 @@ namespace otj
                 all.push_back(*r);
               }
             json summary = {{"format", "otj-sweep/1"},
-                            {"version", OTJ_GIT_VERSION},
+                            {"version", otj::program_version()},
                             {"sweep_file", p_.file},
                             {"device_file", p_.device_file},
                             {"fingerprint", fingerprint},

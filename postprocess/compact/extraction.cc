@@ -1,5 +1,6 @@
 // Compact-model extraction from PDE runs and its validation (see the header).
 #include "compact/extraction.h"
+#include "common/version.h"
 
 #include "analysis/exponential_fit.h"
 #include "calibration/levenberg_marquardt.h"
@@ -577,7 +578,7 @@ namespace otj
     for (const auto &l : d.layers)
       if (!l.material.source_file.empty())
         inputs.push_back({{"path", l.material.source_file}, {"fingerprint", file_fingerprint(l.material.source_file)}});
-    P.provenance = {{"program", "otj extract"}, {"version", OTJ_GIT_VERSION}, {"inputs", inputs}, {"training_runs", runs},
+    P.provenance = {{"program", "otj extract"}, {"version", otj::program_version()}, {"inputs", inputs}, {"training_runs", runs},
                     {"states", {{"w", "share of the vacancies beyond the barrier (interface layer and below)"},
                                 {"v", "share of the vacancies in the film interior"},
                                 {"x_interface_nm", x_interface / constants::nm},
@@ -657,7 +658,7 @@ namespace otj
                     << " (tolerance " << current_tolerance_ << ") -> " << (ok ? "passes" : "FAILS") << std::endl;
       }
     write_atomically(output_dir_ + "/validation.csv", [&](std::ostream &o) { o << vcsv.str(); });
-    json summary = {{"program", "otj extract"}, {"version", OTJ_GIT_VERSION}, {"input_file", file_},
+    json summary = {{"program", "otj extract"}, {"version", otj::program_version()}, {"input_file", file_},
                     {"device_file", device_.input_file}, {"validation", val}, {"validation_passes", all_ok},
                     {"tau_v_s", P.tau_v}, {"kappa", P.kappa}, {"wall_time_s", seconds_since(start)}};
     write_atomically(output_dir_ + "/extraction.json", [&](std::ostream &o) { o << summary.dump(2) << "\n"; });

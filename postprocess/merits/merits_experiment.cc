@@ -1,5 +1,6 @@
 // `otj merits`: figures of merit of one device from PDE runs (see the header).
 #include "merits/merits_experiment.h"
+#include "common/version.h"
 
 #include "analysis/exponential_fit.h"
 #include "analysis/threshold_search.h"
@@ -446,7 +447,7 @@ namespace otj
     PulseLab lab(device_);
     json     j;
     j["program"]     = "otj merits";
-    j["version"]     = OTJ_GIT_VERSION;
+    j["version"]     = otj::program_version();
     j["input_file"]  = file_;
     j["device_file"] = device_.input_file;
     if (threshold_.enabled)

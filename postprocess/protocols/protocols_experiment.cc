@@ -1,6 +1,7 @@
 // `otj protocols FILE`: reads the protocol file, runs the protocols on the
 // compact model and writes CSV files and protocols.json (see the header).
 #include "protocols/protocols_experiment.h"
+#include "common/version.h"
 
 #include "common/file_fingerprint.h"
 #include "common/input_error.h"
@@ -296,7 +297,7 @@ namespace otj
     };
     json j;
     j["program"]       = "otj protocols";
-    j["version"]       = OTJ_GIT_VERSION;
+    j["version"]       = otj::program_version();
     j["input_file"]    = {{"path", file_}, {"fnv1a64", file_fingerprint(file_)}};
     j["compact_model"] = {{"path", model_file_}, {"fnv1a64", file_fingerprint(model_file_)}};
     j["read_voltage_V"] = settings_.read_voltage;

@@ -1,5 +1,6 @@
 // Least-squares calibration of material parameters to the calibration set (see calibration.h).
 #include "calibration/calibration.h"
+#include "common/version.h"
 
 #include "calibration/levenberg_marquardt.h"
 
@@ -545,7 +546,7 @@ namespace otj
     }
     json j;
     j["program"]         = check_only_ ? "otj calibrate --check" : "otj calibrate";
-    j["version"]         = OTJ_GIT_VERSION;
+    j["version"]         = otj::program_version();
     j["date"]            = date;
     j["calibration_file"] = {{"path", file_}, {"fingerprint", file_fingerprint(file_)}};
     j["device_file"]     = {{"path", base_.input_file}, {"fingerprint", file_fingerprint(base_.input_file)}};

@@ -1,5 +1,6 @@
 // The loops experiment driver (see loops_experiment.h).
 #include "experiments/loops_experiment.h"
+#include "common/version.h"
 
 #include "common/input_error.h"
 #include "materials/material.h"
@@ -166,7 +167,7 @@ namespace otj
     using nlohmann::json;
     json j;
     j["program"]     = "otj loops";
-    j["version"]     = OTJ_GIT_VERSION;
+    j["version"]     = otj::program_version();
     j["input_file"]  = file_;
     j["device_file"] = device_run_.input_file;
     j["read_voltage_V"] = device_run_.experiment.read_voltage;

@@ -1,5 +1,6 @@
 // One distributed 2D device run (see distributed_transient_simulation.h).
 #include "simulation/distributed_transient_simulation.h"
+#include "common/version.h"
 
 #include "common/input_error.h"
 #include "mesh/device_mesh_2d.h"
@@ -341,7 +342,7 @@ namespace otj
     using nlohmann::json;
     json j;
     j["program"]                      = "otj run (2D, distributed)";
-    j["version"]                      = OTJ_GIT_VERSION;
+    j["version"]                      = otj::program_version();
     j["input_file"]                   = p_.input_file;
     j["experiment"]                   = p_.experiment.name;
     j["initial_state"]                = p_.experiment.initial_state;

@@ -1,5 +1,6 @@
 // One 1D device run (see transient_simulation.h).
 #include "simulation/transient_simulation.h"
+#include "common/version.h"
 
 #include "current/line_current.h"
 #include "mesh/device_mesh.h"
@@ -341,7 +342,7 @@ namespace otj
     using nlohmann::json;
     json j;
     j["program"]       = "otj run";
-    j["version"]       = OTJ_GIT_VERSION;
+    j["version"]       = otj::program_version();
     j["input_file"]    = p_.input_file;
     j["experiment"]    = p_.experiment.name;
     j["initial_state"] = p_.experiment.initial_state;
