@@ -78,6 +78,22 @@ namespace
 } // namespace
 
 // SPEC 3: the hopping flux reduces to the Einstein relation at low field.
+namespace
+{
+  // d J / d(c_i, c_j, U_i, U_j) of hopping_edge_flux against central differences
+  void expect_flux_derivatives_match_finite_differences(const physics::HoppingParameters &p, double L, double ci,
+                                                        double cj, double Ui, double Uj)
+  {
+    const auto F = hopping_edge_flux(p, L, ci, cj, Ui, Uj);
+    auto J = [&](double a, double b, double u, double w) { return hopping_edge_flux(p, L, a, b, u, w).flux; };
+    const double hc = 1e20, hU = 1e-25;
+    EXPECT_NEAR(F.d_ci, (J(ci + hc, cj, Ui, Uj) - J(ci - hc, cj, Ui, Uj)) / (2 * hc), 1e-6 * std::abs(F.d_ci));
+    EXPECT_NEAR(F.d_cj, (J(ci, cj + hc, Ui, Uj) - J(ci, cj - hc, Ui, Uj)) / (2 * hc), 1e-6 * std::abs(F.d_cj));
+    EXPECT_NEAR(F.d_Ui, (J(ci, cj, Ui + hU, Uj) - J(ci, cj, Ui - hU, Uj)) / (2 * hU), 1e-5 * std::abs(F.d_Ui));
+    EXPECT_NEAR(F.d_Uj, (J(ci, cj, Ui, Uj + hU) - J(ci, cj, Ui, Uj - hU)) / (2 * hU), 1e-5 * std::abs(F.d_Uj));
+  }
+} // namespace
+
 TEST(VacancyFlux, EinsteinRelationAtLowField)
 {
   const auto   p  = sto_hopping();
@@ -174,13 +190,8 @@ TEST(VacancyFlux, BarrierCollapseAboveTheCriticalField)
   // factors; at large Pe the saturated J hardly depends on U at all)
   {
     const double L = 0.005e-9, ci = 1.2e27, cj = 3.1e26, Ui = 0.06 * constants::eV, Uj = -0.04 * constants::eV;
-    const auto   F = hopping_edge_flux(pc, L, ci, cj, Ui, Uj);
-    auto J = [&](double a, double b, double u, double w) { return hopping_edge_flux(pc, L, a, b, u, w).flux; };
-    const double hc = 1e20, hU = 1e-25;
-    EXPECT_NEAR(F.d_ci, (J(ci + hc, cj, Ui, Uj) - J(ci - hc, cj, Ui, Uj)) / (2 * hc), 1e-6 * std::abs(F.d_ci));
-    EXPECT_NEAR(F.d_cj, (J(ci, cj + hc, Ui, Uj) - J(ci, cj - hc, Ui, Uj)) / (2 * hc), 1e-6 * std::abs(F.d_cj));
-    EXPECT_NEAR(F.d_Ui, (J(ci, cj, Ui + hU, Uj) - J(ci, cj, Ui - hU, Uj)) / (2 * hU), 1e-5 * std::abs(F.d_Ui));
-    EXPECT_NEAR(F.d_Uj, (J(ci, cj, Ui, Uj + hU) - J(ci, cj, Ui, Uj - hU)) / (2 * hU), 1e-5 * std::abs(F.d_Uj));
+    expect_flux_derivatives_match_finite_differences(pc, L, ci, cj, Ui, Uj);
+    const auto F = hopping_edge_flux(pc, L, ci, cj, Ui, Uj);
     EXPECT_GT(std::abs(F.d_Ui) * (Ui - Uj), 1e-3 * std::abs(F.flux)); // a derivative that matters
   }
 }
@@ -230,13 +241,7 @@ TEST(VacancyFlux, AnalyticDerivativesMatchFiniteDifferences)
 {
   const auto   p = sto_hopping(5e27);
   const double L = 0.07e-9, ci = 1.2e27, cj = 3.1e26, Ui = 0.21 * constants::eV, Uj = -0.05 * constants::eV;
-  const auto   F = hopping_edge_flux(p, L, ci, cj, Ui, Uj);
-  auto         J = [&](double a, double b, double c, double d) { return hopping_edge_flux(p, L, a, b, c, d).flux; };
-  const double hc = 1e20, hU = 1e-25;
-  EXPECT_NEAR(F.d_ci, (J(ci + hc, cj, Ui, Uj) - J(ci - hc, cj, Ui, Uj)) / (2 * hc), 1e-6 * std::abs(F.d_ci));
-  EXPECT_NEAR(F.d_cj, (J(ci, cj + hc, Ui, Uj) - J(ci, cj - hc, Ui, Uj)) / (2 * hc), 1e-6 * std::abs(F.d_cj));
-  EXPECT_NEAR(F.d_Ui, (J(ci, cj, Ui + hU, Uj) - J(ci, cj, Ui - hU, Uj)) / (2 * hU), 1e-5 * std::abs(F.d_Ui));
-  EXPECT_NEAR(F.d_Uj, (J(ci, cj, Ui, Uj + hU) - J(ci, cj, Ui, Uj - hU)) / (2 * hU), 1e-5 * std::abs(F.d_Uj));
+  expect_flux_derivatives_match_finite_differences(p, L, ci, cj, Ui, Uj);
 }
 
 TEST(Waveform, InterpolatesAndRejectsNegativeDurations)
