@@ -76,3 +76,27 @@ TEST(LevenbergMarquardt, ProjectionOntoBoundsAndStoppingTest)
   EXPECT_TRUE(res.done);
   EXPECT_LT(std::abs(res.residuals[0]), 2.5);
 }
+
+// A parameter without influence (a zero Jacobian column, like a hopping rate
+// at the fit's floor): without Levenberg's identity term the normal equations
+// are singular and the step sends it to a bound, where the model fails; with
+// it the parameter is held and the other converges. Residuals (x0 - 3,
+// 1e-9 x1^2 at most): x1 starts at 0 where its column vanishes; the model
+// fails for |x1| > 10.
+TEST(LevenbergMarquardt, ParameterWithoutInfluenceIsHeld)
+{
+  auto model = [](const std::vector<double> &x, const char *) -> std::optional<std::vector<double>> {
+    if (std::abs(x[1]) > 10)
+      return std::nullopt;
+    return std::vector<double>{x[0] - 3.0, 1e-9 * x[1] * x[1]};
+  };
+  auto project = [](const std::vector<double> &x) {
+    return std::vector<double>{x[0], std::clamp(x[1], -1e6, 1e6)};
+  };
+  LevenbergMarquardtOptions o;
+  o.max_iterations = 20;
+  o.jacobian_step  = 1e-6;
+  const auto res   = levenberg_marquardt(model, {0.0, 0.0}, o, never, project);
+  EXPECT_NEAR(res.x[0], 3.0, 1e-6);
+  EXPECT_LT(std::abs(res.x[1]), 1e-3);
+}

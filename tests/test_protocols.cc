@@ -154,3 +154,61 @@ TEST(Protocols, ArrayLettersHaveThePaperShapes)
   EXPECT_FALSE(letter_mask('C')[2][4]); // the opening of the C
   EXPECT_THROW(letter_mask('Q'), std::invalid_argument);
 }
+
+// The interface link with its Frumkin couplings against closed forms.
+// Release only (k_1- = k, the film slab drains to nothing that returns):
+// dw/dt = -k w exp(g w), so E1(g w(t)) - E1(g w0) = k t (E1 the exponential
+// integral, d E1(x)/dx = -exp(-x) / x): the logarithmic (Elovich) decay.
+TEST(CompactModel, FrumkinReleaseFollowsTheExponentialIntegral)
+{
+  CompactModelParameters p = one_slab(1.0, 1e-9);
+  const double           k = 1.0, g = 20.0, w0 = 0.9;
+  p.rates                  = {{0, 0, 0, k}, {0, 0, 0, k}};
+  p.capture_coupling       = {0, 0};
+  p.release_coupling       = {g, g};
+  const CompactModel   m(p);
+  auto                 E1 = [](double x) { return -std::expint(-x); };
+  std::vector<double>  times;
+  for (double t = 1e-7; t < 0.5; t *= 10) // k t exp(g w) >> 1 until g w ~ 1 near t = 0.2 s
+    times.push_back(t);
+  unsigned   steps = 0;
+  CompactState s0;
+  s0.w = w0, s0.v = {0.0};
+  const auto out = m.integrate(PiecewiseLinearWaveform({{0, 0.0}, {10, 0.0}}), s0, times, 1e-7, &steps);
+  ASSERT_EQ(out.size(), times.size());
+  for (std::size_t q = 0; q < times.size(); ++q)
+    {
+      // w(t) by bisection on E1(g w) = E1(g w0) + k t (E1 decreasing)
+      const double target = E1(g * w0) + k * times[q];
+      double       a = 1e-12, b = w0;
+      for (int it = 0; it < 200; ++it)
+        (E1(g * 0.5 * (a + b)) > target ? a : b) = 0.5 * (a + b);
+      EXPECT_NEAR(out[q].state.w / (0.5 * (a + b)), 1.0, 1e-4) << "t = " << times[q];
+      EXPECT_NEAR(out[q].state.w + out[q].state.v[0], w0, 1e-9); // the inventory is conserved
+    }
+  // the decay is logarithmic in time: w loses about 1/g per e-fold of time once k t exp(g w) >> 1
+  EXPECT_GT(out[1].state.w - out[4].state.w, 0.8 * 3 * std::log(10.0) / g);
+  EXPECT_LT(out[1].state.w - out[4].state.w, 1.2 * 3 * std::log(10.0) / g);
+}
+
+// Capture with repulsion and a stiff rate: dw/dt = k v (1 - w) exp(-g w) with the
+// slab held by a fast supply from the Pt layer; at k = 1e11 1/s the exponential
+// Rosenbrock step stays stable with steps far longer than 1 / k, and the end
+// state is the slab-layer equilibrium v = k0+ p / k0- with w -> 1.
+TEST(CompactModel, StiffFrumkinCaptureIsStableAndReachesTheSaturation)
+{
+  CompactModelParameters p = one_slab(1.0, 1e-9);
+  p.rates                  = {{1e9, 1e9, 1e11, 0}, {1e9, 1e9, 1e11, 0}};
+  p.capture_coupling       = {10.0, 10.0};
+  p.release_coupling       = {0.0, 0.0};
+  const CompactModel m(p);
+  CompactState       s0;
+  s0.w = 0, s0.v = {0.0};
+  unsigned   steps = 0;
+  const auto out   = m.integrate(PiecewiseLinearWaveform({{0, 0.0}, {1e-3, 0.0}}), s0, {1e-3}, 1e-6, &steps);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_LT(steps, 2000u);
+  EXPECT_GT(out[0].state.w, 0.99);
+  // with w -> 1 the rest splits evenly between the Pt layer and the slab (k0+ = k0-)
+  EXPECT_NEAR(out[0].state.v[0], 0.5 * (1 - out[0].state.w), 1e-3 * (1 - out[0].state.w) + 1e-9);
+}

@@ -69,12 +69,14 @@ namespace otj
   nlohmann::json CompactModelParameters::to_json() const
   {
     return {{"model",
-             "chain p <-> v_1 <-> ... <-> v_N <-> w, flux_i = k_i+ x_i - k_i- x_{i+1} ((1 - w) on the last forward "
-             "rate); rates log-linear in V between the training voltages; I = I(V, w + kappa sum v) bilinear in "
+             "chain p <-> v_1 <-> ... <-> v_N <-> w, flux_i = k_i+ x_i - k_i- x_{i+1}; the last link "
+             "k_N+ v_N (1 - w) exp(-g+ w) - k_N- w exp(g- w); rates log-linear, g+- linear in V between the training voltages; I = I(V, w + kappa sum v) bilinear in "
              "asinh(I / 1e-15 A)"},
             {"rate_voltages_V", rate_voltages},
             {"film_cells", film_cells},
             {"rates_per_s", rates},
+            {"interface_capture_coupling", capture_coupling},
+            {"interface_release_coupling", release_coupling},
             {"rate_order", "k_0+, k_0-, ..., k_N+, k_N-: link 0 Pt layer <-> first film slab, link N last slab <-> interface"},
             {"tau_v_s", tau_v},
             {"kappa", kappa},
@@ -93,6 +95,10 @@ namespace otj
         p.rate_voltages    = j.at("rate_voltages_V").get<std::vector<double>>();
         p.film_cells       = j.at("film_cells").get<unsigned int>();
         p.rates            = j.at("rates_per_s").get<std::vector<std::vector<double>>>();
+        if (j.contains("interface_capture_coupling"))
+          p.capture_coupling = j.at("interface_capture_coupling").get<std::vector<double>>();
+        if (j.contains("interface_release_coupling"))
+          p.release_coupling = j.at("interface_release_coupling").get<std::vector<double>>();
         p.tau_v            = j.at("tau_v_s").get<double>();
         p.kappa            = j.at("kappa").get<double>();
         p.current_voltages = j.at("current_voltages_V").get<std::vector<double>>();
@@ -124,6 +130,14 @@ namespace otj
       {
         if (r.size() != 2 * (film_cells + 1))
           throw std::invalid_argument(where + ": compact model rate rows need 2 (film_cells + 1) values");
+      }
+    for (const auto *g : {&capture_coupling, &release_coupling})
+      {
+        if (!g->empty() && g->size() != rate_voltages.size())
+          throw std::invalid_argument(where + ": compact model interface couplings need one value per rate voltage");
+        for (double x : *g)
+          if (!std::isfinite(x))
+            throw std::invalid_argument(where + ": compact model interface couplings must be finite");
       }
     for (const auto &r : rates)
       for (double k : r)
@@ -157,13 +171,14 @@ namespace otj
       o << std::setprecision(10) << "voltage_V";
       for (unsigned i = 0; i <= film_cells; ++i)
         o << ",k" << i << "_forward_per_s,k" << i << "_backward_per_s";
-      o << '\n';
+      o << ",capture_coupling,release_coupling\n";
       for (std::size_t i = 0; i < rate_voltages.size(); ++i)
         {
           o << rate_voltages[i];
           for (double k : rates[i])
             o << ',' << k;
-          o << '\n';
+          o << ',' << (capture_coupling.empty() ? 0.0 : capture_coupling[i]) << ','
+            << (release_coupling.empty() ? 0.0 : release_coupling[i]) << '\n';
         }
     });
     table("compact_current.csv", "voltage_V", current_voltages, "s", s_nodes, current);
@@ -191,10 +206,19 @@ namespace otj
     return k;
   }
 
+  std::pair<double, double> CompactModel::couplings(const double V) const
+  {
+    const auto [i, f] = locate(p_.rate_voltages, V);
+    const std::size_t j = std::min(i + 1, p_.rate_voltages.size() - 1);
+    auto g = [&](const std::vector<double> &c) { return c.empty() ? 0.0 : (1 - f) * c[i] + f * c[j]; };
+    return {g(p_.capture_coupling), g(p_.release_coupling)};
+  }
+
   namespace
   {
-    /// The chain's fluxes flux_0 .. flux_N at state s with rates k.
-    std::vector<double> chain_fluxes(const std::vector<double> &k, const CompactState &s)
+    /// The chain's fluxes flux_0 .. flux_N at state s with rates k and interface couplings g.
+    std::vector<double> chain_fluxes(const std::vector<double> &k, const std::pair<double, double> &g,
+                                     const CompactState &s)
     {
       const std::size_t   N = s.v.size();
       std::vector<double> x(N + 2); // p, v_1 .. v_N, w
@@ -204,14 +228,15 @@ namespace otj
       x[N + 1] = s.w;
       std::vector<double> f(N + 1);
       for (std::size_t i = 0; i <= N; ++i)
-        f[i] = k[2 * i] * x[i] * (i == N ? std::max(0.0, 1 - s.w) : 1.0) - k[2 * i + 1] * x[i + 1];
+        f[i] = k[2 * i] * x[i] * (i == N ? std::max(0.0, 1 - s.w) * std::exp(-g.first * s.w) : 1.0) -
+               k[2 * i + 1] * x[i + 1] * (i == N ? std::exp(g.second * s.w) : 1.0);
       return f;
     }
   } // namespace
 
   CompactState CompactModel::derivative(const double V, const CompactState &s) const
   {
-    const auto   f = chain_fluxes(rates(V), s);
+    const auto   f = chain_fluxes(rates(V), couplings(V), s);
     CompactState d;
     d.w = f.back();
     d.v.resize(s.v.size());
@@ -297,18 +322,36 @@ namespace otj
 
   CompactState CompactModel::step(const CompactState &s, const double V, const double h) const
   {
-    // at fixed V and with the free interface share (1 - w) frozen at the
-    // step's start, the chain is affine: y' = M y with y = (v_1 .. v_N, w, 1)
+    // Exponential Rosenbrock-Euler step (Hochbruck, Ostermann & Schweitzer,
+    // SIAM J. Numer. Anal. 47, 786 (2009)): at fixed V the chain is linear
+    // except for the interface flux F(v_N, w) = k+ v_N phi(w) - k- w psi(w),
+    // phi = (1 - w) exp(-g+ w), psi = exp(g- w); linearised at the step's
+    // start, F ~ k+ phi* v_N + F_w w + c, the system is affine, y' = M y with
+    // y = (v_1 .. v_N, w, 1), and exp(h M) gives a second-order step that
+    // stays stable however stiff the interface is (a frozen phi would not).
     const auto        k    = rates(V);
+    const auto        g    = couplings(V);
     const std::size_t N    = s.v.size(), n = N + 2;
-    const double      free = std::max(0.0, 1 - s.w);
+    const double      ws   = std::clamp(s.w, 0.0, 1.0), vs = s.v[N - 1];
+    const double      eplus = std::exp(-g.first * ws), psi = std::exp(g.second * ws);
+    const double      phi   = (1 - ws) * eplus, dphi = -eplus * (1 + g.first * (1 - ws));
+    const double      kp_N  = k[2 * N] * phi;
+    const double      F_w   = k[2 * N] * vs * dphi - k[2 * N + 1] * psi * (1 + g.second * ws);
+    const double      c_N   = -k[2 * N + 1] * ws * psi - F_w * ws;
     thread_local ExpmWorkspace w;
     w.resize(n);
     auto M = [&](std::size_t r, std::size_t c) -> double & { return w.m[r * n + c]; };
     // rows: index i < N is v_{i+1}, N is w, N + 1 the constant
     auto add_flux = [&](std::size_t link, double sign, std::size_t row) {
+      if (link == N)
+        {
+          M(row, N - 1) += sign * kp_N * h;
+          M(row, N) += sign * F_w * h;
+          M(row, N + 1) += sign * c_N * h;
+          return;
+        }
       // flux_link = k+ x_link - k- x_{link+1}; x_0 = p = 1 - sum v - w
-      const double kp = k[2 * link] * (link == N ? free : 1.0), km = k[2 * link + 1];
+      const double kp = k[2 * link], km = k[2 * link + 1];
       if (link == 0)
         {
           for (std::size_t c = 0; c <= N; ++c)
@@ -317,7 +360,7 @@ namespace otj
         }
       else
         M(row, link - 1) += sign * kp * h;
-      M(row, link) -= sign * km * h; // x_{link+1} is column `link` (v_{link+1}, or w for link = N)
+      M(row, link) -= sign * km * h; // x_{link+1} is column `link` (v_{link+1})
     };
     for (std::size_t i = 0; i < N; ++i)
       {

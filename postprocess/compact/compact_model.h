@@ -8,10 +8,17 @@
 // exchanged by first-order hopping between neighbouring compartments (a
 // coarse finite-volume drift chain: the film slabs give the transit delay),
 //   flux_0 = k_0+ p - k_0- v_1,  flux_i = k_i+ v_i - k_i- v_{i+1},
-//   flux_N = k_N+ v_N (1 - w) - k_N- w   (the interface sites fill up),
+//   flux_N = k_N+ v_N (1 - w) exp(-g+ w) - k_N- w exp(g- w)
+//            (the interface sites fill up, and the charge of the trapped
+//            vacancies repels newcomers and pushes trapped ones out: a
+//            Frumkin-type interaction, Frumkin, Z. Phys. Chem. 116, 466
+//            (1925); Bard & Faulkner, Electrochemical Methods, 2nd ed.,
+//            section 13.5; it gives the logarithmic-in-time (Elovich) decay
+//            of w the PDE shows under reset and at rest),
 //   dv_i/dt = flux_{i-1} - flux_i,  dw/dt = flux_N,
-// each rate fitted per training voltage (non-negative least squares on the
-// PDE trajectories) and interpolated exponentially in V between them (the
+// each rate and the couplings g+, g- fitted per training voltage (link-by-link
+// non-negative least squares for a start, then Levenberg-Marquardt on the
+// PDE trajectories); rates interpolated exponentially in V between them (the
 // sinh-like field dependence of hopping over a barrier); and the current
 // I(V, s), s = w + kappa sum v_i, tabulated from static Tsu-Esaki reads of
 // frozen PDE states (interpolated in asinh(I / I0)). Integrated by an adaptive
@@ -38,6 +45,8 @@ namespace otj
     unsigned int                     film_cells = 1;  ///< N
     /// [voltage][k_0+, k_0-, k_1+, k_1-, ..., k_N+, k_N-] (1/s)
     std::vector<std::vector<double>> rates;
+    /// [voltage] g+ and g- of the interface link (dimensionless; empty: zero)
+    std::vector<double>              capture_coupling, release_coupling;
     double                           tau_v = 1e-9;    ///< volatile relaxation time of the spike fit (s; a check)
     double                           kappa = 1.0;     ///< weight of v in the current state s
     std::vector<double>              current_voltages;///< V grid of the current table (increasing)
@@ -81,6 +90,8 @@ namespace otj
 
     /// The 2 (N + 1) rates at V (1/s).
     std::vector<double> rates(double V) const;
+    /// g+ and g- of the interface link at V (linear in V between the training voltages).
+    std::pair<double, double> couplings(double V) const;
     CompactState derivative(double V, const CompactState &s) const;
     /// Junction current (A) at V in state s.
     double       current(double V, const CompactState &s) const;

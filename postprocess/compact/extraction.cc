@@ -35,6 +35,13 @@ namespace otj
   namespace
   {
     using Clock = std::chrono::steady_clock;
+    /// Largest interface coupling g+- of the fit (exp(40) spans any rate range the PDE shows).
+    constexpr double max_coupling = 40.0;
+    /// Largest hopping rate of the fit (1/s): a lattice attempt frequency (~1e13 1/s,
+    /// Kittel, Introduction to Solid State Physics, ch. 20) over the ~10 hops of a
+    /// compartment; faster links are in equilibrium within 1 ps anyway, and rates of
+    /// 1e14 1/s cost the integrator femtosecond steps on every voltage edge.
+    constexpr double max_rate = 1e12;
     double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
     std::vector<double> list(dealii::ParameterHandler &prm, const std::string &name, const std::string &file)
@@ -135,6 +142,8 @@ namespace otj
                       "A short supra-threshold spike whose relaxation at 0 V shows how the film population "
                       "near the interface splits between trapping and return (trains the 0 V rates).");
     prm.declare_entry("Set spike width (s)", "1e-8", Patterns::Double(0.0));
+    prm.declare_entry("Fit iterations", "10", Patterns::Integer(0, 200),
+                      "Levenberg-Marquardt iterations of the trajectory fit at each training voltage.");
     prm.declare_entry("Conductance tolerance", "0.1", Patterns::Double(0.0), "Validation: largest |G_cm / G_pde - 1|.");
     prm.declare_entry("Current tolerance", "0.2", Patterns::Double(0.0), "Validation: largest |I_cm / I_pde - 1|.");
     for (const std::string v : {"Validation 1", "Validation 2"})
@@ -165,6 +174,7 @@ namespace otj
     set_spike_amplitude_ = prm.get_double("Set spike amplitude (V)");
     set_spike_width_     = prm.get_double("Set spike width (s)");
     conductance_tolerance_ = prm.get_double("Conductance tolerance");
+    fit_iterations_        = prm.get_integer("Fit iterations");
     current_tolerance_     = prm.get_double("Current tolerance");
     for (const std::string v : {"Validation 1", "Validation 2"})
       {
@@ -398,18 +408,39 @@ namespace otj
                   flux[r]        = rows[r].dx[link] + f;
                 }
           }
-        // refinement: Levenberg-Marquardt on ln(k) against the whole trajectories (the chain
-        // integrated from each run's first sample), starting from the link-by-link NNLS rates
+        // the interface couplings: a start from the LRS run at this voltage, where the
+        // release dominates dw/dt: ln(-dw/dt / w) = ln k_N- + g- w (least squares over
+        // the samples with w > 0.02 and dw/dt < 0); g+ starts equal to g- (a symmetric
+        // Frumkin interaction)
+        double g_release = 0;
+        {
+          double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+          for (const auto &r : rows)
+            if (r.run == 1 && r.x[N + 1] > 0.02 && r.dx[N + 1] < 0)
+              {
+                const double x = r.x[N + 1], y = std::log(-r.dx[N + 1] / x);
+                n += 1, sx += x, sy += y, sxx += x * x, sxy += x * y;
+              }
+          if (n >= 3 && n * sxx - sx * sx > 0)
+            g_release = std::clamp((n * sxy - sx * sy) / (n * sxx - sx * sx), 0.0, max_coupling);
+        }
+        double g_capture = g_release;
+        // refinement: Levenberg-Marquardt on ln(k) and g+- against the whole trajectories
+        // (the chain integrated from each run's first sample), starting from the
+        // link-by-link NNLS rates
         double cost_nnls = 0, cost_fit = 0;
         {
           const double floor_k = 1e-3;
-          auto model_for = [&](const std::vector<double> &lk) {
+          const std::size_t nk = k.size();
+          auto model_for = [&](const std::vector<double> &x) {
             CompactModelParameters Q;
             Q.rate_voltages    = {V};
             Q.film_cells       = N;
-            Q.rates            = {std::vector<double>(lk.size())};
-            for (std::size_t m = 0; m < lk.size(); ++m)
-              Q.rates[0][m] = std::max(0.0, std::exp(lk[m]) - floor_k);
+            Q.rates            = {std::vector<double>(nk)};
+            for (std::size_t m = 0; m < nk; ++m)
+              Q.rates[0][m] = std::max(0.0, std::exp(x[m]) - floor_k);
+            Q.capture_coupling = {x[nk]};
+            Q.release_coupling = {x[nk + 1]};
             Q.current_voltages = {-1, 1};
             Q.s_nodes          = {0, 1};
             Q.current          = {{-1, -1}, {1, 1}};
@@ -426,7 +457,7 @@ namespace otj
                 for (std::size_t q = 1; q < tr.size(); ++q)
                   times.push_back(tr[q].t);
                 unsigned   steps = 0;
-                const auto out   = m.integrate(points({{tr.front().t, V}, {tr.back().t, V}}), tr.front().s, times, 1e-3,
+                const auto out   = m.integrate(points({{tr.front().t, V}, {tr.back().t, V}}), tr.front().s, times, 1e-5,
                                                &steps, 20000);
                 if (std::getenv("OTJ_DEBUG_FIT"))
                   std::cerr << "fit V " << V << ": " << steps << " steps\n";
@@ -442,51 +473,63 @@ namespace otj
               }
             return r;
           };
-          std::vector<double> lk0(k.size());
-          for (std::size_t m = 0; m < k.size(); ++m)
-            lk0[m] = std::log(k[m] + floor_k);
+          std::vector<double> x0(nk + 2);
+          for (std::size_t m = 0; m < nk; ++m)
+            x0[m] = std::log(std::min(k[m], max_rate) + floor_k);
+          x0[nk] = g_capture, x0[nk + 1] = g_release;
           auto sq = [](const std::vector<double> &r) {
             double c = 0;
             for (double x : r)
               c += x * x;
             return c;
           };
-          const auto r0 = residuals(lk0, "start");
+          const auto r0 = residuals(x0, "start");
           cost_nnls     = r0 ? sq(*r0) : std::nan("");
           LevenbergMarquardtOptions o;
-          o.max_iterations  = 10;
-          o.jacobian_step   = 1e-2;
+          o.max_iterations  = fit_iterations_;
+          o.jacobian_step   = 3e-2;
           o.initial_damping = 1e-1;
           o.max_attempts    = 6;
           try
             {
               const auto lm = levenberg_marquardt(
-                residuals, lk0, o, [](const std::vector<double> &) { return false; },
+                residuals, x0, o, [](const std::vector<double> &) { return false; },
                 [&](std::vector<double> x) {
-                  for (double &v : x)
-                    v = std::clamp(v, std::log(floor_k), std::log(1e14));
+                  for (std::size_t m = 0; m < nk; ++m)
+                    x[m] = std::clamp(x[m], std::log(floor_k), std::log(max_rate));
+                  for (std::size_t m = nk; m < nk + 2; ++m)
+                    x[m] = std::clamp(x[m], 0.0, max_coupling);
                   return x;
                 });
               cost_fit = sq(lm.residuals);
               if (cost_fit < cost_nnls || !std::isfinite(cost_nnls))
-                for (std::size_t m = 0; m < k.size(); ++m)
-                  k[m] = std::max(0.0, std::exp(lm.x[m]) - floor_k);
+                {
+                  for (std::size_t m = 0; m < nk; ++m)
+                    k[m] = std::max(0.0, std::exp(lm.x[m]) - floor_k);
+                  g_capture = lm.x[nk], g_release = lm.x[nk + 1];
+                }
               else
                 cost_fit = cost_nnls;
             }
-          catch (const std::exception &)
+          catch (const std::exception &e)
             {
+              if (std::getenv("OTJ_DEBUG_FIT"))
+                std::cerr << "fit V " << V << " failed: " << e.what() << "\n";
               cost_fit = cost_nnls;
             }
         }
+        P.capture_coupling.push_back(g_capture);
+        P.release_coupling.push_back(g_release);
         P.rates.push_back(k);
-        rate_fits.push_back({{"voltage_V", V}, {"rates_per_s", k}, {"nnls_relative_residuals", residual},
+        rate_fits.push_back({{"voltage_V", V}, {"rates_per_s", k}, {"capture_coupling", g_capture},
+                             {"release_coupling", g_release}, {"nnls_relative_residuals", residual},
                              {"trajectory_cost_nnls", cost_nnls}, {"trajectory_cost_fit", cost_fit}, {"rows", rows.size()}});
         if (!quiet)
           {
             std::cout << "  V = " << std::setw(5) << V << " V: rates (1/s) " << std::setprecision(3);
             for (unsigned l = 0; l <= N; ++l)
               std::cout << (l ? "  " : "") << k[2 * l] << "/" << k[2 * l + 1];
+            std::cout << "  g+- " << g_capture << "/" << g_release;
             if (std::isfinite(cost_nnls))
               std::cout << "; trajectory cost " << cost_nnls << " -> " << cost_fit;
             else

@@ -69,8 +69,15 @@ namespace otj
                 for (unsigned b = 0; b < n; ++b)
                   for (unsigned i = 0; i < m; ++i)
                     A(a, b) += J(i, a) * J(i, b);
-                A(a, a) = A(a, a) * (1 + lambda) + 1e-12;
               }
+            // Marquardt's scaling, plus Levenberg's identity term at 1e-6 of the
+            // largest diagonal so that a parameter without influence (a zero
+            // Jacobian column) is held, not sent to a bound by a singular system
+            double largest = 0;
+            for (unsigned a = 0; a < n; ++a)
+              largest = std::max(largest, A(a, a));
+            for (unsigned a = 0; a < n; ++a)
+              A(a, a) = A(a, a) * (1 + lambda) + lambda * 1e-6 * largest + 1e-300;
             A.gauss_jordan();
             std::vector<double> xt = x;
             for (unsigned a = 0; a < n; ++a)
