@@ -70,7 +70,7 @@ namespace otj
   {
     return {{"model",
              "chain p <-> v_1 <-> ... <-> v_N <-> w, flux_i = k_i+ x_i - k_i- x_{i+1}; the last link "
-             "k_N+ v_N (1 - w) exp(-g+ w) - k_N- w exp(g- w); rates log-linear, g+- linear in V between the training voltages; I = I(V, w + kappa sum v) bilinear in "
+             "k_N+ v_N exp(-g+ w) - k_N- w exp(g- w); rates log-linear, g+- linear in V between the training voltages; I = I(V, w + sum kappa_i v_i) bilinear in "
              "asinh(I / 1e-15 A)"},
             {"rate_voltages_V", rate_voltages},
             {"film_cells", film_cells},
@@ -80,6 +80,7 @@ namespace otj
             {"rate_order", "k_0+, k_0-, ..., k_N+, k_N-: link 0 Pt layer <-> first film slab, link N last slab <-> interface"},
             {"tau_v_s", tau_v},
             {"kappa", kappa},
+            {"kappa_per_slab", cell_kappa},
             {"current_voltages_V", current_voltages},
             {"s_nodes", s_nodes},
             {"current_A", current},
@@ -101,6 +102,8 @@ namespace otj
           p.release_coupling = j.at("interface_release_coupling").get<std::vector<double>>();
         p.tau_v            = j.at("tau_v_s").get<double>();
         p.kappa            = j.at("kappa").get<double>();
+        if (j.contains("kappa_per_slab"))
+          p.cell_kappa = j.at("kappa_per_slab").get<std::vector<double>>();
         p.current_voltages = j.at("current_voltages_V").get<std::vector<double>>();
         p.s_nodes          = j.at("s_nodes").get<std::vector<double>>();
         p.current          = j.at("current_A").get<std::vector<std::vector<double>>>();
@@ -146,6 +149,11 @@ namespace otj
     check_table(current, current_voltages.size(), s_nodes.size(), "current_A", where);
     if (!(tau_v > 0) || !std::isfinite(kappa))
       throw std::invalid_argument(where + ": compact model needs tau_v_s > 0 and a finite kappa");
+    if (!cell_kappa.empty() && cell_kappa.size() != film_cells)
+      throw std::invalid_argument(where + ": compact model kappa_per_slab needs one value per film cell");
+    for (double x : cell_kappa)
+      if (!std::isfinite(x))
+        throw std::invalid_argument(where + ": compact model kappa_per_slab must be finite");
   }
 
   void CompactModelParameters::write_csv(const std::string &dir) const
@@ -228,7 +236,7 @@ namespace otj
       x[N + 1] = s.w;
       std::vector<double> f(N + 1);
       for (std::size_t i = 0; i <= N; ++i)
-        f[i] = k[2 * i] * x[i] * (i == N ? std::max(0.0, 1 - s.w) * std::exp(-g.first * s.w) : 1.0) -
+        f[i] = k[2 * i] * x[i] * (i == N ? std::exp(-g.first * s.w) : 1.0) -
                k[2 * i + 1] * x[i + 1] * (i == N ? std::exp(g.second * s.w) : 1.0);
       return f;
     }
@@ -247,7 +255,10 @@ namespace otj
 
   double CompactModel::current(const double V, const CompactState &s) const
   {
-    return interpolate(p_.current_voltages, p_.s_nodes, p_.current, V, s.w + p_.kappa * s.volatile_share(), current_scale);
+    double st = s.w;
+    for (std::size_t i = 0; i < s.v.size(); ++i)
+      st += (p_.cell_kappa.empty() ? p_.kappa : p_.cell_kappa[i]) * s.v[i];
+    return interpolate(p_.current_voltages, p_.s_nodes, p_.current, V, st, current_scale);
   }
 
   double CompactModel::conductance(const CompactState &s) const { return current(p_.read_voltage, s) / p_.read_voltage; }
@@ -325,7 +336,7 @@ namespace otj
     // Exponential Rosenbrock-Euler step (Hochbruck, Ostermann & Schweitzer,
     // SIAM J. Numer. Anal. 47, 786 (2009)): at fixed V the chain is linear
     // except for the interface flux F(v_N, w) = k+ v_N phi(w) - k- w psi(w),
-    // phi = (1 - w) exp(-g+ w), psi = exp(g- w); linearised at the step's
+    // phi = exp(-g+ w), psi = exp(g- w); linearised at the step's
     // start, F ~ k+ phi* v_N + F_w w + c, the system is affine, y' = M y with
     // y = (v_1 .. v_N, w, 1), and exp(h M) gives a second-order step that
     // stays stable however stiff the interface is (a frozen phi would not).
@@ -334,7 +345,7 @@ namespace otj
     const std::size_t N    = s.v.size(), n = N + 2;
     const double      ws   = std::clamp(s.w, 0.0, 1.0), vs = s.v[N - 1];
     const double      eplus = std::exp(-g.first * ws), psi = std::exp(g.second * ws);
-    const double      phi   = (1 - ws) * eplus, dphi = -eplus * (1 + g.first * (1 - ws));
+    const double      phi   = eplus, dphi = -g.first * eplus;
     const double      kp_N  = k[2 * N] * phi;
     const double      F_w   = k[2 * N] * vs * dphi - k[2 * N + 1] * psi * (1 + g.second * ws);
     const double      c_N   = -k[2 * N + 1] * ws * psi - F_w * ws;

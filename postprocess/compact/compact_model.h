@@ -8,24 +8,26 @@
 // exchanged by first-order hopping between neighbouring compartments (a
 // coarse finite-volume drift chain: the film slabs give the transit delay),
 //   flux_0 = k_0+ p - k_0- v_1,  flux_i = k_i+ v_i - k_i- v_{i+1},
-//   flux_N = k_N+ v_N (1 - w) exp(-g+ w) - k_N- w exp(g- w)
-//            (the interface sites fill up, and the charge of the trapped
-//            vacancies repels newcomers and pushes trapped ones out: a
+//   flux_N = k_N+ v_N exp(-g+ w) - k_N- w exp(g- w)
+//            (the charge of the trapped vacancies repels newcomers and
+//            pushes trapped ones out: a
 //            Frumkin-type interaction, Frumkin, Z. Phys. Chem. 116, 466
 //            (1925); Bard & Faulkner, Electrochemical Methods, 2nd ed.,
 //            section 13.5; it gives the logarithmic-in-time (Elovich) decay
-//            of w the PDE shows under reset and at rest),
+//            of w the PDE shows under reset and at rest; the interface
+//            layer and the substrate beyond it hold the whole inventory in
+//            the LRS, w = 1, so there is no site-blocking factor 1 - w),
 //   dv_i/dt = flux_{i-1} - flux_i,  dw/dt = flux_N,
 // each rate and the couplings g+, g- fitted per training voltage (link-by-link
 // non-negative least squares for a start, then Levenberg-Marquardt on the
 // PDE trajectories); rates interpolated exponentially in V between them (the
 // sinh-like field dependence of hopping over a barrier); and the current
-// I(V, s), s = w + kappa sum v_i, tabulated from static Tsu-Esaki reads of
+// I(V, s), s = w + sum kappa_i v_i, tabulated from static Tsu-Esaki reads of
 // frozen PDE states (interpolated in asinh(I / I0)). Integrated by an adaptive
-// exponential integrator (the state equations are affine at fixed V once
-// (1 - w) is frozen over a step; the step uses exp of the augmented matrix at
-// the midpoint voltage, with step doubling for the error; Hochbruck &
-// Ostermann, Acta Numer. 19, 209 (2010)) that stops at every waveform corner.
+// exponential Rosenbrock integrator (the state equations linearised at the
+// step's start are affine; the step uses exp of the augmented matrix at the
+// midpoint voltage, with step doubling for the error; Hochbruck & Ostermann,
+// Acta Numer. 19, 209 (2010)) that stops at every waveform corner.
 #pragma once
 
 #include "waveform/waveform.h"
@@ -49,6 +51,7 @@ namespace otj
     std::vector<double>              capture_coupling, release_coupling;
     double                           tau_v = 1e-9;    ///< volatile relaxation time of the spike fit (s; a check)
     double                           kappa = 1.0;     ///< weight of v in the current state s
+    std::vector<double>              cell_kappa;      ///< per-slab weights (empty: kappa for every slab)
     std::vector<double>              current_voltages;///< V grid of the current table (increasing)
     std::vector<double>              s_nodes;         ///< s grid of the current table (increasing)
     std::vector<std::vector<double>> current;         ///< I (A) [voltage][s]

@@ -48,7 +48,8 @@ namespace otj
     double                          spike_amplitude_ = 1.0, spike_width_ = 5e-8;
     double                          set_spike_amplitude_ = 2.4, set_spike_width_ = 1e-8;
     double                          conductance_tolerance_ = 0.1, current_tolerance_ = 0.2;
-    unsigned int                    fit_iterations_ = 10;
+    unsigned int                    fit_iterations_ = 40;
+    double                          fit_horizon_    = 1e-7;
     std::vector<ValidationSequence> validation_;
   };
 } // namespace otj
