@@ -478,9 +478,15 @@ namespace otj
             }
           return *r;
         };
-        const double vp_pos = th(stdp_.positive_width, 1), vn_neg = th(stdp_.negative_width, -1);
-        const double vc     = th(stdp_.centre_width, 1), vf = th(stdp_.flank_width, -1);
-        const double vq     = th(stdp_.post_width, 1), vr = th(stdp_.post_width, -1);
+        // every pulse of a neuron's spike reaches the junction with its sign from the
+        // pre-synaptic side and inverted from the post-synaptic side (V = V_pre - V_post),
+        // so each is scaled to the smaller of the set and |reset| thresholds at its
+        // width: alone, in either polarity, it stays below the threshold (this device's
+        // thresholds are asymmetric, unlike the paper's +/-1.5 V)
+        auto both = [&](double width) { return std::min(th(width, 1), std::abs(th(width, -1))); };
+        const double vp_pos = both(stdp_.positive_width), vn_neg = -both(stdp_.negative_width);
+        const double vc     = both(stdp_.centre_width), vf = -both(stdp_.flank_width);
+        const double vq     = both(stdp_.post_width), vr = -vq;
         const NeuronSpike anti = antisymmetric_spike(stdp_, vn_neg, vp_pos, settings_.edge);
         const StdpResult  ra   = stdp(probe, s0, anti, anti, stdp_.antisymmetric_dts, false);
         NeuronSpike       pre, post;

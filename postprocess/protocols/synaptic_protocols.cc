@@ -48,7 +48,13 @@ namespace otj
       o.max_terms = 1;
       try
         {
-          return fit_exponential_decay(x, y, o);
+          // a time constant outside the sampled range (a third of the shortest to
+          // three times the longest interval) is not resolved by the data: no fit
+          const ExponentialFit e = fit_exponential_decay(x, y, o);
+          const auto [xlo, xhi]  = std::minmax_element(x.begin(), x.end());
+          if (e.terms == 1 && !(e.taus[0] >= *xlo / 3 && e.taus[0] <= 3 * *xhi))
+            return f;
+          return e;
         }
       catch (const std::exception &)
         {
