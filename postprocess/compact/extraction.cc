@@ -763,13 +763,30 @@ namespace otj
                     << " (tolerance " << current_tolerance_ << ") -> " << (ok ? "passes" : "FAILS") << std::endl;
       }
     write_atomically(output_dir_ + "/validation.csv", [&](std::ostream &o) { o << vcsv.str(); });
+    // the validation table (Markdown): one row per unseen sequence
+    write_atomically(output_dir_ + "/validation.md", [&](std::ostream &o) {
+      o << "# Compact model against the PDE on sequences not used in training\n\n"
+        << "Model: `" << output_dir_ << "/compact_model.json`; tolerances: conductance " << 100 * conductance_tolerance_
+        << " %, current " << 100 * current_tolerance_ << " % (largest relative error along the sequence). "
+        << "G is the static read at " << P.read_voltage << " V of the state; the points during pulses read "
+        << "the frozen state of the pulse's middle.\n\n"
+        << "| sequence | points | max G error at the read bias | max G error, states during pulses | max I error | "
+           "compact steps | result |\n|---|---|---|---|---|---|---|\n"
+        << std::setprecision(3);
+      for (const auto &v : val)
+        o << "| " << v["sequence"].get<std::string>() << " | " << v["points"].get<std::size_t>() << " | "
+          << 100 * v["max_conductance_error_at_read_bias"].get<double>() << " % | "
+          << 100 * v["max_conductance_error_of_states_during_pulses"].get<double>() << " % | "
+          << 100 * v["max_current_error"].get<double>() << " % | " << v["compact_steps"].get<unsigned>() << " | "
+          << (v["passes"].get<bool>() ? "passes" : "fails") << " |\n";
+    });
     json summary = {{"program", "otj extract"}, {"version", otj::program_version()}, {"input_file", file_},
                     {"device_file", device_.input_file}, {"validation", val}, {"validation_passes", all_ok},
                     {"tau_v_s", P.tau_v}, {"kappa", P.kappa}, {"wall_time_s", seconds_since(start)}};
     write_atomically(output_dir_ + "/extraction.json", [&](std::ostream &o) { o << summary.dump(2) << "\n"; });
     if (!quiet)
       std::cout << "  " << seconds_since(start) << " s; results: " << output_dir_
-                << "/{compact_model.json, compact_*.csv, training_trajectories.csv, validation.csv, extraction.json}"
+                << "/{compact_model.json, compact_*.csv, training_trajectories.csv, validation.{csv,md}, extraction.json}"
                 << std::endl;
   }
 } // namespace otj
