@@ -100,3 +100,21 @@ TEST(LevenbergMarquardt, ParameterWithoutInfluenceIsHeld)
   EXPECT_NEAR(res.x[0], 3.0, 1e-6);
   EXPECT_LT(std::abs(res.x[1]), 1e-3);
 }
+
+// A parameter whose bounds coincide (lower = upper, e.g. a coupling switched
+// off at some voltages) is held at its value; the others are still fitted
+// (Rosenbrock's valley in x0, x1 with x2 pinned at 0.5).
+TEST(LevenbergMarquardt, ParameterPinnedByItsBoundsIsHeld)
+{
+  auto model = [](const std::vector<double> &x, const char *) -> std::optional<std::vector<double>> {
+    return std::vector<double>{10 * (x[1] - x[0] * x[0]), 1 - x[0], x[2] - 2.0};
+  };
+  auto project = [](const std::vector<double> &x) { return std::vector<double>{x[0], x[1], 0.5}; };
+  LevenbergMarquardtOptions o;
+  o.max_iterations = 200;
+  o.jacobian_step  = 1e-7;
+  const auto res   = levenberg_marquardt(model, {-1.2, 1.0, 0.5}, o, never, project);
+  EXPECT_NEAR(res.x[0], 1.0, 1e-4);
+  EXPECT_NEAR(res.x[1], 1.0, 2e-4);
+  EXPECT_EQ(res.x[2], 0.5);
+}

@@ -46,11 +46,19 @@ namespace otj
             std::vector<double> xp = x;
             xp[j] += h;
             xp      = project(xp);
-            auto rp = (xp[j] != x[j]) ? eval(xp, "jacobian") : std::nullopt;
+            const bool up_pinned = xp[j] == x[j];
+            auto       rp        = up_pinned ? std::nullopt : eval(xp, "jacobian");
             if (!rp) // at a bound or a failing point: the backward difference
               {
                 xp = x, xp[j] -= h, xp = project(xp);
-                rp = eval(xp, "jacobian");
+                if (up_pinned && xp[j] == x[j])
+                  {
+                    // the bounds pin this parameter (lower = upper): a zero column, held
+                    for (unsigned i = 0; i < m; ++i)
+                      J(i, j) = 0.0;
+                    continue;
+                  }
+                rp = xp[j] != x[j] ? eval(xp, "jacobian") : std::nullopt;
               }
             if (!rp || xp[j] == x[j])
               throw std::runtime_error("Levenberg-Marquardt: cannot evaluate a Jacobian column");
