@@ -246,3 +246,40 @@ TEST(CompactModel, PerSlabWeightsAndCouplingsSurviveTheJsonRoundTrip)
   p.capture_coupling = {3.0};
   EXPECT_THROW(CompactModel{p}, std::invalid_argument);
 }
+
+// A hidden cell (released from the Pt interface, not yet in the film) sits in
+// the chain but is neither read nor counted in the film population: with
+// p -> h -> v at rates k_a, k_b the populations follow Bateman's solution
+// (Bateman, Proc. Cambridge Phil. Soc. 15, 423 (1910)), the read current
+// ignores h, and the JSON round trip keeps the number of hidden cells.
+TEST(CompactModel, HiddenCellIsChainedButNotRead)
+{
+  const double           ka = 2e6, kb = 5e6, g0 = 1e-9;
+  CompactModelParameters p  = one_slab(1.0, g0);
+  p.film_cells              = 2;
+  p.hidden_cells            = 1;
+  p.rates                   = {{ka, 0, kb, 0, 0, 0}, {ka, 0, kb, 0, 0, 0}};
+  const CompactModel m(CompactModelParameters::from_json(p.to_json(), "round trip"));
+  EXPECT_EQ(m.parameters().hidden_cells, 1u);
+
+  CompactState a, b;
+  a.w = b.w = 0.1;
+  a.v = {0.3, 0.2}, b.v = {0.0, 0.2};
+  EXPECT_DOUBLE_EQ(m.current(0.5, a), m.current(0.5, b));
+  EXPECT_NEAR(m.current(0.5, a) / (0.5 * g0 * std::exp(2 * (0.1 + 0.2))), 1.0, 1e-6);
+  EXPECT_DOUBLE_EQ(m.film_share(a), 0.2);
+
+  CompactState s0;
+  s0.v = {0.0, 0.0};
+  const std::vector<double> times{1e-7, 3e-7, 1e-6};
+  const auto out = m.integrate(PiecewiseLinearWaveform({{0.0, 0.0}, {2e-6, 0.0}}), s0, times, 1e-7);
+  ASSERT_EQ(out.size(), times.size());
+  for (std::size_t q = 0; q < times.size(); ++q)
+    {
+      const double t = times[q], P = std::exp(-ka * t), H = ka / (kb - ka) * (std::exp(-ka * t) - std::exp(-kb * t));
+      EXPECT_NEAR(out[q].state.v[0], H, 1e-5);
+      EXPECT_NEAR(out[q].state.v[1], 1 - P - H, 1e-5);
+    }
+  p.hidden_cells = 2;
+  EXPECT_THROW(CompactModel{p}, std::invalid_argument);
+}

@@ -81,6 +81,7 @@ namespace otj
             {"tau_v_s", tau_v},
             {"kappa", kappa},
             {"kappa_per_slab", cell_kappa},
+            {"hidden_cells", hidden_cells},
             {"current_voltages_V", current_voltages},
             {"s_nodes", s_nodes},
             {"current_A", current},
@@ -104,6 +105,8 @@ namespace otj
         p.kappa            = j.at("kappa").get<double>();
         if (j.contains("kappa_per_slab"))
           p.cell_kappa = j.at("kappa_per_slab").get<std::vector<double>>();
+        if (j.contains("hidden_cells"))
+          p.hidden_cells = j.at("hidden_cells").get<unsigned int>();
         p.current_voltages = j.at("current_voltages_V").get<std::vector<double>>();
         p.s_nodes          = j.at("s_nodes").get<std::vector<double>>();
         p.current          = j.at("current_A").get<std::vector<std::vector<double>>>();
@@ -149,6 +152,8 @@ namespace otj
     check_table(current, current_voltages.size(), s_nodes.size(), "current_A", where);
     if (!(tau_v > 0) || !std::isfinite(kappa))
       throw std::invalid_argument(where + ": compact model needs tau_v_s > 0 and a finite kappa");
+    if (hidden_cells >= film_cells)
+      throw std::invalid_argument(where + ": compact model needs hidden_cells < film_cells");
     if (!cell_kappa.empty() && cell_kappa.size() != film_cells)
       throw std::invalid_argument(where + ": compact model kappa_per_slab needs one value per film cell");
     for (double x : cell_kappa)
@@ -256,9 +261,17 @@ namespace otj
   double CompactModel::current(const double V, const CompactState &s) const
   {
     double st = s.w;
-    for (std::size_t i = 0; i < s.v.size(); ++i)
+    for (std::size_t i = p_.hidden_cells; i < s.v.size(); ++i) // hidden cells are not read
       st += (p_.cell_kappa.empty() ? p_.kappa : p_.cell_kappa[i]) * s.v[i];
     return interpolate(p_.current_voltages, p_.s_nodes, p_.current, V, st, current_scale);
+  }
+
+  double CompactModel::film_share(const CompactState &s) const
+  {
+    double t = 0;
+    for (std::size_t i = p_.hidden_cells; i < s.v.size(); ++i)
+      t += s.v[i];
+    return t;
   }
 
   double CompactModel::conductance(const CompactState &s) const { return current(p_.read_voltage, s) / p_.read_voltage; }

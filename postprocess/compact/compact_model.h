@@ -2,7 +2,9 @@
 // the vacancy inventory in a chain of compartments read off the PDE profile,
 //   p = 1 - sum v_i - w: the Pt-side vacancy layer (the pristine / HRS reservoir);
 //   v_1 .. v_N:          the film interior in N slabs, the volatile state (it
-//                        drains back to the Pt layer within ns at 0 V);
+//                        drains back to the Pt layer within ns at 0 V); optionally
+//                        preceded by hidden cells (released from the Pt interface,
+//                        not yet in the film; not read, see hidden_cells);
 //   w:                   the STO/Nb:STO interface layer, the non-volatile state
 //                        (0: pristine / HRS, 1: the LRS of a +2.2 V write);
 // exchanged by first-order hopping between neighbouring compartments (a
@@ -52,6 +54,11 @@ namespace otj
     double                           tau_v = 1e-9;    ///< volatile relaxation time of the spike fit (s; a check)
     double                           kappa = 1.0;     ///< weight of v in the current state s
     std::vector<double>              cell_kappa;      ///< per-slab weights (empty: kappa for every slab)
+    /// The first `hidden_cells` compartments after the Pt-side layer are not slabs of the
+    /// PDE profile: vacancies released from the Pt interface but not yet in the film
+    /// interior (the PDE counts them in the Pt-side layer). They are not read (weight 0)
+    /// and not part of the observed film population.
+    unsigned int                     hidden_cells = 0;
     std::vector<double>              current_voltages;///< V grid of the current table (increasing)
     std::vector<double>              s_nodes;         ///< s grid of the current table (increasing)
     std::vector<std::vector<double>> current;         ///< I (A) [voltage][s]
@@ -98,6 +105,8 @@ namespace otj
     CompactState derivative(double V, const CompactState &s) const;
     /// Junction current (A) at V in state s.
     double       current(double V, const CompactState &s) const;
+    /// The observed film population: sum of v_i over the slabs after the hidden cells.
+    double       film_share(const CompactState &s) const;
     /// Read conductance I(V_read) / V_read (S).
     double       conductance(const CompactState &s) const;
 

@@ -134,6 +134,15 @@ namespace otj
     prm.declare_entry("LRS write time (s)", "0.1", Patterns::Double(0.0));
     prm.declare_entry("Film cells", "2", Patterns::Integer(1, 20),
                       "Slabs of the film interior in the compartment chain (the transit delay).");
+    prm.declare_entry("Hidden Pt-side cell", "false", Patterns::Bool(),
+                      "A compartment between the Pt-side layer and the first film slab that the PDE profile does not "
+                      "show: vacancies released from the Pt interface but not yet in the film interior (the PDE counts "
+                      "them in the Pt-side layer). It is not read; it starts empty in the equilibrium states, and its "
+                      "content at the end of the 0 V training runs' pulses is fitted.");
+    prm.declare_entry("Hidden cell penalty", "1.0", Patterns::Double(0.0),
+                      "Weight of the hidden cell's content in the trajectory residuals (the hidden cell holds what "
+                      "the observed trajectories demand, no more; without it the fit at low voltages parks the "
+                      "Pt-side layer in the hidden cell).");
     prm.declare_entry("Film interior start (nm)", "0.5", Patterns::Double(0.0),
                       "Depth from the Pt beyond which film vacancies count as the volatile state.");
     prm.declare_entry("Spike amplitude (V)", "1.0", Patterns::Double(0.0, 10.0),
@@ -176,6 +185,8 @@ namespace otj
     lrs_write_time_   = prm.get_double("LRS write time (s)");
     interior_start_   = prm.get_double("Film interior start (nm)") * 1e-9;
     film_cells_       = prm.get_integer("Film cells");
+    hidden_cells_     = prm.get_bool("Hidden Pt-side cell") ? 1 : 0;
+    hidden_penalty_   = prm.get_double("Hidden cell penalty");
     spike_amplitude_  = prm.get_double("Spike amplitude (V)");
     spike_width_      = prm.get_double("Spike width (s)");
     set_spike_amplitude_ = prm.get_double("Set spike amplitude (V)");
@@ -284,7 +295,13 @@ namespace otj
     // ---- 1. constant-voltage runs: the four hopping rates at each training voltage ----
     CompactModelParameters P;
     P.rate_voltages    = rate_voltages_;
-    P.film_cells       = film_cells_;
+    P.film_cells       = film_cells_ + hidden_cells_;
+    P.hidden_cells     = hidden_cells_;
+    // a PDE state (w, observed slabs) as a compact state: the hidden cells hold h
+    auto extend = [&](CompactState s, double h = 0.0) {
+      s.v.insert(s.v.begin(), hidden_cells_, h);
+      return s;
+    };
     P.current_voltages = current_voltages_;
     P.read_voltage     = device_.experiment.read_voltage;
     std::vector<std::pair<double, Vector<double>>> relaxation_states; // (w, state) of the LRS relaxing at 0 V
@@ -306,6 +323,7 @@ namespace otj
         };
         std::vector<Row>                          rows;
         std::vector<std::vector<TrajectoryPoint>> training; // for the trajectory fit below
+        std::vector<int>                          training_run;
         auto add_rows = [&](const std::vector<TrajectoryPoint> &full, int run) {
           // away from 0 V only the protocols' time scale is fitted (see "Fit horizon (s)")
           std::vector<TrajectoryPoint> tr;
@@ -313,6 +331,7 @@ namespace otj
             if (V == 0.0 || q.t <= fit_horizon_ || tr.size() < 3)
               tr.push_back(q);
           training.push_back(tr);
+          training_run.push_back(run);
           auto xs = [](const CompactState &s) {
             std::vector<double> x{std::max(0.0, 1 - s.volatile_share() - s.w)};
             x.insert(x.end(), s.v.begin(), s.v.end());
@@ -452,6 +471,26 @@ namespace otj
             g_release = std::clamp((n * sxy - sx * sy) / (n * sxx - sx * sx), 0.0, max_coupling);
         }
         double g_capture = g_release;
+        // the model's chain: the hidden cells (if any) between the Pt-side layer and the
+        // first slab; their links start fast out of the Pt-side layer, and the link into
+        // the first slab takes the observed link 0's rates (which see all of p)
+        const unsigned NM = N + hidden_cells_;
+        if (hidden_cells_ > 0)
+          {
+            std::vector<double> kf;
+            for (unsigned h = 0; h < hidden_cells_; ++h)
+              kf.insert(kf.end(), {1e9, 1e7});
+            kf.insert(kf.end(), k.begin(), k.end());
+            k = kf;
+          }
+        // the hidden cells' content at the start of the runs after a pulse (the 0 V spike
+        // relaxations) is not in the PDE profile: fitted with the rates
+        std::vector<std::size_t> h0_index(training.size(), std::size_t(-1));
+        std::size_t              n_h0 = 0;
+        if (hidden_cells_ > 0)
+          for (std::size_t t = 0; t < training.size(); ++t)
+            if (training_run[t] >= 2)
+              h0_index[t] = n_h0++;
         // refinement: Levenberg-Marquardt on ln(k) and g+- against the whole trajectories
         // (the chain integrated from each run's first sample), starting from the
         // link-by-link NNLS rates
@@ -462,7 +501,8 @@ namespace otj
           auto model_for = [&](const std::vector<double> &x) {
             CompactModelParameters Q;
             Q.rate_voltages    = {V};
-            Q.film_cells       = N;
+            Q.film_cells       = NM;
+            Q.hidden_cells     = hidden_cells_;
             Q.rates            = {std::vector<double>(nk)};
             for (std::size_t m = 0; m < nk; ++m)
               Q.rates[0][m] = std::max(0.0, std::exp(x[m]) - floor_k);
@@ -476,16 +516,18 @@ namespace otj
           auto residuals = [&](const std::vector<double> &lk, const char *) -> std::optional<std::vector<double>> {
             const CompactModel  m = model_for(lk);
             std::vector<double> r;
-            for (const auto &tr : training)
+            for (std::size_t ti = 0; ti < training.size(); ++ti)
               {
+                const auto &tr = training[ti];
                 if (tr.size() < 3)
                   continue;
                 std::vector<double> times;
                 for (std::size_t q = 1; q < tr.size(); ++q)
                   times.push_back(tr[q].t);
                 unsigned   steps = 0;
-                const auto out   = m.integrate(points({{tr.front().t, V}, {tr.back().t, V}}), tr.front().s, times, 1e-5,
-                                               &steps, 20000);
+                const double h0  = h0_index[ti] == std::size_t(-1) ? 0.0 : lk[nk + 2 + h0_index[ti]];
+                const auto out   = m.integrate(points({{tr.front().t, V}, {tr.back().t, V}}), extend(tr.front().s, h0),
+                                               times, 1e-5, &steps, 20000);
                 if (std::getenv("OTJ_DEBUG_FIT"))
                   std::cerr << "fit V " << V << ": " << steps << " steps\n";
                 if (out.size() != times.size())
@@ -495,12 +537,15 @@ namespace otj
                     const auto &ref = tr[q + 1].s;
                     r.push_back((out[q].state.w - ref.w) / (0.01 + 0.05 * ref.w));
                     for (std::size_t c = 0; c < N; ++c)
-                      r.push_back((out[q].state.v[c] - ref.v[c]) / (0.01 + 0.05 * ref.v[c]));
+                      r.push_back((out[q].state.v[c + hidden_cells_] - ref.v[c]) / (0.01 + 0.05 * ref.v[c]));
+                    // the hidden cells hold what the observed trajectories demand, no more
+                    for (unsigned c = 0; c < hidden_cells_; ++c)
+                      r.push_back(hidden_penalty_ * out[q].state.v[c]);
                   }
               }
             return r;
           };
-          std::vector<double> x0(nk + 2);
+          std::vector<double> x0(nk + 2 + n_h0, 0.05); // the hidden cells' starts: 5 %
           for (std::size_t m = 0; m < nk; ++m)
             x0[m] = std::log(std::min(k[m], max_rate) + floor_k);
           x0[nk] = g_capture, x0[nk + 1] = g_release;
@@ -523,7 +568,12 @@ namespace otj
           // voltage's fit (a continuation in V); the lower cost wins
           std::vector<std::vector<double>> starts{x0};
           if (!previous_fit.empty())
-            starts.push_back(previous_fit);
+            {
+              // the previous voltage's rates and couplings (its hidden starts, if any, dropped)
+              std::vector<double> st(previous_fit.begin(), previous_fit.begin() + std::min(previous_fit.size(), nk + 2));
+              st.resize(nk + 2 + n_h0, 0.05);
+              starts.push_back(st);
+            }
           for (const auto &start : starts)
             try
               {
@@ -534,6 +584,8 @@ namespace otj
                       x[m] = std::clamp(x[m], std::log(floor_k), std::log(max_rate));
                     for (std::size_t m = nk; m < nk + 2; ++m)
                       x[m] = std::clamp(x[m], 0.0, max_coupling);
+                    for (std::size_t m = nk + 2; m < x.size(); ++m)
+                      x[m] = std::clamp(x[m], 0.0, 1.0);
                     return x;
                   });
                 if (sq(lm.residuals) < cost_fit)
@@ -560,7 +612,7 @@ namespace otj
         if (!quiet)
           {
             std::cout << "  V = " << std::setw(5) << V << " V: rates (1/s) " << std::setprecision(3);
-            for (unsigned l = 0; l <= N; ++l)
+            for (unsigned l = 0; l <= NM; ++l)
               std::cout << (l ? "  " : "") << k[2 * l] << "/" << k[2 * l + 1];
             std::cout << "  g+- " << g_capture << "/" << g_release;
             if (std::isfinite(cost_nnls))
@@ -636,7 +688,7 @@ namespace otj
         const CompactModel m(Q);
         double             c = 0;
         for (std::size_t k = 0; k < t.size(); ++k)
-          c += std::pow(std::log(m.conductance(spike_s[k]) / G[k]), 2);
+          c += std::pow(std::log(m.conductance(extend(spike_s[k])) / G[k]), 2);
         return c;
       };
       P.kappa = golden(cost);
@@ -644,7 +696,8 @@ namespace otj
       // and the film states of the set runs (where the population sits near the
       // interface), by coordinate descent from the single kappa
       Q.kappa = P.kappa;
-      Q.cell_kappa.assign(film_cells_, P.kappa);
+      Q.cell_kappa.assign(film_cells_ + hidden_cells_, P.kappa);
+      std::fill(Q.cell_kappa.begin(), Q.cell_kappa.begin() + hidden_cells_, 0.0); // not read anyway
       // reads above the table's conductance range (states with both a large w and a
       // large film population, more conductive than the LRS) are clamped at the
       // table's end by any kappa and carry no information on it: left out
@@ -652,7 +705,7 @@ namespace otj
       {
         CompactState top;
         top.w = P.s_nodes.back();
-        top.v.assign(film_cells_, 0.0);
+        top.v.assign(film_cells_ + hidden_cells_, 0.0);
         const double g_top = CompactModel(Q).conductance(top);
         for (const auto &fs : film_states)
           if (fs.second <= g_top)
@@ -662,15 +715,15 @@ namespace otj
         const CompactModel m(Q);
         double             c = 0;
         for (std::size_t k = 0; k < t.size(); ++k)
-          c += std::pow(std::log(m.conductance(spike_s[k]) / G[k]), 2);
+          c += std::pow(std::log(m.conductance(extend(spike_s[k])) / G[k]), 2);
         for (const auto &[st, g] : film_in_range)
-          c += std::pow(std::log(m.conductance(st) / g), 2);
+          c += std::pow(std::log(m.conductance(extend(st)) / g), 2);
         return c;
       };
       const double cost_single = cost_cells();
       // coordinate descent; the slab weights are correlated, so many sweeps
       for (int sweep = 0; sweep < 40; ++sweep)
-        for (unsigned i = 0; i < film_cells_; ++i)
+        for (unsigned i = hidden_cells_; i < film_cells_ + hidden_cells_; ++i)
           Q.cell_kappa[i] = golden([&](double x) {
             Q.cell_kappa[i] = x;
             return cost_cells();
@@ -709,7 +762,7 @@ namespace otj
                     {"rate_fits", rate_fits},
                     {"pristine_state", {{"w", s_pristine.w}, {"v", s_pristine.v}}},
                     {"lrs_state", {{"w", s_lrs.w}, {"v", s_lrs.v}}},
-                    {"film_cells", film_cells_}};
+                    {"film_cells", film_cells_}, {"hidden_cells", hidden_cells_}};
     const CompactModel model(P);
     // residual of the current table at the training states' read
     write_atomically(output_dir_ + "/compact_model.json", [&](std::ostream &o) { o << P.to_json().dump(1) << "\n"; });
@@ -758,14 +811,14 @@ namespace otj
           }
         // compact model
         unsigned   steps = 0;
-        const auto cm    = model.integrate(wf, s_pristine, reads, 1e-6, &steps);
+        const auto cm    = model.integrate(wf, extend(s_pristine), reads, 1e-6, &steps);
         double     worst_G = 0, worst_I = 0, worst_G_bias = 0, worst_G_pulse = 0, worst_G_read = 0;
         for (std::size_t k = 0; k < reads.size() && k < cm.size(); ++k)
           {
             const double Gc = model.conductance(cm[k].state), Ic = cm[k].current;
             const double eG = std::abs(Gc / G_pde[k] - 1);
             // the read model alone: the compact conductance of the PDE's own state
-            const double Gread = model.conductance(S_pde[k]);
+            const double Gread = model.conductance(extend(S_pde[k]));
             worst_G_read       = std::max(worst_G_read, std::abs(Gread / G_pde[k] - 1));
             worst_G         = std::max(worst_G, eG);
             // split: at the read bias between pulses, and the frozen state read during a pulse
@@ -774,7 +827,7 @@ namespace otj
             worst_I         = std::max(worst_I, std::abs(Ic / I_pde[k] - 1));
             vcsv << '"' << seq.name << "\"," << reads[k] << ',' << wf.value(reads[k]) << ',' << G_pde[k] << ',' << Gc << ','
                  << Gread << ',' << I_pde[k] << ',' << Ic << ',' << S_pde[k].w << ',' << cm[k].state.w << ','
-                 << S_pde[k].volatile_share() << ',' << cm[k].state.volatile_share() << '\n';
+                 << S_pde[k].volatile_share() << ',' << model.film_share(cm[k].state) << '\n';
           }
         const bool ok = cm.size() == reads.size() && worst_G <= conductance_tolerance_ && worst_I <= current_tolerance_;
         all_ok        = all_ok && ok;

@@ -45,6 +45,8 @@ namespace otj
     double                          run_duration_ = 0.1, lrs_write_ = 2.2, lrs_write_time_ = 0.1;
     double                          interior_start_ = 0.5e-9;
     unsigned int                    film_cells_     = 2;
+    unsigned int                    hidden_cells_   = 0;
+    double                          hidden_penalty_ = 1.0;
     double                          spike_amplitude_ = 1.0, spike_width_ = 5e-8;
     double                          set_spike_amplitude_ = 2.4, set_spike_width_ = 1e-8;
     double                          conductance_tolerance_ = 0.1, current_tolerance_ = 0.2;
