@@ -85,14 +85,12 @@ M0 = 9.1093837015e-31  # electron mass, kg
 RICHARDSON_PER_M0 = 120.0e4  # A m^-2 K^-2 (= 120 A cm^-2 K^-2) per unit m*/m0 [Sze & Ng ch. 3]
 
 # The paper's fitted barriers (Li et al. 2019, section 3.1, Fig. S1).
-PAPER = {
-    "source": "Li et al., ACS Appl. Mater. Interfaces (2019), doi:10.1021/acsami.9b13434, "
-              "section 3.1 and Fig. S1",
-    "te_barrier_eV": 0.55,
-    "dt_barrier_pt_sto_eV": 0.35,
-    "dt_barrier_sto_snto_eV": 0.41,
-    "fn_barrier_eV": 0.075,
-}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import paper_values  # noqa: E402
+
+PAPER = {"source": paper_values.REFERENCE + ", section 3.1 and Fig. S1"}
+PAPER.update({k: paper_values.value(k) for k in ("te_barrier_eV", "dt_barrier_pt_sto_eV",
+                                                 "dt_barrier_sto_snto_eV", "fn_barrier_eV")})
 
 MIN_FIT_POINTS = 3
 

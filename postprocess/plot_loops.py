@@ -19,9 +19,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-# Paper (Li et al., ACS AMI 2019), Fig. 1b: calibration set of SPEC section 7.
-PAPER_HRS_OHM = 1.8e8
-PAPER_LRS_OHM = 2.7e4
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from paper_values import text as paper_text, value as paper_value  # noqa: E402
+
+# Paper (Li et al., ACS AMI 2019), Fig. 1b: calibration set of SPEC section 7 (paper_values.py).
+PAPER_HRS_OHM = paper_value("r_hrs_ohm")
+PAPER_LRS_OHM = paper_value("r_lrs_ohm")
 
 
 def read_csv(path):
@@ -43,8 +46,8 @@ def plot_rv(d, summary):
     fig, ax = plt.subplots(figsize=(6.5, 4.8))
     ax.semilogy(rv["write_voltage_V"], rv["read_resistance_ohm"], "o-", ms=3.5, lw=1, label="simulated (PDE)")
     ax.semilogy([rv["write_voltage_V"][0]], [rv["read_resistance_ohm"][0]], "ks", ms=7, label="pristine")
-    ax.axhline(PAPER_HRS_OHM, color="tab:blue", ls="--", lw=1, label="paper HRS 1.8e8 ohm")
-    ax.axhline(PAPER_LRS_OHM, color="tab:red", ls="--", lw=1, label="paper LRS 2.7e4 ohm")
+    ax.axhline(PAPER_HRS_OHM, color="tab:blue", ls="--", lw=1, label="paper HRS %s ohm" % paper_text("r_hrs_ohm"))
+    ax.axhline(PAPER_LRS_OHM, color="tab:red", ls="--", lw=1, label="paper LRS %s ohm" % paper_text("r_lrs_ohm"))
     ax.set_xlabel("write voltage (V), ~100 ms")
     ax.set_ylabel("read resistance at %.1f V (ohm)" % summary.get("read_voltage_V", 0.1))
     title = "R-V loop (cf. paper Fig. 1b)"

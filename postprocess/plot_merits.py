@@ -37,13 +37,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.text  # noqa: E402
 
-# paper values (display only)
-PAPER_HRS_OHM = 1.8e8
-PAPER_LRS_OHM = 2.7e4
-PAPER_THRESHOLD_V, PAPER_THRESHOLD_WIDTH_S = 1.8, 20e-9
-PAPER_STM_FJ, PAPER_LTM_FJ = 0.026, 0.46
-PAPER_CURRENTS_NA = ((0.9, 8.5), (3.6, 65.5))
-PAPER_RETENTION_S = 1e4
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from paper_values import value as paper_value  # noqa: E402
+
+# paper values (display only; paper_values.py) and the paper's experimental conditions
+PAPER_HRS_OHM = paper_value("r_hrs_ohm")
+PAPER_LRS_OHM = paper_value("r_lrs_ohm")
+PAPER_THRESHOLD_V, PAPER_THRESHOLD_WIDTH_S = paper_value("threshold_20ns_V"), 20e-9
+PAPER_STM_FJ, PAPER_LTM_FJ = paper_value("energy_stm_fJ"), paper_value("energy_ltm_fJ")
+PAPER_CURRENTS_NA = ((0.9, paper_value("read_current_0p9V_nA")), (3.6, paper_value("read_current_3p6V_nA")))
+PAPER_RETENTION_S = paper_value("retention_s")
 PAPER_FADE_S = 25e-6
 PAPER_COMPLIANCE_A = 115e-9
 
@@ -146,7 +149,7 @@ def plot_threshold(d, merits):
         if missing:
             print("plot_merits: threshold_vs_width.csv: %s not bracketed at %d width(s)" % (col, len(missing)))
     ax.semilogy([PAPER_THRESHOLD_V], [PAPER_THRESHOLD_WIDTH_S], "k*", ms=13,
-                label="paper: 1.8 V at 20 ns (STM -> LTM)")
+                label="paper: %g V at 20 ns (STM -> LTM)" % PAPER_THRESHOLD_V)
     ax.set_xlabel("threshold pulse amplitude |V| (V)")
     ax.set_ylabel("pulse width (s)")
     crit = get(merits, "threshold", "criterion")
@@ -248,7 +251,7 @@ def plot_stm_ltm(d, merits):
             ax[0].axhline(compliance * 1e9, color="0.5", ls="-.", lw=1,
                           label="compliance %.3g nA" % (compliance * 1e9))
         ax[0].semilogy([p[0] for p in PAPER_CURRENTS_NA], [p[1] for p in PAPER_CURRENTS_NA], "k*", ms=13,
-                       label="paper: 8.5 nA (0.9 V), 65.5 nA (3.6 V)")
+                       label="paper: " + ", ".join("%g nA (%g V)" % (i, a) for a, i in PAPER_CURRENTS_NA))
         width = [x for x in a.get("width_s", []) if finite(x)]
         ax[0].set_xlabel("spike amplitude (V)" + (", %s spikes" % duration(width[0]) if width else ""))
         ax[0].set_ylabel("read current at %.3g V (nA)" % v_read)
@@ -305,9 +308,9 @@ def plot_energy(d, merits):
     thr = get(merits, "energy", "threshold_V")
     if fnum(thr):
         ax.axvline(thr, color="tab:red", ls="--", lw=1.2, label="simulated threshold %.3g V" % thr)
-    ax.axvline(PAPER_THRESHOLD_V, color="k", ls=":", lw=1.2, label="paper threshold 1.8 V")
-    ax.axhline(PAPER_STM_FJ, color="tab:green", ls=":", lw=1.5, label="paper STM 0.026 fJ")
-    ax.axhline(PAPER_LTM_FJ, color="tab:purple", ls=":", lw=1.5, label="paper LTM 0.46 fJ")
+    ax.axvline(PAPER_THRESHOLD_V, color="k", ls=":", lw=1.2, label="paper threshold %g V" % PAPER_THRESHOLD_V)
+    ax.axhline(PAPER_STM_FJ, color="tab:green", ls=":", lw=1.5, label="paper STM %g fJ" % PAPER_STM_FJ)
+    ax.axhline(PAPER_LTM_FJ, color="tab:purple", ls=":", lw=1.5, label="paper LTM %g fJ" % PAPER_LTM_FJ)
     width = [x for x in e.get("width_s", []) if finite(x)]
     ax.set_xlabel("spike amplitude (V)")
     ax.set_ylabel("energy per spike (fJ)")
@@ -334,7 +337,7 @@ def plot_retention(d, merits):
     t0 = tmin if math.isfinite(tmin) else 1e-2
     ax.hlines([PAPER_HRS_OHM, PAPER_LRS_OHM], t0, PAPER_RETENTION_S, colors=["tab:blue", "tab:red"],
               linestyles=":", lw=1.8)
-    ax.plot([], [], "k:", lw=1.8, label="paper: 1.8e8 / 2.7e4 ohm retained to 1e4 s")
+    ax.plot([], [], "k:", lw=1.8, label="paper: %.2g / %.2g ohm retained to %.2g s" % (PAPER_HRS_OHM, PAPER_LRS_OHM, PAPER_RETENTION_S))
     ax.axvline(PAPER_RETENTION_S, color="0.5", ls="--", lw=1)
     ax.set_xlabel("time after the write (s)")
     v = get(merits, "retention", "read_voltage_V")
@@ -352,8 +355,8 @@ def plot_endurance(d, merits):
         if pts:
             ax.semilogy([p[0] for p in pts], [p[1] for p in pts], "o-", ms=4, lw=1.2, color=colour,
                         label="simulated %s" % name)
-    ax.axhline(PAPER_HRS_OHM, color="tab:blue", ls=":", lw=1.5, label="paper HRS 1.8e8 ohm")
-    ax.axhline(PAPER_LRS_OHM, color="tab:red", ls=":", lw=1.5, label="paper LRS 2.7e4 ohm")
+    ax.axhline(PAPER_HRS_OHM, color="tab:blue", ls=":", lw=1.5, label="paper HRS %.2g ohm" % PAPER_HRS_OHM)
+    ax.axhline(PAPER_LRS_OHM, color="tab:red", ls=":", lw=1.5, label="paper LRS %.2g ohm" % PAPER_LRS_OHM)
     ax.set_xlabel("set/reset cycle")
     ax.set_ylabel("read resistance (ohm)")
     title = "endurance (cf. paper Fig. 1e: ON/OFF ~5e3 over > 3e3 cycles)"

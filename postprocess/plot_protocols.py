@@ -28,11 +28,15 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from plot_merits import fnum, get, need, plt, save_atomically  # noqa: E402
 
-PAPER_WINDOW_US = (1.0, 10.5)
-PAPER_STDP_ANTI = ((96.3, 4.4e-6), (-53.1, -4.2e-6))
-PAPER_STDP_SYM = (88.0, 3.3e-6)
-PAPER_STM_FJ, PAPER_LTM_FJ, PAPER_THRESHOLD_V = 0.026, 0.46, 1.8
-PAPER_H_RETAINED_S = 500.0
+from paper_values import value as pv  # noqa: E402
+
+# paper values (display only; paper_values.py)
+PAPER_WINDOW_US = (pv("window_min_uS"), pv("window_max_uS"))
+PAPER_STDP_ANTI = ((pv("stdp_ltp_A_percent"), pv("stdp_ltp_tau2_us") * 1e-6),
+                   (pv("stdp_ltd_A_percent"), pv("stdp_ltd_tau2_us") * 1e-6))
+PAPER_STDP_SYM = (pv("stdp_sym_A_percent"), pv("stdp_sym_tau3_us") * 1e-6)
+PAPER_STM_FJ, PAPER_LTM_FJ, PAPER_THRESHOLD_V = pv("energy_stm_fJ"), pv("energy_ltm_fJ"), pv("threshold_20ns_V")
+PAPER_H_RETAINED_S = pv("h_retained_s")
 PAPER_FADE_S = 25e-6
 
 
@@ -127,7 +131,7 @@ def plot_ltp_ltd(d, j):
     if fnum(lo) and fnum(hi):
         ax.axhline(lo * 1e6, color="C0", ls=":", label="simulated window %.3g .. %.3g uS (cycles 2..N)" % (lo * 1e6, hi * 1e6))
         ax.axhline(hi * 1e6, color="C0", ls=":")
-    ax.axhline(PAPER_WINDOW_US[0], color="k", ls="--", label="paper window 1 .. 10.5 uS")
+    ax.axhline(PAPER_WINDOW_US[0], color="k", ls="--", label="paper window %g .. %g uS" % PAPER_WINDOW_US)
     ax.axhline(PAPER_WINDOW_US[1], color="k", ls="--")
     ax.set_yscale("log")
     ax.set_xlabel("pulse number (20 x +2.2 V, then 20 x -2.5 V, 50 ns)")
@@ -167,7 +171,7 @@ def plot_stdp(d, j):
     A, tau = PAPER_STDP_SYM
     xs = [k * 0.1e-6 for k in range(-60, 61)]
     ax.plot([x * 1e6 for x in xs], [A * math.exp(-x * x / tau ** 2) for x in xs], "k--", lw=0.8,
-            label="paper eq. 2 (A = 88.0, tau3 = 3.3 us, W0 = 0)")
+            label="paper eq. 2 (A = %g, tau3 = %g us, W0 = 0)" % (PAPER_STDP_SYM[0], PAPER_STDP_SYM[1] * 1e6))
     ax.set_xlabel("dt (us)")
     ax.set_ylabel("dW (%)")
     sy = get(j, "stdp", "symmetric")
@@ -195,7 +199,7 @@ def plot_energy(d, j):
         ax.semilogy([e["amplitude_V"][i] for i in idx], [e["energy_J"][i] * 1e15 for i in idx], style,
                     label="compact model, %s" % branch)
     ax.plot([PAPER_THRESHOLD_V, PAPER_THRESHOLD_V], [PAPER_STM_FJ, PAPER_LTM_FJ], "k*", ms=12,
-            label="paper 0.026 fJ (STM), 0.46 fJ (LTM) at 1.8 V")
+            label="paper %g fJ (STM), %g fJ (LTM) at %g V" % (PAPER_STM_FJ, PAPER_LTM_FJ, PAPER_THRESHOLD_V))
     ax.set_xlabel("spike amplitude (V), 20 ns")
     ax.set_ylabel("energy per spike (fJ)")
     finish(ax, "energy per spike (Fig. 3f), conduction energy of the compact model")
@@ -229,7 +233,7 @@ def plot_array(d, j):
             idx = [i for i in range(len(r["letter"])) if r["letter"][i] == L]
             ax.semilogx([r["time_s"][i] for i in idx], [r["contrast"][i] for i in idx], label="compact model")
         if L == "H":
-            ax.axvline(PAPER_H_RETAINED_S, color="k", ls="--", label="paper: H retained > 500 s")
+            ax.axvline(PAPER_H_RETAINED_S, color="k", ls="--", label="paper: H retained > %g s" % PAPER_H_RETAINED_S)
         rt = get(j, "array", L, "retained_time_s")
         ax.set_xlabel("time after the last pulse (s)")
         ax.set_ylabel("contrast (rel. to 25 us)")

@@ -24,7 +24,8 @@ A key that is present but null (e.g. a threshold that was not bracketed, a barri
 failed) gives "no value": the run was made and produced no number.
 
 The paper's values (Li et al., ACS Appl. Mater. Interfaces 11, 2019, doi:10.1021/acsami.9b13434)
-live only in this script: they are compared at report time and never passed to a simulation.
+come from paper_values.py (shared with the figure scripts): they are compared at report time
+and never passed to a simulation.
 
 Exit codes: 0 (also when rows are missing), 2 if a JSON file exists but cannot be parsed
 (the message names the file) or the output cannot be written.
@@ -39,7 +40,7 @@ import os
 import sys
 import tempfile
 
-PAPER_REF = "Li et al., ACS Appl. Mater. Interfaces 11 (2019), doi:10.1021/acsami.9b13434"
+from paper_values import REFERENCE as PAPER_REF, text as paper_text, value as paper_value
 
 INPUTS = {
     "calibration": os.path.join("calibration", "calibration_check.json"),
@@ -205,11 +206,13 @@ def build_rows(docs, results):
     C, P = "calibration", "prediction"
 
     # --- calibration set: resistances at 0.1 V after -4.3 V / +2.2 V writes of ~100 ms (Fig. 1b)
-    for state, paper, text in (("HRS", 1.8e8, "1.8e8"), ("LRS", 2.7e4, "2.7e4")):
+    R_PAPER = (("HRS", paper_value("r_hrs_ohm"), paper_text("r_hrs_ohm")),
+               ("LRS", paper_value("r_lrs_ohm"), paper_text("r_lrs_ohm")))
+    for state, paper, text in R_PAPER:
         rows.append(row("R_%s at 0.1 V (R-V loop)" % state, C, "Fig. 1b", "ohm", paper, text,
                         lookup(loops, F["loops"], [state, "resistance_ohm"]),
                         "loops.json: %s.resistance_ohm" % state, mechanism_note(loops, state)))
-    for state, paper, text in (("HRS", 1.8e8, "1.8e8"), ("LRS", 2.7e4, "2.7e4")):
+    for state, paper, text in R_PAPER:
         key = "%s resistance (ohm)" % state
         note = ""
         share = lookup(cal, F["calibration"], ["final", "%s tunnelling share" % state])
@@ -231,7 +234,7 @@ def build_rows(docs, results):
             onoff, src = h / l_, "calibration_check.json: final HRS/LRS resistance"
         else:
             onoff, src = (hrs if isinstance(hrs, Absent) else lrs), "loops.json: HRS/LRS resistance_ohm"
-    rows.append(row("ON/OFF ratio R_HRS/R_LRS", "calibration (derived)", "Fig. 1b", "-", 6.7e3, "6.7e3", onoff,
+    rows.append(row("ON/OFF ratio R_HRS/R_LRS", "calibration (derived)", "Fig. 1b", "-", paper_value("on_off"), paper_text("on_off"), onoff,
                     src, "derived from the two calibration values"))
 
     # STM -> LTM threshold at 20 ns
@@ -246,7 +249,8 @@ def build_rows(docs, results):
     dgg = lookup(cal, F["calibration"], ["final", "threshold pulse dG/G"])
     if isinstance(dgg, float):
         notes.append("calibration check: dG/G %s after the 1.8 V / 20 ns pulse" % fmt3(dgg))
-    rows.append(row("STM-to-LTM threshold, 20 ns pulses", C, "Fig. 3f, text", "V", 1.8, "1.8", thr,
+    rows.append(row("STM-to-LTM threshold, 20 ns pulses", C, "Fig. 3f, text", "V", paper_value("threshold_20ns_V"),
+                    paper_text("threshold_20ns_V"), thr,
                     "merits.json: threshold.at_20ns.positive_V", "; ".join(notes)))
 
     # STM relaxation: of order microseconds, C and N fade within 25 us (no meaningful ratio)
@@ -281,7 +285,8 @@ def build_rows(docs, results):
 
     # --- prediction set
     # energies per spike at 20 ns
-    for kind, paper, text in (("stm", 0.026, "0.026"), ("ltm", 0.46, "0.46")):
+    for kind, paper, text in (("stm", paper_value("energy_stm_fJ"), paper_text("energy_stm_fJ")),
+                              ("ltm", paper_value("energy_ltm_fJ"), paper_text("energy_ltm_fJ"))):
         notes = []
         amp = lookup(mer, F["merits"], ["energy", "%s_amplitude_V" % kind])
         if isinstance(amp, float):
@@ -297,7 +302,8 @@ def build_rows(docs, results):
     # read currents after 100 ns spikes of 0.9 and 3.6 V
     amp_list = subtree(mer, ["stm_ltm", "amplitude"])
     compliance = lookup(mer, F["merits"], ["stm_ltm", "compliance_A"])
-    for A, paper, text in ((0.9, 8.5, "8.5"), (3.6, 65.5, "65.5")):
+    for A, paper, text in ((0.9, paper_value("read_current_0p9V_nA"), paper_text("read_current_0p9V_nA")),
+                           (3.6, paper_value("read_current_3p6V_nA"), paper_text("read_current_3p6V_nA"))):
         src = "merits.json: stm_ltm.amplitude[amplitude_V=%g].read_current_A" % A
         notes = []
         if mer is None:
@@ -326,12 +332,13 @@ def build_rows(docs, results):
 
     # barriers from the paper's fits applied to the simulated I-V
     bar_rows = (
-        ("TE barrier (HRS I-V)", 0.55, "0.55", ["thermionic_emission", "phi_B_eV"], "Fig. S1a"),
-        ("DT barrier Pt/STO (LRS I-V, BDR)", 0.35, "0.35", ["direct_tunnelling_bdr", "phi1_top_pt_sto_eV"],
+        ("TE barrier (HRS I-V)", paper_value("te_barrier_eV"), paper_text("te_barrier_eV"), ["thermionic_emission", "phi_B_eV"], "Fig. S1a"),
+        ("DT barrier Pt/STO (LRS I-V, BDR)", paper_value("dt_barrier_pt_sto_eV"), paper_text("dt_barrier_pt_sto_eV"), ["direct_tunnelling_bdr", "phi1_top_pt_sto_eV"],
          "Fig. S1b"),
-        ("DT barrier STO/SNTO (LRS I-V, BDR)", 0.41, "0.41", ["direct_tunnelling_bdr", "phi2_bottom_sto_snto_eV"],
+        ("DT barrier STO/SNTO (LRS I-V, BDR)", paper_value("dt_barrier_sto_snto_eV"),
+         paper_text("dt_barrier_sto_snto_eV"), ["direct_tunnelling_bdr", "phi2_bottom_sto_snto_eV"],
          "Fig. S1b"),
-        ("FN barrier (LRS I-V)", 0.075, "0.075", ["fowler_nordheim", "phi_FN_eV"], "Fig. S1b"),
+        ("FN barrier (LRS I-V)", paper_value("fn_barrier_eV"), paper_text("fn_barrier_eV"), ["fowler_nordheim", "phi_FN_eV"], "Fig. S1b"),
     )
     for name, paper, text, keys, panel in bar_rows:
         value = lookup(bar, F["barriers"], keys)
@@ -362,7 +369,7 @@ def build_rows(docs, results):
             notes.append("kept over the whole run (a lower bound)")
         if isinstance(value, float):
             notes.append("criterion: within 2x of the first read")
-        rows.append(row("%s retention time" % state, P, "Fig. 1f", "s", 1e4, "1e4 (more than)", value,
+        rows.append(row("%s retention time" % state, P, "Fig. 1f", "s", paper_value("retention_s"), paper_text("retention_s"), value,
                         "merits.json: retention.%s.retained_time_s" % state, "; ".join(notes)))
 
     # protocols (compact model): H retention, LTP/LTD window, STDP constants
@@ -371,22 +378,26 @@ def build_rows(docs, results):
         rows.append(row(name, P, panel, unit, paper, text, value, "protocols.json: %s" % ".".join(keys),
                         "; ".join(warnings_of(pro, keys[:-1])), scale=scale))
 
-    prow("letter H retained (5x5 array)", "Fig. 4h", "s", 500.0, "500 (more than)",
+    prow("letter H retained (5x5 array)", "Fig. 4h", "s", paper_value("h_retained_s"), paper_text("h_retained_s"),
          ["array", "H", "retained_time_s"])
     if subtree(pro, ["array", "H", "retained_to_horizon"]) is True:
         rows[-1]["notes"].append("kept over the whole run (a lower bound)")
-    prow("LTP/LTD window, lowest conductance", "Fig. 3c", "uS", 1.0, "1", ["ltp_ltd", "g_min_S"], 1e6)
-    prow("LTP/LTD window, highest conductance", "Fig. 3c", "uS", 10.5, "10.5", ["ltp_ltd", "g_max_S"], 1e6)
-    prow("antisymmetric STDP, LTP branch A (eq. 1)", "Fig. 3d", "%", 96.3, "96.3",
+    prow("LTP/LTD window, lowest conductance", "Fig. 3c", "uS", paper_value("window_min_uS"), paper_text("window_min_uS"),
+         ["ltp_ltd", "g_min_S"], 1e6)
+    prow("LTP/LTD window, highest conductance", "Fig. 3c", "uS", paper_value("window_max_uS"), paper_text("window_max_uS"),
+         ["ltp_ltd", "g_max_S"], 1e6)
+    prow("antisymmetric STDP, LTP branch A (eq. 1)", "Fig. 3d", "%", paper_value("stdp_ltp_A_percent"), paper_text("stdp_ltp_A_percent"),
          ["stdp", "antisymmetric", "ltp", "A"])
-    prow("antisymmetric STDP, LTP branch tau2 (eq. 1)", "Fig. 3d", "us", 4.4, "4.4",
+    prow("antisymmetric STDP, LTP branch tau2 (eq. 1)", "Fig. 3d", "us", paper_value("stdp_ltp_tau2_us"), paper_text("stdp_ltp_tau2_us"),
          ["stdp", "antisymmetric", "ltp", "tau2_s"], 1e6)
-    prow("antisymmetric STDP, LTD branch A (eq. 1)", "Fig. 3d", "%", -53.1, "-53.1",
+    prow("antisymmetric STDP, LTD branch A (eq. 1)", "Fig. 3d", "%", paper_value("stdp_ltd_A_percent"), paper_text("stdp_ltd_A_percent"),
          ["stdp", "antisymmetric", "ltd", "A"])
-    prow("antisymmetric STDP, LTD branch tau2 (eq. 1)", "Fig. 3d", "us", -4.2, "-4.2",
+    prow("antisymmetric STDP, LTD branch tau2 (eq. 1)", "Fig. 3d", "us", paper_value("stdp_ltd_tau2_us"), paper_text("stdp_ltd_tau2_us"),
          ["stdp", "antisymmetric", "ltd", "tau2_s"], 1e6)
-    prow("symmetric STDP A (eq. 2)", "Fig. 3e", "%", 88.0, "88.0", ["stdp", "symmetric", "A"])
-    prow("symmetric STDP tau3 (eq. 2)", "Fig. 3e", "us", 3.3, "3.3", ["stdp", "symmetric", "tau3_s"], 1e6)
+    prow("symmetric STDP A (eq. 2)", "Fig. 3e", "%", paper_value("stdp_sym_A_percent"), paper_text("stdp_sym_A_percent"),
+         ["stdp", "symmetric", "A"])
+    prow("symmetric STDP tau3 (eq. 2)", "Fig. 3e", "us", paper_value("stdp_sym_tau3_us"), paper_text("stdp_sym_tau3_us"),
+         ["stdp", "symmetric", "tau3_s"], 1e6)
     err = lookup(pro, F["protocols"], ["stdp", "error"])
     if isinstance(err, str):
         for r in rows[-6:]:
@@ -409,10 +420,10 @@ def build_rows(docs, results):
          ["ltp_ltd", "neurosim", "ltp", "A_pulses"])
     prow("LTD nonlinearity A (NeuroSim form), compact model", "Fig. 3c", "pulses", None, "-",
          ["ltp_ltd", "neurosim", "ltd", "A_pulses"])
-    prow("STM energy per 20 ns spike, compact model (last STM amplitude)", "Fig. 3f", "fJ", 0.026, "0.026",
-         ["energy", "stm_energy_J"], 1e15)
-    prow("LTM energy per 20 ns spike, compact model (first LTM amplitude)", "Fig. 3f", "fJ", 0.46, "0.46",
-         ["energy", "ltm_energy_J"], 1e15)
+    prow("STM energy per 20 ns spike, compact model (last STM amplitude)", "Fig. 3f", "fJ", paper_value("energy_stm_fJ"),
+         paper_text("energy_stm_fJ"), ["energy", "stm_energy_J"], 1e15)
+    prow("LTM energy per 20 ns spike, compact model (first LTM amplitude)", "Fig. 3f", "fJ", paper_value("energy_ltm_fJ"),
+         paper_text("energy_ltm_fJ"), ["energy", "ltm_energy_J"], 1e15)
     return rows
 
 

@@ -341,8 +341,37 @@ def check_plots(tmp, full):
            so.count("skipped") == 6 and not os.path.exists(os.path.join(d2, "stm_ltm.png")), so.strip())
 
 
+def check_no_prediction_numbers_in_inputs():
+    """SPEC 7: the prediction set never enters code or inputs. The paper's distinctive
+    prediction numbers (paper_values.py) must not appear outside comments in the solver,
+    the drivers, the materials and the meshes (small generic ones such as 3.3 or 500 are
+    not checked: an amplitude of 3.3 V in a sweep is no leak)."""
+    import re
+    import paper_values
+    keys = ("energy_stm_fJ", "energy_ltm_fJ", "read_current_0p9V_nA", "read_current_3p6V_nA", "te_barrier_eV",
+            "dt_barrier_pt_sto_eV", "dt_barrier_sto_snto_eV", "fn_barrier_eV", "window_max_uS",
+            "stdp_ltp_A_percent", "stdp_ltd_A_percent", "stdp_sym_A_percent")
+    pats = {k: re.compile(r"(?<![\w.])%s(?![\w.])" % re.escape(paper_values.text(k).lstrip("-"))) for k in keys}
+    root = os.path.dirname(HERE)
+    hits = []
+    for top in ("solver", "drivers", "materials", "meshes"):
+        for dirpath, _, files in os.walk(os.path.join(root, top)):
+            for name in files:
+                if not name.endswith((".cc", ".h", ".prm", ".geo", ".json")):
+                    continue
+                path = os.path.join(dirpath, name)
+                with open(path, errors="replace") as f:
+                    for n, line in enumerate(f, 1):
+                        code = re.split(r"//|#", line, 1)[0]
+                        for k, pat in pats.items():
+                            if pat.search(code):
+                                hits.append("%s:%d (%s)" % (os.path.relpath(path, root), n, k))
+    report("prediction-set numbers absent from code and inputs", not hits, "; ".join(hits[:10]))
+
+
 def main():
     check_format()
+    check_no_prediction_numbers_in_inputs()
     with tempfile.TemporaryDirectory(prefix="otj_results_table_") as tmp:
         full = check_full(tmp)
         check_missing(tmp)

@@ -18,7 +18,10 @@ import math
 import os
 import sys
 
-PAPER_HRS, PAPER_LRS = 1.8e8, 2.7e4
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from paper_values import text as paper_text, value as paper_value  # noqa: E402
+
+PAPER_HRS, PAPER_LRS = paper_value("r_hrs_ohm"), paper_value("r_lrs_ohm")
 
 
 def stats(xs):
@@ -106,7 +109,7 @@ def main(argv):
     a.grid(alpha=0.3, which="both")
     a.legend(fontsize=7)
     b.semilogy(devices, onoff, "s", label="simulated ON/OFF")
-    b.axhline(PAPER_HRS / PAPER_LRS, color="k", ls="--", label="paper 1.8e8 / 2.7e4")
+    b.axhline(PAPER_HRS / PAPER_LRS, color="k", ls="--", label="paper %s / %s" % (paper_text("r_hrs_ohm"), paper_text("r_lrs_ohm")))
     b.set_xlabel("device (seed)")
     b.set_ylabel("ON/OFF")
     b.grid(alpha=0.3, which="both")
