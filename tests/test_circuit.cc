@@ -145,7 +145,9 @@ TEST(ExternalCircuit, ComplianceChargesTheJunctionAtConstantCurrent)
           EXPECT_NEAR(s.junction_voltage, Icc * s.time / C, 5e-3 * V) << s.time;
         }
       if (s.time > 1.05 * t_full)
-        EXPECT_NEAR(s.junction_voltage, V, 1e-6);
+        {
+          EXPECT_NEAR(s.junction_voltage, V, 1e-6);
+        }
     }
   EXPECT_GT(limited, 3u);
   // the source delivered V I_cc t_full (at V_j = V_s after charging: no loss)
