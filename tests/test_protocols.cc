@@ -4,6 +4,7 @@
 // one-slab compact model, and the energy integral against the analytic
 // integral of V^2 / R over a trapezoidal pulse.
 #include "protocols/synaptic_protocols.h"
+#include "compact/extraction.h"
 
 #include <gtest/gtest.h>
 
@@ -282,4 +283,23 @@ TEST(CompactModel, HiddenCellIsChainedButNotRead)
     }
   p.hidden_cells = 2;
   EXPECT_THROW(CompactModel{p}, std::invalid_argument);
+}
+
+// The current table's extension above the LRS: only candidates above both the
+// last node and its conductance, in increasing s, kept only while G rises
+// (a table that is not monotone in s would make the read ambiguous), thinned
+// evenly to the requested count with the most conductive one kept.
+TEST(CompactExtraction, TableExtensionIsAboveTheTopAndMonotone)
+{
+  const std::vector<std::pair<double, double>> c{{1.05, 3e-5}, {0.9, 5e-5}, {1.2, 2e-5}, {1.1, 4e-5},
+                                                 {1.3, 3.5e-5}, {1.4, 6e-5}, {1.6, 9e-5}, {1.5, 8e-5}};
+  // s_top 1.0, g_top 2.5e-5: {0.9} is below s_top, {1.2, 2e-5} below g_top; of the rest in s
+  // order 1.05 (3e-5), 1.1 (4e-5), 1.3 (3.5e-5: G falls, dropped), 1.4, 1.5, 1.6
+  const auto all = select_table_extension(1.0, 2.5e-5, c, 10);
+  EXPECT_EQ(all, (std::vector<std::size_t>{0, 3, 5, 7, 6}));
+  const auto two = select_table_extension(1.0, 2.5e-5, c, 2);
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two.back(), 6u); // the most conductive is kept
+  EXPECT_LT(c[two[0]].first, c[two[1]].first);
+  EXPECT_TRUE(select_table_extension(2.0, 2.5e-5, c, 5).empty());
 }

@@ -260,10 +260,15 @@ namespace otj
 
   double CompactModel::current(const double V, const CompactState &s) const
   {
+    return interpolate(p_.current_voltages, p_.s_nodes, p_.current, V, read_state(s), current_scale);
+  }
+
+  double CompactModel::read_state(const CompactState &s) const
+  {
     double st = s.w;
     for (std::size_t i = p_.hidden_cells; i < s.v.size(); ++i) // hidden cells are not read
       st += (p_.cell_kappa.empty() ? p_.kappa : p_.cell_kappa[i]) * s.v[i];
-    return interpolate(p_.current_voltages, p_.s_nodes, p_.current, V, st, current_scale);
+    return st;
   }
 
   double CompactModel::film_share(const CompactState &s) const

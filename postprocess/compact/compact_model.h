@@ -105,6 +105,9 @@ namespace otj
     CompactState derivative(double V, const CompactState &s) const;
     /// Junction current (A) at V in state s.
     double       current(double V, const CompactState &s) const;
+    /// The read state s = w + sum kappa_i v_i (hidden cells not read): the column
+    /// coordinate of the current table.
+    double       read_state(const CompactState &s) const;
     /// The observed film population: sum of v_i over the slabs after the hidden cells.
     double       film_share(const CompactState &s) const;
     /// Read conductance I(V_read) / V_read (S).

@@ -113,6 +113,30 @@ namespace otj
 
   } // namespace
 
+  std::vector<std::size_t> select_table_extension(const double s_top, const double g_top,
+                                                  const std::vector<std::pair<double, double>> &candidates,
+                                                  const unsigned int max_nodes)
+  {
+    std::vector<std::size_t> order;
+    for (std::size_t j = 0; j < candidates.size(); ++j)
+      if (candidates[j].first > s_top * (1 + 1e-9) + 1e-12 && candidates[j].second > g_top)
+        order.push_back(j);
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return candidates[a].first < candidates[b].first; });
+    std::vector<std::size_t> kept;
+    for (std::size_t j : order)
+      if ((kept.empty() || candidates[j].second > candidates[kept.back()].second) &&
+          (kept.empty() || candidates[j].first > candidates[kept.back()].first * (1 + 1e-9)))
+        kept.push_back(j);
+    if (kept.size() <= max_nodes || max_nodes == 0)
+      return max_nodes == 0 ? std::vector<std::size_t>{} : kept;
+    // evenly thinned, the last (most conductive) kept
+    std::vector<std::size_t> out;
+    for (unsigned k = 1; k <= max_nodes; ++k)
+      out.push_back(kept[(k * kept.size()) / max_nodes - 1]);
+    return out;
+  }
+
   CompactExtraction::CompactExtraction(const std::string &file)
     : file_(file)
   {
@@ -162,14 +186,15 @@ namespace otj
                       "Levenberg-Marquardt iterations of the trajectory fit at each training voltage.");
     prm.declare_entry("Conductance tolerance", "0.1", Patterns::Double(0.0), "Validation: largest |G_cm / G_pde - 1|.");
     prm.declare_entry("Current tolerance", "0.2", Patterns::Double(0.0), "Validation: largest |I_cm / I_pde - 1|.");
-    for (const std::string v : {"Validation 1", "Validation 2"})
+    for (const std::string v : {"Validation 1", "Validation 2", "Validation 3"})
       {
         prm.enter_subsection(v);
         prm.declare_entry("Name", v, Patterns::Anything());
         prm.declare_entry("Amplitude (V)", "0.6", Patterns::Double(-10.0, 10.0));
         prm.declare_entry("Width (s)", "5e-8", Patterns::Double(0.0));
         prm.declare_entry("Period (s)", "1e-7", Patterns::Double(0.0));
-        prm.declare_entry("Count", "2", Patterns::Integer(0, 10000), "0 disables this sequence.");
+        prm.declare_entry("Count", v == "Validation 3" ? "0" : "2", Patterns::Integer(0, 10000),
+                          "0 disables this sequence.");
         prm.leave_subsection();
       }
     prm.leave_subsection();
@@ -195,7 +220,7 @@ namespace otj
     fit_iterations_        = prm.get_integer("Fit iterations");
     fit_horizon_           = prm.get_double("Fit horizon (s)");
     current_tolerance_     = prm.get_double("Current tolerance");
-    for (const std::string v : {"Validation 1", "Validation 2"})
+    for (const std::string v : {"Validation 1", "Validation 2", "Validation 3"})
       {
         prm.enter_subsection(v);
         ValidationSequence s{prm.get("Name"), prm.get_double("Amplitude (V)"), prm.get_double("Width (s)"),
@@ -313,6 +338,7 @@ namespace otj
     json rate_fits = json::array();
     std::vector<double> previous_fit; // ln(rates + floor), g+, g- of the previous training voltage
     std::vector<std::pair<CompactState, double>> film_states; // (state, read conductance) during set runs
+    std::vector<Vector<double>>                  film_vectors; // their PDE states (for the table's extension)
     for (double V : rate_voltages_)
       {
         // samples of each training run: (time, state) -> rows of the chain equations
@@ -367,7 +393,11 @@ namespace otj
                     // states with a large film population (the set pulses' time scale)
                     // train the per-slab weights of the read conductance
                     if (V >= 1.0 && name == "pristine" && t <= fit_horizon_)
-                      film_states.push_back({tr.back().s, 1.0 / sim.read(sim.state(), device_.experiment.read_voltage).resistance});
+                      {
+                        film_states.push_back(
+                          {tr.back().s, 1.0 / sim.read(sim.state(), device_.experiment.read_voltage).resistance});
+                        film_vectors.push_back(sim.state());
+                      }
                   }
               }
             catch (const std::exception &e)
@@ -744,6 +774,39 @@ namespace otj
                   << "; per slab from the Pt side " << json(P.cell_kappa).dump() << " (rms ln G " << rms_cells
                   << " over " << n_reads << " reads incl. the set runs; " << film_states.size() - film_in_range.size()
                   << " set-run reads above the table's range left out)" << std::endl;
+    }
+
+    // ---- the current table above the LRS -----------------------------------------
+    // Frozen states of the set runs with a large w and a large film population at once
+    // read more conductive than the LRS; the table (from the LRS relaxing at 0 V) would
+    // clamp them at the LRS. Columns for some of them, at their read state s (with the
+    // weights just fitted), extend it, so that the middle of strong pulses is read.
+    {
+      const CompactModel                      m(P);
+      CompactState                            top;
+      top.w = P.s_nodes.back();
+      top.v.assign(film_cells_ + hidden_cells_, 0.0);
+      const double                            g_top = m.conductance(top);
+      std::vector<std::pair<double, double>> cand;
+      for (const auto &[st, g] : film_states)
+        cand.push_back({m.read_state(extend(st)), g});
+      const auto pick = select_table_extension(P.s_nodes.back(), g_top, cand, 6);
+      TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1, 0}})), true);
+      for (std::size_t j : pick)
+        {
+          P.s_nodes.push_back(cand[j].first);
+          for (std::size_t i = 0; i < current_voltages_.size(); ++i)
+            {
+              const double V = current_voltages_[i];
+              P.current[i].push_back(V == 0.0 ? 0.0 : V / sim.read(film_vectors[j], V).resistance);
+            }
+        }
+      runs.push_back({{"run", "static reads above the LRS"}, {"states", pick.size()},
+                      {"s_max", P.s_nodes.back()}});
+      if (!quiet)
+        std::cout << "  current table extended above the LRS by " << pick.size() << " set-run states (s up to "
+                  << P.s_nodes.back() << ", read G up to " << (pick.empty() ? g_top : cand[pick.back()].second)
+                  << " S; the LRS reads " << g_top << " S)" << std::endl;
     }
 
     // ---- provenance ----------------------------------------------------------

@@ -32,6 +32,15 @@ namespace otj
     unsigned    count     = 2;
   };
 
+  /// The states that extend the current table above its last node (the LRS): of the
+  /// candidates (s, G) (read state and read conductance of frozen PDE states), those with
+  /// s above s_top and G above g_top, sorted by s, keeping each only if its G exceeds the
+  /// last kept one (the table must be monotone in s), thinned evenly to at most
+  /// `max_nodes`. Returns indices into `candidates`, in increasing s.
+  std::vector<std::size_t> select_table_extension(double s_top, double g_top,
+                                                  const std::vector<std::pair<double, double>> &candidates,
+                                                  unsigned int max_nodes);
+
   class CompactExtraction
   {
   public:
