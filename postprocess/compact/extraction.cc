@@ -176,6 +176,10 @@ namespace otj
                       "A short supra-threshold spike whose relaxation at 0 V shows how the film population "
                       "near the interface splits between trapping and return (trains the 0 V rates).");
     prm.declare_entry("Set spike width (s)", "1e-8", Patterns::Double(0.0));
+    prm.declare_entry("Intermediate start w", "0.0", Patterns::Double(0.0, 1.0),
+                      "The constant-voltage runs above 0 V also start from the state of the LRS relaxing at 0 V "
+                      "whose w is nearest this value (0: not, the default), so that capture and release at intermediate w are "
+                      "trained.");
     prm.declare_entry("Fit horizon (s)", "1e-7", Patterns::Double(0.0),
                       "The constant-voltage runs away from 0 V are fitted up to this time (default: the 50-100 ns "
                       "set and reset pulses of the protocols): a compartment chain cannot follow both the "
@@ -219,6 +223,7 @@ namespace otj
     conductance_tolerance_ = prm.get_double("Conductance tolerance");
     fit_iterations_        = prm.get_integer("Fit iterations");
     fit_horizon_           = prm.get_double("Fit horizon (s)");
+    intermediate_w_        = prm.get_double("Intermediate start w");
     current_tolerance_     = prm.get_double("Current tolerance");
     for (const std::string v : {"Validation 1", "Validation 2", "Validation 3"})
       {
@@ -345,7 +350,8 @@ namespace otj
         struct Row
         {
           std::vector<double> x, dx; ///< p, v_1 .. v_N, w and their time derivatives
-          int                 run;   ///< 0: from the pristine state, 1: from the LRS, 2: the spike, 3: the set spike
+          int                 run;   ///< 0: from the pristine state, 1: from the LRS, 2: the spike, 3: the set spike,
+                                     ///< 4: from an intermediate w
         };
         std::vector<Row>                          rows;
         std::vector<std::vector<TrajectoryPoint>> training; // for the trajectory fit below
@@ -374,7 +380,19 @@ namespace otj
               rows.push_back(r);
             }
         };
-        for (const auto &[name, s0] : {std::pair<std::string, const Vector<double> *>{"pristine", &pristine}, {"LRS", &lrs}})
+        std::vector<std::pair<std::string, const Vector<double> *>> starts_of_v{{"pristine", &pristine}, {"LRS", &lrs}};
+        // away from 0 V (after the 0 V run has given the LRS relaxing): also from the
+        // relaxed state with w nearest "Intermediate start w", so that the capture and
+        // release at intermediate w are trained (the runs from the pristine state reach
+        // only w ~ 0.3 within the fit horizon)
+        if (V > 0.0 && intermediate_w_ > 0 && !relaxation_states.empty())
+          {
+            const auto it = std::min_element(relaxation_states.begin(), relaxation_states.end(), [&](const auto &a, const auto &b) {
+              return std::abs(a.first - intermediate_w_) < std::abs(b.first - intermediate_w_);
+            });
+            starts_of_v.push_back({"intermediate", &it->second});
+          }
+        for (const auto &[name, s0] : starts_of_v)
           {
             // the LRS relaxing at 0 V is followed to long times (retention scale)
             const double T     = (V == 0.0 && name == "LRS") ? std::max(run_duration_, 1e4) : run_duration_;
@@ -406,7 +424,7 @@ namespace otj
                   std::cout << "    (run at " << V << " V from the " << name << " stopped at t = " << sim.time()
                             << " s: " << e.what() << ")" << std::endl;
               }
-            add_rows(tr, name == "LRS" ? 1 : 0);
+            add_rows(tr, name == "LRS" ? 1 : (name == "intermediate" ? 4 : 0));
             for (const auto &p : tr)
               {
                 traj_csv << V << ',' << name << ',' << p.t << ',' << p.s.w << ',' << p.s.volatile_share();
@@ -460,7 +478,7 @@ namespace otj
           flux[r] = rows[r].dx[N + 1]; // dw/dt
         for (int link = int(N); link >= 0; --link)
           {
-            double fmax[4] = {0, 0, 0, 0}, fall = 0;
+            double fmax[5] = {0, 0, 0, 0, 0}, fall = 0;
             for (std::size_t r = 0; r < rows.size(); ++r)
               fmax[rows[r].run] = std::max(fmax[rows[r].run], std::abs(flux[r])), fall = std::max(fall, std::abs(flux[r]));
             std::vector<std::array<double, 3>> A;
@@ -519,7 +537,7 @@ namespace otj
         std::size_t              n_h0 = 0;
         if (hidden_cells_ > 0)
           for (std::size_t t = 0; t < training.size(); ++t)
-            if (training_run[t] >= 2)
+            if (training_run[t] == 2 || training_run[t] == 3)
               h0_index[t] = n_h0++;
         // refinement: Levenberg-Marquardt on ln(k) and g+- against the whole trajectories
         // (the chain integrated from each run's first sample), starting from the
