@@ -303,3 +303,45 @@ TEST(CompactExtraction, TableExtensionIsAboveTheTopAndMonotone)
   EXPECT_LT(c[two[0]].first, c[two[1]].first);
   EXPECT_TRUE(select_table_extension(2.0, 2.5e-5, c, 5).empty());
 }
+
+// The screened capture exp(-g w_s (1 - exp(-w / w_s))) behind the same stiff
+// supply as above: dw/dt = k (1 - w) / 2 exp(-g w_s (1 - exp(-w / w_s))), so
+// k t / 2 = int_0^w exp(g w_s (1 - exp(-u / w_s))) / (1 - u) du (Simpson's rule
+// here); the plain Frumkin form (w_s = 0) would capture far less at large w
+// (exp(-g w) against the screened floor exp(-g w_s)).
+TEST(CompactModel, ScreenedCaptureFollowsItsQuadrature)
+{
+  CompactModelParameters p = one_slab(1.0, 1e-9);
+  const double           k = 1e6, g = 10.0, ws = 0.2;
+  p.rates                  = {{1e12, 1e12, k, 0}, {1e12, 1e12, k, 0}};
+  p.capture_coupling       = {g, g};
+  p.release_coupling       = {0.0, 0.0};
+  p.capture_screening      = ws;
+  const CompactModel m(CompactModelParameters::from_json(p.to_json(), "round trip"));
+  auto integral = [&](double w) {
+    const int n = 2000;
+    auto      f = [&](double u) { return std::exp(g * ws * (1 - std::exp(-u / ws))) / (1 - u); };
+    double    h = w / n, s = f(0) + f(w);
+    for (int i = 1; i < n; ++i)
+      s += (i % 2 ? 4 : 2) * f(i * h);
+    return s * h / 3;
+  };
+  CompactState s0;
+  s0.w = 0, s0.v = {0.5};
+  const std::vector<double> times{1e-7, 1e-6, 1e-5, 1e-4, 1e-3};
+  const auto out = m.integrate(PiecewiseLinearWaveform({{0, 0.0}, {1e-2, 0.0}}), s0, times, 1e-7);
+  ASSERT_EQ(out.size(), times.size());
+  for (std::size_t q = 0; q < times.size(); ++q)
+    {
+      double a = 0, b = 1 - 1e-9;
+      for (int it = 0; it < 60; ++it)
+        (integral(0.5 * (a + b)) < 0.5 * k * times[q] ? a : b) = 0.5 * (a + b);
+      EXPECT_NEAR(out[q].state.w / (0.5 * (a + b)), 1.0, 1e-4) << "t = " << times[q];
+    }
+  // at w = 0.5 the capture is exp(-g w_s (1 - e^-2.5)) = exp(-1.836), not exp(-5)
+  CompactState s;
+  s.w = 0.5, s.v = {0.25};
+  EXPECT_NEAR(m.derivative(0.0, s).w / (k * 0.25 * std::exp(-g * ws * (1 - std::exp(-0.5 / ws)))), 1.0, 1e-9);
+  p.capture_screening = -0.1;
+  EXPECT_THROW(CompactModel{p}, std::invalid_argument);
+}

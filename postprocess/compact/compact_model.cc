@@ -77,6 +77,7 @@ namespace otj
             {"rates_per_s", rates},
             {"interface_capture_coupling", capture_coupling},
             {"interface_release_coupling", release_coupling},
+            {"interface_capture_screening", capture_screening},
             {"rate_order", "k_0+, k_0-, ..., k_N+, k_N-: link 0 Pt layer <-> first film slab, link N last slab <-> interface"},
             {"tau_v_s", tau_v},
             {"kappa", kappa},
@@ -101,6 +102,8 @@ namespace otj
           p.capture_coupling = j.at("interface_capture_coupling").get<std::vector<double>>();
         if (j.contains("interface_release_coupling"))
           p.release_coupling = j.at("interface_release_coupling").get<std::vector<double>>();
+        if (j.contains("interface_capture_screening"))
+          p.capture_screening = j.at("interface_capture_screening").get<double>();
         p.tau_v            = j.at("tau_v_s").get<double>();
         p.kappa            = j.at("kappa").get<double>();
         if (j.contains("kappa_per_slab"))
@@ -152,6 +155,8 @@ namespace otj
     check_table(current, current_voltages.size(), s_nodes.size(), "current_A", where);
     if (!(tau_v > 0) || !std::isfinite(kappa))
       throw std::invalid_argument(where + ": compact model needs tau_v_s > 0 and a finite kappa");
+    if (!(capture_screening >= 0) || !std::isfinite(capture_screening))
+      throw std::invalid_argument(where + ": compact model interface_capture_screening must be finite and >= 0");
     if (hidden_cells >= film_cells)
       throw std::invalid_argument(where + ": compact model needs hidden_cells < film_cells");
     if (!cell_kappa.empty() && cell_kappa.size() != film_cells)
@@ -229,9 +234,18 @@ namespace otj
 
   namespace
   {
+    /// The capture exponent's coverage E(w) and dE/dw: the Frumkin interaction g+ w, or,
+    /// with a screening coverage w_s > 0, g+ w_s (1 - exp(-w / w_s)): the repulsion of the
+    /// trapped charge grows linearly at first and saturates once the electrons of the
+    /// degenerate Nb:SrTiO3 screen it (Thomas-Fermi screening; Ashcroft & Mermin ch. 17),
+    /// as the PDE's capture rate shows (ln k_eff falls by ~3 over w 0 .. 0.15 and then by
+    /// ~0.5 over w 0.2 .. 0.7 at 1.6-2.4 V).
+    inline double capture_coverage(double w, double ws) { return ws > 0 ? ws * (1 - std::exp(-w / ws)) : w; }
+    inline double capture_coverage_slope(double w, double ws) { return ws > 0 ? std::exp(-w / ws) : 1.0; }
+
     /// The chain's fluxes flux_0 .. flux_N at state s with rates k and interface couplings g.
     std::vector<double> chain_fluxes(const std::vector<double> &k, const std::pair<double, double> &g,
-                                     const CompactState &s)
+                                     const CompactState &s, const double ws)
     {
       const std::size_t   N = s.v.size();
       std::vector<double> x(N + 2); // p, v_1 .. v_N, w
@@ -241,7 +255,7 @@ namespace otj
       x[N + 1] = s.w;
       std::vector<double> f(N + 1);
       for (std::size_t i = 0; i <= N; ++i)
-        f[i] = k[2 * i] * x[i] * (i == N ? std::exp(-g.first * s.w) : 1.0) -
+        f[i] = k[2 * i] * x[i] * (i == N ? std::exp(-g.first * capture_coverage(s.w, ws)) : 1.0) -
                k[2 * i + 1] * x[i + 1] * (i == N ? std::exp(g.second * s.w) : 1.0);
       return f;
     }
@@ -249,7 +263,7 @@ namespace otj
 
   CompactState CompactModel::derivative(const double V, const CompactState &s) const
   {
-    const auto   f = chain_fluxes(rates(V), couplings(V), s);
+    const auto   f = chain_fluxes(rates(V), couplings(V), s, p_.capture_screening);
     CompactState d;
     d.w = f.back();
     d.v.resize(s.v.size());
@@ -362,8 +376,9 @@ namespace otj
     const auto        g    = couplings(V);
     const std::size_t N    = s.v.size(), n = N + 2;
     const double      ws   = std::clamp(s.w, 0.0, 1.0), vs = s.v[N - 1];
-    const double      eplus = std::exp(-g.first * ws), psi = std::exp(g.second * ws);
-    const double      phi   = eplus, dphi = -g.first * eplus;
+    const double      wsc   = p_.capture_screening;
+    const double      eplus = std::exp(-g.first * capture_coverage(ws, wsc)), psi = std::exp(g.second * ws);
+    const double      phi   = eplus, dphi = -g.first * capture_coverage_slope(ws, wsc) * eplus;
     const double      kp_N  = k[2 * N] * phi;
     const double      F_w   = k[2 * N] * vs * dphi - k[2 * N + 1] * psi * (1 + g.second * ws);
     const double      c_N   = -k[2 * N + 1] * ws * psi - F_w * ws;

@@ -51,6 +51,9 @@ namespace otj
     std::vector<std::vector<double>> rates;
     /// [voltage] g+ and g- of the interface link (dimensionless; empty: zero)
     std::vector<double>              capture_coupling, release_coupling;
+    /// w_s of the screened capture interaction exp(-g+ w_s (1 - exp(-w / w_s))) (0: the
+    /// plain Frumkin exp(-g+ w))
+    double                           capture_screening = 0.0;
     double                           tau_v = 1e-9;    ///< volatile relaxation time of the spike fit (s; a check)
     double                           kappa = 1.0;     ///< weight of v in the current state s
     std::vector<double>              cell_kappa;      ///< per-slab weights (empty: kappa for every slab)

@@ -180,6 +180,12 @@ namespace otj
                       "The constant-voltage runs above 0 V also start from the state of the LRS relaxing at 0 V "
                       "whose w is nearest this value (0: not, the default), so that capture and release at intermediate w are "
                       "trained.");
+    prm.declare_entry("Capture screening (w)", "auto", Patterns::Anything(),
+                      "w_s of the interface capture exp(-g+ w_s (1 - exp(-w / w_s))): the repulsion of the trapped "
+                      "vacancies saturates once the substrate's electrons screen it. 'auto': fitted to the capture "
+                      "rate dw/dt / v_N of the set runs from the pristine state at the training voltages >= 1 V "
+                      "(ln of it against w, per voltage a + b exp(-w / w_s)); 0: the plain Frumkin form exp(-g+ w); "
+                      "or a value in (0, 1].");
     prm.declare_entry("Fit horizon (s)", "1e-7", Patterns::Double(0.0),
                       "The constant-voltage runs away from 0 V are fitted up to this time (default: the 50-100 ns "
                       "set and reset pulses of the protocols): a compartment chain cannot follow both the "
@@ -223,6 +229,24 @@ namespace otj
     conductance_tolerance_ = prm.get_double("Conductance tolerance");
     fit_iterations_        = prm.get_integer("Fit iterations");
     fit_horizon_           = prm.get_double("Fit horizon (s)");
+    {
+      const std::string c = prm.get("Capture screening (w)");
+      if (c == "auto")
+        capture_screening_ = -1; // fitted in run()
+      else
+        {
+          try
+            {
+              capture_screening_ = dealii::Utilities::string_to_double(c);
+            }
+          catch (...)
+            {
+              capture_screening_ = -2;
+            }
+          if (!(capture_screening_ >= 0 && capture_screening_ <= 1))
+            throw_bad_parameter(file, "Extraction/Capture screening (w)", c, "'auto' or a number in [0, 1]");
+        }
+    }
     intermediate_w_        = prm.get_double("Intermediate start w");
     current_tolerance_     = prm.get_double("Current tolerance");
     for (const std::string v : {"Validation 1", "Validation 2", "Validation 3"})
@@ -322,8 +346,87 @@ namespace otj
                       {"w_after", set_spike.back().s.w}});
     }
 
+    // ---- the screening coverage of the interface capture (a pre-fit) -----------------
+    // The capture rate k_eff = (dw/dt) / v_N of the set runs from the pristine state falls
+    // steeply with w at first and then levels off; ln k_eff = a_V + b_V exp(-w / w_s) per
+    // voltage (linear least squares in a_V, b_V), w_s by golden section on ln w_s.
+    json screening_json;
+    if (capture_screening_ < 0)
+      {
+        std::vector<std::vector<std::pair<double, double>>> samples; // per voltage: (w, ln k_eff)
+        for (double V : rate_voltages_)
+          {
+            if (V < 1.0)
+              continue;
+            const auto          times = log_times(2e-10, run_duration_, 8);
+            TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1e-10, V}, {run_duration_, V}})), true);
+            sim.restart_from(pristine);
+            std::vector<TrajectoryPoint> tr{{0.0, probe(sim.system(), sim.state())}};
+            try
+              {
+                for (double t : times)
+                  {
+                    sim.integrate_waveform(false, t);
+                    tr.push_back({t, probe(sim.system(), sim.state())});
+                  }
+              }
+            catch (const std::exception &)
+              {
+              }
+            std::vector<std::pair<double, double>> pts;
+            for (std::size_t k = 1; k + 1 < tr.size(); ++k)
+              {
+                const double w = tr[k].s.w, vN = tr[k].s.v.back();
+                const double dw = (tr[k + 1].s.w - tr[k - 1].s.w) / (tr[k + 1].t - tr[k - 1].t);
+                if (w > 0.01 && w < 0.8 && vN > 1e-3 && dw > 0)
+                  pts.push_back({w, std::log(dw / vN)});
+              }
+            if (pts.size() >= 4)
+              samples.push_back(pts);
+          }
+        auto sse = [&](double ws) {
+          double total = 0;
+          for (const auto &pts : samples)
+            {
+              // y = a + b z, z = exp(-w / ws)
+              double n = 0, sz = 0, sy = 0, szz = 0, szy = 0, syy = 0;
+              for (const auto &[w, y] : pts)
+                {
+                  const double z = std::exp(-w / ws);
+                  n += 1, sz += z, sy += y, szz += z * z, szy += z * y, syy += y * y;
+                }
+              const double det = n * szz - sz * sz;
+              const double b = det > 0 ? (n * szy - sz * sy) / det : 0.0, a = (sy - b * sz) / n;
+              total += syy - 2 * (a * sy + b * szy) + a * a * n + 2 * a * b * sz + b * b * szz;
+            }
+          return total;
+        };
+        if (samples.empty())
+          capture_screening_ = 0;
+        else
+          {
+            double       lo = std::log(0.01), hi = std::log(1.0);
+            const double phi = 0.5 * (std::sqrt(5.0) - 1);
+            for (int k = 0; k < 60; ++k)
+              {
+                const double c = hi - phi * (hi - lo), e = lo + phi * (hi - lo);
+                (sse(std::exp(c)) < sse(std::exp(e)) ? hi : lo) = (sse(std::exp(c)) < sse(std::exp(e)) ? e : c);
+              }
+            capture_screening_ = std::exp(0.5 * (lo + hi));
+          }
+        screening_json = {{"w_s", capture_screening_}, {"voltages", samples.size()},
+                          {"sse_ln_k", samples.empty() ? 0.0 : sse(capture_screening_)},
+                          {"sse_ln_k_frumkin_limit", samples.empty() ? 0.0 : sse(1e3)}};
+        if (!quiet)
+          std::cout << "  capture screening w_s = " << capture_screening_ << " (fitted to the capture rate of "
+                    << samples.size() << " set runs; sum of squares of ln k_eff "
+                    << screening_json["sse_ln_k"].get<double>() << ", plain Frumkin "
+                    << screening_json["sse_ln_k_frumkin_limit"].get<double>() << ")" << std::endl;
+      }
+
     // ---- 1. constant-voltage runs: the four hopping rates at each training voltage ----
     CompactModelParameters P;
+    P.capture_screening = capture_screening_;
     P.rate_voltages    = rate_voltages_;
     P.film_cells       = film_cells_ + hidden_cells_;
     P.hidden_cells     = hidden_cells_;
@@ -556,6 +659,7 @@ namespace otj
               Q.rates[0][m] = std::max(0.0, std::exp(x[m]) - floor_k);
             Q.capture_coupling = {x[nk]};
             Q.release_coupling = {x[nk + 1]};
+            Q.capture_screening = capture_screening_;
             Q.current_voltages = {-1, 1};
             Q.s_nodes          = {0, 1};
             Q.current          = {{-1, -1}, {1, 1}};
@@ -840,6 +944,7 @@ namespace otj
                                 {"x_interface_nm", x_interface / constants::nm},
                                 {"x_interior_nm", interior_start_ / constants::nm}}},
                     {"spike_fit", spike_json},
+                    {"capture_screening_fit", screening_json},
                     {"rate_fits", rate_fits},
                     {"pristine_state", {{"w", s_pristine.w}, {"v", s_pristine.v}}},
                     {"lrs_state", {{"w", s_lrs.w}, {"v", s_lrs.v}}},

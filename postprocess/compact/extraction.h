@@ -61,6 +61,7 @@ namespace otj
     double                          conductance_tolerance_ = 0.1, current_tolerance_ = 0.2;
     unsigned int                    fit_iterations_ = 40;
     double                          fit_horizon_    = 1e-7;
+    double                          capture_screening_ = 0.0;
     double                          intermediate_w_ = 0.0;
     std::vector<ValidationSequence> validation_;
   };
