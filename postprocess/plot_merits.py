@@ -1,20 +1,21 @@
 #!/usr/bin/python3
 """Figures of the figures of merit written by `otj merits`, each with the paper's values marked
-(legend entries starting with "paper"; Li et al., ACS Appl. Mater. Interfaces 11, 2019):
+(legend entries starting with "paper"; Li et al., ACS Appl. Mater. Interfaces 11, 2019; the
+numbers come from paper_values.py):
 
   DIR/threshold_vs_width.png  switching kinetics: pulse width versus threshold |V| for both
-                              polarities (paper: 1.8 V at 20 ns, Fig. 3f text);
+                              polarities (paper threshold at 20 ns, Fig. 3f text);
   DIR/relaxation.png          read current after sub-threshold 50 ns pulses with the exponential
                               fits, tau1 in the title (Fig. 2a; paper: tau1 of order us, C and N
                               fade within 25 us);
-  DIR/stm_ltm.png             read current versus spike amplitude, 100 ns (Fig. 3a; paper 8.5 nA at
-                              0.9 V and 65.5 nA at 3.6 V) and conductance versus width (Fig. 3b);
-  DIR/energy_per_spike.png    energy per 20 ns spike versus amplitude (Fig. 3f; paper 0.026 fJ STM,
-                              0.46 fJ LTM, threshold 1.8 V);
-  DIR/retention.png           HRS and LRS read resistance versus time (Fig. 1f; paper 1.8e8 and
-                              2.7e4 ohm retained for more than 1e4 s);
-  DIR/endurance.png           LRS and HRS resistance over set/reset cycles (Fig. 1e; paper levels
-                              1.8e8 / 2.7e4 ohm, ON/OFF ~5e3 over more than 3e3 cycles).
+  DIR/stm_ltm.png             read current versus spike amplitude, 100 ns (Fig. 3a; paper read
+                              currents at 0.9 and 3.6 V) and conductance versus width (Fig. 3b);
+  DIR/energy_per_spike.png    energy per 20 ns spike versus amplitude (Fig. 3f; paper STM and LTM
+                              energies, threshold);
+  DIR/retention.png           HRS and LRS read resistance versus time (Fig. 1f; paper HRS and LRS
+                              and their retention time);
+  DIR/endurance.png           LRS and HRS resistance over set/reset cycles (Fig. 1e; paper HRS and
+                              LRS levels).
 
 A figure whose CSV is missing is skipped with a one-line message. merits.json is optional
 (titles, fitted tau1, thresholds); if it exists but cannot be parsed the script exits with 2.

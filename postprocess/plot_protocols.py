@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Figures of the synaptic protocols written by `otj protocols` (compact model), each with
 the paper's values marked (legend entries starting with "paper"; Li et al., ACS Appl. Mater.
-Interfaces 11, 2019; display only):
+Interfaces 11, 2019; display only; the numbers come from paper_values.py):
 
   DIR/epsc.png          read current after 0.2/0.6/1.0 V, 50 ns spikes with tau1 (Fig. 2a;
                         paper: relaxation of order us, C and N fade within 25 us);
@@ -9,13 +9,13 @@ Interfaces 11, 2019; display only):
                         at several frequencies (Fig. 2b,c);
   DIR/facilitation.png  PPF and PTP indices versus interval with exponential fits (Fig. 2d);
   DIR/ltp_ltd.png       conductance over LTP/LTD cycles, 20 x +2.2 V / 20 x -2.5 V, 50 ns,
-                        with the NeuroSim fits (Fig. 3c; paper window 1 to 10.5 uS);
+                        with the NeuroSim fits (Fig. 3c; the paper's conductance window);
   DIR/stdp.png          antisymmetric and symmetric STDP with the fits of eqs. 1 and 2 and the
-                        paper's fitted curves (Fig. 3d,e; A = 96.3 / -53.1, tau2 = 4.4 / -4.2 us;
-                        A = 88.0, tau3 = 3.3 us), and the designed spike shapes;
-  DIR/energy.png        energy per 20 ns spike (Fig. 3f; paper 0.026 fJ STM, 0.46 fJ LTM);
+                        paper's fitted curves of eqs. 1 and 2 (Fig. 3d,e), and the designed
+                        spike shapes;
+  DIR/energy.png        energy per 20 ns spike (Fig. 3f; the paper's STM and LTM energies);
   DIR/array.png         the 5 x 5 letter images C, H, N at 0 and 25 us and the retention of
-                        each letter (Fig. 4; paper: H retained more than 500 s).
+                        each letter (Fig. 4; the paper's retention of H).
 
 A figure whose CSV is missing is skipped with a message; protocols.json is required.
 Usage: /usr/bin/python3 postprocess/plot_protocols.py results/paper_device/protocols

@@ -72,7 +72,7 @@ def no_value(reason):
 
 
 def fmt3(x):
-    """3 significant digits, trailing zeros kept (2.00, 0.0260, 1.80e8)."""
+    """3 significant digits, trailing zeros kept (2.00, 0.0310, 1.80e8)."""
     if x is None or not isinstance(x, (int, float)) or not math.isfinite(x):
         return str(x)
     s = "%#.3g" % x

@@ -24,6 +24,7 @@
 #include <iomanip>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -77,6 +78,23 @@ namespace otj
     }
 
     PiecewiseLinearWaveform points(std::vector<std::pair<double, double>> p) { return PiecewiseLinearWaveform(std::move(p)); }
+
+    /// The minimum of a unimodal f on [a, b] by golden-section search (60 steps: the
+    /// bracket shrinks by 0.618^60 ~ 3e-13).
+    template <typename F>
+    double golden_minimum(const F &f, double a, double b)
+    {
+      const double phi = 0.5 * (std::sqrt(5.0) - 1);
+      for (int k = 0; k < 60; ++k)
+        {
+          const double c = b - phi * (b - a), e = a + phi * (b - a);
+          if (f(c) < f(e))
+            b = e;
+          else
+            a = c;
+        }
+      return 0.5 * (a + b);
+    }
 
     /// The compact-model state variables read off a vacancy profile.
     struct StateProbe
@@ -346,6 +364,48 @@ namespace otj
                       {"w_after", set_spike.back().s.w}});
     }
 
+    // ---- constant-voltage PDE runs ------------------------------------------------
+    // from a start state at V from t = 0 to T, sampled at log-spaced times (the state
+    // probed and the PDE vector kept); a run that stops early keeps what it reached
+    struct ConstantRun
+    {
+      std::vector<TrajectoryPoint> tr;
+      std::vector<Vector<double>>  u;
+    };
+    auto constant_voltage_run = [&](double V, const Vector<double> &s0, double T, const std::string &name) {
+      ConstantRun         r;
+      TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1e-10, V}, {T, V}})), true);
+      sim.restart_from(s0);
+      r.tr.push_back({0.0, probe(sim.system(), sim.state())});
+      r.u.push_back(sim.state());
+      try
+        {
+          for (double t : log_times(2e-10, T, 8))
+            {
+              sim.integrate_waveform(false, t);
+              r.tr.push_back({t, probe(sim.system(), sim.state())});
+              r.u.push_back(sim.state());
+            }
+        }
+      catch (const std::exception &e)
+        {
+          if (!quiet)
+            std::cout << "    (run at " << V << " V from the " << name << " stopped at t = " << sim.time()
+                      << " s: " << e.what() << ")" << std::endl;
+        }
+      return r;
+    };
+    // the set runs from the pristine state (V >= 1 V) serve both the screening pre-fit
+    // and the rate fits: run once
+    std::map<double, ConstantRun> set_runs;
+    auto set_run = [&](double V) -> const ConstantRun & {
+      auto it = set_runs.find(V);
+      if (it == set_runs.end())
+        it = set_runs.emplace(V, constant_voltage_run(V, pristine, run_duration_, "pristine")).first;
+      return it->second;
+    };
+    TransientSimulation reader(quiet_run(device_, points({{0, 0}, {1, 0}})), true); // static reads of PDE states
+
     // ---- the screening coverage of the interface capture (a pre-fit) -----------------
     // The capture rate k_eff = (dw/dt) / v_N of the set runs from the pristine state falls
     // steeply with w at first and then levels off; ln k_eff = a_V + b_V exp(-w / w_s) per
@@ -358,21 +418,7 @@ namespace otj
           {
             if (V < 1.0)
               continue;
-            const auto          times = log_times(2e-10, run_duration_, 8);
-            TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1e-10, V}, {run_duration_, V}})), true);
-            sim.restart_from(pristine);
-            std::vector<TrajectoryPoint> tr{{0.0, probe(sim.system(), sim.state())}};
-            try
-              {
-                for (double t : times)
-                  {
-                    sim.integrate_waveform(false, t);
-                    tr.push_back({t, probe(sim.system(), sim.state())});
-                  }
-              }
-            catch (const std::exception &)
-              {
-              }
+            const auto                            &tr = set_run(V).tr;
             std::vector<std::pair<double, double>> pts;
             for (std::size_t k = 1; k + 1 < tr.size(); ++k)
               {
@@ -405,14 +451,8 @@ namespace otj
           capture_screening_ = 0;
         else
           {
-            double       lo = std::log(0.01), hi = std::log(1.0);
-            const double phi = 0.5 * (std::sqrt(5.0) - 1);
-            for (int k = 0; k < 60; ++k)
-              {
-                const double c = hi - phi * (hi - lo), e = lo + phi * (hi - lo);
-                (sse(std::exp(c)) < sse(std::exp(e)) ? hi : lo) = (sse(std::exp(c)) < sse(std::exp(e)) ? e : c);
-              }
-            capture_screening_ = std::exp(0.5 * (lo + hi));
+            capture_screening_ =
+              std::exp(golden_minimum([&](double x) { return sse(std::exp(x)); }, std::log(0.01), std::log(1.0)));
           }
         screening_json = {{"w_s", capture_screening_}, {"voltages", samples.size()},
                           {"sse_ln_k", samples.empty() ? 0.0 : sse(capture_screening_)},
@@ -498,34 +538,23 @@ namespace otj
         for (const auto &[name, s0] : starts_of_v)
           {
             // the LRS relaxing at 0 V is followed to long times (retention scale)
-            const double T     = (V == 0.0 && name == "LRS") ? std::max(run_duration_, 1e4) : run_duration_;
-            const auto   times = log_times(2e-10, T, 8);
-            TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1e-10, V}, {T, V}})), true);
-            sim.restart_from(*s0);
-            std::vector<TrajectoryPoint> tr{{0.0, probe(sim.system(), sim.state())}};
-            try
+            const double      T = (V == 0.0 && name == "LRS") ? std::max(run_duration_, 1e4) : run_duration_;
+            ConstantRun       local;
+            const ConstantRun &run = (V >= 1.0 && name == "pristine") ? set_run(V)
+                                                                       : (local = constant_voltage_run(V, *s0, T, name));
+            const auto        &tr  = run.tr;
+            for (std::size_t k = 1; k < tr.size(); ++k)
               {
-                for (double t : times)
+                if (V == 0.0 && name == "LRS")
+                  relaxation_states.emplace_back(tr[k].s.w, run.u[k]);
+                // states with a large film population (the set pulses' time scale)
+                // train the per-slab weights of the read conductance
+                if (V >= 1.0 && name == "pristine" && tr[k].t <= fit_horizon_)
                   {
-                    sim.integrate_waveform(false, t);
-                    tr.push_back({t, probe(sim.system(), sim.state())});
-                    if (V == 0.0 && name == "LRS")
-                      relaxation_states.emplace_back(tr.back().s.w, sim.state());
-                    // states with a large film population (the set pulses' time scale)
-                    // train the per-slab weights of the read conductance
-                    if (V >= 1.0 && name == "pristine" && t <= fit_horizon_)
-                      {
-                        film_states.push_back(
-                          {tr.back().s, 1.0 / sim.read(sim.state(), device_.experiment.read_voltage).resistance});
-                        film_vectors.push_back(sim.state());
-                      }
+                    film_states.push_back(
+                      {tr[k].s, 1.0 / reader.read(run.u[k], device_.experiment.read_voltage).resistance});
+                    film_vectors.push_back(run.u[k]);
                   }
-              }
-            catch (const std::exception &e)
-              {
-                if (!quiet)
-                  std::cout << "    (run at " << V << " V from the " << name << " stopped at t = " << sim.time()
-                            << " s: " << e.what() << ")" << std::endl;
               }
             add_rows(tr, name == "LRS" ? 1 : (name == "intermediate" ? 4 : 0));
             for (const auto &p : tr)
@@ -825,16 +854,7 @@ namespace otj
       P.tau_v        = fit.taus.front();
       // kappa: least squares of ln G along the relaxation (golden section on [0, 50])
       CompactModelParameters Q = P;
-      auto golden = [](const auto &f) {
-        double       a = 0, b = 50;
-        const double phi = 0.5 * (std::sqrt(5.0) - 1);
-        for (int k = 0; k < 60; ++k)
-          {
-            const double c = b - phi * (b - a), e = a + phi * (b - a);
-            (f(c) < f(e) ? b : a) = (f(c) < f(e) ? e : c);
-          }
-        return 0.5 * (a + b);
-      };
+      auto golden = [](const auto &f) { return golden_minimum(f, 0.0, 50.0); };
       auto cost = [&](double kappa) {
         Q.kappa = kappa;
         const CompactModel m(Q);
