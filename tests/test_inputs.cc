@@ -145,6 +145,16 @@ TEST(BadInput, ExtractionWithUnsortedVoltagesIsRefused)
   EXPECT_FALSE(std::filesystem::exists("/tmp/otj-test-extract-bad/compact_model.json"));
 }
 
+TEST(BadInput, ExtractionWithADevelopmentPeriodShorterThanThePulseIsRefused)
+{
+  std::filesystem::remove_all("/tmp/otj-test-extract-bad");
+  const auto r = run_otj("extract " + input("extract_development_short_period.prm"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("Development 2/Period (s)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("extract_development_short_period.prm"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists("/tmp/otj-test-extract-bad/compact_model.json"));
+}
+
 TEST(BadInput, ProtocolsWithAPeriodShorterThanThePulseIsRefused)
 {
   std::filesystem::remove_all("/tmp/otj-test-protocols-bad");

@@ -214,14 +214,18 @@ namespace otj
                       "Levenberg-Marquardt iterations of the trajectory fit at each training voltage.");
     prm.declare_entry("Conductance tolerance", "0.1", Patterns::Double(0.0), "Validation: largest |G_cm / G_pde - 1|.");
     prm.declare_entry("Current tolerance", "0.2", Patterns::Double(0.0), "Validation: largest |I_cm / I_pde - 1|.");
-    for (const std::string v : {"Validation 1", "Validation 2", "Validation 3"})
+    // validation sequences (unseen: the pass/fail test of the model) and development
+    // sequences (the sequences the extraction settings are chosen on; reported, not a test)
+    const std::vector<std::string> sequence_sections{"Validation 1",  "Validation 2",  "Validation 3",
+                                                     "Development 1", "Development 2", "Development 3"};
+    for (const std::string &v : sequence_sections)
       {
         prm.enter_subsection(v);
         prm.declare_entry("Name", v, Patterns::Anything());
         prm.declare_entry("Amplitude (V)", "0.6", Patterns::Double(-10.0, 10.0));
         prm.declare_entry("Width (s)", "5e-8", Patterns::Double(0.0));
         prm.declare_entry("Period (s)", "1e-7", Patterns::Double(0.0));
-        prm.declare_entry("Count", v == "Validation 3" ? "0" : "2", Patterns::Integer(0, 10000),
+        prm.declare_entry("Count", (v == "Validation 1" || v == "Validation 2") ? "2" : "0", Patterns::Integer(0, 10000),
                           "0 disables this sequence.");
         prm.leave_subsection();
       }
@@ -267,11 +271,12 @@ namespace otj
     }
     intermediate_w_        = prm.get_double("Intermediate start w");
     current_tolerance_     = prm.get_double("Current tolerance");
-    for (const std::string v : {"Validation 1", "Validation 2", "Validation 3"})
+    for (const std::string &v : sequence_sections)
       {
         prm.enter_subsection(v);
         ValidationSequence s{prm.get("Name"), prm.get_double("Amplitude (V)"), prm.get_double("Width (s)"),
-                             prm.get_double("Period (s)"), static_cast<unsigned>(prm.get_integer("Count"))};
+                             prm.get_double("Period (s)"), static_cast<unsigned>(prm.get_integer("Count")),
+                             v.rfind("Development", 0) == 0};
         prm.leave_subsection();
         if (s.count == 0)
           continue;
@@ -1036,8 +1041,10 @@ namespace otj
                  << S_pde[k].volatile_share() << ',' << model.film_share(cm[k].state) << '\n';
           }
         const bool ok = cm.size() == reads.size() && worst_G <= conductance_tolerance_ && worst_I <= current_tolerance_;
-        all_ok        = all_ok && ok;
-        val.push_back({{"sequence", seq.name}, {"amplitude_V", seq.amplitude}, {"width_s", seq.width},
+        if (!seq.development)
+          all_ok = all_ok && ok;
+        val.push_back({{"sequence", seq.name}, {"role", seq.development ? "development" : "validation"},
+                       {"amplitude_V", seq.amplitude}, {"width_s", seq.width},
                        {"period_s", seq.period}, {"count", seq.count}, {"points", reads.size()},
                        {"max_conductance_error", worst_G}, {"max_conductance_error_at_read_bias", worst_G_bias},
                        {"max_conductance_error_of_states_during_pulses", worst_G_pulse},
@@ -1045,14 +1052,15 @@ namespace otj
                        {"max_read_model_error", worst_G_read},
                        {"passes", ok}});
         if (!quiet)
-          std::cout << "  validation '" << seq.name << "': max |G_cm/G_pde - 1| = " << std::setprecision(3) << worst_G
+          std::cout << (seq.development ? "  development '" : "  validation '") << seq.name << "': max |G_cm/G_pde - 1| = " << std::setprecision(3) << worst_G
                     << " (tolerance " << conductance_tolerance_ << "; " << worst_G_bias << " at the read bias between pulses, "
                     << worst_G_pulse << " for the states during pulses; the read model alone, at the PDE's states: "
                     << worst_G_read << "), max |I_cm/I_pde - 1| = " << worst_I
                     << " (tolerance " << current_tolerance_ << ") -> " << (ok ? "passes" : "FAILS") << std::endl;
       }
     write_atomically(output_dir_ + "/validation.csv", [&](std::ostream &o) { o << vcsv.str(); });
-    // the validation table (Markdown): one row per unseen sequence
+    // the validation table (Markdown): one row per unseen sequence, then the development
+    // sequences (if any) in a table of their own
     write_atomically(output_dir_ + "/validation.md", [&](std::ostream &o) {
       o << "# Compact model against the PDE on sequences not used in training\n\n"
         << "Model: `" << output_dir_ << "/compact_model.json`; tolerances: conductance " << 100 * conductance_tolerance_
@@ -1060,16 +1068,27 @@ namespace otj
         << "G is the static read at " << P.read_voltage << " V of the state; the points during pulses read "
         << "the frozen state of the pulse's middle. The read-model column is the compact model's conductance "
         << "of the PDE's own states (w, v_i): the part of the error that is not in the state equations.\n\n"
-        << "| sequence | points | max G error at the read bias | max G error, states during pulses | max I error | "
-           "read model alone | compact steps | result |\n|---|---|---|---|---|---|---|---|\n"
         << std::setprecision(3);
-      for (const auto &v : val)
-        o << "| " << v["sequence"].get<std::string>() << " | " << v["points"].get<std::size_t>() << " | "
-          << 100 * v["max_conductance_error_at_read_bias"].get<double>() << " % | "
-          << 100 * v["max_conductance_error_of_states_during_pulses"].get<double>() << " % | "
-          << 100 * v["max_current_error"].get<double>() << " % | "
-          << 100 * v["max_read_model_error"].get<double>() << " % | " << v["compact_steps"].get<unsigned>() << " | "
-          << (v["passes"].get<bool>() ? "passes" : "fails") << " |\n";
+      auto table = [&](bool development) {
+        o << "| sequence | points | max G error at the read bias | max G error, states during pulses | max I error | "
+             "read model alone | compact steps | result |\n|---|---|---|---|---|---|---|---|\n";
+        for (const auto &v : val)
+          if ((v["role"].get<std::string>() == "development") == development)
+            o << "| " << v["sequence"].get<std::string>() << " | " << v["points"].get<std::size_t>() << " | "
+              << 100 * v["max_conductance_error_at_read_bias"].get<double>() << " % | "
+              << 100 * v["max_conductance_error_of_states_during_pulses"].get<double>() << " % | "
+              << 100 * v["max_current_error"].get<double>() << " % | "
+              << 100 * v["max_read_model_error"].get<double>() << " % | " << v["compact_steps"].get<unsigned>() << " | "
+              << (v["passes"].get<bool>() ? "passes" : "fails") << " |\n";
+      };
+      table(false);
+      if (std::any_of(validation_.begin(), validation_.end(), [](const auto &q) { return q.development; }))
+        {
+          o << "\n## Development sequences\n\nThe extraction settings are chosen on these (not on the "
+               "validation sequences above); they are reported with the same measures and do not count for the "
+               "result.\n\n";
+          table(true);
+        }
     });
     json summary = {{"program", "otj extract"}, {"version", otj::program_version()}, {"input_file", file_},
                     {"device_file", device_.input_file}, {"validation", val}, {"validation_passes", all_ok},

@@ -30,6 +30,7 @@ namespace otj
     std::string name;
     double      amplitude = 1.0, width = 5e-8, period = 2e-7;
     unsigned    count     = 2;
+    bool        development = false; ///< a development sequence: reported, not part of the pass/fail
   };
 
   /// The states that extend the current table above its last node (the LRS): of the
