@@ -207,6 +207,34 @@ namespace otj
             jacobian_at_trial = false;
           }
 
+        // convergence test on the next correction (Deuflhard, section 2.1.2: the
+        // simplified correction J(u)^-1 R(trial) of an accepted full step estimates
+        // the error of the trial): below the tolerances, the trial plus that
+        // correction is the solution, without factorising J(trial)
+        if (accepted && lambda == 1.0)
+          {
+            bool small = true;
+            for (unsigned int i = 0; i < n && small; ++i)
+              small = is_vacancy[i] ? std::abs(simplified_[i]) <= params_.concentration_tolerance *
+                                                                     (std::abs(trial_[i]) + params_.concentration_floor)
+                                    : std::abs(simplified_[i]) <= params_.potential_tolerance;
+            if (small)
+              {
+                double max_dphi = 0;
+                for (unsigned int i = 0; i < n; ++i)
+                  {
+                    const double next = trial_[i] - simplified_[i];
+                    if (!is_vacancy[i])
+                      max_dphi = std::max(max_dphi, std::abs(next - u[i]));
+                    u[i] = (is_vacancy[i] && next < 0) ? 0.0 : next;
+                  }
+                r.converged     = true;
+                r.update_norm   = max_dphi;
+                r.residual_norm = f;
+                return r;
+              }
+          }
+
         // convergence test on the update actually taken
         double max_dphi = 0, worst_c = 0;
         unsigned int worst_i = 0;
