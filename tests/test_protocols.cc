@@ -309,6 +309,33 @@ TEST(CompactExtraction, TableExtensionIsAboveTheTopAndMonotone)
 // k t / 2 = int_0^w exp(g w_s (1 - exp(-u / w_s))) / (1 - u) du (Simpson's rule
 // here); the plain Frumkin form (w_s = 0) would capture far less at large w
 // (exp(-g w) against the screened floor exp(-g w_s)).
+TEST(CompactExtraction, CaptureLawOfThePrefitReproducesTheFittedRate)
+{
+  // the pre-fit's ln k_eff(w) = a + b exp(-w / w_s), turned into k_N+ and g+, is the
+  // compact model's capture rate (dw/dt) / v_N at every w (no release)
+  const double a = 14.0, b = 2.5, ws = 0.2;
+  const auto   law = capture_law_of_prefit(a, b, ws, 40.0);
+  EXPECT_NEAR(law.g, b / ws, 1e-12);
+  CompactModelParameters p = one_slab(1.0, 1e-9);
+  const double           k = std::exp(law.ln_k);
+  p.rates                  = {{0, 0, k, 0}, {0, 0, k, 0}};
+  p.capture_coupling       = {law.g, law.g};
+  p.release_coupling       = {0.0, 0.0};
+  p.capture_screening      = ws;
+  const CompactModel m(p);
+  for (double w : {0.0, 0.05, 0.2, 0.5, 0.9})
+    {
+      CompactState s;
+      s.w = w, s.v = {0.3};
+      EXPECT_NEAR(std::log(m.derivative(0.0, s).w / 0.3), a + b * std::exp(-w / ws), 1e-9) << "w = " << w;
+    }
+  // a coupling beyond the cap is clamped; k_N+ follows so that the screened limit (w >> w_s),
+  // ln k_eff = a, is kept
+  const auto capped = capture_law_of_prefit(a, 20.0, ws, 40.0);
+  EXPECT_DOUBLE_EQ(capped.g, 40.0);
+  EXPECT_NEAR(capped.ln_k - capped.g * ws, a, 1e-12);
+}
+
 TEST(CompactModel, ScreenedCaptureFollowsItsQuadrature)
 {
   CompactModelParameters p = one_slab(1.0, 1e-9);

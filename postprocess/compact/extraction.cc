@@ -155,6 +155,12 @@ namespace otj
     return out;
   }
 
+  CaptureLaw capture_law_of_prefit(const double a, const double b, const double w_s, const double max_coupling)
+  {
+    const double g = std::clamp(b / w_s, 0.0, max_coupling);
+    return {a + g * w_s, g};
+  }
+
   CompactExtraction::CompactExtraction(const std::string &file)
     : file_(file)
   {
@@ -194,6 +200,9 @@ namespace otj
                       "A short supra-threshold spike whose relaxation at 0 V shows how the film population "
                       "near the interface splits between trapping and return (trains the 0 V rates).");
     prm.declare_entry("Set spike width (s)", "1e-8", Patterns::Double(0.0));
+    prm.declare_entry("Set spike count", "1", Patterns::Integer(1, 50),
+                      "Set spikes in a row, each 1 ms after the previous one; the 0 V relaxation after each is a "
+                      "training run.");
     prm.declare_entry("Intermediate start w", "0.0", Patterns::Double(0.0, 1.0),
                       "The constant-voltage runs above 0 V also start from the state of the LRS relaxing at 0 V "
                       "whose w is nearest this value (0: not, the default), so that capture and release at intermediate w are "
@@ -204,6 +213,10 @@ namespace otj
                       "rate dw/dt / v_N of the set runs from the pristine state at the training voltages >= 1 V "
                       "(ln of it against w, per voltage a + b exp(-w / w_s)); 0: the plain Frumkin form exp(-g+ w); "
                       "or a value in (0, 1].");
+    prm.declare_entry("Capture law from the pre-fit", "false", Patterns::Bool(),
+                      "The interface capture rate k_N+ and coupling g+ at the training voltages of the screening "
+                      "pre-fit are taken from it (ln k_eff = ln k_N+ - g+ w_s (1 - exp(-w / w_s)) over the whole set "
+                      "run) and held in the trajectory fits, instead of fitted within the fit horizon.");
     prm.declare_entry("Fit horizon (s)", "1e-7", Patterns::Double(0.0),
                       "The constant-voltage runs away from 0 V are fitted up to this time (default: the 50-100 ns "
                       "set and reset pulses of the protocols): a compartment chain cannot follow both the "
@@ -248,9 +261,11 @@ namespace otj
     spike_width_      = prm.get_double("Spike width (s)");
     set_spike_amplitude_ = prm.get_double("Set spike amplitude (V)");
     set_spike_width_     = prm.get_double("Set spike width (s)");
+    set_spike_count_     = prm.get_integer("Set spike count");
     conductance_tolerance_ = prm.get_double("Conductance tolerance");
     fit_iterations_        = prm.get_integer("Fit iterations");
     fit_horizon_           = prm.get_double("Fit horizon (s)");
+    capture_from_prefit_   = prm.get_bool("Capture law from the pre-fit");
     {
       const std::string c = prm.get("Capture screening (w)");
       if (c == "auto")
@@ -351,22 +366,31 @@ namespace otj
         }
     }
 
-    std::vector<TrajectoryPoint> set_spike;
+    // the relaxation at 0 V after each of "Set spike count" set spikes (each from the
+    // state the previous one left 1 ms later): the capture and return at 0 V of what a
+    // pulse leaves in the film, at the interface coverages a pulse train passes through
+    std::vector<std::vector<TrajectoryPoint>> set_spikes;
     {
-      const double tf = 2e-9 + set_spike_width_, T = tf + 1e-3;
-      TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1e-9, set_spike_amplitude_},
-                                                         {1e-9 + set_spike_width_, set_spike_amplitude_}, {tf, 0}, {T, 0}})),
-                              true);
-      sim.restart_from(pristine);
-      sim.integrate_waveform(false, tf);
-      set_spike.push_back({0.0, probe(sim.system(), sim.state())});
-      for (double dt : log_times(1e-11, 1e-3, 8))
+      Vector<double> start = pristine;
+      for (unsigned n = 0; n < set_spike_count_; ++n)
         {
-          sim.integrate_waveform(false, tf + dt);
-          set_spike.push_back({dt, probe(sim.system(), sim.state())});
+          const double tf = 2e-9 + set_spike_width_, T = tf + 1e-3;
+          TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1e-9, set_spike_amplitude_},
+                                                             {1e-9 + set_spike_width_, set_spike_amplitude_}, {tf, 0}, {T, 0}})),
+                                  true);
+          sim.restart_from(start);
+          sim.integrate_waveform(false, tf);
+          std::vector<TrajectoryPoint> relax{{0.0, probe(sim.system(), sim.state())}};
+          for (double dt : log_times(1e-11, 1e-3, 8))
+            {
+              sim.integrate_waveform(false, tf + dt);
+              relax.push_back({dt, probe(sim.system(), sim.state())});
+            }
+          start = sim.state();
+          runs.push_back({{"run", "set spike relaxation"}, {"spike", n + 1}, {"amplitude_V", set_spike_amplitude_},
+                          {"width_s", set_spike_width_}, {"w_before", relax.front().s.w}, {"w_after", relax.back().s.w}});
+          set_spikes.push_back(std::move(relax));
         }
-      runs.push_back({{"run", "set spike relaxation"}, {"amplitude_V", set_spike_amplitude_}, {"width_s", set_spike_width_},
-                      {"w_after", set_spike.back().s.w}});
     }
 
     // ---- constant-voltage PDE runs ------------------------------------------------
@@ -416,9 +440,13 @@ namespace otj
     // steeply with w at first and then levels off; ln k_eff = a_V + b_V exp(-w / w_s) per
     // voltage (linear least squares in a_V, b_V), w_s by golden section on ln w_s.
     json screening_json;
+    // per training voltage of the pre-fit: ln k_N+ and g+ of its capture law (used by the
+    // trajectory fits if "Capture law from the pre-fit" is set)
+    std::map<double, std::pair<double, double>> capture_law;
     if (capture_screening_ < 0)
       {
         std::vector<std::vector<std::pair<double, double>>> samples; // per voltage: (w, ln k_eff)
+        std::vector<double>                                 sample_voltages;
         for (double V : rate_voltages_)
           {
             if (V < 1.0)
@@ -433,9 +461,9 @@ namespace otj
                   pts.push_back({w, std::log(dw / vN)});
               }
             if (pts.size() >= 4)
-              samples.push_back(pts);
+              samples.push_back(pts), sample_voltages.push_back(V);
           }
-        auto sse = [&](double ws) {
+        auto sse = [&](double ws, std::vector<std::pair<double, double>> *ab = nullptr) {
           double total = 0;
           for (const auto &pts : samples)
             {
@@ -449,6 +477,8 @@ namespace otj
               const double det = n * szz - sz * sz;
               const double b = det > 0 ? (n * szy - sz * sy) / det : 0.0, a = (sy - b * sz) / n;
               total += syy - 2 * (a * sy + b * szy) + a * a * n + 2 * a * b * sz + b * b * szz;
+              if (ab)
+                ab->push_back({a, b});
             }
           return total;
         };
@@ -458,6 +488,18 @@ namespace otj
           {
             capture_screening_ =
               std::exp(golden_minimum([&](double x) { return sse(std::exp(x)); }, std::log(0.01), std::log(1.0)));
+          }
+        if (!samples.empty() && capture_screening_ > 0)
+          {
+            // ln k_eff = a_V + b_V exp(-w / w_s) is ln k_N+ - g+ w_s (1 - exp(-w / w_s)):
+            // k_N+ = exp(a_V + b_V), g+ = b_V / w_s
+            std::vector<std::pair<double, double>> ab;
+            sse(capture_screening_, &ab);
+            for (std::size_t j = 0; j < ab.size(); ++j)
+              {
+                const CaptureLaw law = capture_law_of_prefit(ab[j].first, ab[j].second, capture_screening_, max_coupling);
+                capture_law[sample_voltages[j]] = {law.ln_k, law.g};
+              }
           }
         screening_json = {{"w_s", capture_screening_}, {"voltages", samples.size()},
                           {"sse_ln_k", samples.empty() ? 0.0 : sse(capture_screening_)},
@@ -578,7 +620,8 @@ namespace otj
             for (std::size_t k = 0; k < spike_t.size(); ++k)
               tr.push_back({spike_t[k], spike_s[k]});
             add_rows(tr, 2);
-            add_rows(set_spike, 3);
+            for (const auto &relax : set_spikes)
+              add_rows(relax, 3);
           }
         // non-negative least squares link by link from the interface back to the Pt layer:
         //   flux_N = dw/dt = k_N+ v_N - k_N- w (the couplings g+- are zero here),  flux_{i-1} = dv_i/dt + flux_i = k+ x_{i-1} - k- x_i;
@@ -735,6 +778,12 @@ namespace otj
           for (std::size_t m = 0; m < nk; ++m)
             x0[m] = std::log(std::min(k[m], max_rate) + floor_k);
           x0[nk] = g_capture, x0[nk + 1] = g_release;
+          // the capture law of the pre-fit (from the whole set run, not only the fit
+          // horizon: at the lower set voltages the front reaches the interface after it)
+          const auto law            = capture_law.find(V);
+          const bool capture_pinned = capture_from_prefit_ && law != capture_law.end();
+          if (capture_pinned)
+            x0[2 * NM] = std::min(law->second.first, std::log(max_rate)), x0[nk] = law->second.second;
           auto sq = [](const std::vector<double> &r) {
             double c = 0;
             for (double x : r)
@@ -758,6 +807,8 @@ namespace otj
               // the previous voltage's rates and couplings (its hidden starts, if any, dropped)
               std::vector<double> st(previous_fit.begin(), previous_fit.begin() + std::min(previous_fit.size(), nk + 2));
               st.resize(nk + 2 + n_h0, 0.05);
+              if (capture_pinned)
+                st[2 * NM] = x0[2 * NM], st[nk] = x0[nk];
               starts.push_back(st);
             }
           for (const auto &start : starts)
@@ -772,6 +823,8 @@ namespace otj
                       x[m] = std::clamp(x[m], 0.0, max_coupling);
                     for (std::size_t m = nk + 2; m < x.size(); ++m)
                       x[m] = std::clamp(x[m], 0.0, 1.0);
+                    if (capture_pinned) // held at the pre-fit's k_N+ and g+
+                      x[2 * NM] = x0[2 * NM], x[nk] = x0[nk];
                     return x;
                   });
                 if (sq(lm.residuals) < cost_fit)

@@ -42,6 +42,16 @@ namespace otj
                                                   const std::vector<std::pair<double, double>> &candidates,
                                                   unsigned int max_nodes);
 
+  /// The interface capture law of the screening pre-fit at one voltage: the fit
+  /// ln k_eff(w) = a + b exp(-w / w_s) (k_eff = (dw/dt) / v_N) is the compact model's
+  /// ln k_N+ - g+ w_s (1 - exp(-w / w_s)) with ln k_N+ = a + b and g+ = b / w_s (g+ clamped
+  /// to [0, max_coupling]; then ln k_N+ = a + g+ w_s).
+  struct CaptureLaw
+  {
+    double ln_k, g;
+  };
+  CaptureLaw capture_law_of_prefit(double a, double b, double w_s, double max_coupling);
+
   class CompactExtraction
   {
   public:
@@ -59,10 +69,12 @@ namespace otj
     double                          hidden_penalty_ = 1.0;
     double                          spike_amplitude_ = 1.0, spike_width_ = 5e-8;
     double                          set_spike_amplitude_ = 2.4, set_spike_width_ = 1e-8;
+    unsigned int                    set_spike_count_     = 1;
     double                          conductance_tolerance_ = 0.1, current_tolerance_ = 0.2;
     unsigned int                    fit_iterations_ = 40;
     double                          fit_horizon_    = 1e-7;
     double                          capture_screening_ = 0.0;
+    bool                            capture_from_prefit_ = false;
     double                          intermediate_w_ = 0.0;
     std::vector<ValidationSequence> validation_;
   };
