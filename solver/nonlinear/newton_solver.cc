@@ -209,8 +209,10 @@ namespace otj
 
         // convergence test on the next correction (Deuflhard, section 2.1.2: the
         // simplified correction J(u)^-1 R(trial) of an accepted full step estimates
-        // the error of the trial): below the tolerances, the trial plus that
-        // correction is the solution, without factorising J(trial)
+        // the error of the trial): below the tolerances, the trial is the solution,
+        // without factorising J(trial). The trial is returned, not trial minus that
+        // correction: the correction is a plain solve (no refinement, see
+        // refine_linear_solve), and the trial's vacancy balance is the refined one.
         if (accepted && lambda == 1.0)
           {
             bool small = true;
@@ -222,12 +224,9 @@ namespace otj
               {
                 double max_dphi = 0;
                 for (unsigned int i = 0; i < n; ++i)
-                  {
-                    const double next = trial_[i] - simplified_[i];
-                    if (!is_vacancy[i])
-                      max_dphi = std::max(max_dphi, std::abs(next - u[i]));
-                    u[i] = (is_vacancy[i] && next < 0) ? 0.0 : next;
-                  }
+                  if (!is_vacancy[i])
+                    max_dphi = std::max(max_dphi, std::abs(trial_[i] - u[i]));
+                u.swap(trial_);
                 r.converged     = true;
                 r.update_norm   = max_dphi;
                 r.residual_norm = f;
