@@ -24,6 +24,7 @@
 #include <iomanip>
 #include <iostream>
 #include <limits>
+#include <functional>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -347,24 +348,34 @@ namespace otj
       std::cout << "  pristine w = " << s_pristine.w << ", v = " << s_pristine.volatile_share() << "; LRS w = " << s_lrs.w
                 << ", v = " << s_lrs.volatile_share() << " (" << film_cells_ << " film cells)" << std::endl;
 
+    // a spike of amplitude A and width W (1 ns edges) from state s0, then 0 V for `hold`:
+    // sample(dt, sim) at the spike's end (dt = 0) and at log-spaced times dt after it;
+    // returns the final state
+    auto relax_after_spike = [&](double A, double W, const Vector<double> &s0, double hold,
+                                 const std::function<void(double, TransientSimulation &)> &sample) {
+      const double        tf = 2e-9 + W;
+      TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1e-9, A}, {1e-9 + W, A}, {tf, 0}, {tf + hold, 0}})),
+                              true);
+      sim.restart_from(s0);
+      sim.integrate_waveform(false, tf);
+      sample(0.0, sim);
+      for (double dt : log_times(1e-11, hold, 8))
+        {
+          sim.integrate_waveform(false, tf + dt);
+          sample(dt, sim);
+        }
+      return sim.state();
+    };
+
     // ---- the spike's relaxation at 0 V (trains the volatile rates at 0 V, tau_v and kappa) ----
     std::vector<double>       spike_t, spike_G;
     std::vector<CompactState> spike_s;
-    {
-      const double tf = 2e-9 + spike_width_, T = tf + 1e-4;
-      TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1e-9, spike_amplitude_}, {1e-9 + spike_width_, spike_amplitude_},
-                                                         {tf, 0}, {T, 0}})),
-                              true);
-      sim.restart_from(pristine);
-      sim.integrate_waveform(false, tf);
-      for (double dt : log_times(1e-11, 1e-4, 8))
-        {
-          sim.integrate_waveform(false, tf + dt);
-          const CompactState s = probe(sim.system(), sim.state());
-          spike_t.push_back(dt), spike_s.push_back(s);
-          spike_G.push_back(1.0 / sim.read(sim.state(), device_.experiment.read_voltage).resistance);
-        }
-    }
+    relax_after_spike(spike_amplitude_, spike_width_, pristine, 1e-4, [&](double dt, TransientSimulation &sim) {
+      if (dt == 0.0)
+        return;
+      spike_t.push_back(dt), spike_s.push_back(probe(sim.system(), sim.state()));
+      spike_G.push_back(1.0 / sim.read(sim.state(), device_.experiment.read_voltage).resistance);
+    });
 
     // the relaxation at 0 V after each of "Set spike count" set spikes (each from the
     // state the previous one left 1 ms later): the capture and return at 0 V of what a
@@ -374,19 +385,11 @@ namespace otj
       Vector<double> start = pristine;
       for (unsigned n = 0; n < set_spike_count_; ++n)
         {
-          const double tf = 2e-9 + set_spike_width_, T = tf + 1e-3;
-          TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1e-9, set_spike_amplitude_},
-                                                             {1e-9 + set_spike_width_, set_spike_amplitude_}, {tf, 0}, {T, 0}})),
-                                  true);
-          sim.restart_from(start);
-          sim.integrate_waveform(false, tf);
-          std::vector<TrajectoryPoint> relax{{0.0, probe(sim.system(), sim.state())}};
-          for (double dt : log_times(1e-11, 1e-3, 8))
-            {
-              sim.integrate_waveform(false, tf + dt);
-              relax.push_back({dt, probe(sim.system(), sim.state())});
-            }
-          start = sim.state();
+          std::vector<TrajectoryPoint> relax;
+          start = relax_after_spike(set_spike_amplitude_, set_spike_width_, start, 1e-3,
+                                    [&](double dt, TransientSimulation &sim) {
+                                      relax.push_back({dt, probe(sim.system(), sim.state())});
+                                    });
           runs.push_back({{"run", "set spike relaxation"}, {"spike", n + 1}, {"amplitude_V", set_spike_amplitude_},
                           {"width_s", set_spike_width_}, {"w_before", relax.front().s.w}, {"w_after", relax.back().s.w}});
           set_spikes.push_back(std::move(relax));
