@@ -7,6 +7,7 @@
 
 #include <deal.II/base/parameter_handler.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -67,6 +68,65 @@ namespace otj
       if (l.id != ids::substrate)
         t += l.thickness;
     return t;
+  }
+
+  double DeviceModel::vacancy_transition_width() const
+  {
+    double a = 0;
+    for (const auto &l : layers)
+      a = std::max(a, l.material.hop_distance);
+    return a;
+  }
+
+  namespace
+  {
+    /// Average over [lo, hi] (clipped to the device) of a per-layer property.
+    template <typename Property>
+    double window_average(const std::vector<Layer> &layers, double lo, double hi, Property property)
+    {
+      double total = 0;
+      for (const auto &l : layers)
+        total += l.thickness;
+      lo = std::max(lo, 0.0);
+      hi = std::min(hi, total);
+      double top = 0, sum = 0, covered = 0;
+      for (const auto &l : layers)
+        {
+          const double bottom  = top + l.thickness;
+          const double overlap = std::min(hi, bottom) - std::max(lo, top);
+          if (overlap > 0)
+            {
+              sum += overlap * property(l.material);
+              covered += overlap;
+            }
+          top = bottom;
+        }
+      if (covered > 0)
+        return sum / covered;
+      // a point (zero-width window): the layer holding it
+      top = 0;
+      for (const auto &l : layers)
+        {
+          if (lo <= top + l.thickness)
+            return property(l.material);
+          top += l.thickness;
+        }
+      return property(layers.back().material);
+    }
+  } // namespace
+
+  double DeviceModel::vacancy_site_energy_at(const double depth) const
+  {
+    const double a = vacancy_transition_width();
+    return window_average(layers, depth - 0.5 * a, depth + 0.5 * a,
+                          [](const Material &m) { return m.vacancy_site_energy; });
+  }
+
+  double DeviceModel::vacancy_activation_at(const double depth) const
+  {
+    const double a = vacancy_transition_width();
+    return window_average(layers, depth - 0.5 * a, depth + 0.5 * a,
+                          [](const Material &m) { return m.activation_energy; });
   }
 
   double DeviceModel::electron_quasi_fermi_energy(const double depth, const double V) const

@@ -49,7 +49,7 @@ namespace otj
 
     dof_component_.assign(n, 0);
     node_volume_.assign(n, 0.0);
-    std::vector<double> site_energy_sum(n, 0.0);
+    node_site_energy_.assign(n, 0.0);
     node_activation_.assign(n, 0.0);
     std::vector<types::global_dof_index> ldi(fe_.dofs_per_cell);
     cells_.clear();
@@ -84,14 +84,15 @@ namespace otj
           cc.volume = cell->measure();
         }
         integrate_cell_geometry(fev, CoordinateSystem::planar, cc.vol.data(), cc.K.data());
-        const double eps_site = device_.material(cc.material).vacancy_site_energy;
         for (unsigned int v = 0; v < nv; ++v)
           {
             node_volume_[cc.phi_dof[v]] += cc.vol[v];
             node_volume_[cc.c_dof[v]] += cc.vol[v];
-            site_energy_sum[cc.c_dof[v]] += cc.vol[v] * eps_site;
-            node_activation_[cc.c_dof[v]] =
-              std::max(node_activation_[cc.c_dof[v]], device_.material(cc.material).activation_energy);
+            // the vacancy landscape is a function of depth, ramped over one hop
+            // distance at material boundaries (DeviceModel::vacancy_site_energy_at)
+            const double depth            = cc.x[v][dim - 1];
+            node_site_energy_[cc.c_dof[v]] = device_.vacancy_site_energy_at(depth);
+            node_activation_[cc.c_dof[v]]  = device_.vacancy_activation_at(depth);
           }
         // boundary vertices
         for (unsigned int f = 0; f < GeometryInfo<dim>::faces_per_cell; ++f)
@@ -120,10 +121,6 @@ namespace otj
         std::sort(v->begin(), v->end());
         v->erase(std::unique(v->begin(), v->end()), v->end());
       }
-    node_site_energy_.assign(n, 0.0);
-    for (unsigned int i = 0; i < n; ++i)
-      if (dof_component_[i] == vacancy_component && node_volume_[i] > 0)
-        node_site_energy_[i] = site_energy_sum[i] / node_volume_[i];
   }
 
   template <int dim>

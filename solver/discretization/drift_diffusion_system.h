@@ -17,11 +17,12 @@
 // Zikatanov, Math. Comp. 68, 1429 (1999); in 1D exactly Scharfetter-Gummel).
 // The scheme conserves vacancies exactly (fluxes are antisymmetric), keeps
 // them positive (M-matrix) and is free of oscillations at any Peclet number.
-// The vacancy site energy is a nodal field (volume-weighted average of the
-// adjacent cells), so an interface with a site-energy offset spreads the
-// equilibrium jump over one cell on each side. The hop barrier of an edge is
-// the larger of its two nodes' barriers (each node: the largest of its
-// cells), so the cells next to a high-barrier layer share its barrier.
+// The vacancy site energy and hop barrier are nodal fields, functions of
+// depth that ramp over one hop distance at material boundaries
+// (DeviceModel::vacancy_site_energy_at: a hopping model has no structure
+// below the hop distance, and a step resolved on sub-lattice cells made the
+// interface kinetics depend on the mesh). The hop barrier of an edge is the
+// larger of its two nodes' barriers.
 // The cell physics is discretization/cell_physics.h, shared with the
 // distributed (p4est / PETSc) assembly of parallel/.
 #pragma once

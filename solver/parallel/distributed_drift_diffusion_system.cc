@@ -146,8 +146,12 @@ namespace otj
           {
             node_volume_(cc.phi_dof[v]) += cc.vol[v];
             node_volume_(cc.c_dof[v]) += cc.vol[v];
-            site_energy_sum(cc.c_dof[v]) += cc.vol[v] * m.vacancy_site_energy;
-            node_activation_(cc.c_dof[v]) = std::max(node_activation_(cc.c_dof[v]), m.activation_energy);
+            // the vacancy landscape is a function of depth, ramped over one hop distance
+            // at material boundaries (DeviceModel::vacancy_site_energy_at); nodes shared
+            // by several cells get the same value from each (max and volume average agree)
+            const double depth = cc.x[v][dim - 1];
+            site_energy_sum(cc.c_dof[v]) += cc.vol[v] * device_.vacancy_site_energy_at(depth);
+            node_activation_(cc.c_dof[v]) = std::max(node_activation_(cc.c_dof[v]), device_.vacancy_activation_at(depth));
             if (std::isfinite(m.max_vacancy_density) && m.max_vacancy_density > 0)
               inverse_site_limit(cc.c_dof[v]) =
                 std::max(inverse_site_limit(cc.c_dof[v]), c_scale_ / m.max_vacancy_density);
