@@ -336,6 +336,25 @@ TEST(CompactExtraction, CaptureLawOfThePrefitReproducesTheFittedRate)
   EXPECT_NEAR(capped.ln_k - capped.g * ws, a, 1e-12);
 }
 
+// The rate-smoothing prior: weight times the difference to the previous voltage's
+// parameters, for the first n of them, and nothing without a weight or a previous fit.
+TEST(CompactExtraction, RateSmoothingPriorIsTheWeightedDifferenceToThePreviousVoltage)
+{
+  const std::vector<double> x{1.0, -2.0, 3.0, 0.5, 7.0}, previous{0.0, -1.0, 3.5, 0.5};
+  std::vector<double>       r{9.0};
+  append_rate_smoothing_residuals(r, x, previous, 3, 0.1);
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_DOUBLE_EQ(r[0], 9.0); // the trajectory residuals before it are kept
+  EXPECT_NEAR(r[1], 0.1, 1e-15);
+  EXPECT_NEAR(r[2], -0.1, 1e-15);
+  EXPECT_NEAR(r[3], -0.05, 1e-15);
+  append_rate_smoothing_residuals(r, x, previous, 10, 0.1); // limited by the previous fit's size
+  EXPECT_EQ(r.size(), 8u);
+  append_rate_smoothing_residuals(r, x, previous, 3, 0.0);
+  append_rate_smoothing_residuals(r, x, {}, 3, 0.1);
+  EXPECT_EQ(r.size(), 8u);
+}
+
 TEST(CompactModel, ScreenedCaptureFollowsItsQuadrature)
 {
   CompactModelParameters p = one_slab(1.0, 1e-9);

@@ -156,6 +156,15 @@ namespace otj
     return out;
   }
 
+  void append_rate_smoothing_residuals(std::vector<double> &r, const std::vector<double> &x,
+                                       const std::vector<double> &previous, const std::size_t n, const double weight)
+  {
+    if (!(weight > 0))
+      return;
+    for (std::size_t m = 0; m < n && m < previous.size() && m < x.size(); ++m)
+      r.push_back(weight * (x[m] - previous[m]));
+  }
+
   CaptureLaw capture_law_of_prefit(const double a, const double b, const double w_s, const double max_coupling)
   {
     const double g = std::clamp(b / w_s, 0.0, max_coupling);
@@ -224,6 +233,12 @@ namespace otj
                       "nanosecond arrival of the vacancy front at the interface and the slow filling after it "
                       "(fitting to 0.1 s smooths the arrival out). The 0 V runs (relaxation, retention) are "
                       "fitted to their end.");
+    prm.declare_entry("Rate smoothing", "0", Patterns::Double(0.0),
+                      "Weight of a prior that holds ln k and the interface couplings of a training voltage "
+                      "near those of the previously fitted voltage (residual: weight times the difference of "
+                      "ln k; 0: none). Rates that no run at a voltage exercises (the film's drain at 0.3 V) "
+                      "then follow their neighbour instead of drifting to the bounds, where the log-linear "
+                      "interpolation in V would carry them to the voltages in between.");
     prm.declare_entry("Fit iterations", "40", Patterns::Integer(0, 200),
                       "Levenberg-Marquardt iterations of the trajectory fit at each training voltage.");
     prm.declare_entry("Conductance tolerance", "0.1", Patterns::Double(0.0), "Validation: largest |G_cm / G_pde - 1|.");
@@ -265,6 +280,7 @@ namespace otj
     set_spike_count_     = prm.get_integer("Set spike count");
     conductance_tolerance_ = prm.get_double("Conductance tolerance");
     fit_iterations_        = prm.get_integer("Fit iterations");
+    rate_smoothing_        = prm.get_double("Rate smoothing");
     fit_horizon_           = prm.get_double("Fit horizon (s)");
     capture_from_prefit_   = prm.get_bool("Capture law from the pre-fit");
     {
@@ -775,6 +791,8 @@ namespace otj
                       r.push_back(hidden_penalty_ * out[q].state.v[c]);
                   }
               }
+            // the prior: ln k and g+- of the previously fitted voltage
+            append_rate_smoothing_residuals(r, lk, previous_fit, nk + 2, rate_smoothing_);
             return r;
           };
           std::vector<double> x0(nk + 2 + n_h0, 0.05); // the hidden cells' starts: 5 %

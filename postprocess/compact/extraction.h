@@ -52,6 +52,12 @@ namespace otj
   };
   CaptureLaw capture_law_of_prefit(double a, double b, double w_s, double max_coupling);
 
+  /// The "Rate smoothing" prior of the per-voltage fit: appends weight (x_m - previous_m)
+  /// to the residuals r for the first n parameters (ln k and g+-) that both vectors hold;
+  /// nothing when the weight is 0 or there is no previous voltage.
+  void append_rate_smoothing_residuals(std::vector<double> &r, const std::vector<double> &x,
+                                       const std::vector<double> &previous, std::size_t n, double weight);
+
   class CompactExtraction
   {
   public:
@@ -72,6 +78,7 @@ namespace otj
     unsigned int                    set_spike_count_     = 1;
     double                          conductance_tolerance_ = 0.1, current_tolerance_ = 0.2;
     unsigned int                    fit_iterations_ = 40;
+    double                          rate_smoothing_ = 0.0; ///< weight of the prior towards the previous voltage's ln k
     double                          fit_horizon_    = 1e-7;
     double                          capture_screening_ = 0.0;
     bool                            capture_from_prefit_ = false;
