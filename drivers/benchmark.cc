@@ -64,12 +64,15 @@ namespace
     const auto t2 = std::chrono::steady_clock::now();
     const double wall_init = std::chrono::duration<double>(t1 - t0).count();
     const double wall_tr   = std::chrono::duration<double>(t2 - t1).count();
+    // the final state's read at 0.1 V (not timed): across mesh levels, a record of
+    // the mesh convergence of the case
+    const double read_ohm  = sim.read(sim.state(), 0.1).resistance;
     std::cout << "{\"case\": \"" << name << "\", \"mesh_level\": " << level << ", \"dofs\": " << sim.system().n_dofs()
               << ", \"wall_s_initial_state\": " << wall_init << ", \"wall_s_transient\": " << wall_tr
               << ", \"newton_iterations\": " << sim.statistics().newton_iterations + sim.equilibrium_newton_iterations()
               << ", \"time_steps\": " << sim.statistics().steps
               << ", \"rejected_steps\": " << sim.statistics().rejected_error + sim.statistics().rejected_newton
-              << ", \"peak_rss_MB\": " << peak_rss_mb() << "}" << std::endl;
+              << ", \"read_resistance_ohm\": " << read_ohm << ", \"peak_rss_MB\": " << peak_rss_mb() << "}" << std::endl;
   }
 
   /// SPEC 8 (2D): Newton iterations of one implicit Euler step (1 ns, 0 V)
