@@ -443,6 +443,13 @@ TEST(Solver, VacancyLandscapeRampsOverOneHopDistance)
     }
   // the window is clipped at the contact: no ramp towards the outside of the device
   EXPECT_NEAR(d.vacancy_activation_at(0.0) / eV, 0.33, 1e-12);
+  // a set width replaces the hop distance: 0.125 nm beyond the boundary a ramp of width
+  // 0.5 nm is at 3/4 of the way to the trap's value, the hop-distance ramp at
+  // (a/2 + 0.125 nm) / a of it
+  d.vacancy_transition_width_setting = 0.5 * nm;
+  EXPECT_NEAR(d.vacancy_site_energy_at(2.525 * nm) / eV, -0.45, 1e-9);
+  d.vacancy_transition_width_setting = 0.0;
+  EXPECT_NEAR(d.vacancy_site_energy_at(2.525 * nm) / eV, -0.6 * (0.5 * a + 0.125 * nm) / a, 1e-9);
 }
 
 // Mesh convergence of the paper's device (calibrated materials): a 2.3 V / 50 ns

@@ -72,6 +72,8 @@ namespace otj
 
   double DeviceModel::vacancy_transition_width() const
   {
+    if (vacancy_transition_width_setting > 0)
+      return vacancy_transition_width_setting;
     double a = 0;
     for (const auto &l : layers)
       a = std::max(a, l.material.hop_distance);
@@ -217,6 +219,10 @@ namespace otj
     prm.declare_entry("Temperature (K)", "300", Patterns::Double(1.0, 2000.0), "Device temperature (K).");
     prm.declare_entry("Electrode radius (um)", "10", Patterns::Double(1e-4, 1e4),
                       "Radius of the circular Pt electrode (um); the paper's devices have 10 um.");
+    prm.declare_entry("Vacancy transition width (nm)", "0", Patterns::Double(0.0, 10.0),
+                      "Width of the linear ramp of the vacancy site energy and hop barrier centred on each "
+                      "material boundary (nm); 0 = the largest hop distance of the layers (the lattice "
+                      "scale below which a hopping model has no structure). Must be resolved by the mesh.");
     prm.enter_subsection("Layers");
     prm.declare_entry("Top interface layer thickness (nm)", "0", Patterns::Double(0.0, 100.0),
                       "Thickness of an optional interface layer between Pt and the barrier film (nm); 0 = none.");
@@ -254,6 +260,7 @@ namespace otj
   {
     prm.enter_subsection("Device");
     temperature = prm.get_double("Temperature (K)");
+    vacancy_transition_width_setting = prm.get_double("Vacancy transition width (nm)") * constants::nm;
     const double r = prm.get_double("Electrode radius (um)") * 1e-6;
     electrode_area = constants::pi * r * r;
     prm.enter_subsection("Layers");

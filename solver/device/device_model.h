@@ -68,6 +68,9 @@ namespace otj
     double                   top_reservoir_density    = 0.0;
     double                   bottom_reservoir_density = 0.0;
     std::optional<double>    back_contact_potential_override;
+    /// Width of the vacancy landscape's ramps at material boundaries (m); 0: the
+    /// largest hop distance of the layers (see vacancy_site_energy_at)
+    double                   vacancy_transition_width_setting = 0.0;
 
     const Material &material(dealii::types::material_id id) const;
     const Layer &   layer(dealii::types::material_id id) const;
@@ -101,7 +104,8 @@ namespace otj
     /// over one hop distance, not a step. The site energy and the hop barrier at
     /// a depth are the averages of the layers' values over the window
     /// [depth - a/2, depth + a/2] (clipped to the device), a = the largest hop
-    /// distance of the layers: linear ramps of width a centred on each boundary.
+    /// distance of the layers (or "Vacancy transition width (nm)" if set): linear
+    /// ramps of width a centred on each boundary.
     /// (Assigned per cell, a step resolved on cells much shorter than a made
     /// the interface crossing rate grow as 1/cell size, D0/L times the step over
     /// kT, and the results depend on the mesh: the read resistance 10 ns after
