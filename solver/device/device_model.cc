@@ -82,13 +82,11 @@ namespace otj
 
   namespace
   {
-    /// Average over [lo, hi] (clipped to the device) of a per-layer property.
+    /// Average over [lo, hi] (clipped to [0, total], the device) of a per-layer property.
     template <typename Property>
-    double window_average(const std::vector<Layer> &layers, double lo, double hi, Property property)
+    double window_average(const std::vector<Layer> &layers, const double total, double lo, double hi,
+                          Property property)
     {
-      double total = 0;
-      for (const auto &l : layers)
-        total += l.thickness;
       lo = std::max(lo, 0.0);
       hi = std::min(hi, total);
       double top = 0, sum = 0, covered = 0;
@@ -120,14 +118,14 @@ namespace otj
   double DeviceModel::vacancy_site_energy_at(const double depth) const
   {
     const double a = vacancy_transition_width();
-    return window_average(layers, depth - 0.5 * a, depth + 0.5 * a,
+    return window_average(layers, total_thickness(), depth - 0.5 * a, depth + 0.5 * a,
                           [](const Material &m) { return m.vacancy_site_energy; });
   }
 
   double DeviceModel::vacancy_activation_at(const double depth) const
   {
     const double a = vacancy_transition_width();
-    return window_average(layers, depth - 0.5 * a, depth + 0.5 * a,
+    return window_average(layers, total_thickness(), depth - 0.5 * a, depth + 0.5 * a,
                           [](const Material &m) { return m.activation_energy; });
   }
 
