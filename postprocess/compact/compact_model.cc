@@ -77,6 +77,7 @@ namespace otj
             {"rates_per_s", rates},
             {"interface_capture_coupling", capture_coupling},
             {"interface_release_coupling", release_coupling},
+            {"film_coupling", film_coupling},
             {"interface_capture_screening", capture_screening},
             {"rate_order", "k_0+, k_0-, ..., k_N+, k_N-: link 0 Pt layer <-> first film slab, link N last slab <-> interface"},
             {"tau_v_s", tau_v},
@@ -102,6 +103,8 @@ namespace otj
           p.capture_coupling = j.at("interface_capture_coupling").get<std::vector<double>>();
         if (j.contains("interface_release_coupling"))
           p.release_coupling = j.at("interface_release_coupling").get<std::vector<double>>();
+        if (j.contains("film_coupling"))
+          p.film_coupling = j.at("film_coupling").get<std::vector<double>>();
         if (j.contains("interface_capture_screening"))
           p.capture_screening = j.at("interface_capture_screening").get<double>();
         p.tau_v            = j.at("tau_v_s").get<double>();
@@ -140,13 +143,13 @@ namespace otj
         if (r.size() != 2 * (film_cells + 1))
           throw std::invalid_argument(where + ": compact model rate rows need 2 (film_cells + 1) values");
       }
-    for (const auto *g : {&capture_coupling, &release_coupling})
+    for (const auto *g : {&capture_coupling, &release_coupling, &film_coupling})
       {
         if (!g->empty() && g->size() != rate_voltages.size())
-          throw std::invalid_argument(where + ": compact model interface couplings need one value per rate voltage");
+          throw std::invalid_argument(where + ": compact model couplings need one value per rate voltage");
         for (double x : *g)
           if (!std::isfinite(x))
-            throw std::invalid_argument(where + ": compact model interface couplings must be finite");
+            throw std::invalid_argument(where + ": compact model couplings must be finite");
       }
     for (const auto &r : rates)
       for (double k : r)
@@ -189,14 +192,15 @@ namespace otj
       o << std::setprecision(10) << "voltage_V";
       for (unsigned i = 0; i <= film_cells; ++i)
         o << ",k" << i << "_forward_per_s,k" << i << "_backward_per_s";
-      o << ",capture_coupling,release_coupling\n";
+      o << ",capture_coupling,release_coupling,film_coupling\n";
       for (std::size_t i = 0; i < rate_voltages.size(); ++i)
         {
           o << rate_voltages[i];
           for (double k : rates[i])
             o << ',' << k;
           o << ',' << (capture_coupling.empty() ? 0.0 : capture_coupling[i]) << ','
-            << (release_coupling.empty() ? 0.0 : release_coupling[i]) << '\n';
+            << (release_coupling.empty() ? 0.0 : release_coupling[i]) << ','
+            << (film_coupling.empty() ? 0.0 : film_coupling[i]) << '\n';
         }
     });
     table("compact_current.csv", "voltage_V", current_voltages, "s", s_nodes, current);
@@ -232,6 +236,15 @@ namespace otj
     return {g(p_.capture_coupling), g(p_.release_coupling)};
   }
 
+  double CompactModel::film_coupling(const double V) const
+  {
+    if (p_.film_coupling.empty())
+      return 0.0;
+    const auto [i, f] = locate(p_.rate_voltages, V);
+    const std::size_t j = std::min(i + 1, p_.rate_voltages.size() - 1);
+    return (1 - f) * p_.film_coupling[i] + f * p_.film_coupling[j];
+  }
+
   namespace
   {
     /// The capture exponent's coverage E(w) and dE/dw: the Frumkin interaction g+ w, or,
@@ -245,7 +258,7 @@ namespace otj
 
     /// The chain's fluxes flux_0 .. flux_N at state s with rates k and interface couplings g.
     std::vector<double> chain_fluxes(const std::vector<double> &k, const std::pair<double, double> &g,
-                                     const CompactState &s, const double ws)
+                                     const double gf, const CompactState &s, const double ws)
     {
       const std::size_t   N = s.v.size();
       std::vector<double> x(N + 2); // p, v_1 .. v_N, w
@@ -255,15 +268,15 @@ namespace otj
       x[N + 1] = s.w;
       std::vector<double> f(N + 1);
       for (std::size_t i = 0; i <= N; ++i)
-        f[i] = k[2 * i] * x[i] * (i == N ? std::exp(-g.first * capture_coverage(s.w, ws)) : 1.0) -
-               k[2 * i + 1] * x[i + 1] * (i == N ? std::exp(g.second * s.w) : 1.0);
+        f[i] = k[2 * i] * x[i] * (i == N ? std::exp(-g.first * capture_coverage(s.w, ws)) : std::exp(-gf * s.w)) -
+               k[2 * i + 1] * x[i + 1] * (i == N ? std::exp(g.second * s.w) : std::exp(gf * s.w));
       return f;
     }
   } // namespace
 
   CompactState CompactModel::derivative(const double V, const CompactState &s) const
   {
-    const auto   f = chain_fluxes(rates(V), couplings(V), s, p_.capture_screening);
+    const auto   f = chain_fluxes(rates(V), couplings(V), film_coupling(V), s, p_.capture_screening);
     CompactState d;
     d.w = f.back();
     d.v.resize(s.v.size());
@@ -382,6 +395,19 @@ namespace otj
     const double      kp_N  = k[2 * N] * phi;
     const double      F_w   = k[2 * N] * vs * dphi - k[2 * N + 1] * psi * (1 + g.second * ws);
     const double      c_N   = -k[2 * N + 1] * ws * psi - F_w * ws;
+    // the film links k+ e^{-g_f w} x_i - k- e^{g_f w} x_{i+1}, linearised in w at the
+    // step's start like the interface flux: A x_i - B x_{i+1} + D (w - w*)
+    const double      gf    = film_coupling(V), ef = std::exp(-gf * ws);
+    auto              x_at  = [&](std::size_t i) {
+      if (i == 0)
+        {
+          double p = 1 - ws;
+          for (double v : s.v)
+            p -= v;
+          return std::max(0.0, p);
+        }
+      return s.v[i - 1];
+    };
     thread_local ExpmWorkspace w;
     w.resize(n);
     auto M = [&](std::size_t r, std::size_t c) -> double & { return w.m[r * n + c]; };
@@ -395,7 +421,13 @@ namespace otj
           return;
         }
       // flux_link = k+ x_link - k- x_{link+1}; x_0 = p = 1 - sum v - w
-      const double kp = k[2 * link], km = k[2 * link + 1];
+      const double kp = k[2 * link] * ef, km = k[2 * link + 1] / ef;
+      if (gf != 0.0)
+        {
+          const double D = -gf * (kp * x_at(link) + km * x_at(link + 1));
+          M(row, N) += sign * D * h;
+          M(row, N + 1) -= sign * D * ws * h;
+        }
       if (link == 0)
         {
           for (std::size_t c = 0; c <= N; ++c)

@@ -51,6 +51,12 @@ namespace otj
     std::vector<std::vector<double>> rates;
     /// [voltage] g+ and g- of the interface link (dimensionless; empty: zero)
     std::vector<double>              capture_coupling, release_coupling;
+    /// [voltage] g_f of the film links (dimensionless; empty: zero): the field of the
+    /// trapped charge w screens the applied field in the film, so each film link's
+    /// forward rate carries exp(-g_f w) and its backward rate exp(+g_f w) (a hop over a
+    /// barrier in a field lowered by dE: rates ~ exp(-+ q a dE / 2 k T), dE linear in w
+    /// by Gauss's law)
+    std::vector<double>              film_coupling;
     /// w_s of the screened capture interaction exp(-g+ w_s (1 - exp(-w / w_s))) (0: the
     /// plain Frumkin exp(-g+ w))
     double                           capture_screening = 0.0;
@@ -105,6 +111,8 @@ namespace otj
     std::vector<double> rates(double V) const;
     /// g+ and g- of the interface link at V (linear in V between the training voltages).
     std::pair<double, double> couplings(double V) const;
+    /// g_f of the film links at V (linear in V between the training voltages).
+    double                    film_coupling(double V) const;
     CompactState derivative(double V, const CompactState &s) const;
     /// Junction current (A) at V in state s.
     double       current(double V, const CompactState &s) const;

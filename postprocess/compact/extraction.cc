@@ -47,7 +47,9 @@ namespace otj
     constexpr double max_rate = 1e12;
     double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-    std::vector<double> list(dealii::ParameterHandler &prm, const std::string &name, const std::string &file)
+    /// A comma-separated increasing list (at least two values, unless `may_be_empty`: any number).
+    std::vector<double> list(dealii::ParameterHandler &prm, const std::string &name, const std::string &file,
+                             const bool may_be_empty = false)
     {
       std::vector<double> v;
       for (const auto &s : dealii::Utilities::split_string_list(prm.get(name)))
@@ -64,7 +66,7 @@ namespace otj
       for (std::size_t i = 1; i < v.size(); ++i)
         if (!(v[i] > v[i - 1]))
           throw_bad_parameter(file, "Extraction/" + name, prm.get(name), "increasing values");
-      if (v.size() < 2)
+      if (v.size() < 2 && !may_be_empty)
         throw_bad_parameter(file, "Extraction/" + name, prm.get(name), "at least two values");
       return v;
     }
@@ -79,6 +81,17 @@ namespace otj
     }
 
     PiecewiseLinearWaveform points(std::vector<std::pair<double, double>> p) { return PiecewiseLinearWaveform(std::move(p)); }
+
+    /// `count` pulses of amplitude A and width W (1 ns edges) every T seconds on 0 V, the
+    /// n-th rising at n T.
+    PiecewiseLinearWaveform pulse_train(const double A, const double W, const double T, const unsigned count)
+    {
+      const double                           e = 1e-9;
+      std::vector<std::pair<double, double>> pts{{0, 0}};
+      for (unsigned n = 0; n < count; ++n)
+        pts.insert(pts.end(), {{n * T + e, A}, {n * T + e + W, A}, {n * T + 2 * e + W, 0}, {(n + 1) * T, 0}});
+      return points(pts);
+    }
 
     /// The minimum of a unimodal f on [a, b] by golden-section search (60 steps: the
     /// bracket shrinks by 0.618^60 ~ 3e-13).
@@ -213,6 +226,32 @@ namespace otj
     prm.declare_entry("Set spike count", "1", Patterns::Integer(1, 50),
                       "Set spikes in a row, each 1 ms after the previous one; the 0 V relaxation after each is a "
                       "training run.");
+    prm.declare_entry("Uniform film links", "false", Patterns::Bool(),
+                      "The links between neighbouring film slabs share one pair of rates per training voltage (a "
+                      "uniform drift chain, the finite-volume form of drift in a uniform field); with many slabs it "
+                      "resolves the drift front's transit without a free pair of rates per link.");
+    prm.declare_entry("Table train (V)", "0", Patterns::Double(-10.0, 10.0),
+                      "Amplitude of a pulse train from the pristine state whose states (at the end of each period) are "
+                      "the current table's nodes from the first pulse's w up (0: the table is read from the LRS "
+                      "relaxing at 0 V only). The protocols visit pulse-set states.");
+    prm.declare_entry("Table train pulses", "20", Patterns::Integer(1, 1000));
+    prm.declare_entry("Table train width (s)", "5e-8", Patterns::Double(0.0));
+    prm.declare_entry("Table train period (s)", "1e-6", Patterns::Double(0.0));
+    prm.declare_entry("Read-weighted fit", "0", Patterns::Double(0.0),
+                      "If > 0: the trajectory fits also compare the read conductance of w (the current table at the "
+                      "read bias, empty film), residual (ln G(w_cm) - ln G(w_pde)) / this value, so that w is fitted "
+                      "where the read is sensitive to it (ln G rises ~10 per unit w below w ~ 0.9).");
+    prm.declare_entry("Film coupling", "false", Patterns::Bool(),
+                      "Fit a coupling g_f per training voltage by which the trapped charge w screens the film's "
+                      "field: the film links' forward rates carry exp(-g_f w), their backward rates exp(+g_f w).");
+    prm.declare_entry("Training trains (V)", "", Patterns::Anything(),
+                      "Training voltages (each one of the rate voltages) at which a train of pulses from the pristine "
+                      "state is also run: each pulse (from the state the previous ones left) is a training run at its "
+                      "voltage, each relaxation between pulses one at 0 V, so that the refill of the film and the "
+                      "capture at w > 0 are trained. Empty: none.");
+    prm.declare_entry("Training train pulses", "5", Patterns::Integer(1, 100));
+    prm.declare_entry("Training train width (s)", "3e-8", Patterns::Double(0.0));
+    prm.declare_entry("Training train period (s)", "1e-6", Patterns::Double(0.0));
     prm.declare_entry("Intermediate start w", "0.0", Patterns::Double(0.0, 1.0),
                       "The constant-voltage runs above 0 V also start from the state of the LRS relaxing at 0 V "
                       "whose w is nearest this value (0: not, the default), so that capture and release at intermediate w are "
@@ -302,6 +341,27 @@ namespace otj
         }
     }
     intermediate_w_        = prm.get_double("Intermediate start w");
+    film_coupling_         = prm.get_bool("Film coupling");
+    uniform_film_links_    = prm.get_bool("Uniform film links");
+    read_weight_           = prm.get_double("Read-weighted fit");
+    table_train_voltage_   = prm.get_double("Table train (V)");
+    table_train_pulses_    = prm.get_integer("Table train pulses");
+    table_train_width_     = prm.get_double("Table train width (s)");
+    table_train_period_    = prm.get_double("Table train period (s)");
+    if (table_train_voltage_ != 0.0 && !(table_train_period_ > table_train_width_ + 2e-9))
+      throw_bad_parameter(file, "Extraction/Table train period (s)", std::to_string(table_train_period_),
+                          "a period longer than the width plus the two 1 ns edges");
+    train_voltages_        = list(prm, "Training trains (V)", file, true);
+    train_pulses_          = prm.get_integer("Training train pulses");
+    train_width_           = prm.get_double("Training train width (s)");
+    train_period_          = prm.get_double("Training train period (s)");
+    for (double V : train_voltages_)
+      if (std::find(rate_voltages_.begin(), rate_voltages_.end(), V) == rate_voltages_.end() || V == 0.0)
+        throw_bad_parameter(file, "Extraction/Training trains (V)", std::to_string(V),
+                            "non-zero voltages that are also in 'Rate voltages (V)'");
+    if (!(train_period_ > train_width_ + 2e-9))
+      throw_bad_parameter(file, "Extraction/Training train period (s)", std::to_string(train_period_),
+                          "a period longer than the width plus the two 1 ns edges");
     current_tolerance_     = prm.get_double("Current tolerance");
     for (const std::string &v : sequence_sections)
       {
@@ -411,6 +471,46 @@ namespace otj
           set_spikes.push_back(std::move(relax));
         }
     }
+
+    // the training trains: per voltage, the pulses' trajectories (from each pulse's
+    // plateau start) and the 0 V relaxations after them
+    std::map<double, std::vector<std::vector<TrajectoryPoint>>> train_pulses;
+    for (double V : train_voltages_)
+      {
+        const double        W = train_width_, T = train_period_, e = 1e-9;
+        TransientSimulation sim(quiet_run(device_, pulse_train(V, W, T, train_pulses_)), true);
+        sim.restart_from(pristine);
+        double w_before = 0;
+        for (unsigned n = 0; n < train_pulses_; ++n)
+          {
+            const double                 t0 = n * T;
+            std::vector<TrajectoryPoint> pulse, relax;
+            sim.integrate_waveform(false, t0 + e);
+            pulse.push_back({0.0, probe(sim.system(), sim.state())});
+            if (n == 0)
+              w_before = pulse.front().s.w;
+            for (double dt : log_times(2e-10, W, 8))
+              {
+                sim.integrate_waveform(false, t0 + e + dt);
+                pulse.push_back({dt, probe(sim.system(), sim.state())});
+              }
+            const double tr = t0 + 2 * e + W;
+            sim.integrate_waveform(false, tr);
+            relax.push_back({0.0, probe(sim.system(), sim.state())});
+            for (double dt : log_times(1e-11, T - 2 * e - W, 8))
+              {
+                sim.integrate_waveform(false, tr + dt);
+                relax.push_back({dt, probe(sim.system(), sim.state())});
+              }
+            train_pulses[V].push_back(std::move(pulse));
+            set_spikes.push_back(std::move(relax)); // trains the 0 V rates like the set spikes' relaxations
+          }
+        runs.push_back({{"run", "training train"}, {"voltage_V", V}, {"pulses", train_pulses_}, {"width_s", W},
+                        {"period_s", T}, {"w_before", w_before}, {"w_after", set_spikes.back().back().s.w}});
+        if (!quiet)
+          std::cout << "  training train at " << V << " V: " << train_pulses_ << " x " << W << " s every " << T
+                    << " s, w " << w_before << " -> " << set_spikes.back().back().s.w << std::endl;
+      }
 
     // ---- constant-voltage PDE runs ------------------------------------------------
     // from a start state at V from t = 0 to T, sampled at log-spaced times (the state
@@ -549,6 +649,97 @@ namespace otj
     for (unsigned i = 1; i <= film_cells_; ++i)
       traj_csv << ",v_" << i; // the film slabs from the Pt side
     traj_csv << '\n' << std::setprecision(8);
+    // the LRS relaxing at 0 V, followed to long times (retention scale): a training run
+    // at 0 V and the source of the current table's states
+    const ConstantRun lrs_at_0 = constant_voltage_run(0.0, lrs, std::max(run_duration_, 1e4), "LRS");
+    for (std::size_t k = 1; k < lrs_at_0.tr.size(); ++k)
+      relaxation_states.emplace_back(lrs_at_0.tr[k].s.w, lrs_at_0.u[k]);
+
+    // ---- the current table from frozen states of the LRS relaxing at 0 V (and of a pulse train) ----
+    {
+      relaxation_states.emplace_back(s_pristine.w, pristine);
+      relaxation_states.emplace_back(s_lrs.w, lrs);
+      std::sort(relaxation_states.begin(), relaxation_states.end(),
+                [](const auto &a, const auto &b) { return a.first < b.first; });
+      TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1, 0}})), true);
+      // "Table train (V)": the states a pulse train leaves (read at the end of each period,
+      // the film drained) are the table's nodes from the first pulse's w up; below it the
+      // LRS relaxing at 0 V gives the nodes. Pulse-set states hold the trapped vacancies
+      // nearer the film than a long write does and read more conductive at the same w
+      // (up to 1.4x at w ~ 1).
+      std::vector<std::pair<double, Vector<double>>> train_states;
+      if (table_train_voltage_ != 0.0)
+        {
+          const double        W = table_train_width_, T = table_train_period_, A = table_train_voltage_;
+          TransientSimulation train(quiet_run(device_, pulse_train(A, W, T, table_train_pulses_)), true);
+          train.restart_from(pristine);
+          for (unsigned n = 0; n < table_train_pulses_; ++n)
+            {
+              train.integrate_waveform(false, (n + 1) * T);
+              const double w = probe(train.system(), train.state()).w;
+              if (train_states.empty() || w > train_states.back().first + 1e-5)
+                train_states.emplace_back(w, train.state());
+            }
+          runs.push_back({{"run", "table train"}, {"voltage_V", A}, {"pulses", table_train_pulses_}, {"width_s", W},
+                          {"period_s", T}, {"states", train_states.size()},
+                          {"w_first", train_states.empty() ? 0.0 : train_states.front().first},
+                          {"w_last", train_states.empty() ? 0.0 : train_states.back().first}});
+        }
+      const double w_first_train = train_states.empty() ? 2.0 : train_states.front().first;
+      std::vector<std::pair<double, const Vector<double> *>> picks;
+      for (double sn : w_nodes_)
+        {
+          const Vector<double> *best = nullptr;
+          double                wb   = 0;
+          for (const auto &[w, u] : relaxation_states)
+            if (w < w_first_train && (!best || std::abs(w - sn) < std::abs(wb - sn)))
+              best = &u, wb = w;
+          if (best && (train_states.empty() || sn < w_first_train))
+            picks.push_back({wb, best});
+        }
+      for (const auto &[w, u] : train_states)
+        picks.push_back({w, &u});
+      std::vector<std::vector<double>> by_state; // [s][V]
+      std::vector<double>              s_used;
+      for (const auto &[w, u] : picks)
+        {
+          s_used.push_back(w);
+          std::vector<double> I;
+          for (double V : current_voltages_)
+            I.push_back(V == 0.0 ? 0.0 : V / sim.read(*u, V).resistance);
+          by_state.push_back(I);
+        }
+      // the table's s nodes are the w of the states actually read (strictly increasing)
+      std::vector<double>              nodes;
+      std::vector<std::vector<double>> cols;
+      for (std::size_t k = 0; k < s_used.size(); ++k)
+        if (nodes.empty() || s_used[k] > nodes.back() * (1 + 1e-9) + 1e-15)
+          nodes.push_back(s_used[k]), cols.push_back(by_state[k]);
+      P.s_nodes = nodes;
+      P.current.assign(current_voltages_.size(), std::vector<double>(nodes.size()));
+      for (std::size_t i = 0; i < current_voltages_.size(); ++i)
+        for (std::size_t k = 0; k < nodes.size(); ++k)
+          P.current[i][k] = cols[k][i];
+      runs.push_back({{"run", "static reads"}, {"states", nodes.size()}, {"voltages", current_voltages_.size()}});
+      if (!quiet)
+        std::cout << "  current table: " << nodes.size() << " states (w " << nodes.front() << " .. " << nodes.back()
+                  << ") x " << current_voltages_.size() << " voltages" << std::endl;
+    }
+
+    // the read conductance of a state with an empty film (the table at the read bias), so
+    // that the trajectory fits can weigh w by what the read sees ("Read-weighted fit")
+    CompactModelParameters table_only = P;
+    table_only.rate_voltages          = {0.0};
+    table_only.film_cells             = 1;
+    table_only.hidden_cells           = 0;
+    table_only.rates                  = {std::vector<double>(4, 0.0)};
+    const CompactModel read_table(table_only);
+    auto               ln_read = [&](double w) {
+      CompactState st;
+      st.w = w;
+      st.v = {0.0};
+      return std::log(read_table.conductance(st));
+    };
     json rate_fits = json::array();
     std::vector<double> previous_fit; // ln(rates + floor), g+, g- of the previous training voltage
     std::vector<std::pair<CompactState, double>> film_states; // (state, read conductance) during set runs
@@ -560,7 +751,7 @@ namespace otj
         {
           std::vector<double> x, dx; ///< p, v_1 .. v_N, w and their time derivatives
           int                 run;   ///< 0: from the pristine state, 1: from the LRS, 2: the spike, 3: the set spike,
-                                     ///< 4: from an intermediate w
+                                     ///< 4: from an intermediate w, 5: a pulse of a training train
         };
         std::vector<Row>                          rows;
         std::vector<std::vector<TrajectoryPoint>> training; // for the trajectory fit below
@@ -607,12 +798,11 @@ namespace otj
             const double      T = (V == 0.0 && name == "LRS") ? std::max(run_duration_, 1e4) : run_duration_;
             ConstantRun       local;
             const ConstantRun &run = (V >= 1.0 && name == "pristine") ? set_run(V)
+                                     : (V == 0.0 && name == "LRS")    ? lrs_at_0
                                                                        : (local = constant_voltage_run(V, *s0, T, name));
             const auto        &tr  = run.tr;
             for (std::size_t k = 1; k < tr.size(); ++k)
               {
-                if (V == 0.0 && name == "LRS")
-                  relaxation_states.emplace_back(tr[k].s.w, run.u[k]);
                 // states with a large film population (the set pulses' time scale)
                 // train the per-slab weights of the read conductance
                 if (V >= 1.0 && name == "pristine" && tr[k].t <= fit_horizon_)
@@ -633,8 +823,25 @@ namespace otj
             runs.push_back({{"run", "constant voltage"}, {"voltage_V", V}, {"start", name}, {"duration_s", T},
                             {"samples", tr.size()}, {"w_final", tr.back().s.w}, {"v_final", tr.back().s.volatile_share()}});
           }
+        auto write_trajectory = [&](const std::vector<TrajectoryPoint> &tr, const std::string &name) {
+          for (const auto &p : tr)
+            {
+              traj_csv << V << ',' << name << ',' << p.t << ',' << p.s.w << ',' << p.s.volatile_share();
+              for (double x : p.s.v)
+                traj_csv << ',' << x;
+              traj_csv << '\n';
+            }
+        };
+        if (const auto it = train_pulses.find(V); it != train_pulses.end())
+          for (std::size_t n = 0; n < it->second.size(); ++n)
+            {
+              add_rows(it->second[n], 5);
+              write_trajectory(it->second[n], "train pulse " + std::to_string(n + 1));
+            }
         if (V == 0.0)
           {
+            for (std::size_t n = 0; n < set_spikes.size(); ++n)
+              write_trajectory(set_spikes[n], "relaxation after pulse " + std::to_string(n + 1));
             std::vector<TrajectoryPoint> tr;
             for (std::size_t k = 0; k < spike_t.size(); ++k)
               tr.push_back({spike_t[k], spike_s[k]});
@@ -677,7 +884,7 @@ namespace otj
           flux[r] = rows[r].dx[N + 1]; // dw/dt
         for (int link = int(N); link >= 0; --link)
           {
-            double fmax[5] = {0, 0, 0, 0, 0}, fall = 0;
+            double fmax[6] = {0, 0, 0, 0, 0, 0}, fall = 0;
             for (std::size_t r = 0; r < rows.size(); ++r)
               fmax[rows[r].run] = std::max(fmax[rows[r].run], std::abs(flux[r])), fall = std::max(fall, std::abs(flux[r]));
             std::vector<std::array<double, 3>> A;
@@ -717,7 +924,7 @@ namespace otj
           if (n >= 3 && n * sxx - sx * sx > 0)
             g_release = std::clamp((n * sxy - sx * sy) / (n * sxx - sx * sx), 0.0, max_coupling);
         }
-        double g_capture = g_release;
+        double g_capture = g_release, g_film = 0.0;
         // the model's chain: the hidden cells (if any) between the Pt-side layer and the
         // first slab; their links start fast out of the Pt-side layer, and the link into
         // the first slab takes the observed link 0's rates (which see all of p)
@@ -745,6 +952,7 @@ namespace otj
         {
           const double floor_k = 1e-3;
           const std::size_t nk = k.size();
+          const std::size_t ng = film_coupling_ ? 3 : 2; // g+, g- (and g_f)
           auto model_for = [&](const std::vector<double> &x) {
             CompactModelParameters Q;
             Q.rate_voltages    = {V};
@@ -755,6 +963,8 @@ namespace otj
               Q.rates[0][m] = std::max(0.0, std::exp(x[m]) - floor_k);
             Q.capture_coupling = {x[nk]};
             Q.release_coupling = {x[nk + 1]};
+            if (film_coupling_)
+              Q.film_coupling = {x[nk + 2]};
             Q.capture_screening = capture_screening_;
             Q.current_voltages = {-1, 1};
             Q.s_nodes          = {0, 1};
@@ -773,7 +983,7 @@ namespace otj
                 for (std::size_t q = 1; q < tr.size(); ++q)
                   times.push_back(tr[q].t);
                 unsigned   steps = 0;
-                const double h0  = h0_index[ti] == std::size_t(-1) ? 0.0 : lk[nk + 2 + h0_index[ti]];
+                const double h0  = h0_index[ti] == std::size_t(-1) ? 0.0 : lk[nk + ng + h0_index[ti]];
                 const auto out   = m.integrate(points({{tr.front().t, V}, {tr.back().t, V}}), extend(tr.front().s, h0),
                                                times, 1e-5, &steps, 20000);
                 if (std::getenv("OTJ_DEBUG_FIT"))
@@ -784,6 +994,8 @@ namespace otj
                   {
                     const auto &ref = tr[q + 1].s;
                     r.push_back((out[q].state.w - ref.w) / (0.01 + 0.05 * ref.w));
+                    if (read_weight_ > 0 && V != 0.0) // (the 0 V runs: retention and drain, fitted in w)
+                      r.push_back((ln_read(out[q].state.w) - ln_read(ref.w)) / read_weight_);
                     for (std::size_t c = 0; c < N; ++c)
                       r.push_back((out[q].state.v[c + hidden_cells_] - ref.v[c]) / (0.01 + 0.05 * ref.v[c]));
                     // the hidden cells hold what the observed trajectories demand, no more
@@ -792,13 +1004,15 @@ namespace otj
                   }
               }
             // the prior: ln k and g+- of the previously fitted voltage
-            append_rate_smoothing_residuals(r, lk, previous_fit, nk + 2, rate_smoothing_);
+            append_rate_smoothing_residuals(r, lk, previous_fit, nk + ng, rate_smoothing_);
             return r;
           };
-          std::vector<double> x0(nk + 2 + n_h0, 0.05); // the hidden cells' starts: 5 %
+          std::vector<double> x0(nk + ng + n_h0, 0.05); // the hidden cells' starts: 5 %
           for (std::size_t m = 0; m < nk; ++m)
             x0[m] = std::log(std::min(k[m], max_rate) + floor_k);
           x0[nk] = g_capture, x0[nk + 1] = g_release;
+          if (film_coupling_)
+            x0[nk + 2] = 0.0;
           // the capture law of the pre-fit (from the whole set run, not only the fit
           // horizon: at the lower set voltages the front reaches the interface after it)
           const auto law            = capture_law.find(V);
@@ -826,30 +1040,58 @@ namespace otj
           if (!previous_fit.empty())
             {
               // the previous voltage's rates and couplings (its hidden starts, if any, dropped)
-              std::vector<double> st(previous_fit.begin(), previous_fit.begin() + std::min(previous_fit.size(), nk + 2));
-              st.resize(nk + 2 + n_h0, 0.05);
+              std::vector<double> st(previous_fit.begin(), previous_fit.begin() + std::min(previous_fit.size(), nk + ng));
+              st.resize(nk + ng + n_h0, 0.05);
               if (capture_pinned)
                 st[2 * NM] = x0[2 * NM], st[nk] = x0[nk];
               starts.push_back(st);
             }
+          // "Uniform film links": the links between film slabs share one pair of rates
+          // (a uniform drift chain, the finite-volume discretisation of drift in a uniform
+          // field): the fit runs on the reduced vector without the tied entries
+          const std::size_t tie_first = hidden_cells_ + 1; // the first link between two film slabs
+          std::vector<bool> tied(best.size(), false);
+          if (uniform_film_links_)
+            for (std::size_t l = tie_first + 1; l + 1 <= NM; ++l)
+              tied[2 * l] = tied[2 * l + 1] = true;
+          auto expand = [&](const std::vector<double> &xr) {
+            std::vector<double> x(tied.size());
+            std::size_t         q = 0;
+            for (std::size_t m = 0; m < x.size(); ++m)
+              if (!tied[m])
+                x[m] = xr[q++];
+            for (std::size_t m = 0; m < x.size(); ++m)
+              if (tied[m])
+                x[m] = x[m % 2 == 0 ? 2 * tie_first : 2 * tie_first + 1];
+            return x;
+          };
+          auto reduce = [&](const std::vector<double> &x) {
+            std::vector<double> xr;
+            for (std::size_t m = 0; m < x.size(); ++m)
+              if (!tied[m])
+                xr.push_back(x[m]);
+            return xr;
+          };
           for (const auto &start : starts)
             try
               {
                 const auto lm = levenberg_marquardt(
-                  residuals, start, o, [](const std::vector<double> &) { return false; },
-                  [&](std::vector<double> x) {
+                  [&](const std::vector<double> &xr, const char *what) { return residuals(expand(xr), what); },
+                  reduce(start), o, [](const std::vector<double> &) { return false; },
+                  [&](std::vector<double> xr) {
+                    std::vector<double> x = expand(xr);
                     for (std::size_t m = 0; m < nk; ++m)
                       x[m] = std::clamp(x[m], std::log(floor_k), std::log(max_rate));
-                    for (std::size_t m = nk; m < nk + 2; ++m)
+                    for (std::size_t m = nk; m < nk + ng; ++m)
                       x[m] = std::clamp(x[m], 0.0, max_coupling);
-                    for (std::size_t m = nk + 2; m < x.size(); ++m)
+                    for (std::size_t m = nk + ng; m < x.size(); ++m)
                       x[m] = std::clamp(x[m], 0.0, 1.0);
                     if (capture_pinned) // held at the pre-fit's k_N+ and g+
                       x[2 * NM] = x0[2 * NM], x[nk] = x0[nk];
-                    return x;
+                    return reduce(x);
                   });
                 if (sq(lm.residuals) < cost_fit)
-                  cost_fit = sq(lm.residuals), best = lm.x;
+                  cost_fit = sq(lm.residuals), best = expand(lm.x);
               }
             catch (const std::exception &e)
               {
@@ -861,13 +1103,16 @@ namespace otj
           for (std::size_t m = 0; m < nk; ++m)
             k[m] = std::max(0.0, std::exp(best[m]) - floor_k);
           g_capture = best[nk], g_release = best[nk + 1];
+          g_film    = film_coupling_ ? best[nk + 2] : 0.0;
           previous_fit = best;
         }
         P.capture_coupling.push_back(g_capture);
         P.release_coupling.push_back(g_release);
+        if (film_coupling_)
+          P.film_coupling.push_back(g_film);
         P.rates.push_back(k);
         rate_fits.push_back({{"voltage_V", V}, {"rates_per_s", k}, {"capture_coupling", g_capture},
-                             {"release_coupling", g_release}, {"nnls_relative_residuals", residual},
+                             {"release_coupling", g_release}, {"film_coupling", g_film}, {"nnls_relative_residuals", residual},
                              {"trajectory_cost_nnls", cost_nnls}, {"trajectory_cost_fit", cost_fit}, {"rows", rows.size()}});
         if (!quiet)
           {
@@ -875,6 +1120,8 @@ namespace otj
             for (unsigned l = 0; l <= NM; ++l)
               std::cout << (l ? "  " : "") << k[2 * l] << "/" << k[2 * l + 1];
             std::cout << "  g+- " << g_capture << "/" << g_release;
+            if (film_coupling_)
+              std::cout << "  g_f " << g_film;
             if (std::isfinite(cost_nnls))
               std::cout << "; trajectory cost " << cost_nnls << " -> " << cost_fit;
             else
@@ -884,43 +1131,6 @@ namespace otj
           }
       }
     write_atomically(output_dir_ + "/training_trajectories.csv", [&](std::ostream &o) { o << traj_csv.str(); });
-
-    // ---- 3. current table from frozen states of the LRS relaxing at 0 V -----------
-    {
-      relaxation_states.emplace_back(s_pristine.w, pristine);
-      relaxation_states.emplace_back(s_lrs.w, lrs);
-      std::sort(relaxation_states.begin(), relaxation_states.end(),
-                [](const auto &a, const auto &b) { return a.first < b.first; });
-      TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1, 0}})), true);
-      std::vector<std::vector<double>> by_state; // [s][V]
-      std::vector<double>              s_used;
-      for (double sn : w_nodes_)
-        {
-          const auto it = std::min_element(relaxation_states.begin(), relaxation_states.end(), [&](const auto &a, const auto &b) {
-            return std::abs(a.first - sn) < std::abs(b.first - sn);
-          });
-          s_used.push_back(it->first);
-          std::vector<double> I;
-          for (double V : current_voltages_)
-            I.push_back(V == 0.0 ? 0.0 : V / sim.read(it->second, V).resistance);
-          by_state.push_back(I);
-        }
-      // the table's s nodes are the w of the states actually read (strictly increasing)
-      std::vector<double>              nodes;
-      std::vector<std::vector<double>> cols;
-      for (std::size_t k = 0; k < s_used.size(); ++k)
-        if (nodes.empty() || s_used[k] > nodes.back() * (1 + 1e-9) + 1e-15)
-          nodes.push_back(s_used[k]), cols.push_back(by_state[k]);
-      P.s_nodes = nodes;
-      P.current.assign(current_voltages_.size(), std::vector<double>(nodes.size()));
-      for (std::size_t i = 0; i < current_voltages_.size(); ++i)
-        for (std::size_t k = 0; k < nodes.size(); ++k)
-          P.current[i][k] = cols[k][i];
-      runs.push_back({{"run", "static reads"}, {"states", nodes.size()}, {"voltages", current_voltages_.size()}});
-      if (!quiet)
-        std::cout << "  current table: " << nodes.size() << " states (w " << nodes.front() << " .. " << nodes.back()
-                  << ") x " << current_voltages_.size() << " voltages" << std::endl;
-    }
 
     // ---- 2. the spike: tau_v and kappa -------------------------------------------
     json spike_json;

@@ -83,6 +83,14 @@ namespace otj
     double                          capture_screening_ = 0.0;
     bool                            capture_from_prefit_ = false;
     double                          intermediate_w_ = 0.0;
+    bool                            film_coupling_  = false;
+    bool                            uniform_film_links_ = false;
+    double                          read_weight_        = 0.0;
+    double                          table_train_voltage_ = 0.0, table_train_width_ = 5e-8, table_train_period_ = 1e-6;
+    unsigned int                    table_train_pulses_  = 20;
+    std::vector<double>             train_voltages_;
+    unsigned int                    train_pulses_ = 5;
+    double                          train_width_ = 3e-8, train_period_ = 1e-6;
     std::vector<ValidationSequence> validation_;
   };
 } // namespace otj
