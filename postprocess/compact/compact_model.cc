@@ -315,17 +315,50 @@ namespace otj
     /// not allocate (the nested-vector version spent 45 % in malloc / free).
     struct ExpmWorkspace
     {
-      std::vector<double> m, e, term, tmp;
+      std::vector<double> m, e, term, tmp, a2, a3, a4;
       void resize(std::size_t n)
       {
-        for (auto *v : {&m, &e, &term, &tmp})
+        for (auto *v : {&m, &e, &term, &tmp, &a2, &a3, &a4})
           v->assign(n * n, 0.0);
       }
     };
 
+    /// c = a b for a compile-time size n (the compiler unrolls and vectorises the inner
+    /// loop: the protocols spend most of their time here).
+    template <std::size_t n>
+    void multiply_fixed(const double *a, const double *b, double *c)
+    {
+      for (std::size_t i = 0; i < n; ++i)
+        {
+          double row[n] = {};
+          for (std::size_t k = 0; k < n; ++k)
+            {
+              const double aik = a[i * n + k];
+              for (std::size_t j = 0; j < n; ++j)
+                row[j] += aik * b[k * n + j];
+            }
+          for (std::size_t j = 0; j < n; ++j)
+            c[i * n + j] = row[j];
+        }
+    }
+
     /// c = a b (n x n, row-major); c must not alias a or b.
     void multiply(const double *a, const double *b, double *c, const std::size_t n)
     {
+      switch (n) // chains of 1 .. 10 film cells (n = cells + 2)
+        {
+          case 3: return multiply_fixed<3>(a, b, c);
+          case 4: return multiply_fixed<4>(a, b, c);
+          case 5: return multiply_fixed<5>(a, b, c);
+          case 6: return multiply_fixed<6>(a, b, c);
+          case 7: return multiply_fixed<7>(a, b, c);
+          case 8: return multiply_fixed<8>(a, b, c);
+          case 9: return multiply_fixed<9>(a, b, c);
+          case 10: return multiply_fixed<10>(a, b, c);
+          case 11: return multiply_fixed<11>(a, b, c);
+          case 12: return multiply_fixed<12>(a, b, c);
+          default: break;
+        }
       std::fill(c, c + n * n, 0.0);
       for (std::size_t i = 0; i < n; ++i)
         for (std::size_t k = 0; k < n; ++k)
@@ -353,21 +386,32 @@ namespace otj
       const double scale     = std::ldexp(1.0, -squarings);
       for (double &x : w.m)
         x *= scale;
-      std::fill(w.e.begin(), w.e.end(), 0.0);
-      std::fill(w.term.begin(), w.term.end(), 0.0);
-      for (std::size_t i = 0; i < n; ++i)
-        w.e[i * n + i] = w.term[i * n + i] = 1.0;
+      // the degree-12 Taylor polynomial by the Paterson-Stockmeyer scheme (Higham,
+      // Functions of Matrices, SIAM 2008, section 4.2): p = B0 + A^4 (B1 + A^4 B2) with
+      // B_i = sum_j c_{4i+j} A^j (B2 also holds c_12 A^4), c_k = 1 / k!: 5 products, not 11
+      double c[13];
+      c[0] = 1;
       for (int k = 1; k <= 12; ++k)
-        {
-          multiply(w.term.data(), w.m.data(), w.tmp.data(), n);
-          std::swap(w.term, w.tmp);
-          const double inv_k = 1.0 / k;
-          for (std::size_t q = 0; q < n * n; ++q)
-            {
-              w.term[q] *= inv_k;
-              w.e[q] += w.term[q];
-            }
-        }
+        c[k] = c[k - 1] / k;
+      multiply(w.m.data(), w.m.data(), w.a2.data(), n);
+      multiply(w.a2.data(), w.m.data(), w.a3.data(), n);
+      multiply(w.a2.data(), w.a2.data(), w.a4.data(), n);
+      auto block = [&](int i, std::vector<double> &out) {
+        for (std::size_t q = 0; q < n * n; ++q)
+          out[q] = c[4 * i + 1] * w.m[q] + c[4 * i + 2] * w.a2[q] + c[4 * i + 3] * w.a3[q] +
+                   (i == 2 ? c[12] * w.a4[q] : 0.0);
+        for (std::size_t d = 0; d < n; ++d)
+          out[d * n + d] += c[4 * i];
+      };
+      block(2, w.term);
+      multiply(w.a4.data(), w.term.data(), w.tmp.data(), n); // A^4 B2
+      block(1, w.term);
+      for (std::size_t q = 0; q < n * n; ++q)
+        w.term[q] += w.tmp[q];
+      multiply(w.a4.data(), w.term.data(), w.tmp.data(), n); // A^4 (B1 + A^4 B2)
+      block(0, w.e);
+      for (std::size_t q = 0; q < n * n; ++q)
+        w.e[q] += w.tmp[q];
       for (int k = 0; k < squarings; ++k)
         {
           multiply(w.e.data(), w.e.data(), w.tmp.data(), n);
@@ -376,8 +420,11 @@ namespace otj
     }
   } // namespace
 
-  CompactState CompactModel::step(const CompactState &s, const double V, const double h) const
+  CompactState CompactModel::step(const CompactState &s, const double V, const double h_full, CompactState *half) const
   {
+    // with `half`: the matrix of the half step, exp(h M / 2), gives both the half step and,
+    // squared, the full step exp(h M) (the same linearisation at s and the same V)
+    const double h = half ? 0.5 * h_full : h_full;
     // Exponential Rosenbrock-Euler step (Hochbruck, Ostermann & Schweitzer,
     // SIAM J. Numer. Anal. 47, 786 (2009)): at fixed V the chain is linear
     // except for the interface flux F(v_N, w) = k+ v_N phi(w) - k- w psi(w),
@@ -445,16 +492,22 @@ namespace otj
       }
     add_flux(N, +1.0, N);
     expm(w, n);
-    auto E = [&](std::size_t r, std::size_t c) { return w.e[r * n + c]; };
     auto y = [&](std::size_t j) { return j < N ? s.v[j] : (j == N ? s.w : 1.0); };
-    CompactState r;
-    r.v.assign(N, 0.0);
-    for (std::size_t i = 0; i < N; ++i)
+    auto apply = [&](const std::vector<double> &E) {
+      CompactState r;
+      r.v.assign(N, 0.0);
+      for (std::size_t i = 0; i < N; ++i)
+        for (std::size_t j = 0; j < n; ++j)
+          r.v[i] += E[i * n + j] * y(j);
       for (std::size_t j = 0; j < n; ++j)
-        r.v[i] += E(i, j) * y(j);
-    for (std::size_t j = 0; j < n; ++j)
-      r.w += E(N, j) * y(j);
-    return r;
+        r.w += E[N * n + j] * y(j);
+      return r;
+    };
+    if (!half)
+      return apply(w.e);
+    *half = apply(w.e);
+    multiply(w.e.data(), w.e.data(), w.tmp.data(), n);
+    return apply(w.tmp);
   }
 
   std::vector<CompactSample> CompactModel::integrate(const PiecewiseLinearWaveform &wf, CompactState s,
@@ -498,8 +551,13 @@ namespace otj
                 return out;
               }
             h = std::min(h, stop - t);
-            const CompactState one  = step(s, wf.value(t + 0.5 * h), h);
-            const CompactState half = step(s, wf.value(t + 0.25 * h), 0.5 * h);
+            // on a constant stretch of the waveform the full step and the first half step
+            // share the linearisation and V: one matrix exponential serves both
+            const double       V_one = wf.value(t + 0.5 * h), V_half = wf.value(t + 0.25 * h);
+            CompactState       half;
+            const CompactState one = V_one == V_half ? step(s, V_one, h, &half) : step(s, V_one, h);
+            if (V_one != V_half)
+              half = step(s, V_half, 0.5 * h);
             const CompactState two  = step(half, wf.value(t + 0.75 * h), 0.5 * h);
             double err = std::abs(one.w - two.w) / (rtol * std::max(std::abs(two.w), 1e-4));
             for (std::size_t i = 0; i < s.v.size(); ++i)

@@ -124,8 +124,10 @@ namespace otj
     /// Read conductance I(V_read) / V_read (S).
     double       conductance(const CompactState &s) const;
 
-    /// One exponential step of length h at constant voltage V (exact for constant V).
-    CompactState step(const CompactState &s, double V, double h) const;
+    /// One exponential step of length h at constant voltage V (the state equations
+    /// linearised at s). With `half`, also the step of length h / 2 from s into *half
+    /// (one matrix exponential for both: exp(h M) = exp(h M / 2)^2).
+    CompactState step(const CompactState &s, double V, double h, CompactState *half = nullptr) const;
     /// Integrates from s0 over the waveform (from its start to its end); the
     /// state and current are sampled at `times` (increasing, inside the
     /// waveform). Relative tolerance `rtol` on the states. Stops after

@@ -1046,6 +1046,25 @@ namespace otj
                 st[2 * NM] = x0[2 * NM], st[nk] = x0[nk];
               starts.push_back(st);
             }
+          // a third start whose capture rate k_N+ reproduces the capture the runs show
+          // where the last slab is populated and w grows (median of
+          // ln(dw/dt / v_N) + g+ w over those samples; the other entries of the NNLS
+          // start): the NNLS start ignores the coupling and can leave k_N+ at the floor,
+          // where the fit's gradient in ln k vanishes
+          if (!capture_pinned)
+            {
+              std::vector<double> ln_k;
+              for (const auto &r : rows)
+                if (r.x[N] > 1e-3 && r.dx[N + 1] > 0)
+                  ln_k.push_back(std::log(r.dx[N + 1] / r.x[N]) + x0[nk] * r.x[N + 1]);
+              if (!ln_k.empty())
+                {
+                  std::nth_element(ln_k.begin(), ln_k.begin() + ln_k.size() / 2, ln_k.end());
+                  std::vector<double> st = x0;
+                  st[2 * NM]             = std::min(ln_k[ln_k.size() / 2], std::log(max_rate));
+                  starts.push_back(st);
+                }
+            }
           // "Uniform film links": the links between film slabs share one pair of rates
           // (a uniform drift chain, the finite-volume discretisation of drift in a uniform
           // field): the fit runs on the reduced vector without the tied entries
