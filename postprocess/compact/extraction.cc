@@ -241,6 +241,11 @@ namespace otj
                       "If > 0: the trajectory fits also compare the read conductance of w (the current table at the "
                       "read bias, empty film), residual (ln G(w_cm) - ln G(w_pde)) / this value, so that w is fitted "
                       "where the read is sensitive to it (ln G rises ~10 per unit w below w ~ 0.9).");
+    prm.declare_entry("Set capture coupling", "-1", Patterns::Double(-1.0, 40.0),
+                      "If >= 0: the interface capture coupling g+ at every training voltage >= 1 V is this value "
+                      "instead of fitted per voltage (the repulsion of the trapped charge is an electrostatic energy, "
+                      "not a function of the applied voltage; per-voltage fits leave it undetermined where the set "
+                      "run's w stays small within the fit horizon). -1: fitted per voltage.");
     prm.declare_entry("Film coupling", "false", Patterns::Bool(),
                       "Fit a coupling g_f per training voltage by which the trapped charge w screens the film's "
                       "field: the film links' forward rates carry exp(-g_f w), their backward rates exp(+g_f w).");
@@ -344,6 +349,7 @@ namespace otj
     film_coupling_         = prm.get_bool("Film coupling");
     uniform_film_links_    = prm.get_bool("Uniform film links");
     read_weight_           = prm.get_double("Read-weighted fit");
+    set_capture_coupling_  = prm.get_double("Set capture coupling");
     table_train_voltage_   = prm.get_double("Table train (V)");
     table_train_pulses_    = prm.get_integer("Table train pulses");
     table_train_width_     = prm.get_double("Table train width (s)");
@@ -1019,6 +1025,10 @@ namespace otj
           const bool capture_pinned = capture_from_prefit_ && law != capture_law.end();
           if (capture_pinned)
             x0[2 * NM] = std::min(law->second.first, std::log(max_rate)), x0[nk] = law->second.second;
+          // "Set capture coupling": g+ held at one value at every training voltage >= 1 V
+          const bool capture_coupling_fixed = set_capture_coupling_ >= 0 && V >= 1.0;
+          if (capture_coupling_fixed)
+            x0[nk] = set_capture_coupling_;
           auto sq = [](const std::vector<double> &r) {
             double c = 0;
             for (double x : r)
@@ -1065,6 +1075,9 @@ namespace otj
                   starts.push_back(st);
                 }
             }
+          if (capture_coupling_fixed)
+            for (auto &st : starts)
+              st[nk] = set_capture_coupling_;
           // "Uniform film links": the links between film slabs share one pair of rates
           // (a uniform drift chain, the finite-volume discretisation of drift in a uniform
           // field): the fit runs on the reduced vector without the tied entries
@@ -1107,6 +1120,8 @@ namespace otj
                       x[m] = std::clamp(x[m], 0.0, 1.0);
                     if (capture_pinned) // held at the pre-fit's k_N+ and g+
                       x[2 * NM] = x0[2 * NM], x[nk] = x0[nk];
+                    if (capture_coupling_fixed)
+                      x[nk] = set_capture_coupling_;
                     return reduce(x);
                   });
                 if (sq(lm.residuals) < cost_fit)
