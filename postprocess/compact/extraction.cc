@@ -246,6 +246,10 @@ namespace otj
                       "instead of fitted per voltage (the repulsion of the trapped charge is an electrostatic energy, "
                       "not a function of the applied voltage; per-voltage fits leave it undetermined where the set "
                       "run's w stays small within the fit horizon). -1: fitted per voltage.");
+    prm.declare_entry("Fit horizon coverage", "0", Patterns::Double(0.0, 1.0),
+                      "The set runs from the pristine state are fitted beyond the fit horizon until w reaches this "
+                      "value (0: not), so that the capture at intermediate w is trained at the lower set voltages "
+                      "too, where w stays small within the horizon.");
     prm.declare_entry("Film coupling", "false", Patterns::Bool(),
                       "Fit a coupling g_f per training voltage by which the trapped charge w screens the film's "
                       "field: the film links' forward rates carry exp(-g_f w), their backward rates exp(+g_f w).");
@@ -350,6 +354,7 @@ namespace otj
     uniform_film_links_    = prm.get_bool("Uniform film links");
     read_weight_           = prm.get_double("Read-weighted fit");
     set_capture_coupling_  = prm.get_double("Set capture coupling");
+    horizon_coverage_      = prm.get_double("Fit horizon coverage");
     table_train_voltage_   = prm.get_double("Table train (V)");
     table_train_pulses_    = prm.get_integer("Table train pulses");
     table_train_width_     = prm.get_double("Table train width (s)");
@@ -766,7 +771,8 @@ namespace otj
           // away from 0 V only the protocols' time scale is fitted (see "Fit horizon (s)")
           std::vector<TrajectoryPoint> tr;
           for (const auto &q : full)
-            if (V == 0.0 || q.t <= fit_horizon_ || tr.size() < 3)
+            if (V == 0.0 || q.t <= fit_horizon_ || tr.size() < 3 ||
+                (run == 0 && q.s.w <= horizon_coverage_)) // see "Fit horizon coverage"
               tr.push_back(q);
           training.push_back(tr);
           training_run.push_back(run);

@@ -87,6 +87,7 @@ namespace otj
     bool                            uniform_film_links_ = false;
     double                          read_weight_        = 0.0;
     double                          set_capture_coupling_ = -1.0;
+    double                          horizon_coverage_     = 0.0;
     double                          table_train_voltage_ = 0.0, table_train_width_ = 5e-8, table_train_period_ = 1e-6;
     unsigned int                    table_train_pulses_  = 20;
     std::vector<double>             train_voltages_;
