@@ -82,6 +82,29 @@ namespace otj
 
     PiecewiseLinearWaveform points(std::vector<std::pair<double, double>> p) { return PiecewiseLinearWaveform(std::move(p)); }
 
+    /// Declares "<name> pulses", "<name> width (s)" and "<name> period (s)" of a pulse train.
+    void declare_train(dealii::ParameterHandler &prm, const std::string &name, const std::string &pulses,
+                       const std::string &width)
+    {
+      using dealii::Patterns::Double;
+      prm.declare_entry(name + " pulses", pulses, dealii::Patterns::Integer(1, 1000));
+      prm.declare_entry(name + " width (s)", width, Double(0.0));
+      prm.declare_entry(name + " period (s)", "1e-6", Double(0.0));
+    }
+
+    /// Reads the train declared by declare_train; if `check`, refuses a period that does not
+    /// hold the width and the two 1 ns edges.
+    TrainShape read_train(dealii::ParameterHandler &prm, const std::string &name, const std::string &file,
+                          const bool check)
+    {
+      const TrainShape t{static_cast<unsigned>(prm.get_integer(name + " pulses")), prm.get_double(name + " width (s)"),
+                         prm.get_double(name + " period (s)")};
+      if (check && !(t.period > t.width + 2e-9))
+        throw_bad_parameter(file, "Extraction/" + name + " period (s)", std::to_string(t.period),
+                            "a period longer than the width plus the two 1 ns edges");
+      return t;
+    }
+
     /// `count` pulses of amplitude A and width W (1 ns edges) every T seconds on 0 V, the
     /// n-th rising at n T.
     PiecewiseLinearWaveform pulse_train(const double A, const double W, const double T, const unsigned count)
@@ -234,9 +257,7 @@ namespace otj
                       "Amplitude of a pulse train from the pristine state whose states (at the end of each period) are "
                       "the current table's nodes from the first pulse's w up (0: the table is read from the LRS "
                       "relaxing at 0 V only). The protocols visit pulse-set states.");
-    prm.declare_entry("Table train pulses", "20", Patterns::Integer(1, 1000));
-    prm.declare_entry("Table train width (s)", "5e-8", Patterns::Double(0.0));
-    prm.declare_entry("Table train period (s)", "1e-6", Patterns::Double(0.0));
+    declare_train(prm, "Table train", "20", "5e-8");
     prm.declare_entry("Read-weighted fit", "0", Patterns::Double(0.0),
                       "If > 0: the trajectory fits also compare the read conductance of w (the current table at the "
                       "read bias, empty film), residual (ln G(w_cm) - ln G(w_pde)) / this value, so that w is fitted "
@@ -258,9 +279,7 @@ namespace otj
                       "state is also run: each pulse (from the state the previous ones left) is a training run at its "
                       "voltage, each relaxation between pulses one at 0 V, so that the refill of the film and the "
                       "capture at w > 0 are trained. Empty: none.");
-    prm.declare_entry("Training train pulses", "5", Patterns::Integer(1, 100));
-    prm.declare_entry("Training train width (s)", "3e-8", Patterns::Double(0.0));
-    prm.declare_entry("Training train period (s)", "1e-6", Patterns::Double(0.0));
+    declare_train(prm, "Training train", "5", "3e-8");
     prm.declare_entry("Intermediate start w", "0.0", Patterns::Double(0.0, 1.0),
                       "The constant-voltage runs above 0 V also start from the state of the LRS relaxing at 0 V "
                       "whose w is nearest this value (0: not, the default), so that capture and release at intermediate w are "
@@ -356,23 +375,13 @@ namespace otj
     set_capture_coupling_  = prm.get_double("Set capture coupling");
     horizon_coverage_      = prm.get_double("Fit horizon coverage");
     table_train_voltage_   = prm.get_double("Table train (V)");
-    table_train_pulses_    = prm.get_integer("Table train pulses");
-    table_train_width_     = prm.get_double("Table train width (s)");
-    table_train_period_    = prm.get_double("Table train period (s)");
-    if (table_train_voltage_ != 0.0 && !(table_train_period_ > table_train_width_ + 2e-9))
-      throw_bad_parameter(file, "Extraction/Table train period (s)", std::to_string(table_train_period_),
-                          "a period longer than the width plus the two 1 ns edges");
+    table_train_           = read_train(prm, "Table train", file, table_train_voltage_ != 0.0);
     train_voltages_        = list(prm, "Training trains (V)", file, true);
-    train_pulses_          = prm.get_integer("Training train pulses");
-    train_width_           = prm.get_double("Training train width (s)");
-    train_period_          = prm.get_double("Training train period (s)");
+    train_                 = read_train(prm, "Training train", file, true);
     for (double V : train_voltages_)
       if (std::find(rate_voltages_.begin(), rate_voltages_.end(), V) == rate_voltages_.end() || V == 0.0)
         throw_bad_parameter(file, "Extraction/Training trains (V)", std::to_string(V),
                             "non-zero voltages that are also in 'Rate voltages (V)'");
-    if (!(train_period_ > train_width_ + 2e-9))
-      throw_bad_parameter(file, "Extraction/Training train period (s)", std::to_string(train_period_),
-                          "a period longer than the width plus the two 1 ns edges");
     current_tolerance_     = prm.get_double("Current tolerance");
     for (const std::string &v : sequence_sections)
       {
@@ -488,11 +497,11 @@ namespace otj
     std::map<double, std::vector<std::vector<TrajectoryPoint>>> train_pulses;
     for (double V : train_voltages_)
       {
-        const double        W = train_width_, T = train_period_, e = 1e-9;
-        TransientSimulation sim(quiet_run(device_, pulse_train(V, W, T, train_pulses_)), true);
+        const double        W = train_.width, T = train_.period, e = 1e-9;
+        TransientSimulation sim(quiet_run(device_, pulse_train(V, W, T, train_.pulses)), true);
         sim.restart_from(pristine);
         double w_before = 0;
-        for (unsigned n = 0; n < train_pulses_; ++n)
+        for (unsigned n = 0; n < train_.pulses; ++n)
           {
             const double                 t0 = n * T;
             std::vector<TrajectoryPoint> pulse, relax;
@@ -516,10 +525,10 @@ namespace otj
             train_pulses[V].push_back(std::move(pulse));
             set_spikes.push_back(std::move(relax)); // trains the 0 V rates like the set spikes' relaxations
           }
-        runs.push_back({{"run", "training train"}, {"voltage_V", V}, {"pulses", train_pulses_}, {"width_s", W},
+        runs.push_back({{"run", "training train"}, {"voltage_V", V}, {"pulses", train_.pulses}, {"width_s", W},
                         {"period_s", T}, {"w_before", w_before}, {"w_after", set_spikes.back().back().s.w}});
         if (!quiet)
-          std::cout << "  training train at " << V << " V: " << train_pulses_ << " x " << W << " s every " << T
+          std::cout << "  training train at " << V << " V: " << train_.pulses << " x " << W << " s every " << T
                     << " s, w " << w_before << " -> " << set_spikes.back().back().s.w << std::endl;
       }
 
@@ -681,17 +690,17 @@ namespace otj
       std::vector<std::pair<double, Vector<double>>> train_states;
       if (table_train_voltage_ != 0.0)
         {
-          const double        W = table_train_width_, T = table_train_period_, A = table_train_voltage_;
-          TransientSimulation train(quiet_run(device_, pulse_train(A, W, T, table_train_pulses_)), true);
+          const double        W = table_train_.width, T = table_train_.period, A = table_train_voltage_;
+          TransientSimulation train(quiet_run(device_, pulse_train(A, W, T, table_train_.pulses)), true);
           train.restart_from(pristine);
-          for (unsigned n = 0; n < table_train_pulses_; ++n)
+          for (unsigned n = 0; n < table_train_.pulses; ++n)
             {
               train.integrate_waveform(false, (n + 1) * T);
               const double w = probe(train.system(), train.state()).w;
               if (train_states.empty() || w > train_states.back().first + 1e-5)
                 train_states.emplace_back(w, train.state());
             }
-          runs.push_back({{"run", "table train"}, {"voltage_V", A}, {"pulses", table_train_pulses_}, {"width_s", W},
+          runs.push_back({{"run", "table train"}, {"voltage_V", A}, {"pulses", table_train_.pulses}, {"width_s", W},
                           {"period_s", T}, {"states", train_states.size()},
                           {"w_first", train_states.empty() ? 0.0 : train_states.front().first},
                           {"w_last", train_states.empty() ? 0.0 : train_states.back().first}});

@@ -23,6 +23,13 @@
 
 namespace otj
 {
+  /// Pulse count, width and period (s) of a pulse train of the extraction's training runs.
+  struct TrainShape
+  {
+    unsigned int pulses = 1;
+    double       width = 5e-8, period = 1e-6;
+  };
+
   /// A train of `count` trapezoidal pulses (1 ns edges) every `period`
   /// seconds on a baseline at the read voltage, from the pristine state.
   struct ValidationSequence
@@ -88,11 +95,10 @@ namespace otj
     double                          read_weight_        = 0.0;
     double                          set_capture_coupling_ = -1.0;
     double                          horizon_coverage_     = 0.0;
-    double                          table_train_voltage_ = 0.0, table_train_width_ = 5e-8, table_train_period_ = 1e-6;
-    unsigned int                    table_train_pulses_  = 20;
+    double                          table_train_voltage_ = 0.0;
+    TrainShape                      table_train_{20, 5e-8, 1e-6};
     std::vector<double>             train_voltages_;
-    unsigned int                    train_pulses_ = 5;
-    double                          train_width_ = 3e-8, train_period_ = 1e-6;
+    TrainShape                      train_{5, 3e-8, 1e-6};
     std::vector<ValidationSequence> validation_;
   };
 } // namespace otj
