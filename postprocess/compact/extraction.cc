@@ -813,6 +813,16 @@ namespace otj
             });
             starts_of_v.push_back({"intermediate", &it->second});
           }
+        // one row of training_trajectories.csv per sample
+        auto write_trajectory = [&](const std::vector<TrajectoryPoint> &tr, const std::string &name) {
+          for (const auto &p : tr)
+            {
+              traj_csv << V << ',' << name << ',' << p.t << ',' << p.s.w << ',' << p.s.volatile_share();
+              for (double x : p.s.v)
+                traj_csv << ',' << x;
+              traj_csv << '\n';
+            }
+        };
         for (const auto &[name, s0] : starts_of_v)
           {
             // the LRS relaxing at 0 V is followed to long times (retention scale)
@@ -834,25 +844,10 @@ namespace otj
                   }
               }
             add_rows(tr, name == "LRS" ? 1 : (name == "intermediate" ? 4 : 0));
-            for (const auto &p : tr)
-              {
-                traj_csv << V << ',' << name << ',' << p.t << ',' << p.s.w << ',' << p.s.volatile_share();
-                for (double x : p.s.v)
-                  traj_csv << ',' << x;
-                traj_csv << '\n';
-              }
+            write_trajectory(tr, name);
             runs.push_back({{"run", "constant voltage"}, {"voltage_V", V}, {"start", name}, {"duration_s", T},
                             {"samples", tr.size()}, {"w_final", tr.back().s.w}, {"v_final", tr.back().s.volatile_share()}});
           }
-        auto write_trajectory = [&](const std::vector<TrajectoryPoint> &tr, const std::string &name) {
-          for (const auto &p : tr)
-            {
-              traj_csv << V << ',' << name << ',' << p.t << ',' << p.s.w << ',' << p.s.volatile_share();
-              for (double x : p.s.v)
-                traj_csv << ',' << x;
-              traj_csv << '\n';
-            }
-        };
         if (const auto it = train_pulses.find(V); it != train_pulses.end())
           for (std::size_t n = 0; n < it->second.size(); ++n)
             {
