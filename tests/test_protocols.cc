@@ -461,3 +461,94 @@ TEST(CompactModel, FilmCouplingStepFollowsTheEquationsWhileWGrows)
   for (std::size_t c = 0; c < 2; ++c)
     EXPECT_NEAR(out[0].state.v[c] / s.v[c], 1.0, 1e-5);
 }
+
+// The depth exchange within the interface layer at a frozen w (no chain flow):
+// with g_d = 0 it is linear, w_d(t) = w k+ / (k+ + k-) (1 - exp(-(k+ + k-) t)) from
+// w_d = 0; with g_d > 0 against a classical RK4 integration of the scalar ODE
+// dw_d/dt = k+ e^{-g w_d} (w - w_d) - k- e^{g w_d} w_d written out here.
+TEST(CompactModel, DepthExchangeFollowsItsClosedFormAndItsOde)
+{
+  CompactModelParameters p = one_slab(1.0, 1e-9);
+  p.rates                  = {{0, 0, 0, 0}, {0, 0, 0, 0}};
+  const double kp = 3e6, km = 1e6, w = 0.6;
+  p.depth_rates    = {{kp, km}, {kp, km}};
+  p.depth_coupling = {0.0, 0.0};
+  p.depth_split_nm = 0.1;
+  const CompactModel m(CompactModelParameters::from_json(p.to_json(), "round trip"));
+  ASSERT_TRUE(m.parameters().has_depth());
+  CompactState s0;
+  s0.w = w, s0.v = {0.0};
+  const std::vector<double> times{1e-7, 3e-7, 1e-6, 1e-5};
+  const auto out = m.integrate(PiecewiseLinearWaveform({{0.0, 0.5}, {2e-5, 0.5}}), s0, times, 1e-8);
+  ASSERT_EQ(out.size(), times.size());
+  for (std::size_t q = 0; q < times.size(); ++q)
+    {
+      const double wd = w * kp / (kp + km) * (1 - std::exp(-(kp + km) * times[q]));
+      EXPECT_NEAR(out[q].state.w_deep / wd, 1.0, 1e-6) << "t = " << times[q];
+      EXPECT_DOUBLE_EQ(out[q].state.w, w); // w itself is not touched
+    }
+  // with the interaction among the deep sites
+  const double g = 4.0;
+  p.depth_coupling = {g, g};
+  const CompactModel mg(p);
+  const double       T   = 2e-6;
+  const auto         end = mg.integrate(PiecewiseLinearWaveform({{0.0, 0.5}, {T, 0.5}}), s0, {T}, 1e-9);
+  ASSERT_EQ(end.size(), 1u);
+  auto f = [&](double x) { return kp * std::exp(-g * x) * (w - x) - km * std::exp(g * x) * x; };
+  double     x = 0;
+  const int  n = 200000;
+  const double h = T / n;
+  for (int i = 0; i < n; ++i)
+    {
+      const double k1 = f(x), k2 = f(x + h / 2 * k1), k3 = f(x + h / 2 * k2), k4 = f(x + h * k3);
+      x += h / 6 * (k1 + 2 * k2 + 2 * k3 + k4);
+    }
+  EXPECT_LT(x, 0.5 * w * kp / (kp + km)); // the interaction holds w_d well below its g = 0 value
+  EXPECT_NEAR(end[0].state.w_deep / x, 1.0, 1e-5);
+  // a depth table of the wrong length is refused
+  p.depth_rates = {{kp, km}};
+  EXPECT_THROW(CompactModel{p}, std::invalid_argument);
+}
+
+// The depth correction of the current: asinh(I / I0) = u_table(V, s) + beta (phi - phi_table(s))
+// with phi = w_d / w, checked against the formula evaluated by hand at a node, and zero
+// correction where phi equals the table's depth.
+TEST(CompactModel, DepthCorrectionShiftsTheCurrentInAsinhSpace)
+{
+  CompactModelParameters p = one_slab(1.0, 1e-9);
+  p.depth_rates            = {{0, 0}, {0, 0}};
+  p.depth_coupling         = {0, 0};
+  p.node_depth             = {0.9, 0.9, 0.8, 0.7, 0.6};
+  const double beta        = -2.0;
+  p.depth_slope.assign(p.current_voltages.size(), std::vector<double>(p.s_nodes.size(), beta));
+  const CompactModel m(CompactModelParameters::from_json(p.to_json(), "round trip"));
+  CompactState       s;
+  s.v = {0.0};
+  s.w = 0.75, s.w_deep = 0.75 * 0.7; // phi = the table's depth at s = 0.75
+  const double I_table = 0.1 * 1e-9 * std::exp(2 * 0.75);
+  EXPECT_NEAR(m.current(0.1, s) / I_table, 1.0, 1e-9);
+  s.w_deep = 0.75 * 0.9; // deeper than the table's states by 0.2
+  const double expected = 1e-15 * std::sinh(std::asinh(I_table / 1e-15) + beta * 0.2);
+  EXPECT_NEAR(m.current(0.1, s) / expected, 1.0, 1e-9);
+  EXPECT_NEAR(m.current(0.1, s) / I_table, std::exp(-0.4), 1e-6); // asinh ~ ln at I >> I0
+}
+
+// fit_depth_slope recovers beta(s) from exact samples du = beta(s) dphi, where beta is
+// linear in s (in the span of the hat functions), and a node without samples takes its
+// neighbours' value through the smoothing.
+TEST(CompactExtraction, DepthSlopeRegressionRecoversALinearSlope)
+{
+  const std::vector<double> nodes{0.0, 0.25, 0.5, 0.75, 1.0, 1.2};
+  auto                      beta = [](double s) { return -1.0 - 3.0 * s; };
+  std::vector<std::array<double, 3>> samples;
+  for (int k = 0; k <= 40; ++k)
+    {
+      const double s = k / 40.0, dphi = (k % 3 == 0 ? -0.2 : 0.15);
+      samples.push_back({s, dphi, beta(s) * dphi});
+    }
+  const auto b = fit_depth_slope(nodes, samples, 1e-6);
+  ASSERT_EQ(b.size(), nodes.size());
+  for (std::size_t j = 0; j + 1 < nodes.size(); ++j)
+    EXPECT_NEAR(b[j], beta(nodes[j]), 1e-3) << "node " << nodes[j];
+  EXPECT_NEAR(b.back(), b[b.size() - 2], 1e-3); // no samples above s = 1: held by the smoothing
+}

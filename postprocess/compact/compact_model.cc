@@ -84,6 +84,11 @@ namespace otj
             {"kappa", kappa},
             {"kappa_per_slab", cell_kappa},
             {"hidden_cells", hidden_cells},
+            {"depth_split_nm", depth_split_nm},
+            {"depth_rates_per_s", depth_rates},
+            {"depth_coupling", depth_coupling},
+            {"node_depth", node_depth},
+            {"depth_slope", depth_slope},
             {"current_voltages_V", current_voltages},
             {"s_nodes", s_nodes},
             {"current_A", current},
@@ -113,6 +118,14 @@ namespace otj
           p.cell_kappa = j.at("kappa_per_slab").get<std::vector<double>>();
         if (j.contains("hidden_cells"))
           p.hidden_cells = j.at("hidden_cells").get<unsigned int>();
+        if (j.contains("depth_rates_per_s"))
+          {
+            p.depth_split_nm = j.at("depth_split_nm").get<double>();
+            p.depth_rates    = j.at("depth_rates_per_s").get<std::vector<std::vector<double>>>();
+            p.depth_coupling = j.at("depth_coupling").get<std::vector<double>>();
+            p.node_depth     = j.at("node_depth").get<std::vector<double>>();
+            p.depth_slope    = j.at("depth_slope").get<std::vector<std::vector<double>>>();
+          }
         p.current_voltages = j.at("current_voltages_V").get<std::vector<double>>();
         p.s_nodes          = j.at("s_nodes").get<std::vector<double>>();
         p.current          = j.at("current_A").get<std::vector<std::vector<double>>>();
@@ -155,6 +168,21 @@ namespace otj
       for (double k : r)
         if (!(k >= 0) || !std::isfinite(k))
           throw std::invalid_argument(where + ": compact model rates must be finite and non-negative");
+    if (has_depth())
+      {
+        check_table(depth_rates, rate_voltages.size(), 2, "depth_rates_per_s", where);
+        for (const auto &r : depth_rates)
+          for (double k : r)
+            if (!(k >= 0))
+              throw std::invalid_argument(where + ": compact model depth rates must be non-negative");
+        if (depth_coupling.size() != rate_voltages.size())
+          throw std::invalid_argument(where + ": compact model depth_coupling needs one value per rate voltage");
+      }
+    if (!node_depth.empty())
+      {
+        check_table({node_depth}, 1, s_nodes.size(), "node_depth", where);
+        check_table(depth_slope, current_voltages.size(), s_nodes.size(), "depth_slope", where);
+      }
     check_table(current, current_voltages.size(), s_nodes.size(), "current_A", where);
     if (!(tau_v > 0) || !std::isfinite(kappa))
       throw std::invalid_argument(where + ": compact model needs tau_v_s > 0 and a finite kappa");
@@ -204,6 +232,18 @@ namespace otj
         }
     });
     table("compact_current.csv", "voltage_V", current_voltages, "s", s_nodes, current);
+    if (has_depth())
+      {
+        table("compact_depth_rates.csv", "voltage_V", rate_voltages, "", {0, 1}, depth_rates);
+        if (!node_depth.empty())
+          {
+            std::vector<std::vector<double>> with_phi = depth_slope;
+            with_phi.insert(with_phi.begin(), node_depth);
+            std::vector<double> rows = current_voltages;
+            rows.insert(rows.begin(), std::nan(""));
+            table("compact_depth_slope.csv", "voltage_V (nan: phi of the table's states)", rows, "s", s_nodes, with_phi);
+          }
+      }
     write_atomically(dir + "/compact_scalars.csv", [&](std::ostream &o) {
       o << std::setprecision(10) << "name,value,unit\ntau_v," << tau_v << ",s\nkappa," << kappa << ",1\nread_voltage,"
         << read_voltage << ",V\n";
@@ -245,8 +285,28 @@ namespace otj
     return (1 - f) * p_.film_coupling[i] + f * p_.film_coupling[j];
   }
 
+  std::array<double, 3> CompactModel::depth_exchange(const double V) const
+  {
+    if (!p_.has_depth())
+      return {0.0, 0.0, 0.0};
+    const auto [i, f] = locate(p_.rate_voltages, V);
+    const std::size_t j = std::min(i + 1, p_.rate_voltages.size() - 1);
+    auto lk = [&](std::size_t m) {
+      return std::max(0.0, std::exp((1 - f) * std::log(p_.depth_rates[i][m] + rate_floor) +
+                                    f * std::log(p_.depth_rates[j][m] + rate_floor)) -
+                             rate_floor);
+    };
+    return {lk(0), lk(1), (1 - f) * p_.depth_coupling[i] + f * p_.depth_coupling[j]};
+  }
+
   namespace
   {
+    /// The depth exchange flux k_d+ e^{-g w_d} (w - w_d) - k_d- e^{g w_d} w_d.
+    inline double depth_flux(const std::array<double, 3> &d, double w, double wd)
+    {
+      return d[0] * std::exp(-d[2] * wd) * (w - wd) - d[1] * std::exp(d[2] * wd) * wd;
+    }
+
     /// The capture exponent's coverage E(w) and dE/dw: the Frumkin interaction g+ w, or,
     /// with a screening coverage w_s > 0, g+ w_s (1 - exp(-w / w_s)): the repulsion of the
     /// trapped charge grows linearly at first and saturates once the electrons of the
@@ -279,6 +339,8 @@ namespace otj
     const auto   f = chain_fluxes(rates(V), couplings(V), film_coupling(V), s, p_.capture_screening);
     CompactState d;
     d.w = f.back();
+    if (p_.has_depth())
+      d.w_deep = depth_flux(depth_exchange(V), s.w, s.w_deep);
     d.v.resize(s.v.size());
     for (std::size_t i = 0; i < s.v.size(); ++i)
       d.v[i] = f[i] - f[i + 1];
@@ -287,7 +349,21 @@ namespace otj
 
   double CompactModel::current(const double V, const CompactState &s) const
   {
-    return interpolate(p_.current_voltages, p_.s_nodes, p_.current, V, read_state(s), current_scale);
+    const double st = read_state(s);
+    if (p_.node_depth.empty() || !(s.w > 1e-9))
+      return interpolate(p_.current_voltages, p_.s_nodes, p_.current, V, st, current_scale);
+    // the depth correction beta(V, s) (phi - phi_table(s)) of asinh(I / I0)
+    const auto [k, f]    = locate(p_.s_nodes, st);
+    const std::size_t k1 = std::min(k + 1, p_.s_nodes.size() - 1);
+    const double phi_table = (1 - f) * p_.node_depth[k] + f * p_.node_depth[k1];
+    const double phi       = std::clamp(s.w_deep / s.w, 0.0, 1.0);
+    const auto [i, g]      = locate(p_.current_voltages, V);
+    const std::size_t i1   = std::min(i + 1, p_.current_voltages.size() - 1);
+    auto B = [&](std::size_t a, std::size_t b) { return p_.depth_slope[a][b]; };
+    const double beta = (1 - g) * ((1 - f) * B(i, k) + f * B(i, k1)) + g * ((1 - f) * B(i1, k) + f * B(i1, k1));
+    const double u    = std::asinh(interpolate(p_.current_voltages, p_.s_nodes, p_.current, V, st, current_scale) /
+                                current_scale);
+    return current_scale * std::sinh(u + beta * (phi - phi_table));
   }
 
   double CompactModel::read_state(const CompactState &s) const
@@ -345,7 +421,7 @@ namespace otj
     /// c = a b (n x n, row-major); c must not alias a or b.
     void multiply(const double *a, const double *b, double *c, const std::size_t n)
     {
-      switch (n) // chains of 1 .. 10 film cells (n = cells + 2)
+      switch (n) // chains of 1 .. 10 film cells (n = cells + 2, cells + 3 with the depth state)
         {
           case 3: return multiply_fixed<3>(a, b, c);
           case 4: return multiply_fixed<4>(a, b, c);
@@ -434,7 +510,10 @@ namespace otj
     // stays stable however stiff the interface is (a frozen phi would not).
     const auto        k    = rates(V);
     const auto        g    = couplings(V);
-    const std::size_t N    = s.v.size(), n = N + 2;
+    const bool        depth = p_.has_depth();
+    const std::size_t N    = s.v.size();
+    // rows / columns: v_1 .. v_N (0 .. N-1), w (N), w_d (N + 1, with the depth state), 1 (C)
+    const std::size_t C = depth ? N + 2 : N + 1, n = C + 1;
     const double      ws   = std::clamp(s.w, 0.0, 1.0), vs = s.v[N - 1];
     const double      wsc   = p_.capture_screening;
     const double      eplus = std::exp(-g.first * capture_coverage(ws, wsc)), psi = std::exp(g.second * ws);
@@ -458,13 +537,12 @@ namespace otj
     thread_local ExpmWorkspace w;
     w.resize(n);
     auto M = [&](std::size_t r, std::size_t c) -> double & { return w.m[r * n + c]; };
-    // rows: index i < N is v_{i+1}, N is w, N + 1 the constant
     auto add_flux = [&](std::size_t link, double sign, std::size_t row) {
       if (link == N)
         {
           M(row, N - 1) += sign * kp_N * h;
           M(row, N) += sign * F_w * h;
-          M(row, N + 1) += sign * c_N * h;
+          M(row, C) += sign * c_N * h;
           return;
         }
       // flux_link = k+ x_link - k- x_{link+1}; x_0 = p = 1 - sum v - w
@@ -473,13 +551,13 @@ namespace otj
         {
           const double D = -gf * (kp * x_at(link) + km * x_at(link + 1));
           M(row, N) += sign * D * h;
-          M(row, N + 1) -= sign * D * ws * h;
+          M(row, C) -= sign * D * ws * h;
         }
       if (link == 0)
         {
           for (std::size_t c = 0; c <= N; ++c)
             M(row, c) -= sign * kp * h;
-          M(row, N + 1) += sign * kp * h;
+          M(row, C) += sign * kp * h;
         }
       else
         M(row, link - 1) += sign * kp * h;
@@ -491,8 +569,21 @@ namespace otj
         add_flux(i + 1, -1.0, i); // out towards the interface
       }
     add_flux(N, +1.0, N);
+    const double wd = std::clamp(s.w_deep, 0.0, ws);
+    if (depth)
+      {
+        // the depth flux F_d(w, w_d) linearised at the step's start: A_w w + A_d w_d + c
+        const auto   d   = depth_exchange(V);
+        const double ep  = std::exp(-d[2] * wd), em = std::exp(d[2] * wd);
+        const double A_w = d[0] * ep;
+        const double A_d = -d[0] * ep * (1 + d[2] * (ws - wd)) - d[1] * em * (1 + d[2] * wd);
+        const double F0  = depth_flux(d, ws, wd);
+        M(N + 1, N) += A_w * h;
+        M(N + 1, N + 1) += A_d * h;
+        M(N + 1, C) += (F0 - A_w * ws - A_d * wd) * h;
+      }
     expm(w, n);
-    auto y = [&](std::size_t j) { return j < N ? s.v[j] : (j == N ? s.w : 1.0); };
+    auto y = [&](std::size_t j) { return j < N ? s.v[j] : (j == N ? s.w : (j == C ? 1.0 : wd)); };
     auto apply = [&](const std::vector<double> &E) {
       CompactState r;
       r.v.assign(N, 0.0);
@@ -501,6 +592,9 @@ namespace otj
           r.v[i] += E[i * n + j] * y(j);
       for (std::size_t j = 0; j < n; ++j)
         r.w += E[N * n + j] * y(j);
+      if (depth)
+        for (std::size_t j = 0; j < n; ++j)
+          r.w_deep += E[(N + 1) * n + j] * y(j);
       return r;
     };
     if (!half)
@@ -562,11 +656,14 @@ namespace otj
             double err = std::abs(one.w - two.w) / (rtol * std::max(std::abs(two.w), 1e-4));
             for (std::size_t i = 0; i < s.v.size(); ++i)
               err = std::max(err, std::abs(one.v[i] - two.v[i]) / (rtol * std::max(std::abs(two.v[i]), 1e-4)));
+            if (p_.has_depth())
+              err = std::max(err, std::abs(one.w_deep - two.w_deep) / (rtol * std::max(std::abs(two.w_deep), 1e-4)));
             if (err <= 1.0 || h < 1e-15)
               {
                 t = (stop - (t + h) <= 1e-14 * std::max(1e-9, std::abs(stop))) ? stop : t + h;
                 // Richardson extrapolation of the second-order pair
                 s.w = std::clamp(two.w + (two.w - one.w) / 3.0, 0.0, 1.0);
+                s.w_deep = p_.has_depth() ? std::clamp(two.w_deep + (two.w_deep - one.w_deep) / 3.0, 0.0, s.w) : 0.0;
                 for (std::size_t i = 0; i < s.v.size(); ++i)
                   s.v[i] = std::clamp(two.v[i] + (two.v[i] - one.v[i]) / 3.0, 0.0, 1.0);
                 ++n_steps;

@@ -20,12 +20,21 @@
 //            layer and the substrate beyond it hold the whole inventory in
 //            the LRS, w = 1, so there is no site-blocking factor 1 - w),
 //   dv_i/dt = flux_{i-1} - flux_i,  dw/dt = flux_N,
+// optionally (has_depth()) with the depth of the trapped population: w_d, the part of w
+// beyond the interface layer's first depth_split_nm (the PDE fills the deepest sites
+// first and holds a fast set's surplus nearer the film, which reads up to 2x more
+// conductive at the same w), exchanged within the interface layer by
+//   dw_d/dt = k_d+ exp(-g_d w_d) (w - w_d) - k_d- exp(g_d w_d) w_d
+//   (the same Frumkin-type interaction among the deep sites; w itself is not affected);
 // each rate and the couplings g+, g- fitted per training voltage (link-by-link
 // non-negative least squares for a start, then Levenberg-Marquardt on the
 // PDE trajectories); rates interpolated exponentially in V between them (the
 // sinh-like field dependence of hopping over a barrier); and the current
 // I(V, s), s = w + sum kappa_i v_i, tabulated from static Tsu-Esaki reads of
-// frozen PDE states (interpolated in asinh(I / I0)). Integrated by an adaptive
+// frozen PDE states (interpolated in asinh(I / I0)); with the depth state,
+// asinh(I / I0) = u(V, s) + beta(V, s) (phi - phi_table(s)), phi = w_d / w, where
+// phi_table is the depth of the table's states and beta is regressed on reads of
+// states set by other pulse trains (see otj::fit_depth_slope). Integrated by an adaptive
 // exponential Rosenbrock integrator (the state equations linearised at the
 // step's start are affine; the step uses exp of the augmented matrix at the
 // midpoint voltage, with step doubling for the error; Hochbruck & Ostermann,
@@ -68,6 +77,16 @@ namespace otj
     /// interior (the PDE counts them in the Pt-side layer). They are not read (weight 0)
     /// and not part of the observed film population.
     unsigned int                     hidden_cells = 0;
+    /// The depth state (all empty / 0: no depth state): the split beyond the interface
+    /// (nm; informational), [voltage][k_d+, k_d-] (1/s), [voltage] g_d
+    double                           depth_split_nm = 0.0;
+    std::vector<std::vector<double>> depth_rates;
+    std::vector<double>              depth_coupling;
+    /// phi = w_d / w of the current table's states, one per s node (empty: no depth correction)
+    std::vector<double>              node_depth;
+    /// beta: d asinh(I / I0) / d phi at [current voltage][s node]
+    std::vector<std::vector<double>> depth_slope;
+    bool                             has_depth() const { return !depth_rates.empty(); }
     std::vector<double>              current_voltages;///< V grid of the current table (increasing)
     std::vector<double>              s_nodes;         ///< s grid of the current table (increasing)
     std::vector<std::vector<double>> current;         ///< I (A) [voltage][s]
@@ -86,6 +105,7 @@ namespace otj
   {
     double              w = 0;
     std::vector<double> v; ///< film slabs from the Pt side
+    double              w_deep = 0; ///< the part of w in the deep sites (models with the depth state)
     double              volatile_share() const
     {
       double t = 0;
@@ -113,6 +133,8 @@ namespace otj
     std::pair<double, double> couplings(double V) const;
     /// g_f of the film links at V (linear in V between the training voltages).
     double                    film_coupling(double V) const;
+    /// k_d+, k_d- and g_d of the depth exchange at V (zeros without the depth state).
+    std::array<double, 3>     depth_exchange(double V) const;
     CompactState derivative(double V, const CompactState &s) const;
     /// Junction current (A) at V in state s.
     double       current(double V, const CompactState &s) const;

@@ -13,6 +13,7 @@
 
 #include <deal.II/base/parameter_handler.h>
 #include <deal.II/base/utilities.h>
+#include <deal.II/lac/full_matrix.h>
 
 #include <algorithm>
 #include <chrono>
@@ -138,11 +139,14 @@ namespace otj
     {
       double       x_interior, x_interface;
       unsigned int cells;
+      double       x_deep = 0; ///< start of the deep sites (0: no depth state)
       CompactState operator()(const DriftDiffusionSystem<1> &sys, const Vector<double> &u) const
       {
         const double N = sys.total_vacancies(u);
         CompactState s;
         s.w = sys.vacancies_between(u, x_interface, 1.0) / N;
+        if (x_deep > 0)
+          s.w_deep = sys.vacancies_between(u, x_deep, 1.0) / N;
         const double dx = (x_interface - x_interior) / cells;
         for (unsigned i = 0; i < cells; ++i)
           s.v.push_back(sys.vacancies_between(u, x_interior + i * dx, x_interior + (i + 1) * dx) / N);
@@ -190,6 +194,51 @@ namespace otj
     for (unsigned k = 1; k <= max_nodes; ++k)
       out.push_back(kept[(k * kept.size()) / max_nodes - 1]);
     return out;
+  }
+
+  std::vector<double> fit_depth_slope(const std::vector<double> &s_nodes, const std::vector<std::array<double, 3>> &samples,
+                                      const double smoothing)
+  {
+    const std::size_t  n = s_nodes.size();
+    dealii::FullMatrix<double> A(n, n);
+    dealii::Vector<double> b(n), beta(n);
+    for (const auto &[s, dphi, du] : samples)
+      {
+        // hat functions of the s nodes at s (clamped at the ends like the table)
+        std::size_t i = 0;
+        double      f = 0;
+        if (n > 1 && s > s_nodes.front())
+          {
+            if (s >= s_nodes.back())
+              i = n - 2, f = 1;
+            else
+              {
+                i = std::upper_bound(s_nodes.begin(), s_nodes.end(), s) - s_nodes.begin() - 1;
+                f = (s - s_nodes[i]) / (s_nodes[i + 1] - s_nodes[i]);
+              }
+          }
+        const std::size_t idx[2] = {i, std::min(i + 1, n - 1)};
+        const double      h[2]   = {(1 - f) * dphi, f * dphi};
+        for (int a = 0; a < 2; ++a)
+          {
+            b(idx[a]) += h[a] * du;
+            for (int c = 0; c < 2; ++c)
+              A(idx[a], idx[c]) += h[a] * h[c];
+          }
+      }
+    for (std::size_t j = 0; j < n; ++j)
+      {
+        A(j, j) += 1e-12; // (keeps nodes without samples and without smoothing at 0)
+        if (j + 1 < n)
+          {
+            A(j, j) += smoothing, A(j + 1, j + 1) += smoothing;
+            A(j, j + 1) -= smoothing, A(j + 1, j) -= smoothing;
+          }
+      }
+    dealii::FullMatrix<double> Ainv(n, n);
+    Ainv.invert(A);
+    Ainv.vmult(beta, b);
+    return std::vector<double>(beta.begin(), beta.end());
   }
 
   void append_rate_smoothing_residuals(std::vector<double> &r, const std::vector<double> &x,
@@ -249,6 +298,15 @@ namespace otj
     prm.declare_entry("Set spike count", "1", Patterns::Integer(1, 50),
                       "Set spikes in a row, each 1 ms after the previous one; the 0 V relaxation after each is a "
                       "training run.");
+    prm.declare_entry("Set film coupling", "-1", Patterns::Double(),
+                      "If >= 0 (with 'Film coupling'): g_f is this value at every training voltage >= 1 V instead "
+                      "of fitted per voltage. By Gauss's law the trapped charge changes the film's field by the "
+                      "same amount at any bias, so g_f = q a dE / (2 k T) per unit w does not depend on V; the "
+                      "constant-voltage runs from the pristine state do not show it (w ~ 0 while the front crosses).");
+    prm.declare_entry("Free last film link", "false", Patterns::Bool(),
+                      "With 'Uniform film links': the link between the last two slabs keeps rates of its own (the "
+                      "PDE holds a pile-up in the film's last few tenths of a nm, at the interface's field, that "
+                      "drains back far more slowly than the rest of the film).");
     prm.declare_entry("Uniform film links", "false", Patterns::Bool(),
                       "The links between neighbouring film slabs share one pair of rates per training voltage (a "
                       "uniform drift chain, the finite-volume form of drift in a uniform field); with many slabs it "
@@ -271,6 +329,15 @@ namespace otj
                       "The set runs from the pristine state are fitted beyond the fit horizon until w reaches this "
                       "value (0: not), so that the capture at intermediate w is trained at the lower set voltages "
                       "too, where w stays small within the horizon.");
+    prm.declare_entry("Interface depth split (nm)", "0", Patterns::Double(0.0),
+                      "If > 0: the model carries the depth of the trapped population, w_d = the share beyond this "
+                      "depth into the interface layer (the deep sites), with its exchange rates fitted per training "
+                      "voltage on the same runs, and the current table gains the depth correction regressed on the "
+                      "'Depth trains' (0: no depth state, the default).");
+    prm.declare_entry("Depth trains", "", Patterns::Anything(),
+                      "Pulse trains from the pristine state whose states (read at the end of each period, at every "
+                      "current voltage) give the depth correction of the current table: 'V width period pulses' "
+                      "(V, s, s, count), separated by ';'. Used with 'Interface depth split (nm)' > 0.");
     prm.declare_entry("Film coupling", "false", Patterns::Bool(),
                       "Fit a coupling g_f per training voltage by which the trapped charge w screens the film's "
                       "field: the film links' forward rates carry exp(-g_f w), their backward rates exp(+g_f w).");
@@ -280,6 +347,9 @@ namespace otj
                       "voltage, each relaxation between pulses one at 0 V, so that the refill of the film and the "
                       "capture at w > 0 are trained. Empty: none.");
     declare_train(prm, "Training train", "5", "3e-8");
+    prm.declare_entry("Training train weight", "1", Patterns::Double(0.0),
+                      "Weight of the training trains' pulses in the trajectory fits (w residuals; 1: like the "
+                      "constant-voltage runs).");
     prm.declare_entry("Intermediate start w", "0.0", Patterns::Double(0.0, 1.0),
                       "The constant-voltage runs above 0 V also start from the state of the LRS relaxing at 0 V "
                       "whose w is nearest this value (0: not, the default), so that capture and release at intermediate w are "
@@ -371,9 +441,31 @@ namespace otj
     intermediate_w_        = prm.get_double("Intermediate start w");
     film_coupling_         = prm.get_bool("Film coupling");
     uniform_film_links_    = prm.get_bool("Uniform film links");
+    free_last_film_link_   = prm.get_bool("Free last film link");
     read_weight_           = prm.get_double("Read-weighted fit");
     set_capture_coupling_  = prm.get_double("Set capture coupling");
+    set_film_coupling_     = prm.get_double("Set film coupling");
+    train_weight_          = prm.get_double("Training train weight");
     horizon_coverage_      = prm.get_double("Fit horizon coverage");
+    depth_split_           = prm.get_double("Interface depth split (nm)") * constants::nm;
+    {
+      std::istringstream all(prm.get("Depth trains"));
+      std::string        item;
+      while (std::getline(all, item, ';'))
+        {
+          if (item.find_first_not_of(" \t") == std::string::npos)
+            continue;
+          std::istringstream one(item);
+          DepthTrain         t;
+          std::string        rest;
+          if (!(one >> t.voltage >> t.shape.width >> t.shape.period >> t.shape.pulses) || (one >> rest) ||
+              !(t.shape.width > 0) || !(t.shape.period >= t.shape.width + 2e-9) || t.shape.pulses < 1)
+            throw_bad_parameter(file, "Extraction/Depth trains", item,
+                                "'V width period pulses' (width > 0 s, period >= width + 2 ns, pulses >= 1), "
+                                "entries separated by ';'");
+          depth_trains_.push_back(t);
+        }
+    }
     table_train_voltage_   = prm.get_double("Table train (V)");
     table_train_           = read_train(prm, "Table train", file, table_train_voltage_ != 0.0);
     train_voltages_        = list(prm, "Training trains (V)", file, true);
@@ -412,14 +504,14 @@ namespace otj
     for (const auto &l : d.layers)
       if (l.id == ids::top_interface || l.id == ids::barrier)
         x_interface += l.thickness;
-    const StateProbe probe{interior_start_, x_interface, film_cells_};
+    const StateProbe probe{interior_start_, x_interface, film_cells_, depth_split_ > 0 ? x_interface + depth_split_ : 0.0};
+    auto phi_of = [](const CompactState &st) { return st.w > 1e-12 ? std::clamp(st.w_deep / st.w, 0.0, 1.0) : 0.0; };
     if (!quiet)
       std::cout << "otj extract " << file_ << ": compact model of " << device_.input_file << "\n  states: w = share of "
                 << "the vacancies beyond " << x_interface / constants::nm << " nm (interface layer), v = share in "
                 << interior_start_ / constants::nm << " - " << x_interface / constants::nm << " nm (film interior)"
                 << std::endl;
     json runs = json::array();
-
     // ---- start states ------------------------------------------------------
     Vector<double> pristine, lrs;
     {
@@ -676,6 +768,7 @@ namespace otj
       relaxation_states.emplace_back(lrs_at_0.tr[k].s.w, lrs_at_0.u[k]);
 
     // ---- the current table from frozen states of the LRS relaxing at 0 V (and of a pulse train) ----
+    std::vector<double> node_phi; // phi = w_d / w of the table's states
     {
       relaxation_states.emplace_back(s_pristine.w, pristine);
       relaxation_states.emplace_back(s_lrs.w, lrs);
@@ -720,10 +813,11 @@ namespace otj
       for (const auto &[w, u] : train_states)
         picks.push_back({w, &u});
       std::vector<std::vector<double>> by_state; // [s][V]
-      std::vector<double>              s_used;
+      std::vector<double>              s_used, phi_used;
       for (const auto &[w, u] : picks)
         {
           s_used.push_back(w);
+          phi_used.push_back(phi_of(probe(sim.system(), *u)));
           std::vector<double> I;
           for (double V : current_voltages_)
             I.push_back(V == 0.0 ? 0.0 : V / sim.read(*u, V).resistance);
@@ -732,9 +826,10 @@ namespace otj
       // the table's s nodes are the w of the states actually read (strictly increasing)
       std::vector<double>              nodes;
       std::vector<std::vector<double>> cols;
+      node_phi.clear();
       for (std::size_t k = 0; k < s_used.size(); ++k)
         if (nodes.empty() || s_used[k] > nodes.back() * (1 + 1e-9) + 1e-15)
-          nodes.push_back(s_used[k]), cols.push_back(by_state[k]);
+          nodes.push_back(s_used[k]), cols.push_back(by_state[k]), node_phi.push_back(phi_used[k]);
       P.s_nodes = nodes;
       P.current.assign(current_voltages_.size(), std::vector<double>(nodes.size()));
       for (std::size_t i = 0; i < current_voltages_.size(); ++i)
@@ -965,6 +1060,7 @@ namespace otj
         // (the chain integrated from each run's first sample), starting from the
         // link-by-link NNLS rates
         double cost_nnls = 0, cost_fit = 0;
+        json   depth_fit_json = nullptr;
         {
           const double floor_k = 1e-3;
           const std::size_t nk = k.size();
@@ -987,6 +1083,21 @@ namespace otj
             Q.current          = {{-1, -1}, {1, 1}};
             return CompactModel(Q);
           };
+          // model m integrated over training run ti from its first sample at V (the hidden
+          // cells start at the fitted h0 of x), sampled at the run's other samples
+          auto replay = [&](const CompactModel &m, std::size_t ti, const std::vector<double> &x) {
+            const auto         &tr = training[ti];
+            std::vector<double> times;
+            for (std::size_t q = 1; q < tr.size(); ++q)
+              times.push_back(tr[q].t);
+            unsigned     steps = 0;
+            const double h0    = h0_index[ti] == std::size_t(-1) ? 0.0 : x[nk + ng + h0_index[ti]];
+            auto out = m.integrate(points({{tr.front().t, V}, {tr.back().t, V}}), extend(tr.front().s, h0), times, 1e-5,
+                                   &steps, 20000);
+            if (std::getenv("OTJ_DEBUG_FIT"))
+              std::cerr << "fit V " << V << ": " << steps << " steps\n";
+            return out;
+          };
           auto residuals = [&](const std::vector<double> &lk, const char *) -> std::optional<std::vector<double>> {
             const CompactModel  m = model_for(lk);
             std::vector<double> r;
@@ -995,21 +1106,14 @@ namespace otj
                 const auto &tr = training[ti];
                 if (tr.size() < 3)
                   continue;
-                std::vector<double> times;
-                for (std::size_t q = 1; q < tr.size(); ++q)
-                  times.push_back(tr[q].t);
-                unsigned   steps = 0;
-                const double h0  = h0_index[ti] == std::size_t(-1) ? 0.0 : lk[nk + ng + h0_index[ti]];
-                const auto out   = m.integrate(points({{tr.front().t, V}, {tr.back().t, V}}), extend(tr.front().s, h0),
-                                               times, 1e-5, &steps, 20000);
-                if (std::getenv("OTJ_DEBUG_FIT"))
-                  std::cerr << "fit V " << V << ": " << steps << " steps\n";
-                if (out.size() != times.size())
+                const auto out = replay(m, ti, lk);
+                if (out.size() + 1 != tr.size())
                   return std::nullopt;
+                const double weight = training_run[ti] == 5 ? train_weight_ : 1.0;
                 for (std::size_t q = 0; q < out.size(); ++q)
                   {
                     const auto &ref = tr[q + 1].s;
-                    r.push_back((out[q].state.w - ref.w) / (0.01 + 0.05 * ref.w));
+                    r.push_back(weight * (out[q].state.w - ref.w) / (0.01 + 0.05 * ref.w));
                     if (read_weight_ > 0 && V != 0.0) // (the 0 V runs: retention and drain, fitted in w)
                       r.push_back((ln_read(out[q].state.w) - ln_read(ref.w)) / read_weight_);
                     for (std::size_t c = 0; c < N; ++c)
@@ -1039,6 +1143,10 @@ namespace otj
           const bool capture_coupling_fixed = set_capture_coupling_ >= 0 && V >= 1.0;
           if (capture_coupling_fixed)
             x0[nk] = set_capture_coupling_;
+          // "Set film coupling": g_f held at one value at every training voltage >= 1 V
+          const bool film_coupling_fixed = film_coupling_ && set_film_coupling_ >= 0 && V >= 1.0;
+          if (film_coupling_fixed)
+            x0[nk + 2] = set_film_coupling_;
           auto sq = [](const std::vector<double> &r) {
             double c = 0;
             for (double x : r)
@@ -1088,13 +1196,16 @@ namespace otj
           if (capture_coupling_fixed)
             for (auto &st : starts)
               st[nk] = set_capture_coupling_;
+          if (film_coupling_fixed)
+            for (auto &st : starts)
+              st[nk + 2] = set_film_coupling_;
           // "Uniform film links": the links between film slabs share one pair of rates
           // (a uniform drift chain, the finite-volume discretisation of drift in a uniform
           // field): the fit runs on the reduced vector without the tied entries
           const std::size_t tie_first = hidden_cells_ + 1; // the first link between two film slabs
           std::vector<bool> tied(best.size(), false);
           if (uniform_film_links_)
-            for (std::size_t l = tie_first + 1; l + 1 <= NM; ++l)
+            for (std::size_t l = tie_first + 1; l + (free_last_film_link_ ? 2 : 1) <= NM; ++l)
               tied[2 * l] = tied[2 * l + 1] = true;
           auto expand = [&](const std::vector<double> &xr) {
             std::vector<double> x(tied.size());
@@ -1132,6 +1243,8 @@ namespace otj
                       x[2 * NM] = x0[2 * NM], x[nk] = x0[nk];
                     if (capture_coupling_fixed)
                       x[nk] = set_capture_coupling_;
+                    if (film_coupling_fixed)
+                      x[nk + 2] = set_film_coupling_;
                     return reduce(x);
                   });
                 if (sq(lm.residuals) < cost_fit)
@@ -1149,6 +1262,79 @@ namespace otj
           g_capture = best[nk], g_release = best[nk + 1];
           g_film    = film_coupling_ ? best[nk + 2] : 0.0;
           previous_fit = best;
+          if (std::getenv("OTJ_DEBUG_TRAJ")) // each training trajectory, PDE against the fitted chain, on stderr
+            {
+              const CompactModel m = model_for(best);
+              for (std::size_t ti = 0; ti < training.size(); ++ti)
+                {
+                  const auto &tr = training[ti];
+                  if (tr.size() < 3)
+                    continue;
+                  const auto out = replay(m, ti, best);
+                  for (std::size_t q = 0; q < out.size(); ++q)
+                    std::cerr << "TRAJ " << V << ' ' << training_run[ti] << ' ' << ti << ' ' << out[q].t << ' '
+                              << tr[q + 1].s.w << ' ' << out[q].state.w << ' ' << tr[q + 1].s.volatile_share() << ' '
+                              << out[q].state.volatile_share() << ' ' << tr[q + 1].s.v.back() << ' '
+                              << out[q].state.v.back() << '\n';
+                }
+            }
+          // the depth exchange (w_d within the interface layer): k_d+, k_d- and g_d on the
+          // same trajectories with the chain's fit held (w_d does not act back on the
+          // chain), multi-start Levenberg-Marquardt on ln k_d+-, g_d against w_d
+          if (depth_split_ > 0)
+            {
+              const CompactModelParameters base = model_for(best).parameters();
+              auto depth_residuals = [&](const std::vector<double> &y, const char *) -> std::optional<std::vector<double>> {
+                CompactModelParameters Q = base;
+                Q.depth_rates            = {{std::exp(y[0]), std::exp(y[1])}};
+                Q.depth_coupling         = {y[2]};
+                const CompactModel  m(Q);
+                std::vector<double> r;
+                for (std::size_t ti = 0; ti < training.size(); ++ti)
+                  {
+                    const auto &tr = training[ti];
+                    if (tr.size() < 3)
+                      continue;
+                    const auto out = replay(m, ti, best);
+                    if (out.size() + 1 != tr.size())
+                      return std::nullopt;
+                    for (std::size_t q = 0; q < out.size(); ++q)
+                      r.push_back((out[q].state.w_deep - tr[q + 1].s.w_deep) / (0.01 + 0.05 * tr[q + 1].s.w_deep));
+                  }
+                return r;
+              };
+              LevenbergMarquardtOptions od;
+              od.max_iterations  = fit_iterations_;
+              od.jacobian_step   = 3e-2;
+              od.initial_damping = 1e-1;
+              od.max_attempts    = 6;
+              double              depth_cost = std::numeric_limits<double>::infinity();
+              std::vector<double> depth_best{std::log(1e8), std::log(1e6), 0.0};
+              for (const std::vector<double> &st : std::vector<std::vector<double>>{
+                     {std::log(1e8), std::log(1e6), 0.0}, {std::log(1e9), std::log(1e5), 5.0}, {std::log(1e6), std::log(1e2), 10.0}})
+                try
+                  {
+                    const auto lm = levenberg_marquardt(
+                      depth_residuals, st, od, [](const std::vector<double> &) { return false; },
+                      [&](std::vector<double> x) {
+                        x[0] = std::clamp(x[0], std::log(1e-3), std::log(max_rate));
+                        x[1] = std::clamp(x[1], std::log(1e-3), std::log(max_rate));
+                        x[2] = std::clamp(x[2], 0.0, max_coupling);
+                        return x;
+                      });
+                    if (sq(lm.residuals) < depth_cost)
+                      depth_cost = sq(lm.residuals), depth_best = lm.x;
+                  }
+                catch (const std::exception &e)
+                  {
+                    if (std::getenv("OTJ_DEBUG_FIT"))
+                      std::cerr << "depth fit V " << V << " failed: " << e.what() << "\n";
+                  }
+              P.depth_rates.push_back({std::exp(depth_best[0]), std::exp(depth_best[1])});
+              P.depth_coupling.push_back(depth_best[2]);
+              depth_fit_json = {{"k_d_plus_per_s", P.depth_rates.back()[0]}, {"k_d_minus_per_s", P.depth_rates.back()[1]},
+                                {"g_d", depth_best[2]}, {"cost", depth_cost}};
+            }
         }
         P.capture_coupling.push_back(g_capture);
         P.release_coupling.push_back(g_release);
@@ -1157,7 +1343,8 @@ namespace otj
         P.rates.push_back(k);
         rate_fits.push_back({{"voltage_V", V}, {"rates_per_s", k}, {"capture_coupling", g_capture},
                              {"release_coupling", g_release}, {"film_coupling", g_film}, {"nnls_relative_residuals", residual},
-                             {"trajectory_cost_nnls", cost_nnls}, {"trajectory_cost_fit", cost_fit}, {"rows", rows.size()}});
+                             {"trajectory_cost_nnls", cost_nnls}, {"trajectory_cost_fit", cost_fit}, {"rows", rows.size()},
+                             {"depth_exchange", depth_fit_json}});
         if (!quiet)
           {
             std::cout << "  V = " << std::setw(5) << V << " V: rates (1/s) " << std::setprecision(3);
@@ -1166,6 +1353,9 @@ namespace otj
             std::cout << "  g+- " << g_capture << "/" << g_release;
             if (film_coupling_)
               std::cout << "  g_f " << g_film;
+            if (depth_split_ > 0)
+              std::cout << "  depth k_d+- " << P.depth_rates.back()[0] << "/" << P.depth_rates.back()[1] << " g_d "
+                        << P.depth_coupling.back() << " (cost " << depth_fit_json["cost"].get<double>() << ")";
             if (std::isfinite(cost_nnls))
               std::cout << "; trajectory cost " << cost_nnls << " -> " << cost_fit;
             else
@@ -1270,6 +1460,7 @@ namespace otj
       for (std::size_t j : pick)
         {
           P.s_nodes.push_back(cand[j].first);
+          node_phi.push_back(phi_of(film_states[j].first));
           for (std::size_t i = 0; i < current_voltages_.size(); ++i)
             {
               const double V = current_voltages_[i];
@@ -1284,6 +1475,97 @@ namespace otj
                   << " S; the LRS reads " << g_top << " S)" << std::endl;
     }
 
+    // ---- the depth correction of the current table ---------------------------------
+    // States at the same s read differently by where the trapped vacancies sit in the
+    // interface layer (w_d / w): frozen states of the "Depth trains" give, per current
+    // voltage, beta(s) in asinh(I / I0) = u_table(V, s) + beta(V, s) (phi - phi_table(s)).
+    json depth_json = nullptr;
+    if (depth_split_ > 0)
+      {
+        P.node_depth.clear();
+        P.depth_slope.clear();
+        const CompactModel table_model(P); // without the correction
+        // samples per state: s, phi - phi_table(s), and asinh(I / I0) - u_table per current voltage
+        std::vector<double>              s_k, dphi_k;
+        std::vector<std::vector<double>> du_k;
+        TransientSimulation              reader(quiet_run(device_, points({{0, 0}, {1, 0}})), true);
+        auto phi_table = [&](double st) {
+          if (st <= P.s_nodes.front())
+            return node_phi.front();
+          if (st >= P.s_nodes.back())
+            return node_phi.back();
+          const std::size_t i = std::upper_bound(P.s_nodes.begin(), P.s_nodes.end(), st) - P.s_nodes.begin() - 1;
+          const double      f = (st - P.s_nodes[i]) / (P.s_nodes[i + 1] - P.s_nodes[i]);
+          return (1 - f) * node_phi[i] + f * node_phi[i + 1];
+        };
+        constexpr double I0 = 1e-15; // the table's asinh scale (A)
+        for (const auto &dt : depth_trains_)
+          {
+            const auto         &sh = dt.shape;
+            TransientSimulation train(quiet_run(device_, pulse_train(dt.voltage, sh.width, sh.period, sh.pulses)), true);
+            train.restart_from(pristine);
+            for (unsigned n = 0; n < sh.pulses; ++n)
+              {
+                train.integrate_waveform(false, (n + 1) * sh.period);
+                const CompactState st = extend(probe(train.system(), train.state()));
+                const double       sr = table_model.read_state(st);
+                if (!(st.w > 1e-3))
+                  continue;
+                s_k.push_back(sr);
+                dphi_k.push_back(phi_of(st) - phi_table(sr));
+                std::vector<double> du;
+                for (double V : current_voltages_)
+                  du.push_back(V == 0.0 ? 0.0
+                                        : std::asinh(V / reader.read(train.state(), V).resistance / I0) -
+                                            std::asinh(table_model.current(V, st) / I0));
+                du_k.push_back(du);
+              }
+            runs.push_back({{"run", "depth train"}, {"voltage_V", dt.voltage}, {"pulses", sh.pulses},
+                            {"width_s", sh.width}, {"period_s", sh.period}});
+          }
+        P.node_depth = node_phi;
+        double rms_before = 0, rms_after = 0;
+        for (std::size_t i = 0; i < current_voltages_.size(); ++i)
+          {
+            std::vector<std::array<double, 3>> samples;
+            for (std::size_t k = 0; k < s_k.size(); ++k)
+              samples.push_back({{s_k[k], dphi_k[k], du_k[k][i]}});
+            P.depth_slope.push_back(current_voltages_[i] == 0.0 ? std::vector<double>(P.s_nodes.size(), 0.0)
+                                                                : fit_depth_slope(P.s_nodes, samples, 1e-3));
+          }
+        // the read conductance of the depth-train states before and after the correction
+        const CompactModel corrected(P);
+        const std::size_t  i_read = std::lower_bound(current_voltages_.begin(), current_voltages_.end(),
+                                                    P.read_voltage - 1e-12) - current_voltages_.begin();
+        double worst_before = 0, worst_after = 0;
+        for (std::size_t k = 0; k < s_k.size() && i_read < current_voltages_.size(); ++k)
+          {
+            const double e0 = du_k[k][i_read];
+            // the corrected model's residual: du minus the correction it applies
+            double beta = 0;
+            {
+              const auto &B = P.depth_slope[i_read];
+              const auto  j = std::min<std::size_t>(std::upper_bound(P.s_nodes.begin(), P.s_nodes.end(), s_k[k]) -
+                                                       P.s_nodes.begin(), P.s_nodes.size() - 1);
+              const std::size_t j0 = j == 0 ? 0 : j - 1;
+              const double f = j == j0 ? 0.0 : std::clamp((s_k[k] - P.s_nodes[j0]) / (P.s_nodes[j] - P.s_nodes[j0]), 0.0, 1.0);
+              beta = (1 - f) * B[j0] + f * B[j];
+            }
+            const double e1 = e0 - beta * dphi_k[k];
+            rms_before += e0 * e0, rms_after += e1 * e1;
+            worst_before = std::max(worst_before, std::abs(std::expm1(e0))), worst_after = std::max(worst_after, std::abs(std::expm1(e1)));
+          }
+        const double nk = std::max<std::size_t>(1, s_k.size());
+        depth_json = {{"split_nm", depth_split_ / constants::nm}, {"states", s_k.size()},
+                      {"read_rms_ln_before", std::sqrt(rms_before / nk)}, {"read_rms_ln_after", std::sqrt(rms_after / nk)},
+                      {"read_max_relative_before", worst_before}, {"read_max_relative_after", worst_after}};
+        P.depth_split_nm = depth_split_ / constants::nm;
+        if (!quiet)
+          std::cout << "  depth correction from " << s_k.size() << " depth-train states: read G error (0.1 V) max "
+                    << worst_before << " -> " << worst_after << ", rms ln " << std::sqrt(rms_before / nk) << " -> "
+                    << std::sqrt(rms_after / nk) << std::endl;
+      }
+
     // ---- provenance ----------------------------------------------------------
     json inputs = json::array();
     inputs.push_back({{"path", file_}, {"fingerprint", file_fingerprint(file_)}});
@@ -1294,9 +1576,12 @@ namespace otj
     P.provenance = {{"program", "otj extract"}, {"version", otj::program_version()}, {"inputs", inputs}, {"training_runs", runs},
                     {"states", {{"w", "share of the vacancies beyond the barrier (interface layer and below)"},
                                 {"v", "share of the vacancies in the film interior"},
+                                {"w_deep", "share of the vacancies beyond x_deep_nm (the deep sites; models with the depth state)"},
+                                {"x_deep_nm", depth_split_ > 0 ? (x_interface + depth_split_) / constants::nm : 0.0},
                                 {"x_interface_nm", x_interface / constants::nm},
                                 {"x_interior_nm", interior_start_ / constants::nm}}},
                     {"spike_fit", spike_json},
+                    {"depth_correction", depth_json},
                     {"capture_screening_fit", screening_json},
                     {"rate_fits", rate_fits},
                     {"pristine_state", {{"w", s_pristine.w}, {"v", s_pristine.v}}},
@@ -1311,7 +1596,7 @@ namespace otj
     json               val = json::array();
     std::ostringstream vcsv;
     vcsv << "sequence,time_s,source_V,G_pde_S,G_compact_S,G_compact_of_pde_state_S,I_pde_A,I_compact_A,w_pde,w_compact,v_pde,"
-            "v_compact\n"
+            "v_compact,w_deep_pde,w_deep_compact\n"
          << std::setprecision(8);
     bool all_ok = true;
     for (const auto &seq : validation_)
@@ -1351,7 +1636,7 @@ namespace otj
         // compact model
         unsigned   steps = 0;
         const auto cm    = model.integrate(wf, extend(s_pristine), reads, 1e-6, &steps);
-        double     worst_G = 0, worst_I = 0, worst_G_bias = 0, worst_G_pulse = 0, worst_G_read = 0;
+        double     worst_G = 0, worst_I = 0, worst_G_bias = 0, worst_G_pulse = 0, worst_G_read = 0, worst_G_read_bias = 0;
         for (std::size_t k = 0; k < reads.size() && k < cm.size(); ++k)
           {
             const double Gc = model.conductance(cm[k].state), Ic = cm[k].current;
@@ -1359,6 +1644,8 @@ namespace otj
             // the read model alone: the compact conductance of the PDE's own state
             const double Gread = model.conductance(extend(S_pde[k]));
             worst_G_read       = std::max(worst_G_read, std::abs(Gread / G_pde[k] - 1));
+            if (std::abs(wf.value(reads[k]) - Vr) < 1e-12)
+              worst_G_read_bias = std::max(worst_G_read_bias, std::abs(Gread / G_pde[k] - 1));
             worst_G         = std::max(worst_G, eG);
             // split: at the read bias between pulses, and the frozen state read during a pulse
             double &split   = std::abs(wf.value(reads[k]) - Vr) < 1e-12 ? worst_G_bias : worst_G_pulse;
@@ -1366,7 +1653,8 @@ namespace otj
             worst_I         = std::max(worst_I, std::abs(Ic / I_pde[k] - 1));
             vcsv << '"' << seq.name << "\"," << reads[k] << ',' << wf.value(reads[k]) << ',' << G_pde[k] << ',' << Gc << ','
                  << Gread << ',' << I_pde[k] << ',' << Ic << ',' << S_pde[k].w << ',' << cm[k].state.w << ','
-                 << S_pde[k].volatile_share() << ',' << model.film_share(cm[k].state) << '\n';
+                 << S_pde[k].volatile_share() << ',' << model.film_share(cm[k].state) << ',' << S_pde[k].w_deep << ','
+                 << cm[k].state.w_deep << '\n';
           }
         const bool ok = cm.size() == reads.size() && worst_G <= conductance_tolerance_ && worst_I <= current_tolerance_;
         if (!seq.development)
@@ -1377,7 +1665,7 @@ namespace otj
                        {"max_conductance_error", worst_G}, {"max_conductance_error_at_read_bias", worst_G_bias},
                        {"max_conductance_error_of_states_during_pulses", worst_G_pulse},
                        {"max_current_error", worst_I}, {"compact_steps", steps},
-                       {"max_read_model_error", worst_G_read},
+                       {"max_read_model_error", worst_G_read}, {"max_read_model_error_at_read_bias", worst_G_read_bias},
                        {"passes", ok}});
         if (!quiet)
           std::cout << (seq.development ? "  development '" : "  validation '") << seq.name << "': max |G_cm/G_pde - 1| = " << std::setprecision(3) << worst_G
@@ -1399,14 +1687,15 @@ namespace otj
         << std::setprecision(3);
       auto table = [&](bool development) {
         o << "| sequence | points | max G error at the read bias | max G error, states during pulses | max I error | "
-             "read model alone | compact steps | result |\n|---|---|---|---|---|---|---|---|\n";
+             "read model alone (at the read bias) | compact steps | result |\n|---|---|---|---|---|---|---|---|\n";
         for (const auto &v : val)
           if ((v["role"].get<std::string>() == "development") == development)
             o << "| " << v["sequence"].get<std::string>() << " | " << v["points"].get<std::size_t>() << " | "
               << 100 * v["max_conductance_error_at_read_bias"].get<double>() << " % | "
               << 100 * v["max_conductance_error_of_states_during_pulses"].get<double>() << " % | "
               << 100 * v["max_current_error"].get<double>() << " % | "
-              << 100 * v["max_read_model_error"].get<double>() << " % | " << v["compact_steps"].get<unsigned>() << " | "
+              << 100 * v["max_read_model_error"].get<double>() << " % ("
+              << 100 * v["max_read_model_error_at_read_bias"].get<double>() << " %) | " << v["compact_steps"].get<unsigned>() << " | "
               << (v["passes"].get<bool>() ? "passes" : "fails") << " |\n";
       };
       table(false);

@@ -18,6 +18,7 @@
 #include "compact/compact_model.h"
 #include "simulation/run_parameters.h"
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,14 @@ namespace otj
   void append_rate_smoothing_residuals(std::vector<double> &r, const std::vector<double> &x,
                                        const std::vector<double> &previous, std::size_t n, double weight);
 
+  /// The depth correction of the current table at one current voltage: beta at the s
+  /// nodes (hat functions in s) minimising
+  ///   sum_k (du_k - dphi_k beta(s_k))^2 + smoothing sum_j (beta_{j+1} - beta_j)^2 + 1e-12 sum_j beta_j^2
+  /// over samples (s_k, dphi_k, du_k): dphi = phi - phi_table(s), du = asinh(I / I0) of the
+  /// frozen state minus the table's value at its s.
+  std::vector<double> fit_depth_slope(const std::vector<double> &s_nodes,
+                                      const std::vector<std::array<double, 3>> &samples, double smoothing);
+
   class CompactExtraction
   {
   public:
@@ -92,10 +101,20 @@ namespace otj
     double                          intermediate_w_ = 0.0;
     bool                            film_coupling_  = false;
     bool                            uniform_film_links_ = false;
+    bool                            free_last_film_link_ = false;
     double                          read_weight_        = 0.0;
     double                          set_capture_coupling_ = -1.0;
+    double                          set_film_coupling_    = -1.0;
+    double                          train_weight_         = 1.0;
     double                          horizon_coverage_     = 0.0;
     double                          table_train_voltage_ = 0.0;
+    double                          depth_split_         = 0.0; ///< m beyond the interface (0: no depth state)
+    struct DepthTrain
+    {
+      double     voltage = 0;
+      TrainShape shape;
+    };
+    std::vector<DepthTrain>         depth_trains_;
     TrainShape                      table_train_{20, 5e-8, 1e-6};
     std::vector<double>             train_voltages_;
     TrainShape                      train_{5, 3e-8, 1e-6};
