@@ -234,7 +234,12 @@ namespace otj
     table("compact_current.csv", "voltage_V", current_voltages, "s", s_nodes, current);
     if (has_depth())
       {
-        table("compact_depth_rates.csv", "voltage_V", rate_voltages, "", {0, 1}, depth_rates);
+        write_atomically(dir + "/compact_depth_rates.csv", [&](std::ostream &o) {
+          o << std::setprecision(10) << "voltage_V,k_d_plus_per_s,k_d_minus_per_s,g_d\n";
+          for (std::size_t i = 0; i < rate_voltages.size(); ++i)
+            o << rate_voltages[i] << ',' << depth_rates[i][0] << ',' << depth_rates[i][1] << ',' << depth_coupling[i]
+              << '\n';
+        });
         if (!node_depth.empty())
           {
             std::vector<std::vector<double>> with_phi = depth_slope;
@@ -288,7 +293,7 @@ namespace otj
   std::array<double, 3> CompactModel::depth_exchange(const double V) const
   {
     if (!p_.has_depth())
-      return {0.0, 0.0, 0.0};
+      return {{0.0, 0.0, 0.0}};
     const auto [i, f] = locate(p_.rate_voltages, V);
     const std::size_t j = std::min(i + 1, p_.rate_voltages.size() - 1);
     auto lk = [&](std::size_t m) {
@@ -296,7 +301,7 @@ namespace otj
                                     f * std::log(p_.depth_rates[j][m] + rate_floor)) -
                              rate_floor);
     };
-    return {lk(0), lk(1), (1 - f) * p_.depth_coupling[i] + f * p_.depth_coupling[j]};
+    return {{lk(0), lk(1), (1 - f) * p_.depth_coupling[i] + f * p_.depth_coupling[j]}};
   }
 
   namespace
