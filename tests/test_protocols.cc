@@ -544,11 +544,70 @@ TEST(CompactExtraction, DepthSlopeRegressionRecoversALinearSlope)
   for (int k = 0; k <= 40; ++k)
     {
       const double s = k / 40.0, dphi = (k % 3 == 0 ? -0.2 : 0.15);
-      samples.push_back({s, dphi, beta(s) * dphi});
+      samples.push_back({{s, dphi, beta(s) * dphi}});
     }
   const auto b = fit_depth_slope(nodes, samples, 1e-6);
   ASSERT_EQ(b.size(), nodes.size());
   for (std::size_t j = 0; j + 1 < nodes.size(); ++j)
     EXPECT_NEAR(b[j], beta(nodes[j]), 1e-3) << "node " << nodes[j];
   EXPECT_NEAR(b.back(), b[b.size() - 2], 1e-3); // no samples above s = 1: held by the smoothing
+}
+
+// The screened film coupling exp(-+g_f w_f (1 - exp(-w / w_f))): at a frozen w the film
+// link is linear with the screened factors (closed form), and while w grows the step
+// (linearised with the slope exp(-w / w_f)) follows an RK4 integration of derivative().
+TEST(CompactModel, ScreenedFilmCouplingFollowsItsClosedFormAndTheEquations)
+{
+  CompactModelParameters p = one_slab(1.0, 1e-9);
+  const double           kp = 3e6, km = 1e6, gf = 4.0, wf = 0.2, w = 0.5;
+  p.rates                  = {{kp, km, 0, 0}, {kp, km, 0, 0}};
+  p.film_coupling          = {gf, gf};
+  p.film_screening         = wf;
+  const CompactModel m(CompactModelParameters::from_json(p.to_json(), "round trip"));
+  CompactState       s0;
+  s0.w = w, s0.v = {0.0};
+  const std::vector<double> times{1e-7, 1e-6, 1e-5};
+  const auto out = m.integrate(PiecewiseLinearWaveform({{0.0, 0.0}, {2e-5, 0.0}}), s0, times, 1e-8);
+  ASSERT_EQ(out.size(), times.size());
+  const double c = wf * (1 - std::exp(-w / wf)); // 0.184: the linear form would use 0.5
+  const double a = kp * std::exp(-gf * c), b = km * std::exp(gf * c);
+  for (std::size_t q = 0; q < times.size(); ++q)
+    {
+      const double v = a * (1 - w) / (a + b) * (1 - std::exp(-(a + b) * times[q]));
+      EXPECT_NEAR(out[q].state.v[0] / v, 1.0, 1e-6) << "t = " << times[q];
+    }
+  // two slabs with capture: w grows from 0.02 past w_f
+  CompactModelParameters q = one_slab(1.0, 1e-9);
+  q.film_cells             = 2;
+  q.rates                  = {{4e7, 1e7, 6e7, 2e7, 3e7, 1e3}, {4e7, 1e7, 6e7, 2e7, 3e7, 1e3}};
+  q.film_coupling          = {3.0, 3.0};
+  q.film_screening         = wf;
+  q.cell_kappa             = {1.0, 1.0};
+  const CompactModel mq(q);
+  CompactState       s;
+  s.w = 0.02, s.v = {0.0, 0.0};
+  const double T   = 4e-7;
+  const auto   end = mq.integrate(PiecewiseLinearWaveform({{0.0, 0.5}, {T, 0.5}}), s, {T}, 1e-8);
+  ASSERT_EQ(end.size(), 1u);
+  auto add = [](const CompactState &x, const CompactState &d, double h) {
+    CompactState r = x;
+    r.w += h * d.w;
+    for (std::size_t i = 0; i < r.v.size(); ++i)
+      r.v[i] += h * d.v[i];
+    return r;
+  };
+  const int    n = 100000;
+  const double h = T / n;
+  for (int i = 0; i < n; ++i)
+    {
+      const auto k1 = mq.derivative(0.5, s), k2 = mq.derivative(0.5, add(s, k1, h / 2)),
+                 k3 = mq.derivative(0.5, add(s, k2, h / 2)), k4 = mq.derivative(0.5, add(s, k3, h));
+      s.w += h / 6 * (k1.w + 2 * k2.w + 2 * k3.w + k4.w);
+      for (std::size_t c2 = 0; c2 < 2; ++c2)
+        s.v[c2] += h / 6 * (k1.v[c2] + 2 * k2.v[c2] + 2 * k3.v[c2] + k4.v[c2]);
+    }
+  EXPECT_GT(s.w, 0.3);
+  EXPECT_NEAR(end[0].state.w / s.w, 1.0, 1e-5);
+  for (std::size_t c2 = 0; c2 < 2; ++c2)
+    EXPECT_NEAR(end[0].state.v[c2] / s.v[c2], 1.0, 1e-5);
 }

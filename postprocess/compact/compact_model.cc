@@ -79,6 +79,7 @@ namespace otj
             {"interface_release_coupling", release_coupling},
             {"film_coupling", film_coupling},
             {"interface_capture_screening", capture_screening},
+            {"film_coupling_screening", film_screening},
             {"rate_order", "k_0+, k_0-, ..., k_N+, k_N-: link 0 Pt layer <-> first film slab, link N last slab <-> interface"},
             {"tau_v_s", tau_v},
             {"kappa", kappa},
@@ -110,6 +111,8 @@ namespace otj
           p.release_coupling = j.at("interface_release_coupling").get<std::vector<double>>();
         if (j.contains("film_coupling"))
           p.film_coupling = j.at("film_coupling").get<std::vector<double>>();
+        if (j.contains("film_coupling_screening"))
+          p.film_screening = j.at("film_coupling_screening").get<double>();
         if (j.contains("interface_capture_screening"))
           p.capture_screening = j.at("interface_capture_screening").get<double>();
         p.tau_v            = j.at("tau_v_s").get<double>();
@@ -186,6 +189,8 @@ namespace otj
     check_table(current, current_voltages.size(), s_nodes.size(), "current_A", where);
     if (!(tau_v > 0) || !std::isfinite(kappa))
       throw std::invalid_argument(where + ": compact model needs tau_v_s > 0 and a finite kappa");
+    if (!(film_screening >= 0) || !std::isfinite(film_screening))
+      throw std::invalid_argument(where + ": compact model film_coupling_screening must be finite and >= 0");
     if (!(capture_screening >= 0) || !std::isfinite(capture_screening))
       throw std::invalid_argument(where + ": compact model interface_capture_screening must be finite and >= 0");
     if (hidden_cells >= film_cells)
@@ -323,7 +328,7 @@ namespace otj
 
     /// The chain's fluxes flux_0 .. flux_N at state s with rates k and interface couplings g.
     std::vector<double> chain_fluxes(const std::vector<double> &k, const std::pair<double, double> &g,
-                                     const double gf, const CompactState &s, const double ws)
+                                     const double gf, const CompactState &s, const double ws, const double fs)
     {
       const std::size_t   N = s.v.size();
       std::vector<double> x(N + 2); // p, v_1 .. v_N, w
@@ -333,15 +338,16 @@ namespace otj
       x[N + 1] = s.w;
       std::vector<double> f(N + 1);
       for (std::size_t i = 0; i <= N; ++i)
-        f[i] = k[2 * i] * x[i] * (i == N ? std::exp(-g.first * capture_coverage(s.w, ws)) : std::exp(-gf * s.w)) -
-               k[2 * i + 1] * x[i + 1] * (i == N ? std::exp(g.second * s.w) : std::exp(gf * s.w));
+        f[i] = k[2 * i] * x[i] *
+                 (i == N ? std::exp(-g.first * capture_coverage(s.w, ws)) : std::exp(-gf * capture_coverage(s.w, fs))) -
+               k[2 * i + 1] * x[i + 1] * (i == N ? std::exp(g.second * s.w) : std::exp(gf * capture_coverage(s.w, fs)));
       return f;
     }
   } // namespace
 
   CompactState CompactModel::derivative(const double V, const CompactState &s) const
   {
-    const auto   f = chain_fluxes(rates(V), couplings(V), film_coupling(V), s, p_.capture_screening);
+    const auto   f = chain_fluxes(rates(V), couplings(V), film_coupling(V), s, p_.capture_screening, p_.film_screening);
     CompactState d;
     d.w = f.back();
     if (p_.has_depth())
@@ -528,7 +534,8 @@ namespace otj
     const double      c_N   = -k[2 * N + 1] * ws * psi - F_w * ws;
     // the film links k+ e^{-g_f w} x_i - k- e^{g_f w} x_{i+1}, linearised in w at the
     // step's start like the interface flux: A x_i - B x_{i+1} + D (w - w*)
-    const double      gf    = film_coupling(V), ef = std::exp(-gf * ws);
+    const double      gf    = film_coupling(V), ef = std::exp(-gf * capture_coverage(ws, p_.film_screening));
+    const double      def   = capture_coverage_slope(ws, p_.film_screening); // d(coverage)/dw
     auto              x_at  = [&](std::size_t i) {
       if (i == 0)
         {
@@ -554,7 +561,7 @@ namespace otj
       const double kp = k[2 * link] * ef, km = k[2 * link + 1] / ef;
       if (gf != 0.0)
         {
-          const double D = -gf * (kp * x_at(link) + km * x_at(link + 1));
+          const double D = -gf * def * (kp * x_at(link) + km * x_at(link + 1));
           M(row, N) += sign * D * h;
           M(row, C) -= sign * D * ws * h;
         }

@@ -69,6 +69,9 @@ namespace otj
     /// w_s of the screened capture interaction exp(-g+ w_s (1 - exp(-w / w_s))) (0: the
     /// plain Frumkin exp(-g+ w))
     double                           capture_screening = 0.0;
+    /// w_f of the screened film coupling exp(-+g_f w_f (1 - exp(-w / w_f))) (0: linear in w): the
+    /// substrate's electrons screen the trapped charge's field once w grows
+    double                           film_screening = 0.0;
     double                           tau_v = 1e-9;    ///< volatile relaxation time of the spike fit (s; a check)
     double                           kappa = 1.0;     ///< weight of v in the current state s
     std::vector<double>              cell_kappa;      ///< per-slab weights (empty: kappa for every slab)

@@ -303,6 +303,9 @@ namespace otj
                       "of fitted per voltage. By Gauss's law the trapped charge changes the film's field by the "
                       "same amount at any bias, so g_f = q a dE / (2 k T) per unit w does not depend on V; the "
                       "constant-voltage runs from the pristine state do not show it (w ~ 0 while the front crosses).");
+    prm.declare_entry("Film coupling screening (w)", "0", Patterns::Double(0.0, 1.0),
+                      "w_f of the film coupling exp(-+g_f w_f (1 - exp(-w / w_f))): the trapped charge's field in the "
+                      "film saturates once the substrate's electrons screen it (0: linear in w, the default).");
     prm.declare_entry("Free last film link", "false", Patterns::Bool(),
                       "With 'Uniform film links': the link between the last two slabs keeps rates of its own (the "
                       "PDE holds a pile-up in the film's last few tenths of a nm, at the interface's field, that "
@@ -446,6 +449,7 @@ namespace otj
     set_capture_coupling_  = prm.get_double("Set capture coupling");
     set_film_coupling_     = prm.get_double("Set film coupling");
     train_weight_          = prm.get_double("Training train weight");
+    film_screening_        = prm.get_double("Film coupling screening (w)");
     horizon_coverage_      = prm.get_double("Fit horizon coverage");
     depth_split_           = prm.get_double("Interface depth split (nm)") * constants::nm;
     {
@@ -745,6 +749,7 @@ namespace otj
     // ---- 1. constant-voltage runs: the four hopping rates at each training voltage ----
     CompactModelParameters P;
     P.capture_screening = capture_screening_;
+    P.film_screening    = film_screening_;
     P.rate_voltages    = rate_voltages_;
     P.film_cells       = film_cells_ + hidden_cells_;
     P.hidden_cells     = hidden_cells_;
@@ -1078,6 +1083,7 @@ namespace otj
             if (film_coupling_)
               Q.film_coupling = {x[nk + 2]};
             Q.capture_screening = capture_screening_;
+            Q.film_screening    = film_screening_;
             Q.current_voltages = {-1, 1};
             Q.s_nodes          = {0, 1};
             Q.current          = {{-1, -1}, {1, 1}};
