@@ -20,6 +20,10 @@
 //            layer and the substrate beyond it hold the whole inventory in
 //            the LRS, w = 1, so there is no site-blocking factor 1 - w),
 //   dv_i/dt = flux_{i-1} - flux_i,  dw/dt = flux_N,
+// the film links (i < N) optionally screened by the trapped charge, k_i+ exp(-g_f c(w)),
+// k_i- exp(+g_f c(w)), c(w) = w or w_f (1 - exp(-w / w_f)) (Gauss's law: the trapped
+// charge lowers the film's field, rates of a hop over a barrier in a field ~
+// exp(+-q a E / 2 k T); Mott & Gurney, Electronic Processes in Ionic Crystals, ch. 2),
 // optionally (has_depth()) with the depth of the trapped population: w_d, the part of w
 // beyond the interface layer's first depth_split_nm (the PDE fills the deepest sites
 // first and holds a fast set's surplus nearer the film, which reads up to 2x more
