@@ -39,6 +39,29 @@ namespace
       }
     return p;
   }
+
+  /// Classical RK4 of the model's derivative() at constant V over T in n steps (w and the
+  /// film slabs): an integration independent of the exponential step, for reference.
+  CompactState rk4_reference(const CompactModel &m, double V, CompactState s, double T, int n)
+  {
+    auto add = [](const CompactState &x, const CompactState &d, double h) {
+      CompactState r = x;
+      r.w += h * d.w;
+      for (std::size_t i = 0; i < r.v.size(); ++i)
+        r.v[i] += h * d.v[i];
+      return r;
+    };
+    const double h = T / n;
+    for (int i = 0; i < n; ++i)
+      {
+        const auto k1 = m.derivative(V, s), k2 = m.derivative(V, add(s, k1, h / 2)),
+                   k3 = m.derivative(V, add(s, k2, h / 2)), k4 = m.derivative(V, add(s, k3, h));
+        s.w += h / 6 * (k1.w + 2 * k2.w + 2 * k3.w + k4.w);
+        for (std::size_t c = 0; c < s.v.size(); ++c)
+          s.v[c] += h / 6 * (k1.v[c] + 2 * k2.v[c] + 2 * k3.v[c] + k4.v[c]);
+      }
+    return s;
+  }
 } // namespace
 
 TEST(Protocols, SuperposedSpikesAreThePreMinusTheDelayedPost)
@@ -439,23 +462,7 @@ TEST(CompactModel, FilmCouplingStepFollowsTheEquationsWhileWGrows)
   const double T = 4e-7;
   const auto   out = m.integrate(PiecewiseLinearWaveform({{0.0, 0.5}, {T, 0.5}}), s, {T}, 1e-8);
   ASSERT_EQ(out.size(), 1u);
-  auto add = [](const CompactState &x, const CompactState &d, double h) {
-    CompactState r = x;
-    r.w += h * d.w;
-    for (std::size_t i = 0; i < r.v.size(); ++i)
-      r.v[i] += h * d.v[i];
-    return r;
-  };
-  const int    n = 100000;
-  const double h = T / n;
-  for (int i = 0; i < n; ++i)
-    {
-      const auto k1 = m.derivative(0.5, s), k2 = m.derivative(0.5, add(s, k1, h / 2)),
-                 k3 = m.derivative(0.5, add(s, k2, h / 2)), k4 = m.derivative(0.5, add(s, k3, h));
-      s.w += h / 6 * (k1.w + 2 * k2.w + 2 * k3.w + k4.w);
-      for (std::size_t c = 0; c < 2; ++c)
-        s.v[c] += h / 6 * (k1.v[c] + 2 * k2.v[c] + 2 * k3.v[c] + k4.v[c]);
-    }
+  s = rk4_reference(m, 0.5, s, T, 100000);
   EXPECT_GT(s.w, 0.3); // w grows far enough for the coupling to matter (exp(-3 * 0.3) = 0.4)
   EXPECT_NEAR(out[0].state.w / s.w, 1.0, 1e-5);
   for (std::size_t c = 0; c < 2; ++c)
@@ -589,23 +596,7 @@ TEST(CompactModel, ScreenedFilmCouplingFollowsItsClosedFormAndTheEquations)
   const double T   = 4e-7;
   const auto   end = mq.integrate(PiecewiseLinearWaveform({{0.0, 0.5}, {T, 0.5}}), s, {T}, 1e-8);
   ASSERT_EQ(end.size(), 1u);
-  auto add = [](const CompactState &x, const CompactState &d, double h) {
-    CompactState r = x;
-    r.w += h * d.w;
-    for (std::size_t i = 0; i < r.v.size(); ++i)
-      r.v[i] += h * d.v[i];
-    return r;
-  };
-  const int    n = 100000;
-  const double h = T / n;
-  for (int i = 0; i < n; ++i)
-    {
-      const auto k1 = mq.derivative(0.5, s), k2 = mq.derivative(0.5, add(s, k1, h / 2)),
-                 k3 = mq.derivative(0.5, add(s, k2, h / 2)), k4 = mq.derivative(0.5, add(s, k3, h));
-      s.w += h / 6 * (k1.w + 2 * k2.w + 2 * k3.w + k4.w);
-      for (std::size_t c2 = 0; c2 < 2; ++c2)
-        s.v[c2] += h / 6 * (k1.v[c2] + 2 * k2.v[c2] + 2 * k3.v[c2] + k4.v[c2]);
-    }
+  s = rk4_reference(mq, 0.5, s, T, 100000);
   EXPECT_GT(s.w, 0.3);
   EXPECT_NEAR(end[0].state.w / s.w, 1.0, 1e-5);
   for (std::size_t c2 = 0; c2 < 2; ++c2)

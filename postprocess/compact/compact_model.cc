@@ -13,7 +13,14 @@ namespace otj
   namespace
   {
     constexpr double rate_floor    = 1e-12; ///< 1/s: rates below it count as zero in the log interpolation
-    constexpr double current_scale = 1e-15; ///< A
+    constexpr double current_scale = CompactModel::current_scale;
+
+    /// A rate between two training voltages, interpolated linearly in ln(k + floor)
+    /// (the sinh-like field dependence of a hop over a barrier).
+    inline double log_interpolated_rate(double a, double b, double f)
+    {
+      return std::max(0.0, std::exp((1 - f) * std::log(a + rate_floor) + f * std::log(b + rate_floor)) - rate_floor);
+    }
 
     /// Index i and weight f with x ~ (1 - f) g[i] + f g[i + 1]; clamped at the ends.
     std::pair<std::size_t, double> locate(const std::vector<double> &g, double x)
@@ -272,9 +279,7 @@ namespace otj
     const std::size_t   j = std::min(i + 1, p_.rates.size() - 1);
     std::vector<double> k(p_.rates[i].size());
     for (std::size_t m = 0; m < k.size(); ++m)
-      k[m] = std::max(0.0, std::exp((1 - f) * std::log(p_.rates[i][m] + rate_floor) +
-                                    f * std::log(p_.rates[j][m] + rate_floor)) -
-                             rate_floor);
+      k[m] = log_interpolated_rate(p_.rates[i][m], p_.rates[j][m], f);
     return k;
   }
 
@@ -301,11 +306,7 @@ namespace otj
       return {{0.0, 0.0, 0.0}};
     const auto [i, f] = locate(p_.rate_voltages, V);
     const std::size_t j = std::min(i + 1, p_.rate_voltages.size() - 1);
-    auto lk = [&](std::size_t m) {
-      return std::max(0.0, std::exp((1 - f) * std::log(p_.depth_rates[i][m] + rate_floor) +
-                                    f * std::log(p_.depth_rates[j][m] + rate_floor)) -
-                             rate_floor);
-    };
+    auto lk = [&](std::size_t m) { return log_interpolated_rate(p_.depth_rates[i][m], p_.depth_rates[j][m], f); };
     return {{lk(0), lk(1), (1 - f) * p_.depth_coupling[i] + f * p_.depth_coupling[j]}};
   }
 

@@ -131,6 +131,8 @@ namespace otj
   class CompactModel
   {
   public:
+    /// Scale I0 (A) of the current table's interpolation in asinh(I / I0).
+    static constexpr double current_scale = 1e-15;
     explicit CompactModel(CompactModelParameters p);
     const CompactModelParameters &parameters() const { return p_; }
 

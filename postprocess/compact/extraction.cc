@@ -1504,7 +1504,7 @@ namespace otj
           const double      f = (st - P.s_nodes[i]) / (P.s_nodes[i + 1] - P.s_nodes[i]);
           return (1 - f) * node_phi[i] + f * node_phi[i + 1];
         };
-        constexpr double I0 = 1e-15; // the table's asinh scale (A)
+        constexpr double I0 = CompactModel::current_scale; // the table's asinh scale (A)
         for (const auto &dt : depth_trains_)
           {
             const auto         &sh = dt.shape;
