@@ -145,6 +145,14 @@ TEST(BadInput, ExtractionWithADevelopmentPeriodShorterThanThePulseIsRefused)
   EXPECT_FALSE(std::filesystem::exists("/tmp/otj-test-extract-bad/compact_model.json"));
 }
 
+TEST(BadInput, ExtractionWithARelaxationBiasOffTheRateGridIsRefused)
+{
+  std::filesystem::remove_all("/tmp/otj-test-extract-bad");
+  const auto r = run_otj("extract " + input("extract_relaxation_bias_off_grid.prm"));
+  expect_refused(r, {"Relaxation bias (V)", "Rate voltages (V)", "extract_relaxation_bias_off_grid.prm"});
+  EXPECT_FALSE(std::filesystem::exists("/tmp/otj-test-extract-bad/compact_model.json"));
+}
+
 TEST(BadInput, ProtocolsWithAPeriodShorterThanThePulseIsRefused)
 {
   std::filesystem::remove_all("/tmp/otj-test-protocols-bad");

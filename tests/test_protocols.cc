@@ -538,6 +538,36 @@ TEST(CompactModel, DepthCorrectionShiftsTheCurrentInAsinhSpace)
   const double expected = 1e-15 * std::sinh(std::asinh(I_table / 1e-15) + beta * 0.2);
   EXPECT_NEAR(m.current(0.1, s) / expected, 1.0, 1e-9);
   EXPECT_NEAR(m.current(0.1, s) / I_table, std::exp(-0.4), 1e-6); // asinh ~ ln at I >> I0
+  // with the regression's phi range [0.5, 0.85] the depth is clamped to it: phi = 0.9 reads as
+  // 0.85 (beta * 0.15) and phi = 0.01 as 0.5 (beta * -0.2), not extrapolated
+  p.depth_phi_range = {0.5, 0.85};
+  const CompactModel clamped(CompactModelParameters::from_json(p.to_json(), "round trip"));
+  EXPECT_NEAR(clamped.current(0.1, s) / I_table, std::exp(-2.0 * 0.15), 1e-6);
+  s.w_deep = 0.75 * 0.01;
+  EXPECT_NEAR(clamped.current(0.1, s) / I_table, std::exp(2.0 * 0.2), 1e-6);
+  EXPECT_NEAR(m.current(0.1, s) / I_table, std::exp(2.0 * 0.69), 1e-6); // unclamped: extrapolated
+  p.depth_phi_range = {0.9, 0.5};
+  EXPECT_THROW(p.check("test"), std::invalid_argument);
+}
+
+// The film term gamma(V, s) v_film of the read: with a constant gamma the current is
+// I0 sinh(asinh(I_table(s) / I0) + gamma v_film), s = w + kappa v_film; without film it is the table.
+TEST(CompactModel, FilmReadTermShiftsTheCurrentInAsinhSpace)
+{
+  CompactModelParameters p = one_slab(1.0, 1e-9);
+  const double           gamma = 1.5;
+  p.film_slope.assign(p.current_voltages.size(), std::vector<double>(p.s_nodes.size(), gamma));
+  const CompactModel m(CompactModelParameters::from_json(p.to_json(), "round trip"));
+  CompactState       s;
+  s.w = 0.3, s.v = {0.2};
+  const double I_table = 0.1 * 1e-9 * std::exp(2 * 0.5); // s = 0.3 + 1.0 * 0.2
+  const double I_expected = 1e-15 * std::sinh(std::asinh(I_table / 1e-15) + gamma * 0.2);
+  EXPECT_NEAR(m.current(0.1, s) / I_expected, 1.0, 1e-9);
+  EXPECT_NEAR(m.current(0.1, s) / I_table, std::exp(0.3), 1e-6); // a 35 % shift at v_film 0.2
+  s.v = {0.0};
+  EXPECT_NEAR(m.current(0.1, s) / (0.1 * 1e-9 * std::exp(2 * 0.3)), 1.0, 1e-9);
+  p.film_slope.pop_back(); // one row short
+  EXPECT_THROW(p.check("test"), std::invalid_argument);
 }
 
 // fit_depth_slope recovers beta(s) from exact samples du = beta(s) dphi, where beta is

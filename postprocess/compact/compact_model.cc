@@ -97,6 +97,8 @@ namespace otj
             {"depth_coupling", depth_coupling},
             {"node_depth", node_depth},
             {"depth_slope", depth_slope},
+            {"depth_phi_range", depth_phi_range},
+            {"film_slope", film_slope},
             {"current_voltages_V", current_voltages},
             {"s_nodes", s_nodes},
             {"current_A", current},
@@ -135,7 +137,11 @@ namespace otj
             p.depth_coupling = j.at("depth_coupling").get<std::vector<double>>();
             p.node_depth     = j.at("node_depth").get<std::vector<double>>();
             p.depth_slope    = j.at("depth_slope").get<std::vector<std::vector<double>>>();
+            if (j.contains("depth_phi_range"))
+              p.depth_phi_range = j.at("depth_phi_range").get<std::vector<double>>();
           }
+        if (j.contains("film_slope"))
+          p.film_slope = j.at("film_slope").get<std::vector<std::vector<double>>>();
         p.current_voltages = j.at("current_voltages_V").get<std::vector<double>>();
         p.s_nodes          = j.at("s_nodes").get<std::vector<double>>();
         p.current          = j.at("current_A").get<std::vector<std::vector<double>>>();
@@ -193,7 +199,13 @@ namespace otj
         check_table({node_depth}, 1, s_nodes.size(), "node_depth", where);
         check_table(depth_slope, current_voltages.size(), s_nodes.size(), "depth_slope", where);
       }
+    if (!depth_phi_range.empty() &&
+        !(depth_phi_range.size() == 2 && depth_phi_range[0] >= 0 && depth_phi_range[0] <= depth_phi_range[1] &&
+          depth_phi_range[1] <= 1))
+      throw std::invalid_argument(where + ": compact model depth_phi_range must be [phi_min, phi_max] within [0, 1]");
     check_table(current, current_voltages.size(), s_nodes.size(), "current_A", where);
+    if (!film_slope.empty())
+      check_table(film_slope, current_voltages.size(), s_nodes.size(), "film_slope", where);
     if (!(tau_v > 0) || !std::isfinite(kappa))
       throw std::invalid_argument(where + ": compact model needs tau_v_s > 0 and a finite kappa");
     if (!(film_screening >= 0) || !std::isfinite(film_screening))
@@ -244,6 +256,8 @@ namespace otj
         }
     });
     table("compact_current.csv", "voltage_V", current_voltages, "s", s_nodes, current);
+    if (!film_slope.empty())
+      table("compact_film_slope.csv", "voltage_V", current_voltages, "s", s_nodes, film_slope);
     if (has_depth())
       {
         write_atomically(dir + "/compact_depth_rates.csv", [&](std::ostream &o) {
@@ -362,13 +376,32 @@ namespace otj
   double CompactModel::current(const double V, const CompactState &s) const
   {
     const double st = read_state(s);
+    if (!p_.film_slope.empty())
+      {
+        // gamma(V, s) v_film in asinh(I / I0), on top of the depth correction
+        const auto [k, f]    = locate(p_.s_nodes, st);
+        const std::size_t k1 = std::min(k + 1, p_.s_nodes.size() - 1);
+        const auto [i, g]    = locate(p_.current_voltages, V);
+        const std::size_t i1 = std::min(i + 1, p_.current_voltages.size() - 1);
+        auto G = [&](std::size_t a, std::size_t b) { return p_.film_slope[a][b]; };
+        const double gamma = (1 - g) * ((1 - f) * G(i, k) + f * G(i, k1)) + g * ((1 - f) * G(i1, k) + f * G(i1, k1));
+        const double u     = std::asinh(depth_corrected_current(V, s, st) / current_scale);
+        return current_scale * std::sinh(u + gamma * film_share(s));
+      }
+    return depth_corrected_current(V, s, st);
+  }
+
+  double CompactModel::depth_corrected_current(const double V, const CompactState &s, const double st) const
+  {
     if (p_.node_depth.empty() || !(s.w > 1e-9))
       return interpolate(p_.current_voltages, p_.s_nodes, p_.current, V, st, current_scale);
     // the depth correction beta(V, s) (phi - phi_table(s)) of asinh(I / I0)
     const auto [k, f]    = locate(p_.s_nodes, st);
     const std::size_t k1 = std::min(k + 1, p_.s_nodes.size() - 1);
     const double phi_table = (1 - f) * p_.node_depth[k] + f * p_.node_depth[k1];
-    const double phi       = std::clamp(s.w_deep / s.w, 0.0, 1.0);
+    const double lo = p_.depth_phi_range.empty() ? 0.0 : p_.depth_phi_range[0];
+    const double hi = p_.depth_phi_range.empty() ? 1.0 : p_.depth_phi_range[1];
+    const double phi       = std::clamp(s.w_deep / s.w, lo, hi);
     const auto [i, g]      = locate(p_.current_voltages, V);
     const std::size_t i1   = std::min(i + 1, p_.current_voltages.size() - 1);
     auto B = [&](std::size_t a, std::size_t b) { return p_.depth_slope[a][b]; };

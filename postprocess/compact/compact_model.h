@@ -38,7 +38,10 @@
 // frozen PDE states (interpolated in asinh(I / I0)); with the depth state,
 // asinh(I / I0) = u(V, s) + beta(V, s) (phi - phi_table(s)), phi = w_d / w, where
 // phi_table is the depth of the table's states and beta is regressed on reads of
-// states set by other pulse trains (see otj::fit_depth_slope). Integrated by an adaptive
+// states set by other pulse trains (see otj::fit_depth_slope); optionally a film term
+// gamma(V, s) v_film in the same asinh space, regressed on states during set pulses (the
+// per-slab weights kappa_i alone miss the film's effect on the read by up to 35 % at w ~ 0.6).
+// Integrated by an adaptive
 // exponential Rosenbrock integrator (the state equations linearised at the
 // step's start are affine; the step uses exp of the augmented matrix at the
 // midpoint voltage, with step doubling for the error; Hochbruck & Ostermann,
@@ -93,6 +96,14 @@ namespace otj
     std::vector<double>              node_depth;
     /// beta: d asinh(I / I0) / d phi at [current voltage][s node]
     std::vector<std::vector<double>> depth_slope;
+    /// [phi_min, phi_max] of the states the slope was regressed on (empty: [0, 1]); phi is
+    /// clamped to it, so the linear correction is not extrapolated beyond its data (a pulse's
+    /// film front entering the interface layer at w ~ 1e-3 has phi ~ 0.01)
+    std::vector<double>              depth_phi_range;
+    /// gamma: d asinh(I / I0) / d v_film at [current voltage][s node] (empty: none), the read's
+    /// residual dependence on the film population that the weights kappa_i leave (regressed on
+    /// frozen PDE states during set pulses; see otj::fit_depth_slope)
+    std::vector<std::vector<double>> film_slope;
     bool                             has_depth() const { return !depth_rates.empty(); }
     std::vector<double>              current_voltages;///< V grid of the current table (increasing)
     std::vector<double>              s_nodes;         ///< s grid of the current table (increasing)
@@ -168,6 +179,8 @@ namespace otj
                                          unsigned int *steps = nullptr, unsigned int max_steps = 1000000) const;
 
   private:
+    /// The table's current at read state st with the depth correction (no film term).
+    double depth_corrected_current(double V, const CompactState &s, double st) const;
     CompactModelParameters p_;
   };
 } // namespace otj

@@ -108,12 +108,15 @@ namespace otj
 
     /// `count` pulses of amplitude A and width W (1 ns edges) every T seconds on 0 V, the
     /// n-th rising at n T.
-    PiecewiseLinearWaveform pulse_train(const double A, const double W, const double T, const unsigned count)
+    /// `count` trapezoidal pulses of amplitude A and width W (1 ns edges) every T seconds on
+    /// a baseline of `base` volts.
+    PiecewiseLinearWaveform pulse_train(const double A, const double W, const double T, const unsigned count,
+                                        const double base)
     {
       const double                           e = 1e-9;
-      std::vector<std::pair<double, double>> pts{{0, 0}};
+      std::vector<std::pair<double, double>> pts{{0, base}};
       for (unsigned n = 0; n < count; ++n)
-        pts.insert(pts.end(), {{n * T + e, A}, {n * T + e + W, A}, {n * T + 2 * e + W, 0}, {(n + 1) * T, 0}});
+        pts.insert(pts.end(), {{n * T + e, A}, {n * T + e + W, A}, {n * T + 2 * e + W, base}, {(n + 1) * T, base}});
       return points(pts);
     }
 
@@ -314,6 +317,19 @@ namespace otj
                       "The links between neighbouring film slabs share one pair of rates per training voltage (a "
                       "uniform drift chain, the finite-volume form of drift in a uniform field); with many slabs it "
                       "resolves the drift front's transit without a free pair of rates per link.");
+    prm.declare_entry("Relaxation bias (V)", "0", Patterns::Double(-1.0, 1.0),
+                      "Source voltage between the pulses of the training, table and depth trains and after the "
+                      "spikes: the relaxations there train the rates at rest (the film's drain, the capture of "
+                      "the pile-up, the depth exchange). 0, or the read voltage, at which the validation "
+                      "sequences and the protocols hold the junction between pulses (the rates at a voltage "
+                      "between two training voltages are interpolated, so rest dynamics trained at 0 V reach "
+                      "the read bias only through the neighbouring constant-voltage fit). Must be one of "
+                      "'Rate voltages (V)'.");
+    prm.declare_entry("Film read correction", "false", Patterns::Bool(),
+                      "A film term gamma(V, s) v_film in asinh(I / I0) of the read, regressed per current voltage "
+                      "on frozen PDE states during set pulses (the training trains' pulses and the set runs from "
+                      "the pristine state): the residual effect of the film population on the read that the "
+                      "per-slab weights kappa_i leave.");
     prm.declare_entry("Table train (V)", "0", Patterns::Double(-10.0, 10.0),
                       "Amplitude of a pulse train from the pristine state whose states (at the end of each period) are "
                       "the current table's nodes from the first pulse's w up (0: the table is read from the LRS "
@@ -422,6 +438,11 @@ namespace otj
     fit_iterations_        = prm.get_integer("Fit iterations");
     rate_smoothing_        = prm.get_double("Rate smoothing");
     fit_horizon_           = prm.get_double("Fit horizon (s)");
+    relaxation_bias_       = prm.get_double("Relaxation bias (V)");
+    film_read_correction_  = prm.get_bool("Film read correction");
+    if (std::find(rate_voltages_.begin(), rate_voltages_.end(), relaxation_bias_) == rate_voltages_.end())
+      throw_bad_parameter(file, "Extraction/Relaxation bias (V)", std::to_string(relaxation_bias_),
+                          "one of 'Rate voltages (V)' (the relaxations are fitted at it)");
     capture_from_prefit_   = prm.get_bool("Capture law from the pre-fit");
     {
       const std::string c = prm.get("Capture screening (w)");
@@ -546,7 +567,8 @@ namespace otj
     auto relax_after_spike = [&](double A, double W, const Vector<double> &s0, double hold,
                                  const std::function<void(double, TransientSimulation &)> &sample) {
       const double        tf = 2e-9 + W;
-      TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1e-9, A}, {1e-9 + W, A}, {tf, 0}, {tf + hold, 0}})),
+      const double        b  = relaxation_bias_;
+      TransientSimulation sim(quiet_run(device_, points({{0, b}, {1e-9, A}, {1e-9 + W, A}, {tf, b}, {tf + hold, b}})),
                               true);
       sim.restart_from(s0);
       sim.integrate_waveform(false, tf);
@@ -591,10 +613,11 @@ namespace otj
     // the training trains: per voltage, the pulses' trajectories (from each pulse's
     // plateau start) and the 0 V relaxations after them
     std::map<double, std::vector<std::vector<TrajectoryPoint>>> train_pulses;
+    std::vector<Vector<double>> pulse_vectors; // PDE states during the training trains' pulses (film read correction)
     for (double V : train_voltages_)
       {
         const double        W = train_.width, T = train_.period, e = 1e-9;
-        TransientSimulation sim(quiet_run(device_, pulse_train(V, W, T, train_.pulses)), true);
+        TransientSimulation sim(quiet_run(device_, pulse_train(V, W, T, train_.pulses, relaxation_bias_)), true);
         sim.restart_from(pristine);
         double w_before = 0;
         for (unsigned n = 0; n < train_.pulses; ++n)
@@ -609,6 +632,8 @@ namespace otj
               {
                 sim.integrate_waveform(false, t0 + e + dt);
                 pulse.push_back({dt, probe(sim.system(), sim.state())});
+                if (film_read_correction_)
+                  pulse_vectors.push_back(sim.state());
               }
             const double tr = t0 + 2 * e + W;
             sim.integrate_waveform(false, tr);
@@ -789,7 +814,7 @@ namespace otj
       if (table_train_voltage_ != 0.0)
         {
           const double        W = table_train_.width, T = table_train_.period, A = table_train_voltage_;
-          TransientSimulation train(quiet_run(device_, pulse_train(A, W, T, table_train_.pulses)), true);
+          TransientSimulation train(quiet_run(device_, pulse_train(A, W, T, table_train_.pulses, relaxation_bias_)), true);
           train.restart_from(pristine);
           for (unsigned n = 0; n < table_train_.pulses; ++n)
             {
@@ -880,7 +905,7 @@ namespace otj
           // away from 0 V only the protocols' time scale is fitted (see "Fit horizon (s)")
           std::vector<TrajectoryPoint> tr;
           for (const auto &q : full)
-            if (V == 0.0 || q.t <= fit_horizon_ || tr.size() < 3 ||
+            if (V == 0.0 || V == relaxation_bias_ || q.t <= fit_horizon_ || tr.size() < 3 ||
                 (run == 0 && q.s.w <= horizon_coverage_)) // see "Fit horizon coverage"
               tr.push_back(q);
           training.push_back(tr);
@@ -954,7 +979,7 @@ namespace otj
               add_rows(it->second[n], 5);
               write_trajectory(it->second[n], "train pulse " + std::to_string(n + 1));
             }
-        if (V == 0.0)
+        if (V == relaxation_bias_) // the relaxations between and after the pulses
           {
             for (std::size_t n = 0; n < set_spikes.size(); ++n)
               write_trajectory(set_spikes[n], "relaxation after pulse " + std::to_string(n + 1));
@@ -1120,7 +1145,7 @@ namespace otj
                   {
                     const auto &ref = tr[q + 1].s;
                     r.push_back(weight * (out[q].state.w - ref.w) / (0.01 + 0.05 * ref.w));
-                    if (read_weight_ > 0 && V != 0.0) // (the 0 V runs: retention and drain, fitted in w)
+                    if (read_weight_ > 0 && V != 0.0 && V != relaxation_bias_) // (retention and drain: fitted in w)
                       r.push_back((ln_read(out[q].state.w) - ln_read(ref.w)) / read_weight_);
                     for (std::size_t c = 0; c < N; ++c)
                       r.push_back((out[q].state.v[c + hidden_cells_] - ref.v[c]) / (0.01 + 0.05 * ref.v[c]));
@@ -1508,7 +1533,7 @@ namespace otj
         for (const auto &dt : depth_trains_)
           {
             const auto         &sh = dt.shape;
-            TransientSimulation train(quiet_run(device_, pulse_train(dt.voltage, sh.width, sh.period, sh.pulses)), true);
+            TransientSimulation train(quiet_run(device_, pulse_train(dt.voltage, sh.width, sh.period, sh.pulses, relaxation_bias_)), true);
             train.restart_from(pristine);
             for (unsigned n = 0; n < sh.pulses; ++n)
               {
@@ -1530,6 +1555,17 @@ namespace otj
                             {"width_s", sh.width}, {"period_s", sh.period}});
           }
         P.node_depth = node_phi;
+        P.depth_phi_range.clear();
+        if (!s_k.empty())
+          {
+            double lo = 1, hi = 0;
+            for (std::size_t k = 0; k < s_k.size(); ++k)
+              {
+                const double phi = dphi_k[k] + phi_table(s_k[k]);
+                lo = std::min(lo, phi), hi = std::max(hi, phi);
+              }
+            P.depth_phi_range = {std::clamp(lo, 0.0, 1.0), std::clamp(hi, std::clamp(lo, 0.0, 1.0), 1.0)};
+          }
         double rms_before = 0, rms_after = 0;
         for (std::size_t i = 0; i < current_voltages_.size(); ++i)
           {
@@ -1572,6 +1608,77 @@ namespace otj
                     << std::sqrt(rms_after / nk) << std::endl;
       }
 
+    // ---- the film term of the read ---------------------------------------------------
+    // The weights kappa_i map the film population into the read state s; states during set
+    // pulses (the training trains' pulses and the set runs) read up to 35 % off that map at
+    // w ~ 0.6. Their frozen reads give, per current voltage, gamma(s) in
+    // asinh(I / I0) = u(V, s) + [depth term] + gamma(V, s) v_film (the same regression as the
+    // depth slope, with v_film in place of phi - phi_table).
+    json film_json = nullptr;
+    if (film_read_correction_)
+      {
+        P.film_slope.clear();
+        const CompactModel base_model(P);
+        TransientSimulation reader(quiet_run(device_, points({{0, 0}, {1, 0}})), true);
+        constexpr double    I0 = CompactModel::current_scale;
+        std::vector<const Vector<double> *> states;
+        for (const auto &u : film_vectors)
+          states.push_back(&u);
+        for (const auto &u : pulse_vectors)
+          states.push_back(&u);
+        std::vector<double>              s_k, v_k;
+        std::vector<std::vector<double>> du_k;
+        for (const Vector<double> *u : states)
+          {
+            const CompactState st = extend(probe(reader.system(), *u));
+            const double       x  = base_model.film_share(st);
+            if (!(x > 1e-3))
+              continue;
+            s_k.push_back(base_model.read_state(st));
+            v_k.push_back(x);
+            std::vector<double> du;
+            for (double V : current_voltages_)
+              du.push_back(V == 0.0 ? 0.0
+                                    : std::asinh(V / reader.read(*u, V).resistance / I0) -
+                                        std::asinh(base_model.current(V, st) / I0));
+            du_k.push_back(du);
+          }
+        for (std::size_t i = 0; i < current_voltages_.size(); ++i)
+          {
+            std::vector<std::array<double, 3>> samples;
+            for (std::size_t k = 0; k < s_k.size(); ++k)
+              samples.push_back({{s_k[k], v_k[k], du_k[k][i]}});
+            P.film_slope.push_back(current_voltages_[i] == 0.0 || samples.empty()
+                                     ? std::vector<double>(P.s_nodes.size(), 0.0)
+                                     : fit_depth_slope(P.s_nodes, samples, 1e-3));
+          }
+        const CompactModel corrected(P);
+        const std::size_t  i_read = std::lower_bound(current_voltages_.begin(), current_voltages_.end(),
+                                                    P.read_voltage - 1e-12) - current_voltages_.begin();
+        double worst_before = 0, worst_after = 0, rms_before = 0, rms_after = 0;
+        std::size_t n_read = 0;
+        for (const Vector<double> *u : states)
+          {
+            const CompactState st = extend(probe(reader.system(), *u));
+            if (!(base_model.film_share(st) > 1e-3) || i_read >= current_voltages_.size())
+              continue;
+            const double g  = 1.0 / reader.read(*u, P.read_voltage).resistance;
+            const double e0 = std::log(base_model.conductance(st) / g), e1 = std::log(corrected.conductance(st) / g);
+            rms_before += e0 * e0, rms_after += e1 * e1, ++n_read;
+            worst_before = std::max(worst_before, std::abs(std::expm1(e0)));
+            worst_after  = std::max(worst_after, std::abs(std::expm1(e1)));
+          }
+        const double nk = std::max<std::size_t>(1, n_read);
+        film_json = {{"states", s_k.size()},
+                     {"read_rms_ln_before", std::sqrt(rms_before / nk)}, {"read_rms_ln_after", std::sqrt(rms_after / nk)},
+                     {"read_max_relative_before", worst_before}, {"read_max_relative_after", worst_after}};
+        runs.push_back({{"run", "static reads of states during set pulses"}, {"states", s_k.size()}});
+        if (!quiet)
+          std::cout << "  film read correction from " << s_k.size() << " states during set pulses: read G error (at "
+                    << P.read_voltage << " V) max " << worst_before << " -> " << worst_after << ", rms ln "
+                    << std::sqrt(rms_before / nk) << " -> " << std::sqrt(rms_after / nk) << std::endl;
+      }
+
     // ---- provenance ----------------------------------------------------------
     json inputs = json::array();
     inputs.push_back({{"path", file_}, {"fingerprint", file_fingerprint(file_)}});
@@ -1588,6 +1695,7 @@ namespace otj
                                 {"x_interior_nm", interior_start_ / constants::nm}}},
                     {"spike_fit", spike_json},
                     {"depth_correction", depth_json},
+                    {"film_read_correction", film_json},
                     {"capture_screening_fit", screening_json},
                     {"rate_fits", rate_fits},
                     {"pristine_state", {{"w", s_pristine.w}, {"v", s_pristine.v}}},

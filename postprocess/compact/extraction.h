@@ -96,6 +96,8 @@ namespace otj
     unsigned int                    fit_iterations_ = 40;
     double                          rate_smoothing_ = 0.0; ///< weight of the prior towards the previous voltage's ln k
     double                          fit_horizon_    = 1e-7;
+    double                          relaxation_bias_ = 0.0; ///< source voltage of the training relaxations
+    bool                            film_read_correction_ = false;
     double                          capture_screening_ = 0.0;
     bool                            capture_from_prefit_ = false;
     double                          intermediate_w_ = 0.0;
