@@ -325,6 +325,10 @@ namespace otj
                       "between two training voltages are interpolated, so rest dynamics trained at 0 V reach "
                       "the read bias only through the neighbouring constant-voltage fit). Must be one of "
                       "'Rate voltages (V)'.");
+    prm.declare_entry("Depth train early reads", "false", Patterns::Bool(),
+                      "Each period of the depth trains is also read a quarter of its rest after the pulse (not "
+                      "only at its end), so that the depth slope sees the states the reads shortly after a "
+                      "pulse meet (a fast set's surplus near the film before it has moved deeper).");
     prm.declare_entry("Film read correction", "false", Patterns::Bool(),
                       "A film term gamma(V, s) v_film in asinh(I / I0) of the read, regressed per current voltage "
                       "on frozen PDE states during set pulses (the training trains' pulses and the set runs from "
@@ -440,6 +444,7 @@ namespace otj
     fit_horizon_           = prm.get_double("Fit horizon (s)");
     relaxation_bias_       = prm.get_double("Relaxation bias (V)");
     film_read_correction_  = prm.get_bool("Film read correction");
+    depth_early_reads_     = prm.get_bool("Depth train early reads");
     if (std::find(rate_voltages_.begin(), rate_voltages_.end(), relaxation_bias_) == rate_voltages_.end())
       throw_bad_parameter(file, "Extraction/Relaxation bias (V)", std::to_string(relaxation_bias_),
                           "one of 'Rate voltages (V)' (the relaxations are fitted at it)");
@@ -1535,9 +1540,18 @@ namespace otj
             const auto         &sh = dt.shape;
             TransientSimulation train(quiet_run(device_, pulse_train(dt.voltage, sh.width, sh.period, sh.pulses, relaxation_bias_)), true);
             train.restart_from(pristine);
+            // each period read at its end and, with "Depth train early reads", also a quarter
+            // of the rest after the pulse (the surplus near the film has moved deeper by the end)
+            std::vector<double> read_times;
             for (unsigned n = 0; n < sh.pulses; ++n)
               {
-                train.integrate_waveform(false, (n + 1) * sh.period);
+                if (depth_early_reads_)
+                  read_times.push_back(n * sh.period + 2e-9 + sh.width + 0.25 * (sh.period - sh.width - 2e-9));
+                read_times.push_back((n + 1) * sh.period);
+              }
+            for (const double t_read : read_times)
+              {
+                train.integrate_waveform(false, t_read);
                 const CompactState st = extend(probe(train.system(), train.state()));
                 const double       sr = table_model.read_state(st);
                 if (!(st.w > 1e-3))

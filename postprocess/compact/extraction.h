@@ -98,6 +98,7 @@ namespace otj
     double                          fit_horizon_    = 1e-7;
     double                          relaxation_bias_ = 0.0; ///< source voltage of the training relaxations
     bool                            film_read_correction_ = false;
+    bool                            depth_early_reads_    = false;
     double                          capture_screening_ = 0.0;
     bool                            capture_from_prefit_ = false;
     double                          intermediate_w_ = 0.0;
