@@ -41,12 +41,14 @@ namespace
   }
 
   /// Classical RK4 of the model's derivative() at constant V over T in n steps (w and the
-  /// film slabs): an integration independent of the exponential step, for reference.
+  /// film slabs, and w_d with the depth state): an integration independent of the
+  /// exponential step, for reference.
   CompactState rk4_reference(const CompactModel &m, double V, CompactState s, double T, int n)
   {
     auto add = [](const CompactState &x, const CompactState &d, double h) {
       CompactState r = x;
       r.w += h * d.w;
+      r.w_deep += h * d.w_deep;
       for (std::size_t i = 0; i < r.v.size(); ++i)
         r.v[i] += h * d.v[i];
       return r;
@@ -57,6 +59,7 @@ namespace
         const auto k1 = m.derivative(V, s), k2 = m.derivative(V, add(s, k1, h / 2)),
                    k3 = m.derivative(V, add(s, k2, h / 2)), k4 = m.derivative(V, add(s, k3, h));
         s.w += h / 6 * (k1.w + 2 * k2.w + 2 * k3.w + k4.w);
+        s.w_deep += h / 6 * (k1.w_deep + 2 * k2.w_deep + 2 * k3.w_deep + k4.w_deep);
         for (std::size_t c = 0; c < s.v.size(); ++c)
           s.v[c] += h / 6 * (k1.v[c] + 2 * k2.v[c] + 2 * k3.v[c] + k4.v[c]);
       }
@@ -443,6 +446,42 @@ TEST(CompactModel, FilmCouplingScreensBothDirectionsOfTheFilmLinks)
   EXPECT_THROW(CompactModel{p}, std::invalid_argument);
 }
 
+// The link out of the Pt-side layer with its own coupling g_0: with one slab and no capture
+// (w frozen) only that link carries flux, so v(t) follows the closed form above with g_0 in
+// place of g_f, and g_f does not enter; the film links still take g_f (two slabs, derivative()).
+TEST(CompactModel, PtLinkCouplingReplacesTheFilmCouplingOnTheFirstLinkOnly)
+{
+  CompactModelParameters p = one_slab(1.0, 1e-9);
+  const double           kp = 3e6, km = 1e6, gf = 2.0, g0 = 5.0, w = 0.3;
+  p.rates                  = {{kp, km, 0, 0}, {kp, km, 0, 0}};
+  p.film_coupling          = {gf, gf};
+  p.pt_link_coupling       = {g0, g0};
+  const CompactModel m(CompactModelParameters::from_json(p.to_json(), "round trip"));
+  EXPECT_DOUBLE_EQ(m.pt_link_coupling(0.5), g0);
+  CompactState s0;
+  s0.w = w, s0.v = {0.0};
+  const std::vector<double> times{1e-7, 1e-6, 1e-5};
+  const auto out = m.integrate(PiecewiseLinearWaveform({{0.0, 0.0}, {2e-5, 0.0}}), s0, times, 1e-8);
+  ASSERT_EQ(out.size(), times.size());
+  const double a = kp * std::exp(-g0 * w), b = km * std::exp(g0 * w);
+  for (std::size_t q = 0; q < times.size(); ++q)
+    EXPECT_NEAR(out[q].state.v[0] / (a * (1 - w) / (a + b) * (1 - std::exp(-(a + b) * times[q]))), 1.0, 1e-6);
+  // two slabs: flux_0 with g_0, flux_1 (between the slabs) with g_f
+  p.film_cells       = 2;
+  p.rates            = {{kp, km, 2 * kp, 2 * km, 0, 0}, {kp, km, 2 * kp, 2 * km, 0, 0}};
+  p.cell_kappa       = {1.0, 1.0};
+  const CompactModel m2(p);
+  CompactState       s;
+  s.w = w, s.v = {0.1, 0.05};
+  const auto   d  = m2.derivative(0.5, s);
+  const double f0 = kp * std::exp(-g0 * w) * (1 - w - 0.15) - km * std::exp(g0 * w) * 0.1;
+  const double f1 = 2 * kp * std::exp(-gf * w) * 0.1 - 2 * km * std::exp(gf * w) * 0.05;
+  EXPECT_NEAR(d.v[0], f0 - f1, 1e-9 * std::abs(f0));
+  EXPECT_NEAR(d.v[1], f1, 1e-9 * std::abs(f1));
+  p.pt_link_coupling = {g0};
+  EXPECT_THROW(CompactModel{p}, std::invalid_argument);
+}
+
 // With capture the film rates change as w grows: the exponential Rosenbrock
 // step linearises the film links in w; against a classical RK4 integration of
 // derivative() with 1e5 steps (an independent path through the same equations),
@@ -467,6 +506,62 @@ TEST(CompactModel, FilmCouplingStepFollowsTheEquationsWhileWGrows)
   EXPECT_NEAR(out[0].state.w / s.w, 1.0, 1e-5);
   for (std::size_t c = 0; c < 2; ++c)
     EXPECT_NEAR(out[0].state.v[c] / s.v[c], 1.0, 1e-5);
+}
+
+// A 16-slab chain takes the rational (1, 2)-Pade step instead of the dense exponential: during
+// a drift with film coupling, Frumkin capture and the depth state, against RK4 with 1e5 steps
+// of derivative(); and over a 1 s hold (steps ~1e8 times the fastest rate's inverse) to the
+// detailed-balance equilibrium x_{i+1} / x_i = k+ / k- of an uncoupled chain.
+TEST(CompactModel, LongChainRationalStepFollowsTheEquationsAndReachesEquilibrium)
+{
+  const unsigned         N = 16;
+  CompactModelParameters p = one_slab(1.0, 1e-9);
+  p.film_cells             = N;
+  std::vector<double> k;
+  for (unsigned i = 0; i < N; ++i)
+    k.insert(k.end(), {4e8, 1e8});
+  k.insert(k.end(), {3e8, 1e3});
+  p.rates            = {k, k};
+  p.film_coupling    = {2.0, 2.0};
+  p.capture_coupling = {2.0, 2.0};
+  p.release_coupling = {1.0, 1.0};
+  p.cell_kappa.assign(N, 1.0);
+  p.depth_rates    = {{5e7, 1e7}, {5e7, 1e7}};
+  p.depth_coupling = {1.0, 1.0};
+  const CompactModel m(p);
+  CompactState       s;
+  s.w = 0.02, s.w_deep = 0.01, s.v.assign(N, 0.0);
+  const double T   = 2e-7;
+  unsigned     steps = 0;
+  const auto   out = m.integrate(PiecewiseLinearWaveform({{0.0, 0.5}, {T, 0.5}}), s, {T}, 1e-8, &steps);
+  ASSERT_EQ(out.size(), 1u);
+  const CompactState ref = rk4_reference(m, 0.5, s, T, 100000);
+  EXPECT_GT(ref.w, 0.2); // the front has crossed and w has grown
+  EXPECT_NEAR(out[0].state.w / ref.w, 1.0, 1e-5);
+  EXPECT_NEAR(out[0].state.w_deep / ref.w_deep, 1.0, 1e-5);
+  for (unsigned c = 0; c < N; ++c)
+    EXPECT_NEAR(out[0].state.v[c], ref.v[c], 1e-6 + 1e-5 * ref.v[c]) << "slab " << c;
+
+  // uncoupled chain, 1 s: x_i ~ 4^i (film links), w = 3e5 v_N (the interface link)
+  p.film_coupling = p.capture_coupling = p.release_coupling = {0.0, 0.0};
+  p.depth_rates.clear(), p.depth_coupling.clear();
+  const CompactModel u(p);
+  CompactState       s0;
+  s0.w = 0, s0.v.assign(N, 0.0);
+  steps            = 0;
+  const auto held = u.integrate(PiecewiseLinearWaveform({{0.0, 0.5}, {1.0, 0.5}}), s0, {1.0}, 1e-6, &steps);
+  ASSERT_EQ(held.size(), 1u);
+  std::vector<double> x{1.0};
+  for (unsigned i = 0; i < N; ++i)
+    x.push_back(x.back() * 4.0);
+  x.push_back(x.back() * 3e5);
+  double total = 0;
+  for (double a : x)
+    total += a;
+  EXPECT_NEAR(held[0].state.w / (x.back() / total), 1.0, 1e-6);
+  for (unsigned c = 0; c < N; ++c)
+    EXPECT_NEAR(held[0].state.v[c], x[c + 1] / total, 1e-14 + 1e-5 * x[c + 1] / total) << "slab " << c;
+  EXPECT_LT(steps, 2000u); // long steps once the chain has settled
 }
 
 // The depth exchange within the interface layer at a frozen w (no chain flow):

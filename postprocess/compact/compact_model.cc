@@ -85,6 +85,7 @@ namespace otj
             {"interface_capture_coupling", capture_coupling},
             {"interface_release_coupling", release_coupling},
             {"film_coupling", film_coupling},
+            {"pt_link_coupling", pt_link_coupling},
             {"interface_capture_screening", capture_screening},
             {"film_coupling_screening", film_screening},
             {"rate_order", "k_0+, k_0-, ..., k_N+, k_N-: link 0 Pt layer <-> first film slab, link N last slab <-> interface"},
@@ -120,6 +121,8 @@ namespace otj
           p.release_coupling = j.at("interface_release_coupling").get<std::vector<double>>();
         if (j.contains("film_coupling"))
           p.film_coupling = j.at("film_coupling").get<std::vector<double>>();
+        if (j.contains("pt_link_coupling"))
+          p.pt_link_coupling = j.at("pt_link_coupling").get<std::vector<double>>();
         if (j.contains("film_coupling_screening"))
           p.film_screening = j.at("film_coupling_screening").get<double>();
         if (j.contains("interface_capture_screening"))
@@ -172,7 +175,7 @@ namespace otj
         if (r.size() != 2 * (film_cells + 1))
           throw std::invalid_argument(where + ": compact model rate rows need 2 (film_cells + 1) values");
       }
-    for (const auto *g : {&capture_coupling, &release_coupling, &film_coupling})
+    for (const auto *g : {&capture_coupling, &release_coupling, &film_coupling, &pt_link_coupling})
       {
         if (!g->empty() && g->size() != rate_voltages.size())
           throw std::invalid_argument(where + ": compact model couplings need one value per rate voltage");
@@ -244,7 +247,7 @@ namespace otj
       o << std::setprecision(10) << "voltage_V";
       for (unsigned i = 0; i <= film_cells; ++i)
         o << ",k" << i << "_forward_per_s,k" << i << "_backward_per_s";
-      o << ",capture_coupling,release_coupling,film_coupling\n";
+      o << ",capture_coupling,release_coupling,film_coupling,pt_link_coupling\n";
       for (std::size_t i = 0; i < rate_voltages.size(); ++i)
         {
           o << rate_voltages[i];
@@ -252,7 +255,9 @@ namespace otj
             o << ',' << k;
           o << ',' << (capture_coupling.empty() ? 0.0 : capture_coupling[i]) << ','
             << (release_coupling.empty() ? 0.0 : release_coupling[i]) << ','
-            << (film_coupling.empty() ? 0.0 : film_coupling[i]) << '\n';
+            << (film_coupling.empty() ? 0.0 : film_coupling[i]) << ','
+            << (pt_link_coupling.empty() ? (film_coupling.empty() ? 0.0 : film_coupling[i]) : pt_link_coupling[i])
+            << '\n';
         }
     });
     table("compact_current.csv", "voltage_V", current_voltages, "s", s_nodes, current);
@@ -305,6 +310,15 @@ namespace otj
     return {g(p_.capture_coupling), g(p_.release_coupling)};
   }
 
+  double CompactModel::pt_link_coupling(const double V) const
+  {
+    if (p_.pt_link_coupling.empty())
+      return film_coupling(V);
+    const auto [i, f] = locate(p_.rate_voltages, V);
+    const std::size_t j = std::min(i + 1, p_.rate_voltages.size() - 1);
+    return (1 - f) * p_.pt_link_coupling[i] + f * p_.pt_link_coupling[j];
+  }
+
   double CompactModel::film_coupling(const double V) const
   {
     if (p_.film_coupling.empty())
@@ -343,7 +357,8 @@ namespace otj
 
     /// The chain's fluxes flux_0 .. flux_N at state s with rates k and interface couplings g.
     std::vector<double> chain_fluxes(const std::vector<double> &k, const std::pair<double, double> &g,
-                                     const double gf, const CompactState &s, const double ws, const double fs)
+                                     const double gf, const double g0, const CompactState &s, const double ws,
+                                     const double fs)
     {
       const std::size_t   N = s.v.size();
       std::vector<double> x(N + 2); // p, v_1 .. v_N, w
@@ -353,16 +368,20 @@ namespace otj
       x[N + 1] = s.w;
       std::vector<double> f(N + 1);
       for (std::size_t i = 0; i <= N; ++i)
-        f[i] = k[2 * i] * x[i] *
-                 (i == N ? std::exp(-g.first * capture_coverage(s.w, ws)) : std::exp(-gf * capture_coverage(s.w, fs))) -
-               k[2 * i + 1] * x[i + 1] * (i == N ? std::exp(g.second * s.w) : std::exp(gf * capture_coverage(s.w, fs)));
+        {
+          const double gl = i == 0 ? g0 : gf; // the link out of the Pt-side layer, or a film link
+          f[i] = k[2 * i] * x[i] *
+                   (i == N ? std::exp(-g.first * capture_coverage(s.w, ws)) : std::exp(-gl * capture_coverage(s.w, fs))) -
+                 k[2 * i + 1] * x[i + 1] * (i == N ? std::exp(g.second * s.w) : std::exp(gl * capture_coverage(s.w, fs)));
+        }
       return f;
     }
   } // namespace
 
   CompactState CompactModel::derivative(const double V, const CompactState &s) const
   {
-    const auto   f = chain_fluxes(rates(V), couplings(V), film_coupling(V), s, p_.capture_screening, p_.film_screening);
+    const auto   f = chain_fluxes(rates(V), couplings(V), film_coupling(V), pt_link_coupling(V), s, p_.capture_screening,
+                                  p_.film_screening);
     CompactState d;
     d.w = f.back();
     if (p_.has_depth())
@@ -491,6 +510,74 @@ namespace otj
           }
     }
 
+    /// Chains longer than this many rows use the rational step below instead of the dense
+    /// matrix exponential (whose ~50 n x n products per step made a 20-slab chain's rate
+    /// fits take hours).
+    constexpr std::size_t dense_exponential_max = 12;
+
+    /// y <- R(Z) y with the (1, 2) Pade approximant of exp, R(z) = (1 + z / 3) / (1 - 2 z / 3 + z^2 / 6)
+    /// (third order, L-stable: R(z) -> 0 as z -> -infinity, so the stiff film modes are damped
+    /// on long steps; Hairer & Wanner, Solving ODEs II, section IV.4), applied `times` times
+    /// to y with one LU factorisation (partial pivoting) of the denominator. Z = w.m (n x n).
+    void pade12_apply(ExpmWorkspace &w, const std::size_t n, std::vector<double> &y, const unsigned times,
+                      std::vector<double> *first = nullptr)
+    {
+      multiply(w.m.data(), w.m.data(), w.a2.data(), n); // Z^2 (the product skips Z's zeros)
+      auto &D = w.e;                                     // the denominator, factorised in place
+      for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j)
+          D[i * n + j] = (i == j ? 1.0 : 0.0) - 2.0 / 3.0 * w.m[i * n + j] + w.a2[i * n + j] / 6.0;
+      std::vector<std::size_t> piv(n);
+      for (std::size_t k = 0; k < n; ++k)
+        {
+          std::size_t p = k;
+          for (std::size_t i = k + 1; i < n; ++i)
+            if (std::abs(D[i * n + k]) > std::abs(D[p * n + k]))
+              p = i;
+          piv[k] = p;
+          if (p != k)
+            for (std::size_t j = 0; j < n; ++j)
+              std::swap(D[k * n + j], D[p * n + j]);
+          const double d = D[k * n + k];
+          if (d == 0.0)
+            continue;
+          for (std::size_t i = k + 1; i < n; ++i)
+            {
+              const double l = D[i * n + k] / d;
+              D[i * n + k]   = l;
+              if (l != 0.0)
+                for (std::size_t j = k + 1; j < n; ++j)
+                  D[i * n + j] -= l * D[k * n + j];
+            }
+        }
+      std::vector<double> b(n);
+      for (unsigned r = 0; r < times; ++r)
+        {
+          for (std::size_t i = 0; i < n; ++i)
+            {
+              double z = 0;
+              for (std::size_t j = 0; j < n; ++j)
+                z += w.m[i * n + j] * y[j];
+              b[i] = y[i] + z / 3.0;
+            }
+          for (std::size_t k = 0; k < n; ++k)
+            if (piv[k] != k)
+              std::swap(b[k], b[piv[k]]);
+          for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j < i; ++j)
+              b[i] -= D[i * n + j] * b[j];
+          for (std::size_t i = n; i-- > 0;)
+            {
+              for (std::size_t j = i + 1; j < n; ++j)
+                b[i] -= D[i * n + j] * b[j];
+              b[i] /= D[i * n + i];
+            }
+          y = b;
+          if (r == 0 && first)
+            *first = y;
+        }
+    }
+
     /// w.e <- exp(w.m) by scaling and squaring with a degree-12 Taylor
     /// polynomial (Moler & Van Loan, SIAM Rev. 45, 3 (2003), method 3).
     void expm(ExpmWorkspace &w, const std::size_t n)
@@ -569,6 +656,7 @@ namespace otj
     // the film links k+ e^{-g_f w} x_i - k- e^{g_f w} x_{i+1}, linearised in w at the
     // step's start like the interface flux: A x_i - B x_{i+1} + D (w - w*)
     const double      gf    = film_coupling(V), ef = std::exp(-gf * capture_coverage(ws, p_.film_screening));
+    const double      g0    = pt_link_coupling(V), e0 = std::exp(-g0 * capture_coverage(ws, p_.film_screening));
     const double      def   = capture_coverage_slope(ws, p_.film_screening); // d(coverage)/dw
     auto              x_at  = [&](std::size_t i) {
       if (i == 0)
@@ -592,10 +680,11 @@ namespace otj
           return;
         }
       // flux_link = k+ x_link - k- x_{link+1}; x_0 = p = 1 - sum v - w
-      const double kp = k[2 * link] * ef, km = k[2 * link + 1] / ef;
-      if (gf != 0.0)
+      const double gl = link == 0 ? g0 : gf, el = link == 0 ? e0 : ef;
+      const double kp = k[2 * link] * el, km = k[2 * link + 1] / el;
+      if (gl != 0.0)
         {
-          const double D = -gf * def * (kp * x_at(link) + km * x_at(link + 1));
+          const double D = -gl * def * (kp * x_at(link) + km * x_at(link + 1));
           M(row, N) += sign * D * h;
           M(row, C) -= sign * D * ws * h;
         }
@@ -628,8 +717,31 @@ namespace otj
         M(N + 1, N + 1) += A_d * h;
         M(N + 1, C) += (F0 - A_w * ws - A_d * wd) * h;
       }
-    expm(w, n);
     auto y = [&](std::size_t j) { return j < N ? s.v[j] : (j == N ? s.w : (j == C ? 1.0 : wd)); };
+    if (n > dense_exponential_max)
+      {
+        // long chains: the rational step, applied once (and once more from the half step)
+        auto state_of = [&](const std::vector<double> &x) {
+          CompactState r;
+          r.v.assign(x.begin(), x.begin() + N);
+          r.w      = x[N];
+          r.w_deep = depth ? x[N + 1] : 0.0;
+          return r;
+        };
+        std::vector<double> x(n);
+        for (std::size_t j = 0; j < n; ++j)
+          x[j] = y(j);
+        if (!half)
+          {
+            pade12_apply(w, n, x, 1);
+            return state_of(x);
+          }
+        std::vector<double> x_half;
+        pade12_apply(w, n, x, 2, &x_half);
+        *half = state_of(x_half);
+        return state_of(x);
+      }
+    expm(w, n);
     auto apply = [&](const std::vector<double> &E) {
       CompactState r;
       r.v.assign(N, 0.0);

@@ -73,6 +73,11 @@ namespace otj
     /// barrier in a field lowered by dE: rates ~ exp(-+ q a dE / 2 k T), dE linear in w
     /// by Gauss's law)
     std::vector<double>              film_coupling;
+    /// [voltage] g_0 of the link out of the Pt-side layer (empty: g_f like the film links): the
+    /// release over the Pt interface's barrier responds to the trapped charge's screening with
+    /// its own strength (in a 2.0 V pulse at w 0.57 the PDE's film fills ~150x slower in its
+    /// first 0.2 ns than at w 0, ~2.5x slower by 10 ns)
+    std::vector<double>              pt_link_coupling;
     /// w_s of the screened capture interaction exp(-g+ w_s (1 - exp(-w / w_s))) (0: the
     /// plain Frumkin exp(-g+ w))
     double                           capture_screening = 0.0;
@@ -153,6 +158,8 @@ namespace otj
     std::pair<double, double> couplings(double V) const;
     /// g_f of the film links at V (linear in V between the training voltages).
     double                    film_coupling(double V) const;
+    /// g_0 of the link out of the Pt-side layer at V (g_f without a separate one).
+    double                    pt_link_coupling(double V) const;
     /// k_d+, k_d- and g_d of the depth exchange at V (zeros without the depth state).
     std::array<double, 3>     depth_exchange(double V) const;
     CompactState derivative(double V, const CompactState &s) const;

@@ -278,7 +278,7 @@ namespace otj
     prm.declare_entry("Run duration (s)", "0.1", Patterns::Double(1e-9), "Length of each constant-voltage run.");
     prm.declare_entry("LRS write (V)", "2.2", Patterns::Double(0.0, 10.0), "The LRS: this write from the pristine state.");
     prm.declare_entry("LRS write time (s)", "0.1", Patterns::Double(0.0));
-    prm.declare_entry("Film cells", "2", Patterns::Integer(1, 20),
+    prm.declare_entry("Film cells", "2", Patterns::Integer(1, 40),
                       "Slabs of the film interior in the compartment chain (the transit delay).");
     prm.declare_entry("Hidden Pt-side cell", "false", Patterns::Bool(),
                       "A compartment between the Pt-side layer and the first film slab that the PDE profile does not "
@@ -325,6 +325,11 @@ namespace otj
                       "between two training voltages are interpolated, so rest dynamics trained at 0 V reach "
                       "the read bias only through the neighbouring constant-voltage fit). Must be one of "
                       "'Rate voltages (V)'.");
+    prm.declare_entry("Pt link coupling", "false", Patterns::Bool(),
+                      "With 'Film coupling': the link out of the Pt-side layer gets its own coupling g_0 to the "
+                      "trapped charge (fitted per training voltage like g_f) instead of sharing g_f: the release "
+                      "over the Pt interface's barrier and the hops inside the film respond differently to the "
+                      "screened field.");
     prm.declare_entry("Depth train early reads", "false", Patterns::Bool(),
                       "Each period of the depth trains is also read a quarter of its rest after the pulse (not "
                       "only at its end), so that the depth slope sees the states the reads shortly after a "
@@ -445,6 +450,9 @@ namespace otj
     relaxation_bias_       = prm.get_double("Relaxation bias (V)");
     film_read_correction_  = prm.get_bool("Film read correction");
     depth_early_reads_     = prm.get_bool("Depth train early reads");
+    pt_link_coupling_      = prm.get_bool("Pt link coupling");
+    if (pt_link_coupling_ && !prm.get_bool("Film coupling"))
+      throw_bad_parameter(file, "Extraction/Pt link coupling", "true", "'Film coupling = true' as well");
     if (std::find(rate_voltages_.begin(), rate_voltages_.end(), relaxation_bias_) == rate_voltages_.end())
       throw_bad_parameter(file, "Extraction/Relaxation bias (V)", std::to_string(relaxation_bias_),
                           "one of 'Rate voltages (V)' (the relaxations are fitted at it)");
@@ -1070,7 +1078,7 @@ namespace otj
           if (n >= 3 && n * sxx - sx * sx > 0)
             g_release = std::clamp((n * sxy - sx * sy) / (n * sxx - sx * sx), 0.0, max_coupling);
         }
-        double g_capture = g_release, g_film = 0.0;
+        double g_capture = g_release, g_film = 0.0, g_pt = 0.0;
         // the model's chain: the hidden cells (if any) between the Pt-side layer and the
         // first slab; their links start fast out of the Pt-side layer, and the link into
         // the first slab takes the observed link 0's rates (which see all of p)
@@ -1099,7 +1107,7 @@ namespace otj
         {
           const double floor_k = 1e-3;
           const std::size_t nk = k.size();
-          const std::size_t ng = film_coupling_ ? 3 : 2; // g+, g- (and g_f)
+          const std::size_t ng = film_coupling_ ? (pt_link_coupling_ ? 4 : 3) : 2; // g+, g- (and g_f, g_0)
           auto model_for = [&](const std::vector<double> &x) {
             CompactModelParameters Q;
             Q.rate_voltages    = {V};
@@ -1112,6 +1120,8 @@ namespace otj
             Q.release_coupling = {x[nk + 1]};
             if (film_coupling_)
               Q.film_coupling = {x[nk + 2]};
+            if (pt_link_coupling_)
+              Q.pt_link_coupling = {x[nk + 3]};
             Q.capture_screening = capture_screening_;
             Q.film_screening    = film_screening_;
             Q.current_voltages = {-1, 1};
@@ -1297,6 +1307,7 @@ namespace otj
             k[m] = std::max(0.0, std::exp(best[m]) - floor_k);
           g_capture = best[nk], g_release = best[nk + 1];
           g_film    = film_coupling_ ? best[nk + 2] : 0.0;
+          g_pt      = pt_link_coupling_ ? best[nk + 3] : g_film;
           previous_fit = best;
           if (std::getenv("OTJ_DEBUG_TRAJ")) // each training trajectory, PDE against the fitted chain, on stderr
             {
@@ -1376,9 +1387,12 @@ namespace otj
         P.release_coupling.push_back(g_release);
         if (film_coupling_)
           P.film_coupling.push_back(g_film);
+        if (pt_link_coupling_)
+          P.pt_link_coupling.push_back(g_pt);
         P.rates.push_back(k);
         rate_fits.push_back({{"voltage_V", V}, {"rates_per_s", k}, {"capture_coupling", g_capture},
-                             {"release_coupling", g_release}, {"film_coupling", g_film}, {"nnls_relative_residuals", residual},
+                             {"release_coupling", g_release}, {"film_coupling", g_film}, {"pt_link_coupling", g_pt},
+                             {"nnls_relative_residuals", residual},
                              {"trajectory_cost_nnls", cost_nnls}, {"trajectory_cost_fit", cost_fit}, {"rows", rows.size()},
                              {"depth_exchange", depth_fit_json}});
         if (!quiet)
@@ -1389,6 +1403,8 @@ namespace otj
             std::cout << "  g+- " << g_capture << "/" << g_release;
             if (film_coupling_)
               std::cout << "  g_f " << g_film;
+            if (pt_link_coupling_)
+              std::cout << "  g_0 " << g_pt;
             if (depth_split_ > 0)
               std::cout << "  depth k_d+- " << P.depth_rates.back()[0] << "/" << P.depth_rates.back()[1] << " g_d "
                         << P.depth_coupling.back() << " (cost " << depth_fit_json["cost"].get<double>() << ")";

@@ -99,6 +99,7 @@ namespace otj
     double                          relaxation_bias_ = 0.0; ///< source voltage of the training relaxations
     bool                            film_read_correction_ = false;
     bool                            depth_early_reads_    = false;
+    bool                            pt_link_coupling_     = false;
     double                          capture_screening_ = 0.0;
     bool                            capture_from_prefit_ = false;
     double                          intermediate_w_ = 0.0;
