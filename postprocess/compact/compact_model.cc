@@ -86,6 +86,7 @@ namespace otj
             {"interface_release_coupling", release_coupling},
             {"film_coupling", film_coupling},
             {"pt_link_coupling", pt_link_coupling},
+            {"pt_self_coupling", pt_self_coupling},
             {"interface_capture_screening", capture_screening},
             {"film_coupling_screening", film_screening},
             {"rate_order", "k_0+, k_0-, ..., k_N+, k_N-: link 0 Pt layer <-> first film slab, link N last slab <-> interface"},
@@ -121,6 +122,8 @@ namespace otj
           p.release_coupling = j.at("interface_release_coupling").get<std::vector<double>>();
         if (j.contains("film_coupling"))
           p.film_coupling = j.at("film_coupling").get<std::vector<double>>();
+        if (j.contains("pt_self_coupling"))
+          p.pt_self_coupling = j.at("pt_self_coupling").get<std::vector<double>>();
         if (j.contains("pt_link_coupling"))
           p.pt_link_coupling = j.at("pt_link_coupling").get<std::vector<double>>();
         if (j.contains("film_coupling_screening"))
@@ -175,7 +178,7 @@ namespace otj
         if (r.size() != 2 * (film_cells + 1))
           throw std::invalid_argument(where + ": compact model rate rows need 2 (film_cells + 1) values");
       }
-    for (const auto *g : {&capture_coupling, &release_coupling, &film_coupling, &pt_link_coupling})
+    for (const auto *g : {&capture_coupling, &release_coupling, &film_coupling, &pt_link_coupling, &pt_self_coupling})
       {
         if (!g->empty() && g->size() != rate_voltages.size())
           throw std::invalid_argument(where + ": compact model couplings need one value per rate voltage");
@@ -247,7 +250,7 @@ namespace otj
       o << std::setprecision(10) << "voltage_V";
       for (unsigned i = 0; i <= film_cells; ++i)
         o << ",k" << i << "_forward_per_s,k" << i << "_backward_per_s";
-      o << ",capture_coupling,release_coupling,film_coupling,pt_link_coupling\n";
+      o << ",capture_coupling,release_coupling,film_coupling,pt_link_coupling,pt_self_coupling\n";
       for (std::size_t i = 0; i < rate_voltages.size(); ++i)
         {
           o << rate_voltages[i];
@@ -257,7 +260,7 @@ namespace otj
             << (release_coupling.empty() ? 0.0 : release_coupling[i]) << ','
             << (film_coupling.empty() ? 0.0 : film_coupling[i]) << ','
             << (pt_link_coupling.empty() ? (film_coupling.empty() ? 0.0 : film_coupling[i]) : pt_link_coupling[i])
-            << '\n';
+            << ',' << (pt_self_coupling.empty() ? 0.0 : pt_self_coupling[i]) << '\n';
         }
     });
     table("compact_current.csv", "voltage_V", current_voltages, "s", s_nodes, current);
@@ -310,6 +313,15 @@ namespace otj
     return {g(p_.capture_coupling), g(p_.release_coupling)};
   }
 
+  double CompactModel::pt_self_coupling(const double V) const
+  {
+    if (p_.pt_self_coupling.empty())
+      return 0.0;
+    const auto [i, f] = locate(p_.rate_voltages, V);
+    const std::size_t j = std::min(i + 1, p_.rate_voltages.size() - 1);
+    return (1 - f) * p_.pt_self_coupling[i] + f * p_.pt_self_coupling[j];
+  }
+
   double CompactModel::pt_link_coupling(const double V) const
   {
     if (p_.pt_link_coupling.empty())
@@ -357,8 +369,8 @@ namespace otj
 
     /// The chain's fluxes flux_0 .. flux_N at state s with rates k and interface couplings g.
     std::vector<double> chain_fluxes(const std::vector<double> &k, const std::pair<double, double> &g,
-                                     const double gf, const double g0, const CompactState &s, const double ws,
-                                     const double fs)
+                                     const double gf, const double g0, const double gp, const CompactState &s,
+                                     const double ws, const double fs)
     {
       const std::size_t   N = s.v.size();
       std::vector<double> x(N + 2); // p, v_1 .. v_N, w
@@ -370,9 +382,11 @@ namespace otj
       for (std::size_t i = 0; i <= N; ++i)
         {
           const double gl = i == 0 ? g0 : gf; // the link out of the Pt-side layer, or a film link
-          f[i] = k[2 * i] * x[i] *
+          const double sp = i == 0 ? std::exp(gp * x[0]) : 1.0; // the Pt-side layer's self-interaction
+          f[i] = k[2 * i] * x[i] * sp *
                    (i == N ? std::exp(-g.first * capture_coverage(s.w, ws)) : std::exp(-gl * capture_coverage(s.w, fs))) -
-                 k[2 * i + 1] * x[i + 1] * (i == N ? std::exp(g.second * s.w) : std::exp(gl * capture_coverage(s.w, fs)));
+                 k[2 * i + 1] * x[i + 1] / sp *
+                   (i == N ? std::exp(g.second * s.w) : std::exp(gl * capture_coverage(s.w, fs)));
         }
       return f;
     }
@@ -380,8 +394,8 @@ namespace otj
 
   CompactState CompactModel::derivative(const double V, const CompactState &s) const
   {
-    const auto   f = chain_fluxes(rates(V), couplings(V), film_coupling(V), pt_link_coupling(V), s, p_.capture_screening,
-                                  p_.film_screening);
+    const auto   f = chain_fluxes(rates(V), couplings(V), film_coupling(V), pt_link_coupling(V), pt_self_coupling(V), s,
+                                  p_.capture_screening, p_.film_screening);
     CompactState d;
     d.w = f.back();
     if (p_.has_depth())
@@ -657,6 +671,7 @@ namespace otj
     // step's start like the interface flux: A x_i - B x_{i+1} + D (w - w*)
     const double      gf    = film_coupling(V), ef = std::exp(-gf * capture_coverage(ws, p_.film_screening));
     const double      g0    = pt_link_coupling(V), e0 = std::exp(-g0 * capture_coverage(ws, p_.film_screening));
+    const double      gp    = pt_self_coupling(V);
     const double      def   = capture_coverage_slope(ws, p_.film_screening); // d(coverage)/dw
     auto              x_at  = [&](std::size_t i) {
       if (i == 0)
@@ -681,10 +696,17 @@ namespace otj
         }
       // flux_link = k+ x_link - k- x_{link+1}; x_0 = p = 1 - sum v - w
       const double gl = link == 0 ? g0 : gf, el = link == 0 ? e0 : ef;
-      const double kp = k[2 * link] * el, km = k[2 * link + 1] / el;
+      // the Pt-side layer's self-interaction on link 0: k+ e^{g_p p} p - k- e^{-g_p p} v_1,
+      // linearised in p at the step's start: slope F_p = A (1 + g_p p*) + B g_p v_1* on p,
+      // and the constant -g_p p* (A p* + B v_1*) that the linearisation leaves
+      const double sp = link == 0 && gp != 0.0 ? std::exp(gp * x_at(0)) : 1.0;
+      const double A = k[2 * link] * el * sp, B = k[2 * link + 1] / el / sp;
+      const double kp = link == 0 && gp != 0.0 ? A * (1 + gp * x_at(0)) + B * gp * x_at(1) : A, km = B;
+      if (link == 0 && gp != 0.0)
+        M(row, C) -= sign * gp * x_at(0) * (A * x_at(0) + B * x_at(1)) * h;
       if (gl != 0.0)
         {
-          const double D = -gl * def * (kp * x_at(link) + km * x_at(link + 1));
+          const double D = -gl * def * (A * x_at(link) + B * x_at(link + 1));
           M(row, N) += sign * D * h;
           M(row, C) -= sign * D * ws * h;
         }

@@ -9,7 +9,9 @@
 //                        (0: pristine / HRS, 1: the LRS of a +2.2 V write);
 // exchanged by first-order hopping between neighbouring compartments (a
 // coarse finite-volume drift chain: the film slabs give the transit delay),
-//   flux_0 = k_0+ p - k_0- v_1,  flux_i = k_i+ v_i - k_i- v_{i+1},
+//   flux_0 = k_0+ p - k_0- v_1 (optionally k_0+ p e^{g_p p} - k_0- v_1 e^{-g_p p}: the
+//            Pt-side layer's own charge pushes its vacancies out, see pt_self_coupling),
+//   flux_i = k_i+ v_i - k_i- v_{i+1},
 //   flux_N = k_N+ v_N exp(-g+ w) - k_N- w exp(g- w)
 //            (the charge of the trapped vacancies repels newcomers and
 //            pushes trapped ones out: a
@@ -78,6 +80,12 @@ namespace otj
     /// its own strength (in a 2.0 V pulse at w 0.57 the PDE's film fills ~150x slower in its
     /// first 0.2 ns than at w 0, ~2.5x slower by 10 ns)
     std::vector<double>              pt_link_coupling;
+    /// [voltage] g_p of the Pt-side layer's self-interaction on the link out of it (empty: 0):
+    /// k_0+ p e^{g_p p} - k_0- v_1 e^{-g_p p} (the layer's own positive charge pushes its
+    /// vacancies into the film; a Frumkin interaction like the interface's). In the PDE's
+    /// 2.0 V training train the film fills 150x slower in the first 0.2 ns of pulse 5 than of
+    /// pulse 1 while the layer holds 0.38 instead of 1.0 of the inventory.
+    std::vector<double>              pt_self_coupling;
     /// w_s of the screened capture interaction exp(-g+ w_s (1 - exp(-w / w_s))) (0: the
     /// plain Frumkin exp(-g+ w))
     double                           capture_screening = 0.0;
@@ -160,6 +168,8 @@ namespace otj
     double                    film_coupling(double V) const;
     /// g_0 of the link out of the Pt-side layer at V (g_f without a separate one).
     double                    pt_link_coupling(double V) const;
+    /// g_p of the Pt-side layer's self-interaction at V (linear in V between the training voltages).
+    double                    pt_self_coupling(double V) const;
     /// k_d+, k_d- and g_d of the depth exchange at V (zeros without the depth state).
     std::array<double, 3>     depth_exchange(double V) const;
     CompactState derivative(double V, const CompactState &s) const;

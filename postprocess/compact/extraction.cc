@@ -325,6 +325,10 @@ namespace otj
                       "between two training voltages are interpolated, so rest dynamics trained at 0 V reach "
                       "the read bias only through the neighbouring constant-voltage fit). Must be one of "
                       "'Rate voltages (V)'.");
+    prm.declare_entry("Pt layer self-coupling", "false", Patterns::Bool(),
+                      "The link out of the Pt-side layer carries the layer's self-interaction, k_0+ p e^{g_p p} - "
+                      "k_0- v_1 e^{-g_p p} (its own charge pushes its vacancies into the film), with g_p fitted per "
+                      "training voltage: the release slows superlinearly as the layer empties into w.");
     prm.declare_entry("Pt link coupling", "false", Patterns::Bool(),
                       "With 'Film coupling': the link out of the Pt-side layer gets its own coupling g_0 to the "
                       "trapped charge (fitted per training voltage like g_f) instead of sharing g_f: the release "
@@ -451,6 +455,7 @@ namespace otj
     film_read_correction_  = prm.get_bool("Film read correction");
     depth_early_reads_     = prm.get_bool("Depth train early reads");
     pt_link_coupling_      = prm.get_bool("Pt link coupling");
+    pt_self_coupling_      = prm.get_bool("Pt layer self-coupling");
     if (pt_link_coupling_ && !prm.get_bool("Film coupling"))
       throw_bad_parameter(file, "Extraction/Pt link coupling", "true", "'Film coupling = true' as well");
     if (std::find(rate_voltages_.begin(), rate_voltages_.end(), relaxation_bias_) == rate_voltages_.end())
@@ -1078,7 +1083,7 @@ namespace otj
           if (n >= 3 && n * sxx - sx * sx > 0)
             g_release = std::clamp((n * sxy - sx * sy) / (n * sxx - sx * sx), 0.0, max_coupling);
         }
-        double g_capture = g_release, g_film = 0.0, g_pt = 0.0;
+        double g_capture = g_release, g_film = 0.0, g_pt = 0.0, g_self = 0.0;
         // the model's chain: the hidden cells (if any) between the Pt-side layer and the
         // first slab; their links start fast out of the Pt-side layer, and the link into
         // the first slab takes the observed link 0's rates (which see all of p)
@@ -1107,7 +1112,8 @@ namespace otj
         {
           const double floor_k = 1e-3;
           const std::size_t nk = k.size();
-          const std::size_t ng = film_coupling_ ? (pt_link_coupling_ ? 4 : 3) : 2; // g+, g- (and g_f, g_0)
+          // g+, g- (and g_f, g_0, g_p)
+          const std::size_t ng = (film_coupling_ ? (pt_link_coupling_ ? 4 : 3) : 2) + (pt_self_coupling_ ? 1 : 0);
           auto model_for = [&](const std::vector<double> &x) {
             CompactModelParameters Q;
             Q.rate_voltages    = {V};
@@ -1122,6 +1128,8 @@ namespace otj
               Q.film_coupling = {x[nk + 2]};
             if (pt_link_coupling_)
               Q.pt_link_coupling = {x[nk + 3]};
+            if (pt_self_coupling_)
+              Q.pt_self_coupling = {x[nk + ng - 1]};
             Q.capture_screening = capture_screening_;
             Q.film_screening    = film_screening_;
             Q.current_voltages = {-1, 1};
@@ -1239,6 +1247,15 @@ namespace otj
                   starts.push_back(st);
                 }
             }
+          // with the Pt layer's self-interaction: also a start with g_p = 5 and k_0+ lowered by
+          // e^{-5} (the same release from the full layer; g_p = 0 is a flat start for it)
+          if (pt_self_coupling_)
+            {
+              std::vector<double> st = x0;
+              st[nk + ng - 1]        = 5.0;
+              st[0]                  = std::max(std::log(floor_k), st[0] - 5.0);
+              starts.push_back(st);
+            }
           if (capture_coupling_fixed)
             for (auto &st : starts)
               st[nk] = set_capture_coupling_;
@@ -1308,6 +1325,7 @@ namespace otj
           g_capture = best[nk], g_release = best[nk + 1];
           g_film    = film_coupling_ ? best[nk + 2] : 0.0;
           g_pt      = pt_link_coupling_ ? best[nk + 3] : g_film;
+          g_self    = pt_self_coupling_ ? best[nk + ng - 1] : 0.0;
           previous_fit = best;
           if (std::getenv("OTJ_DEBUG_TRAJ")) // each training trajectory, PDE against the fitted chain, on stderr
             {
@@ -1389,9 +1407,11 @@ namespace otj
           P.film_coupling.push_back(g_film);
         if (pt_link_coupling_)
           P.pt_link_coupling.push_back(g_pt);
+        if (pt_self_coupling_)
+          P.pt_self_coupling.push_back(g_self);
         P.rates.push_back(k);
         rate_fits.push_back({{"voltage_V", V}, {"rates_per_s", k}, {"capture_coupling", g_capture},
-                             {"release_coupling", g_release}, {"film_coupling", g_film}, {"pt_link_coupling", g_pt},
+                             {"release_coupling", g_release}, {"film_coupling", g_film}, {"pt_link_coupling", g_pt}, {"pt_self_coupling", g_self},
                              {"nnls_relative_residuals", residual},
                              {"trajectory_cost_nnls", cost_nnls}, {"trajectory_cost_fit", cost_fit}, {"rows", rows.size()},
                              {"depth_exchange", depth_fit_json}});
@@ -1405,6 +1425,8 @@ namespace otj
               std::cout << "  g_f " << g_film;
             if (pt_link_coupling_)
               std::cout << "  g_0 " << g_pt;
+            if (pt_self_coupling_)
+              std::cout << "  g_p " << g_self;
             if (depth_split_ > 0)
               std::cout << "  depth k_d+- " << P.depth_rates.back()[0] << "/" << P.depth_rates.back()[1] << " g_d "
                         << P.depth_coupling.back() << " (cost " << depth_fit_json["cost"].get<double>() << ")";

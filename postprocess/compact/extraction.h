@@ -100,6 +100,7 @@ namespace otj
     bool                            film_read_correction_ = false;
     bool                            depth_early_reads_    = false;
     bool                            pt_link_coupling_     = false;
+    bool                            pt_self_coupling_     = false;
     double                          capture_screening_ = 0.0;
     bool                            capture_from_prefit_ = false;
     double                          intermediate_w_ = 0.0;
