@@ -305,40 +305,28 @@ namespace otj
     return k;
   }
 
-  std::pair<double, double> CompactModel::couplings(const double V) const
+  double CompactModel::per_voltage(const std::vector<double> &c, const double V, const double if_empty) const
   {
+    if (c.empty())
+      return if_empty;
     const auto [i, f] = locate(p_.rate_voltages, V);
     const std::size_t j = std::min(i + 1, p_.rate_voltages.size() - 1);
-    auto g = [&](const std::vector<double> &c) { return c.empty() ? 0.0 : (1 - f) * c[i] + f * c[j]; };
-    return {g(p_.capture_coupling), g(p_.release_coupling)};
+    return (1 - f) * c[i] + f * c[j];
   }
 
-  double CompactModel::pt_self_coupling(const double V) const
+  std::pair<double, double> CompactModel::couplings(const double V) const
   {
-    if (p_.pt_self_coupling.empty())
-      return 0.0;
-    const auto [i, f] = locate(p_.rate_voltages, V);
-    const std::size_t j = std::min(i + 1, p_.rate_voltages.size() - 1);
-    return (1 - f) * p_.pt_self_coupling[i] + f * p_.pt_self_coupling[j];
+    return {per_voltage(p_.capture_coupling, V, 0.0), per_voltage(p_.release_coupling, V, 0.0)};
   }
+
+  double CompactModel::pt_self_coupling(const double V) const { return per_voltage(p_.pt_self_coupling, V, 0.0); }
 
   double CompactModel::pt_link_coupling(const double V) const
   {
-    if (p_.pt_link_coupling.empty())
-      return film_coupling(V);
-    const auto [i, f] = locate(p_.rate_voltages, V);
-    const std::size_t j = std::min(i + 1, p_.rate_voltages.size() - 1);
-    return (1 - f) * p_.pt_link_coupling[i] + f * p_.pt_link_coupling[j];
+    return per_voltage(p_.pt_link_coupling, V, film_coupling(V));
   }
 
-  double CompactModel::film_coupling(const double V) const
-  {
-    if (p_.film_coupling.empty())
-      return 0.0;
-    const auto [i, f] = locate(p_.rate_voltages, V);
-    const std::size_t j = std::min(i + 1, p_.rate_voltages.size() - 1);
-    return (1 - f) * p_.film_coupling[i] + f * p_.film_coupling[j];
-  }
+  double CompactModel::film_coupling(const double V) const { return per_voltage(p_.film_coupling, V, 0.0); }
 
   std::array<double, 3> CompactModel::depth_exchange(const double V) const
   {

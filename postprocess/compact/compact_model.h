@@ -196,6 +196,9 @@ namespace otj
                                          unsigned int *steps = nullptr, unsigned int max_steps = 1000000) const;
 
   private:
+    /// A per-rate-voltage coefficient at V, linear in V between the training voltages
+    /// (`if_empty` when the model has none).
+    double per_voltage(const std::vector<double> &c, double V, double if_empty) const;
     /// The table's current at read state st with the depth correction (no film term).
     double depth_corrected_current(double V, const CompactState &s, double st) const;
     CompactModelParameters p_;
