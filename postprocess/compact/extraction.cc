@@ -325,6 +325,10 @@ namespace otj
                       "between two training voltages are interpolated, so rest dynamics trained at 0 V reach "
                       "the read bias only through the neighbouring constant-voltage fit). Must be one of "
                       "'Rate voltages (V)'.");
+    prm.declare_entry("Film slab weight", "1", Patterns::Double(0.0),
+                      "Weight of the film slabs' residuals (delta v_i / (0.01 + 0.05 v_i)) in the trajectory "
+                      "fits, relative to those of w: below 1 the fit follows w (which the reads need) before the "
+                      "shape of the drift front in the slabs (which a short chain cannot follow).");
     prm.declare_entry("Pt layer self-coupling", "false", Patterns::Bool(),
                       "The link out of the Pt-side layer carries the layer's self-interaction, k_0+ p e^{g_p p} - "
                       "k_0- v_1 e^{-g_p p} (its own charge pushes its vacancies into the film), with g_p fitted per "
@@ -456,6 +460,7 @@ namespace otj
     depth_early_reads_     = prm.get_bool("Depth train early reads");
     pt_link_coupling_      = prm.get_bool("Pt link coupling");
     pt_self_coupling_      = prm.get_bool("Pt layer self-coupling");
+    slab_weight_           = prm.get_double("Film slab weight");
     if (pt_link_coupling_ && !prm.get_bool("Film coupling"))
       throw_bad_parameter(file, "Extraction/Pt link coupling", "true", "'Film coupling = true' as well");
     if (std::find(rate_voltages_.begin(), rate_voltages_.end(), relaxation_bias_) == rate_voltages_.end())
@@ -1108,6 +1113,7 @@ namespace otj
         // (the chain integrated from each run's first sample), starting from the
         // link-by-link NNLS rates
         double cost_nnls = 0, cost_fit = 0;
+        json   cost_breakdown = json::object();
         json   depth_fit_json = nullptr;
         {
           const double floor_k = 1e-3;
@@ -1152,7 +1158,10 @@ namespace otj
               std::cerr << "fit V " << V << ": " << steps << " steps\n";
             return out;
           };
-          auto residuals = [&](const std::vector<double> &lk, const char *) -> std::optional<std::vector<double>> {
+          // the trajectory residuals of parameters lk; with `by_run`, also their sums of squares
+          // per run kind (0 .. 5, see training_run) and residual kind (w, read, film slabs)
+          auto residuals_of = [&](const std::vector<double> &lk, std::vector<std::array<double, 3>> *by_run)
+            -> std::optional<std::vector<double>> {
             const CompactModel  m = model_for(lk);
             std::vector<double> r;
             for (std::size_t ti = 0; ti < training.size(); ++ti)
@@ -1164,14 +1173,19 @@ namespace otj
                 if (out.size() + 1 != tr.size())
                   return std::nullopt;
                 const double weight = training_run[ti] == 5 ? train_weight_ : 1.0;
+                auto         tally  = [&](unsigned kind, double x) {
+                  if (by_run)
+                    (*by_run)[std::min<unsigned>(training_run[ti], 5)][kind] += x * x;
+                  r.push_back(x);
+                };
                 for (std::size_t q = 0; q < out.size(); ++q)
                   {
                     const auto &ref = tr[q + 1].s;
-                    r.push_back(weight * (out[q].state.w - ref.w) / (0.01 + 0.05 * ref.w));
+                    tally(0, weight * (out[q].state.w - ref.w) / (0.01 + 0.05 * ref.w));
                     if (read_weight_ > 0 && V != 0.0 && V != relaxation_bias_) // (retention and drain: fitted in w)
-                      r.push_back((ln_read(out[q].state.w) - ln_read(ref.w)) / read_weight_);
+                      tally(1, (ln_read(out[q].state.w) - ln_read(ref.w)) / read_weight_);
                     for (std::size_t c = 0; c < N; ++c)
-                      r.push_back((out[q].state.v[c + hidden_cells_] - ref.v[c]) / (0.01 + 0.05 * ref.v[c]));
+                      tally(2, slab_weight_ * (out[q].state.v[c + hidden_cells_] - ref.v[c]) / (0.01 + 0.05 * ref.v[c]));
                     // the hidden cells hold what the observed trajectories demand, no more
                     for (unsigned c = 0; c < hidden_cells_; ++c)
                       r.push_back(hidden_penalty_ * out[q].state.v[c]);
@@ -1181,6 +1195,7 @@ namespace otj
             append_rate_smoothing_residuals(r, lk, previous_fit, nk + ng, rate_smoothing_);
             return r;
           };
+          auto residuals = [&](const std::vector<double> &lk, const char *) { return residuals_of(lk, nullptr); };
           std::vector<double> x0(nk + ng + n_h0, 0.05); // the hidden cells' starts: 5 %
           for (std::size_t m = 0; m < nk; ++m)
             x0[m] = std::log(std::min(k[m], max_rate) + floor_k);
@@ -1327,6 +1342,22 @@ namespace otj
           g_pt      = pt_link_coupling_ ? best[nk + 3] : g_film;
           g_self    = pt_self_coupling_ ? best[nk + ng - 1] : 0.0;
           previous_fit = best;
+          // the fitted model's trajectory cost by run kind and residual kind (what it cannot follow)
+          if (std::isfinite(cost_fit))
+            {
+              static const char *kinds[] = {"pristine", "LRS", "spike relaxation", "set relaxations",
+                                            "intermediate", "train pulses"};
+              std::vector<std::array<double, 3>> by_run(6, {{0.0, 0.0, 0.0}});
+              std::vector<bool>                  present(6, false);
+              for (std::size_t ti = 0; ti < training.size(); ++ti)
+                if (training[ti].size() >= 3)
+                  present[std::min<unsigned>(training_run[ti], 5)] = true;
+              if (residuals_of(best, &by_run))
+                for (unsigned kind = 0; kind < 6; ++kind)
+                  if (present[kind])
+                    cost_breakdown[kinds[kind]] = {{"w", by_run[kind][0]}, {"read", by_run[kind][1]},
+                                                   {"film_slabs", by_run[kind][2]}};
+            }
           if (std::getenv("OTJ_DEBUG_TRAJ")) // each training trajectory, PDE against the fitted chain, on stderr
             {
               const CompactModel m = model_for(best);
@@ -1413,7 +1444,8 @@ namespace otj
         rate_fits.push_back({{"voltage_V", V}, {"rates_per_s", k}, {"capture_coupling", g_capture},
                              {"release_coupling", g_release}, {"film_coupling", g_film}, {"pt_link_coupling", g_pt}, {"pt_self_coupling", g_self},
                              {"nnls_relative_residuals", residual},
-                             {"trajectory_cost_nnls", cost_nnls}, {"trajectory_cost_fit", cost_fit}, {"rows", rows.size()},
+                             {"trajectory_cost_nnls", cost_nnls}, {"trajectory_cost_fit", cost_fit},
+                             {"trajectory_cost_by_run", cost_breakdown}, {"rows", rows.size()},
                              {"depth_exchange", depth_fit_json}});
         if (!quiet)
           {

@@ -101,6 +101,7 @@ namespace otj
     bool                            depth_early_reads_    = false;
     bool                            pt_link_coupling_     = false;
     bool                            pt_self_coupling_     = false;
+    double                          slab_weight_          = 1.0; ///< weight of the film slabs' trajectory residuals
     double                          capture_screening_ = 0.0;
     bool                            capture_from_prefit_ = false;
     double                          intermediate_w_ = 0.0;
