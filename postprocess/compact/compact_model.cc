@@ -457,11 +457,14 @@ namespace otj
     /// not allocate (the nested-vector version spent 45 % in malloc / free).
     struct ExpmWorkspace
     {
-      std::vector<double> m, e, term, tmp, a2, a3, a4;
+      std::vector<double>      m, e, term, tmp, a2, a3, a4;
+      std::vector<double>      b;   ///< the rational step's right-hand side
+      std::vector<std::size_t> piv; ///< its pivots
       void resize(std::size_t n)
       {
         for (auto *v : {&m, &e, &term, &tmp, &a2, &a3, &a4})
           v->assign(n * n, 0.0);
+        b.resize(n), piv.resize(n);
       }
     };
 
@@ -529,7 +532,7 @@ namespace otj
       for (std::size_t i = 0; i < n; ++i)
         for (std::size_t j = 0; j < n; ++j)
           D[i * n + j] = (i == j ? 1.0 : 0.0) - 2.0 / 3.0 * w.m[i * n + j] + w.a2[i * n + j] / 6.0;
-      std::vector<std::size_t> piv(n);
+      auto &piv = w.piv;
       for (std::size_t k = 0; k < n; ++k)
         {
           std::size_t p = k;
@@ -552,7 +555,7 @@ namespace otj
                   D[i * n + j] -= l * D[k * n + j];
             }
         }
-      std::vector<double> b(n);
+      auto &b = w.b;
       for (unsigned r = 0; r < times; ++r)
         {
           for (std::size_t i = 0; i < n; ++i)

@@ -1160,18 +1160,26 @@ namespace otj
           };
           // the trajectory residuals of parameters lk; with `by_run`, also their sums of squares
           // per run kind (0 .. 5, see training_run) and residual kind (w, read, film slabs)
+          // visit(ti, out) for each training run of at least 3 samples, model m replayed over it
+          // (parameters x give the hidden cells' starts); false if a replay stopped early
+          auto replay_all = [&](const CompactModel &m, const std::vector<double> &x, const auto &visit) {
+            for (std::size_t ti = 0; ti < training.size(); ++ti)
+              {
+                if (training[ti].size() < 3)
+                  continue;
+                const auto out = replay(m, ti, x);
+                if (out.size() + 1 != training[ti].size())
+                  return false;
+                visit(ti, out);
+              }
+            return true;
+          };
           auto residuals_of = [&](const std::vector<double> &lk, std::vector<std::array<double, 3>> *by_run)
             -> std::optional<std::vector<double>> {
             const CompactModel  m = model_for(lk);
             std::vector<double> r;
-            for (std::size_t ti = 0; ti < training.size(); ++ti)
-              {
-                const auto &tr = training[ti];
-                if (tr.size() < 3)
-                  continue;
-                const auto out = replay(m, ti, lk);
-                if (out.size() + 1 != tr.size())
-                  return std::nullopt;
+            const bool complete = replay_all(m, lk, [&](std::size_t ti, const std::vector<CompactSample> &out) {
+                const auto  &tr     = training[ti];
                 const double weight = training_run[ti] == 5 ? train_weight_ : 1.0;
                 auto         tally  = [&](unsigned kind, double x) {
                   if (by_run)
@@ -1190,7 +1198,9 @@ namespace otj
                     for (unsigned c = 0; c < hidden_cells_; ++c)
                       r.push_back(hidden_penalty_ * out[q].state.v[c]);
                   }
-              }
+              });
+            if (!complete)
+              return std::nullopt;
             // the prior: ln k and g+- of the previously fitted voltage
             append_rate_smoothing_residuals(r, lk, previous_fit, nk + ng, rate_smoothing_);
             return r;
@@ -1386,17 +1396,12 @@ namespace otj
                 Q.depth_coupling         = {y[2]};
                 const CompactModel  m(Q);
                 std::vector<double> r;
-                for (std::size_t ti = 0; ti < training.size(); ++ti)
-                  {
-                    const auto &tr = training[ti];
-                    if (tr.size() < 3)
-                      continue;
-                    const auto out = replay(m, ti, best);
-                    if (out.size() + 1 != tr.size())
-                      return std::nullopt;
-                    for (std::size_t q = 0; q < out.size(); ++q)
-                      r.push_back((out[q].state.w_deep - tr[q + 1].s.w_deep) / (0.01 + 0.05 * tr[q + 1].s.w_deep));
-                  }
+                if (!replay_all(m, best, [&](std::size_t ti, const std::vector<CompactSample> &out) {
+                      const auto &tr = training[ti];
+                      for (std::size_t q = 0; q < out.size(); ++q)
+                        r.push_back((out[q].state.w_deep - tr[q + 1].s.w_deep) / (0.01 + 0.05 * tr[q + 1].s.w_deep));
+                    }))
+                  return std::nullopt;
                 return r;
               };
               LevenbergMarquardtOptions od;
@@ -1710,7 +1715,8 @@ namespace otj
           states.push_back(&u);
         for (const auto &u : pulse_vectors)
           states.push_back(&u);
-        std::vector<double>              s_k, v_k;
+        std::vector<double>              s_k, v_k, g_k; // g_k: the PDE's read conductance
+        std::vector<CompactState>        st_k;
         std::vector<std::vector<double>> du_k;
         for (const Vector<double> *u : states)
           {
@@ -1720,6 +1726,8 @@ namespace otj
               continue;
             s_k.push_back(base_model.read_state(st));
             v_k.push_back(x);
+            st_k.push_back(st);
+            g_k.push_back(1.0 / reader.read(*u, P.read_voltage).resistance);
             std::vector<double> du;
             for (double V : current_voltages_)
               du.push_back(V == 0.0 ? 0.0
@@ -1737,17 +1745,12 @@ namespace otj
                                      : fit_depth_slope(P.s_nodes, samples, 1e-3));
           }
         const CompactModel corrected(P);
-        const std::size_t  i_read = std::lower_bound(current_voltages_.begin(), current_voltages_.end(),
-                                                    P.read_voltage - 1e-12) - current_voltages_.begin();
         double worst_before = 0, worst_after = 0, rms_before = 0, rms_after = 0;
         std::size_t n_read = 0;
-        for (const Vector<double> *u : states)
+        for (std::size_t k = 0; k < st_k.size(); ++k)
           {
-            const CompactState st = extend(probe(reader.system(), *u));
-            if (!(base_model.film_share(st) > 1e-3) || i_read >= current_voltages_.size())
-              continue;
-            const double g  = 1.0 / reader.read(*u, P.read_voltage).resistance;
-            const double e0 = std::log(base_model.conductance(st) / g), e1 = std::log(corrected.conductance(st) / g);
+            const double e0 = std::log(base_model.conductance(st_k[k]) / g_k[k]);
+            const double e1 = std::log(corrected.conductance(st_k[k]) / g_k[k]);
             rms_before += e0 * e0, rms_after += e1 * e1, ++n_read;
             worst_before = std::max(worst_before, std::abs(std::expm1(e0)));
             worst_after  = std::max(worst_after, std::abs(std::expm1(e1)));
