@@ -8,6 +8,7 @@ Checks (each able to fail):
   - EPSC tau1 = 1 / (k0+(0.1 V) + k0- + k1+(0.1 V)), the slab's drain rate at the read bias,
     within 3 % (small-signal: the 0.2 V spike perturbs v by ~1e-3);
   - LTP raises and LTD lowers the conductance (g_max > 1.5 g_min), the NeuroSim fits exist;
+  - the STDP starts mid-window (its read within half the window, in ln G, of sqrt(G_min G_max));
   - every CSV and all seven figures are written;
   - the energy of a 20 ns, 1 V spike lies between g0 exp(2 s) V^2 (T + 2 e / 3) of the rest
     state and of the fully charged slab.
@@ -107,6 +108,14 @@ def main(argv):
         check("LTP/LTD window opens (g_max > 1.5 g_min)", lt["g_max_S"] > 1.5 * lt["g_min_S"],
               "%g .. %g" % (lt["g_min_S"], lt["g_max_S"]))
         check("NeuroSim fits present", all(isinstance(lt["neurosim"][b]["A_pulses"], (int, float)) for b in ("ltp", "ltd")))
+        # the STDP starts mid-window: its read within half the window (in ln G) of sqrt(G_min G_max)
+        st = j.get("stdp", {})
+        ini = st.get("initial_state", {})
+        half = 0.5 * math.log(lt["g_max_S"] / lt["g_min_S"])
+        g0 = ini.get("conductance_S")
+        check("STDP initial state mid-window", str(ini.get("rule", "")).startswith("mid-window") and g0 is not None and
+              abs(math.log(g0) - 0.5 * math.log(lt["g_min_S"] * lt["g_max_S"])) <= half,
+              "stdp %s, window %g .. %g" % (json.dumps(st)[:300], lt["g_min_S"], lt["g_max_S"]))
         # energy of the 1 V spike in the rest state (v at equilibrium with 0.1 V, w ~ 0)
         v_rest = rate(0.1, 0) / (rate(0.1, 0) + rate(0.1, 1))
         e1 = [q for q in j["energy"]["points"] if q["amplitude_V"] == 1.0][0]["energy_J"]

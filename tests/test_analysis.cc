@@ -77,6 +77,27 @@ TEST(ExponentialFit, RecoversASingleTimeConstantFromNoisyData)
   EXPECT_LT(f.relative_rms, 0.005);
 }
 
+// An STDP branch sampled at dt = -8 .. -1 us is fitted in |dt|, so its times arrive in
+// decreasing order: the fit must not depend on the order of the points (it once took the
+// smallest time step from consecutive increasing points only, found none and returned NaN).
+TEST(ExponentialFit, DoesNotDependOnTheOrderOfThePoints)
+{
+  const std::vector<double> up{1e-6, 1.5e-6, 2e-6, 3e-6, 4e-6, 5e-6, 6e-6, 8e-6};
+  std::vector<double>       y_up, down(up.rbegin(), up.rend()), y_down;
+  for (double t : up)
+    y_up.push_back(-60.0 * std::exp(-t / 2.2e-6) - 4.0);
+  for (double t : down)
+    y_down.push_back(-60.0 * std::exp(-t / 2.2e-6) - 4.0);
+  ExponentialFitOptions one;
+  one.max_terms = 1;
+  const auto a = fit_exponential_decay(up, y_up, one), b = fit_exponential_decay(down, y_down, one);
+  ASSERT_EQ(b.terms, 1u);
+  EXPECT_NEAR(b.taus[0] / 2.2e-6, 1.0, 1e-3);
+  EXPECT_NEAR(b.amplitudes[0], -60.0, 0.06);
+  EXPECT_NEAR(b.offset, -4.0, 0.01);
+  EXPECT_NEAR(b.taus[0] / a.taus[0], 1.0, 1e-9);
+}
+
 TEST(ExponentialFit, KeepsTwoTermsOnlyWhenTheDataDemandIt)
 {
   std::vector<double> t, y;

@@ -161,6 +161,17 @@ TEST(BadInput, ProtocolsWithAPeriodShorterThanThePulseIsRefused)
   EXPECT_FALSE(std::filesystem::exists("/tmp/otj-test-protocols-bad/protocols.json"));
 }
 
+TEST(BadInput, StdpInitialStateThatIsNeitherACountNorMidWindowIsRefused)
+{
+  std::filesystem::remove_all("/tmp/otj-test-protocols-bad-initial");
+  auto r = run_otj("protocols " + input("protocols_bad_initial_state.prm"));
+  expect_refused(r, {"STDP/Initial set pulses", "halfway", "mid-window", "protocols_bad_initial_state.prm"});
+  // the mid-window state needs the LTP/LTD protocol's window
+  r = run_otj("protocols " + input("protocols_mid_window_without_ltp.prm"));
+  expect_refused(r, {"STDP/Initial set pulses", "LTP LTD/Enabled", "protocols_mid_window_without_ltp.prm"});
+  EXPECT_FALSE(std::filesystem::exists("/tmp/otj-test-protocols-bad-initial/protocols.json"));
+}
+
 TEST(BadInput, ProtocolsWithoutACompactModelNamesIt)
 {
   const auto r = run_otj("protocols " + input("protocols_missing_model.prm"));

@@ -108,13 +108,15 @@ namespace otj
     if (t.size() != y.size() || t.size() < 4)
       throw std::invalid_argument("fit_exponential_decay: need at least 4 (t, y) points of equal count");
     const std::size_t n = t.size();
-    double            dt_min = std::numeric_limits<double>::infinity(), t0 = t.front(), t1 = t.front();
-    for (std::size_t k = 0; k < n; ++k)
-      {
-        t0 = std::min(t0, t[k]), t1 = std::max(t1, t[k]);
-        if (k > 0 && t[k] - t[k - 1] > 0)
-          dt_min = std::min(dt_min, t[k] - t[k - 1]);
-      }
+    // the smallest positive spacing of the sorted times (the points may come in any order,
+    // e.g. an STDP branch sampled from -8 us up to -1 us and fitted in |dt|)
+    std::vector<double> ts(t);
+    std::sort(ts.begin(), ts.end());
+    double dt_min = std::numeric_limits<double>::infinity();
+    const double t0 = ts.front(), t1 = ts.back();
+    for (std::size_t k = 1; k < n; ++k)
+      if (ts[k] - ts[k - 1] > 0)
+        dt_min = std::min(dt_min, ts[k] - ts[k - 1]);
     if (!(t1 > t0))
       throw std::invalid_argument("fit_exponential_decay: the times span no interval");
     const double lo = std::log(o.tau_min > 0 ? o.tau_min : 0.1 * dt_min);

@@ -11,6 +11,7 @@
 
 #include <deal.II/base/parameter_handler.h>
 
+#include <cstdlib>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -106,8 +107,11 @@ namespace otj
     prm.leave_subsection();
     prm.enter_subsection("STDP");
     prm.declare_entry("Enabled", "true", Patterns::Bool());
-    prm.declare_entry("Initial set pulses", "10", Patterns::Integer(0, 100000),
-                      "The initial state: this many pulses of the LTP protocol from the HRS.");
+    prm.declare_entry("Initial set pulses", "mid-window", Patterns::Anything(),
+                      "The initial state: this many pulses of the LTP protocol from the HRS (a count >= 0), or "
+                      "'mid-window': the count whose read conductance is nearest (in ln G) to the geometric middle "
+                      "of the LTP/LTD protocol's window sqrt(G_min G_max), so that the synapse can be potentiated "
+                      "and depressed (needs the LTP LTD protocol enabled).");
     prm.declare_entry("Negative pulses", "6", Patterns::Integer(1, 1000));
     prm.declare_entry("Negative pulse width (s)", "1e-7", Patterns::Double(1e-12));
     prm.declare_entry("Negative pulse spacing (s)", "1e-6", Patterns::Double(1e-12));
@@ -211,7 +215,17 @@ namespace otj
     prm.leave_subsection();
     prm.enter_subsection("STDP");
     stdp_enabled_                 = prm.get_bool("Enabled");
-    stdp_.initial_pulses          = prm.get_integer("Initial set pulses");
+    {
+      const std::string v = prm.get("Initial set pulses");
+      char             *end = nullptr;
+      const long        n   = std::strtol(v.c_str(), &end, 10);
+      if (v == "mid-window")
+        stdp_.initial_mid_window = true;
+      else if (!v.empty() && end && *end == '\0' && n >= 0 && n <= 100000)
+        stdp_.initial_pulses = static_cast<unsigned int>(n);
+      else
+        throw_bad_parameter(file, P + "STDP/Initial set pulses", v, "a pulse count from 0 to 100000, or 'mid-window'");
+    }
     stdp_.negative_pulses         = prm.get_integer("Negative pulses");
     stdp_.negative_width          = prm.get_double("Negative pulse width (s)");
     stdp_.negative_spacing        = prm.get_double("Negative pulse spacing (s)");
@@ -227,6 +241,9 @@ namespace otj
     stdp_.post_width        = prm.get_double("Post pulse width (s)");
     stdp_.post_fraction     = prm.get_double("Post fraction");
     stdp_.symmetric_dts     = number_list(prm, "Symmetric time differences (s)", file, P + "STDP/", ListRule::any);
+    if (stdp_enabled_ && stdp_.initial_mid_window && !ltp_enabled_)
+      throw_bad_parameter(file, P + "STDP/Initial set pulses", "mid-window",
+                          "a pulse count (the mid-window state needs 'LTP LTD/Enabled = true')");
     if (stdp_.negative_spacing < stdp_.negative_width + 2 * settings_.edge)
       throw_bad_parameter(file, P + "STDP/Negative pulse spacing (s)", prm.get("Negative pulse spacing (s)"),
                           "a spacing longer than a negative pulse with its edges");
@@ -385,11 +402,13 @@ namespace otj
         say(m.str());
       }
 
-    // the LTP protocol's set pulses also give the STDP's initial state
+    // the LTP protocol's set pulses also give the STDP's initial state (its window, the mid-window one)
+    std::pair<double, double> ltp_window{0.0, 0.0};
     if (ltp_enabled_)
       {
         const auto         t0 = Clock::now();
         const LtpLtdResult r  = ltp_ltd(probe, ltp_set_, ltp_reset_, ltp_width_, ltp_period_, ltp_pulses_, ltp_cycles_);
+        ltp_window = {r.g_min, r.g_max};
         std::ostringstream csv, lut;
         csv << "cycle,branch,pulse,conductance_S\n" << std::setprecision(10);
         for (unsigned int c = 0; c < r.cycles; ++c)
@@ -459,12 +478,32 @@ namespace otj
         const auto t0 = Clock::now();
         // the initial state: the LTP protocol's first pulses from the HRS
         CompactState s0 = rest;
+        unsigned int initial_pulses = stdp_.initial_pulses;
         {
           SpikeTrain t(settings_.read_voltage, settings_.edge);
           t.add(0.0, ltp_set_, ltp_width_);
           const auto wp = t.waveform(0.0, ltp_period_);
-          for (unsigned int k = 0; k < stdp_.initial_pulses; ++k)
-            s0 = probe.apply(wp, s0);
+          if (stdp_.initial_mid_window)
+            {
+              // pulse by pulse from the HRS while the read conductance approaches the
+              // window's geometric middle; the state nearest to it in ln G is kept
+              const double target = 0.5 * std::log(ltp_window.first * ltp_window.second);
+              double       best   = std::abs(std::log(probe.nonvolatile_conductance(s0)) - target);
+              CompactState s      = s0;
+              initial_pulses      = 0;
+              for (unsigned int k = 1; k <= 10 * ltp_pulses_; ++k)
+                {
+                  s             = probe.apply(wp, s);
+                  const double d = std::abs(std::log(probe.nonvolatile_conductance(s)) - target);
+                  if (d < best)
+                    best = d, s0 = s, initial_pulses = k;
+                  else
+                    break;
+                }
+            }
+          else
+            for (unsigned int k = 0; k < initial_pulses; ++k)
+              s0 = probe.apply(wp, s0);
         }
         // thresholds of the compact model at the design's widths, from that state
         auto th = [&](double width, double pol) {
@@ -524,7 +563,11 @@ namespace otj
             wf << form << ',' << neuron << ',' << t << ',' << V << '\n';
         write_atomically(output_dir_ + "/stdp_waveforms.csv", [&](std::ostream &o) { o << wf.str(); });
         j["stdp"] = {
-          {"initial_state", {{"set_pulses", stdp_.initial_pulses}, {"conductance_S", ra.g0}}},
+          {"initial_state",
+           {{"set_pulses", initial_pulses},
+            {"rule", stdp_.initial_mid_window ? "mid-window: nearest in ln G to sqrt(G_min G_max) of the LTP/LTD window"
+                                              : "fixed pulse count"},
+            {"conductance_S", ra.g0}}},
           {"thresholds_V",
            {{"set_at_positive_width", vp_pos}, {"reset_at_negative_width", vn_neg}, {"set_at_centre_width", vc},
             {"reset_at_flank_width", vf}, {"set_at_post_width", vq}, {"reset_at_post_width", vr}}},

@@ -33,6 +33,7 @@ namespace otj
     std::vector<double> symmetric_dts;
     // the initial state: `initial_pulses` set pulses (LTP protocol amplitude and width) from the HRS
     unsigned int initial_pulses = 10;
+    bool         initial_mid_window = false; ///< instead: the count nearest to the LTP/LTD window's middle
   };
 
   class ProtocolsExperiment
