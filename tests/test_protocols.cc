@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace otj;
@@ -758,4 +759,54 @@ TEST(CompactModel, ScreenedFilmCouplingFollowsItsClosedFormAndTheEquations)
   EXPECT_NEAR(end[0].state.w / s.w, 1.0, 1e-5);
   for (std::size_t c2 = 0; c2 < 2; ++c2)
     EXPECT_NEAR(end[0].state.v[c2] / s.v[c2], 1.0, 1e-5);
+}
+
+// The validation schedule: reads in each pulse's middle (at the amplitude), a quarter into
+// the rest and at the period's end (at the read bias), then 1 us and 25 us after the last
+// period; the waveform through its corners is the pulse train.
+TEST(CompactValidation, ScheduleReadsEachPulseAndItsRest)
+{
+  ValidationSequence seq;
+  seq.amplitude = 0.6, seq.width = 5e-8, seq.period = 1.5e-7, seq.count = 2;
+  const double           Vr = 0.1;
+  const SequenceSchedule s  = validation_schedule(seq, Vr);
+  ASSERT_EQ(s.reads.size(), 3u * seq.count + 2u);
+  EXPECT_TRUE(std::is_sorted(s.reads.begin(), s.reads.end()));
+  const PiecewiseLinearWaveform wf(s.corners);
+  for (unsigned k = 0; k < seq.count; ++k)
+    {
+      const double t0 = 10e-9 + k * seq.period; // the baseline settles for 10 ns
+      EXPECT_NEAR(s.reads[3 * k] / (t0 + 1e-9 + 0.5 * seq.width), 1.0, 1e-12);
+      EXPECT_DOUBLE_EQ(wf.value(s.reads[3 * k]), seq.amplitude);
+      EXPECT_NEAR(s.reads[3 * k + 1] / (t0 + 2e-9 + seq.width + 0.25 * (seq.period - seq.width - 2e-9)), 1.0, 1e-12);
+      EXPECT_NEAR(s.reads[3 * k + 2] / (t0 + seq.period), 1.0, 1e-12);
+      EXPECT_DOUBLE_EQ(wf.value(s.reads[3 * k + 1]), Vr);
+      EXPECT_DOUBLE_EQ(wf.value(s.reads[3 * k + 2]), Vr);
+    }
+  const double t_end = 10e-9 + seq.count * seq.period;
+  EXPECT_NEAR(s.reads[3 * seq.count] - t_end, 1e-6, 1e-15);
+  EXPECT_NEAR(s.reads.back() - t_end, 2.5e-5, 1e-15);
+  EXPECT_DOUBLE_EQ(wf.value(s.reads.back()), Vr);
+}
+
+// The error measures: the largest relative errors, the conductance split into the reads at
+// the read bias and the states read during pulses.
+TEST(CompactValidation, ErrorsSplitIntoReadBiasAndPulses)
+{
+  const double               Vr = 0.1;
+  std::vector<SequencePoint> pts{
+    {1e-8, 0.6, 1e-8, 1.20e-8, 1.01e-8, 1e-4, 0.9e-4},  // during a pulse: G +20 %, read model +1 %, I -10 %
+    {2e-8, Vr, 2e-8, 1.90e-8, 2.10e-8, 2e-9, 1.90e-9},  // at the read bias: G -5 %, read model +5 %, I -5 %
+    {3e-8, Vr, 4e-8, 4.12e-8, 3.96e-8, 4e-9, 4.12e-9}}; // at the read bias: G +3 %, read model -1 %, I +3 %
+  const SequenceErrors e = sequence_errors(pts, Vr);
+  EXPECT_NEAR(e.G, 0.20, 1e-12);
+  EXPECT_NEAR(e.G_during_pulses, 0.20, 1e-12);
+  EXPECT_NEAR(e.G_at_read_bias, 0.05, 1e-12);
+  EXPECT_NEAR(e.I, 0.10, 1e-12);
+  EXPECT_NEAR(e.read_model, 0.05, 1e-12);
+  EXPECT_NEAR(e.read_model_at_read_bias, 0.05, 1e-12);
+  // without the pulse point the largest G error is the read bias's
+  pts.erase(pts.begin());
+  EXPECT_NEAR(sequence_errors(pts, Vr).G, 0.05, 1e-12);
+  EXPECT_EQ(sequence_errors(pts, Vr).G_during_pulses, 0.0);
 }

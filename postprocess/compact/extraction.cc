@@ -1802,28 +1802,12 @@ namespace otj
     bool all_ok = true;
     for (const auto &seq : validation_)
       {
-        const double Vr = P.read_voltage, e = 1e-9;
-        std::vector<std::pair<double, double>> pts{{0, 0}, {e, Vr}};
-        std::vector<double>                    reads;
-        double                                 t = 10e-9; // baseline settles
-        pts.push_back({t, Vr});
-        for (unsigned k = 0; k < seq.count; ++k)
-          {
-            pts.push_back({t + e, seq.amplitude});
-            pts.push_back({t + e + seq.width, seq.amplitude});
-            reads.push_back(t + e + 0.5 * seq.width); // during the pulse: current only
-            pts.push_back({t + 2 * e + seq.width, Vr});
-            reads.push_back(t + 2 * e + seq.width + 0.25 * (seq.period - seq.width - 2 * e));
-            t += seq.period;
-            reads.push_back(t);
-            pts.push_back({t, Vr});
-          }
-        for (double extra : {1e-6, 2.5e-5})
-          reads.push_back(t + extra);
-        pts.push_back({reads.back(), Vr});
-        const auto wf = points(pts);
+        const double           Vr    = P.read_voltage;
+        const SequenceSchedule sched = validation_schedule(seq, Vr);
+        const auto            &reads = sched.reads;
+        const auto             wf    = points(sched.corners);
         // PDE
-        TransientSimulation sim(quiet_run(device_, points(pts)), true);
+        TransientSimulation sim(quiet_run(device_, wf), true);
         sim.restart_from(pristine);
         std::vector<double>       G_pde, I_pde;
         std::vector<CompactState> S_pde;
@@ -1835,78 +1819,43 @@ namespace otj
             I_pde.push_back(sim.steps().back().tunnel_current);
           }
         // compact model
-        unsigned   steps = 0;
-        const auto cm    = model.integrate(wf, extend(s_pristine), reads, 1e-6, &steps);
-        double     worst_G = 0, worst_I = 0, worst_G_bias = 0, worst_G_pulse = 0, worst_G_read = 0, worst_G_read_bias = 0;
+        unsigned                   steps = 0;
+        const auto                 cm    = model.integrate(wf, extend(s_pristine), reads, 1e-6, &steps);
+        std::vector<SequencePoint> pts;
         for (std::size_t k = 0; k < reads.size() && k < cm.size(); ++k)
           {
-            const double Gc = model.conductance(cm[k].state), Ic = cm[k].current;
-            const double eG = std::abs(Gc / G_pde[k] - 1);
             // the read model alone: the compact conductance of the PDE's own state
-            const double Gread = model.conductance(extend(S_pde[k]));
-            worst_G_read       = std::max(worst_G_read, std::abs(Gread / G_pde[k] - 1));
-            if (std::abs(wf.value(reads[k]) - Vr) < 1e-12)
-              worst_G_read_bias = std::max(worst_G_read_bias, std::abs(Gread / G_pde[k] - 1));
-            worst_G         = std::max(worst_G, eG);
-            // split: at the read bias between pulses, and the frozen state read during a pulse
-            double &split   = std::abs(wf.value(reads[k]) - Vr) < 1e-12 ? worst_G_bias : worst_G_pulse;
-            split           = std::max(split, eG);
-            worst_I         = std::max(worst_I, std::abs(Ic / I_pde[k] - 1));
-            vcsv << '"' << seq.name << "\"," << reads[k] << ',' << wf.value(reads[k]) << ',' << G_pde[k] << ',' << Gc << ','
-                 << Gread << ',' << I_pde[k] << ',' << Ic << ',' << S_pde[k].w << ',' << cm[k].state.w << ','
+            pts.push_back({reads[k], wf.value(reads[k]), G_pde[k], model.conductance(cm[k].state),
+                           model.conductance(extend(S_pde[k])), I_pde[k], cm[k].current});
+            const auto &q = pts.back();
+            vcsv << '"' << seq.name << "\"," << q.t << ',' << q.source_voltage << ',' << q.G_pde << ',' << q.G_compact << ','
+                 << q.G_read_model << ',' << q.I_pde << ',' << q.I_compact << ',' << S_pde[k].w << ',' << cm[k].state.w << ','
                  << S_pde[k].volatile_share() << ',' << model.film_share(cm[k].state) << ',' << S_pde[k].w_deep << ','
                  << cm[k].state.w_deep << '\n';
           }
-        const bool ok = cm.size() == reads.size() && worst_G <= conductance_tolerance_ && worst_I <= current_tolerance_;
+        const SequenceErrors err = sequence_errors(pts, Vr);
+        const bool ok = cm.size() == reads.size() && err.G <= conductance_tolerance_ && err.I <= current_tolerance_;
         if (!seq.development)
           all_ok = all_ok && ok;
         val.push_back({{"sequence", seq.name}, {"role", seq.development ? "development" : "validation"},
                        {"amplitude_V", seq.amplitude}, {"width_s", seq.width},
                        {"period_s", seq.period}, {"count", seq.count}, {"points", reads.size()},
-                       {"max_conductance_error", worst_G}, {"max_conductance_error_at_read_bias", worst_G_bias},
-                       {"max_conductance_error_of_states_during_pulses", worst_G_pulse},
-                       {"max_current_error", worst_I}, {"compact_steps", steps},
-                       {"max_read_model_error", worst_G_read}, {"max_read_model_error_at_read_bias", worst_G_read_bias},
+                       {"max_conductance_error", err.G}, {"max_conductance_error_at_read_bias", err.G_at_read_bias},
+                       {"max_conductance_error_of_states_during_pulses", err.G_during_pulses},
+                       {"max_current_error", err.I}, {"compact_steps", steps},
+                       {"max_read_model_error", err.read_model}, {"max_read_model_error_at_read_bias", err.read_model_at_read_bias},
                        {"passes", ok}});
         if (!quiet)
-          std::cout << (seq.development ? "  development '" : "  validation '") << seq.name << "': max |G_cm/G_pde - 1| = " << std::setprecision(3) << worst_G
-                    << " (tolerance " << conductance_tolerance_ << "; " << worst_G_bias << " at the read bias between pulses, "
-                    << worst_G_pulse << " for the states during pulses; the read model alone, at the PDE's states: "
-                    << worst_G_read << "), max |I_cm/I_pde - 1| = " << worst_I
+          std::cout << (seq.development ? "  development '" : "  validation '") << seq.name << "': max |G_cm/G_pde - 1| = " << std::setprecision(3) << err.G
+                    << " (tolerance " << conductance_tolerance_ << "; " << err.G_at_read_bias << " at the read bias between pulses, "
+                    << err.G_during_pulses << " for the states during pulses; the read model alone, at the PDE's states: "
+                    << err.read_model << "), max |I_cm/I_pde - 1| = " << err.I
                     << " (tolerance " << current_tolerance_ << ") -> " << (ok ? "passes" : "FAILS") << std::endl;
       }
     write_atomically(output_dir_ + "/validation.csv", [&](std::ostream &o) { o << vcsv.str(); });
-    // the validation table (Markdown): one row per unseen sequence, then the development
-    // sequences (if any) in a table of their own
     write_atomically(output_dir_ + "/validation.md", [&](std::ostream &o) {
-      o << "# Compact model against the PDE on sequences not used in training\n\n"
-        << "Model: `" << output_dir_ << "/compact_model.json`; tolerances: conductance " << 100 * conductance_tolerance_
-        << " %, current " << 100 * current_tolerance_ << " % (largest relative error along the sequence). "
-        << "G is the static read at " << P.read_voltage << " V of the state; the points during pulses read "
-        << "the frozen state of the pulse's middle. The read-model column is the compact model's conductance "
-        << "of the PDE's own states (w, v_i): the part of the error that is not in the state equations.\n\n"
-        << std::setprecision(3);
-      auto table = [&](bool development) {
-        o << "| sequence | points | max G error at the read bias | max G error, states during pulses | max I error | "
-             "read model alone (at the read bias) | compact steps | result |\n|---|---|---|---|---|---|---|---|\n";
-        for (const auto &v : val)
-          if ((v["role"].get<std::string>() == "development") == development)
-            o << "| " << v["sequence"].get<std::string>() << " | " << v["points"].get<std::size_t>() << " | "
-              << 100 * v["max_conductance_error_at_read_bias"].get<double>() << " % | "
-              << 100 * v["max_conductance_error_of_states_during_pulses"].get<double>() << " % | "
-              << 100 * v["max_current_error"].get<double>() << " % | "
-              << 100 * v["max_read_model_error"].get<double>() << " % ("
-              << 100 * v["max_read_model_error_at_read_bias"].get<double>() << " %) | " << v["compact_steps"].get<unsigned>() << " | "
-              << (v["passes"].get<bool>() ? "passes" : "fails") << " |\n";
-      };
-      table(false);
-      if (std::any_of(validation_.begin(), validation_.end(), [](const auto &q) { return q.development; }))
-        {
-          o << "\n## Development sequences\n\nThe extraction settings are chosen on these (not on the "
-               "validation sequences above); they are reported with the same measures and do not count for the "
-               "result.\n\n";
-          table(true);
-        }
+      write_validation_table(o, val, output_dir_ + "/compact_model.json", conductance_tolerance_, current_tolerance_,
+                             P.read_voltage);
     });
     json summary = {{"program", "otj extract"}, {"version", otj::program_version()}, {"input_file", file_},
                     {"device_file", device_.input_file}, {"validation", val}, {"validation_passes", all_ok},

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "compact/compact_model.h"
+#include "compact/compact_validation.h"
 #include "simulation/run_parameters.h"
 
 #include <array>
@@ -29,16 +30,6 @@ namespace otj
   {
     unsigned int pulses = 1;
     double       width = 5e-8, period = 1e-6;
-  };
-
-  /// A train of `count` trapezoidal pulses (1 ns edges) every `period`
-  /// seconds on a baseline at the read voltage, from the pristine state.
-  struct ValidationSequence
-  {
-    std::string name;
-    double      amplitude = 1.0, width = 5e-8, period = 2e-7;
-    unsigned    count     = 2;
-    bool        development = false; ///< a development sequence: reported, not part of the pass/fail
   };
 
   /// The states that extend the current table above its last node (the LRS): of the
