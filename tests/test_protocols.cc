@@ -148,6 +148,13 @@ TEST(Protocols, PairedPulseFacilitationDecaysWithTheBaselineDrainRate)
     }
   EXPECT_GT(r.ppf.front(), 0.0);
   EXPECT_GT(r.ptp.front(), r.ppf.front()); // ten pulses build up more than two
+  // the decay is exponential: the fit has a value and no reason against it
+  EXPECT_TRUE(std::isfinite(r.ppf_tau)) << r.ppf_why;
+  EXPECT_TRUE(r.ppf_why.empty());
+  // three intervals are too few for a fit: no value, and the reason says why
+  const FacilitationResult r3 = paired_pulse_facilitation(probe, 0.6, 5e-8, {1e-6, 2e-6, 3e-6}, 10);
+  EXPECT_FALSE(std::isfinite(r3.ppf_tau));
+  EXPECT_NE(r3.ppf_why.find("fewer than 4 points"), std::string::npos) << r3.ppf_why;
 }
 
 TEST(Protocols, EnergyPerSpikeIsTheIntegralOfVSquaredOverR)

@@ -32,6 +32,13 @@ namespace otj
     using Clock = std::chrono::steady_clock;
     double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
     json   null_or(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+    /// a fit's JSON node with the reason it has no value as its "warning" (the results table shows it)
+    json with_reason(json node, const std::string &why)
+    {
+      if (!why.empty())
+        node["warning"] = "no fit: " + why;
+      return node;
+    }
 
 
     std::string list_text(const std::vector<double> &v)
@@ -392,10 +399,12 @@ namespace otj
           {"width_s", ppf_width_},
           {"definition", "PPF = (A2 - A1)/A1, PTP = (A10 - A1)/A1 in %, A_i the EPSC peak of spike i; interval start to start; "
                          "fits: index = C1 exp(-dt / tau) + C0"},
-          {"ppf", {{"shortest_interval_percent", r.ppf.front()}, {"C1_percent", null_or(r.ppf_amplitude)},
-                   {"tau_s", null_or(r.ppf_tau)}, {"C0_percent", null_or(r.ppf_offset)}}},
-          {"ptp", {{"shortest_interval_percent", r.ptp.front()}, {"C1_percent", null_or(r.ptp_amplitude)},
-                   {"tau_s", null_or(r.ptp_tau)}, {"C0_percent", null_or(r.ptp_offset)}}}};
+          {"ppf", with_reason({{"shortest_interval_percent", r.ppf.front()}, {"C1_percent", null_or(r.ppf_amplitude)},
+                               {"tau_s", null_or(r.ppf_tau)}, {"C0_percent", null_or(r.ppf_offset)}},
+                              r.ppf_why)},
+          {"ptp", with_reason({{"shortest_interval_percent", r.ptp.front()}, {"C1_percent", null_or(r.ptp_amplitude)},
+                               {"tau_s", null_or(r.ptp_tau)}, {"C0_percent", null_or(r.ptp_offset)}},
+                              r.ptp_why)}};
         std::ostringstream m;
         m << "PPF/PTP (Fig. 2d): at " << r.interval.front() * 1e9 << " ns PPF " << r.ppf.front() << " %, PTP " << r.ptp.front()
           << " %; tau " << r.ppf_tau * 1e9 << " / " << r.ptp_tau * 1e9 << " ns (" << seconds_since(t0) << " s)";
@@ -575,12 +584,17 @@ namespace otj
            "V = V_pre(t - t_pre) - V_post(t - t_pre - dt); amplitudes are fractions of the compact model's own "
            "thresholds at each pulse width (criterion above), so that every pulse alone stays below threshold"},
           {"antisymmetric",
-           {{"ltp", {{"A", null_or(ra.A_pos)}, {"tau2_s", null_or(ra.tau_pos)}, {"W0", null_or(ra.w0_pos)}, {"rms", null_or(ra.rms_pos)}}},
-            {"ltd", {{"A", null_or(ra.A_neg)}, {"tau2_s", null_or(ra.tau_neg)}, {"W0", null_or(ra.w0_neg)}, {"rms", null_or(ra.rms_neg)}}},
+           {{"ltp", with_reason({{"A", null_or(ra.A_pos)}, {"tau2_s", null_or(ra.tau_pos)}, {"W0", null_or(ra.w0_pos)},
+                                  {"rms", null_or(ra.rms_pos)}},
+                                 ra.why_pos)},
+            {"ltd", with_reason({{"A", null_or(ra.A_neg)}, {"tau2_s", null_or(ra.tau_neg)}, {"W0", null_or(ra.w0_neg)},
+                                 {"rms", null_or(ra.rms_neg)}},
+                                ra.why_neg)},
             {"equation", "dW = A exp(-dt / tau2) + W0 (eq. 1), per branch"}}},
           {"symmetric",
-           {{"A", null_or(rs.A_pos)}, {"tau3_s", null_or(rs.tau_pos)}, {"W0", null_or(rs.w0_pos)}, {"rms", null_or(rs.rms_pos)},
-            {"equation", "dW = A exp(-dt^2 / tau3^2) + W0 (eq. 2)"}}}};
+           with_reason({{"A", null_or(rs.A_pos)}, {"tau3_s", null_or(rs.tau_pos)}, {"W0", null_or(rs.w0_pos)},
+                        {"rms", null_or(rs.rms_pos)}, {"equation", "dW = A exp(-dt^2 / tau3^2) + W0 (eq. 2)"}},
+                       rs.why_pos)}};
         std::ostringstream m;
         m << std::setprecision(3) << "STDP (Fig. 3d,e): antisymmetric A = " << ra.A_pos << " %, tau2 = " << ra.tau_pos * 1e6
           << " us | A = " << ra.A_neg << " %, tau2 = " << ra.tau_neg * 1e6 << " us; symmetric A = " << rs.A_pos

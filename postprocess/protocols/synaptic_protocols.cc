@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
+#include <sstream>
 #include <numeric>
 #include <stdexcept>
 
@@ -34,16 +36,22 @@ namespace otj
       return *it;
     }
 
-    /// One-term exponential fit; NaNs if the data are flat or too few.
-    ExponentialFit fit_one(const std::vector<double> &x, const std::vector<double> &y)
+    /// One-term exponential fit; no terms if the data are flat, too few or not exponential
+    /// over the sampled range, with the reason in `why` (if given).
+    ExponentialFit fit_one(const std::vector<double> &x, const std::vector<double> &y, std::string *why = nullptr)
     {
       ExponentialFit f;
-      f.terms = 0;
-      if (x.size() < 4)
+      f.terms     = 0;
+      auto no_fit = [&](const std::string &reason) {
+        if (why)
+          *why = reason;
         return f;
+      };
+      if (x.size() < 4)
+        return no_fit("fewer than 4 points");
       const auto [lo, hi] = std::minmax_element(y.begin(), y.end());
       if (!(*hi - *lo > 1e-9 * std::max(std::abs(*hi), std::abs(*lo))))
-        return f;
+        return no_fit("the data are flat (nothing to fit)");
       ExponentialFitOptions o;
       o.max_terms = 1;
       try
@@ -53,12 +61,19 @@ namespace otj
           const ExponentialFit e = fit_exponential_decay(x, y, o);
           const auto [xlo, xhi]  = std::minmax_element(x.begin(), x.end());
           if (e.terms == 1 && !(e.taus[0] >= *xlo / 3 && e.taus[0] <= 3 * *xhi))
-            return f;
+            {
+              std::ostringstream m;
+              m << std::setprecision(3) << "the best single exponential has tau = " << e.taus[0] << " s, outside ["
+                << *xlo / 3 << ", " << 3 * *xhi << "] (a third of the shortest to three times the longest sampled "
+                << "interval): the data do not resolve it"
+                << (e.taus[0] > 3 * *xhi ? " (the points are not an exponential decay over the range)" : " (it decays faster than the shortest interval)");
+              return no_fit(m.str());
+            }
           return e;
         }
-      catch (const std::exception &)
+      catch (const std::exception &e)
         {
-          return f;
+          return no_fit(std::string("the fit failed: ") + e.what());
         }
     }
 
@@ -208,7 +223,7 @@ namespace otj
         r.ppf.push_back(100.0 * (t.peak_current[1] - a1) / a1);
         r.ptp.push_back(100.0 * (t.peak_current.back() - a1) / a1);
       }
-    const ExponentialFit fp = fit_one(r.interval, r.ppf), ft = fit_one(r.interval, r.ptp);
+    const ExponentialFit fp = fit_one(r.interval, r.ppf, &r.ppf_why), ft = fit_one(r.interval, r.ptp, &r.ptp_why);
     if (fp.terms == 1)
       {
         r.ppf_tau       = fp.taus[0];
@@ -404,7 +419,7 @@ namespace otj
         else if (r.dt[i] < 0)
           xn.push_back(-r.dt[i]), yn.push_back(r.dw[i]);
       }
-    const ExponentialFit fp = fit_one(xp, yp);
+    const ExponentialFit fp = fit_one(xp, yp, &r.why_pos);
     if (fp.terms == 1)
       {
         r.A_pos   = fp.amplitudes[0];
@@ -414,7 +429,7 @@ namespace otj
       }
     if (!symmetric)
       {
-        const ExponentialFit fn = fit_one(xn, yn);
+        const ExponentialFit fn = fit_one(xn, yn, &r.why_neg);
         if (fn.terms == 1)
           {
             r.A_neg   = fn.amplitudes[0];

@@ -84,6 +84,7 @@ namespace otj
     std::vector<double> interval, ppf, ptp; ///< s, %, % (PPF = (A2 - A1)/A1, PTP = (A10 - A1)/A1)
     double              ppf_tau = NAN, ppf_amplitude = NAN, ppf_offset = NAN;
     double              ptp_tau = NAN, ptp_amplitude = NAN, ptp_offset = NAN;
+    std::string         ppf_why, ptp_why; ///< why a fit has no value (empty if it has one)
   };
   FacilitationResult paired_pulse_facilitation(SynapseProbe &probe, double amplitude, double width,
                                                const std::vector<double> &intervals, unsigned int count = 10);
@@ -127,6 +128,7 @@ namespace otj
     // eq. 1 fits on each branch (antisymmetric) or eq. 2 (symmetric)
     double A_pos = NAN, tau_pos = NAN, w0_pos = NAN, rms_pos = NAN; ///< dt > 0 (eq. 1) or all (eq. 2)
     double A_neg = NAN, tau_neg = NAN, w0_neg = NAN, rms_neg = NAN; ///< dt < 0 (eq. 1), tau_neg < 0 as in the paper
+    std::string why_pos, why_neg; ///< why a branch's fit has no value (empty if it has one)
   };
   /// dW(dt) for V = pre(t - t_pre) - post(t - t_pre - dt); `s0` the initial state.
   StdpResult stdp(SynapseProbe &probe, const CompactState &s0, const NeuronSpike &pre, const NeuronSpike &post,
