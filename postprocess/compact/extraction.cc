@@ -1797,8 +1797,11 @@ namespace otj
     json               val = json::array();
     std::ostringstream vcsv;
     vcsv << "sequence,time_s,source_V,G_pde_S,G_compact_S,G_compact_of_pde_state_S,I_pde_A,I_compact_A,w_pde,w_compact,v_pde,"
-            "v_compact,w_deep_pde,w_deep_compact\n"
-         << std::setprecision(8);
+            "v_compact,w_deep_pde,w_deep_compact";
+    for (const char *who : {"pde", "compact"}) // the film slabs from the Pt side (where the drift front is)
+      for (unsigned i = 1; i <= film_cells_; ++i)
+        vcsv << ",v_" << i << '_' << who;
+    vcsv << '\n' << std::setprecision(8);
     bool all_ok = true;
     for (const auto &seq : validation_)
       {
@@ -1831,7 +1834,12 @@ namespace otj
             vcsv << '"' << seq.name << "\"," << q.t << ',' << q.source_voltage << ',' << q.G_pde << ',' << q.G_compact << ','
                  << q.G_read_model << ',' << q.I_pde << ',' << q.I_compact << ',' << S_pde[k].w << ',' << cm[k].state.w << ','
                  << S_pde[k].volatile_share() << ',' << model.film_share(cm[k].state) << ',' << S_pde[k].w_deep << ','
-                 << cm[k].state.w_deep << '\n';
+                 << cm[k].state.w_deep;
+            for (double x : S_pde[k].v)
+              vcsv << ',' << x;
+            for (unsigned i = hidden_cells_; i < cm[k].state.v.size(); ++i) // the hidden cells are not observed
+              vcsv << ',' << cm[k].state.v[i];
+            vcsv << '\n';
           }
         const SequenceErrors err = sequence_errors(pts, Vr);
         const bool ok = cm.size() == reads.size() && err.G <= conductance_tolerance_ && err.I <= current_tolerance_;
