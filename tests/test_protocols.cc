@@ -41,6 +41,17 @@ namespace
     return p;
   }
 
+  /// one_slab's table with two film slabs, both read (kappa 1), and the rates k (k0+, k0-,
+  /// k1+, k1-, k2+, k2-: Pt-side link, film link, interface link) at both rate voltages.
+  CompactModelParameters two_slabs(const std::vector<double> &k)
+  {
+    CompactModelParameters p = one_slab(1.0, 1e-9);
+    p.film_cells             = 2;
+    p.rates                  = {k, k};
+    p.cell_kappa             = {1.0, 1.0};
+    return p;
+  }
+
   /// Classical RK4 of the model's derivative() at constant V over T in n steps (w and the
   /// film slabs, and w_d with the depth state): an integration independent of the
   /// exponential step, for reference.
@@ -495,10 +506,7 @@ TEST(CompactModel, PtLinkCouplingReplacesTheFilmCouplingOnTheFirstLinkOnly)
 // empties into two slabs and a capturing interface (with the film and Pt link couplings on).
 TEST(CompactModel, PtLayerSelfCouplingFollowsItsFormulaAndTheEquations)
 {
-  CompactModelParameters p = one_slab(1.0, 1e-9);
-  p.film_cells             = 2;
-  p.rates                  = {{2e6, 3e7, 5e7, 1e7, 3e7, 1e3}, {2e6, 3e7, 5e7, 1e7, 3e7, 1e3}};
-  p.cell_kappa             = {1.0, 1.0};
+  CompactModelParameters p = two_slabs({2e6, 3e7, 5e7, 1e7, 3e7, 1e3});
   p.film_coupling          = {1.0, 1.0};
   p.pt_link_coupling       = {3.0, 3.0};
   p.capture_coupling       = {2.0, 2.0};
@@ -528,13 +536,10 @@ TEST(CompactModel, PtLayerSelfCouplingFollowsItsFormulaAndTheEquations)
 // two slabs, film coupling and a Frumkin capture.
 TEST(CompactModel, FilmCouplingStepFollowsTheEquationsWhileWGrows)
 {
-  CompactModelParameters p = one_slab(1.0, 1e-9);
-  p.film_cells             = 2;
-  p.rates                  = {{4e7, 1e7, 6e7, 2e7, 3e7, 1e3}, {4e7, 1e7, 6e7, 2e7, 3e7, 1e3}};
+  CompactModelParameters p = two_slabs({4e7, 1e7, 6e7, 2e7, 3e7, 1e3});
   p.film_coupling          = {3.0, 3.0};
   p.capture_coupling       = {2.0, 2.0};
   p.release_coupling       = {1.0, 1.0};
-  p.cell_kappa             = {1.0, 1.0};
   const CompactModel m(p);
   CompactState       s;
   s.w = 0.05, s.v = {0.0, 0.0};
@@ -749,12 +754,9 @@ TEST(CompactModel, ScreenedFilmCouplingFollowsItsClosedFormAndTheEquations)
       EXPECT_NEAR(out[q].state.v[0] / v, 1.0, 1e-6) << "t = " << times[q];
     }
   // two slabs with capture: w grows from 0.02 past w_f
-  CompactModelParameters q = one_slab(1.0, 1e-9);
-  q.film_cells             = 2;
-  q.rates                  = {{4e7, 1e7, 6e7, 2e7, 3e7, 1e3}, {4e7, 1e7, 6e7, 2e7, 3e7, 1e3}};
+  CompactModelParameters q = two_slabs({4e7, 1e7, 6e7, 2e7, 3e7, 1e3});
   q.film_coupling          = {3.0, 3.0};
   q.film_screening         = wf;
-  q.cell_kappa             = {1.0, 1.0};
   const CompactModel mq(q);
   CompactState       s;
   s.w = 0.02, s.v = {0.0, 0.0};
