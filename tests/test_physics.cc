@@ -10,6 +10,7 @@
 #include "waveform/waveform.h"
 #include "common/input_error.h"
 
+#include <functional>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -343,4 +344,87 @@ TEST(Integrator, AdaptiveStepsFollowAnExponentialDecay)
   EXPECT_DOUBLE_EQ(integ.time(), 1e-5);
   EXPECT_LT(worst, 2e-3);
   EXPECT_LT(steps, 400u); // adaptive, not 1e4 steps of the initial size
+}
+
+// A stop (a waveform corner or an output time) restarts the integrator at order 1, but the
+// step after it stays error-controlled: after a quiet stretch (the steps have grown to
+// ~0.5 us) and a 1 ns edge, a 20 ns pulse in which the state decays with tau = 2 ns is not
+// one unchecked step of the size the quiet stretch left. Before the fix it was one implicit
+// Euler step (u / 11 where the exact decay is e^-10), whatever the tolerance; in the PDE
+// every pulse went so, and the results depended on the output times by a factor 2.
+namespace
+{
+  /// dc/dt = -k(t) c with k = 0 before t1, rising linearly to 1/tau over [t1, t1 + edge],
+  /// 1/tau after; exact c = exp(-int k).
+  struct SwitchedDecay
+  {
+    double t1 = 1e-6, edge = 1e-9, tau = 2e-9;
+    static TimeSteppingParameters settings()
+    {
+      TimeSteppingParameters p;
+      p.relative_tolerance = 1e-4;
+      p.absolute_tolerance = 1e-12;
+      p.initial_step       = 1e-12;
+      return p;
+    }
+    double rate(double t) const { return t <= t1 ? 0.0 : (t >= t1 + edge ? 1.0 / tau : (t - t1) / edge / tau); }
+    double exact(double t) const
+    {
+      if (t <= t1)
+        return 1.0;
+      if (t <= t1 + edge)
+        return std::exp(-0.5 * (t - t1) * (t - t1) / edge / tau);
+      return std::exp(-0.5 * edge / tau - (t - t1 - edge) / tau);
+    }
+    NewtonResult operator()(double t, const TimeTerm &tt, dealii::Vector<double> &u) const
+    {
+      u[0] = -(*tt.history)[0] / (tt.a0 + rate(t));
+      NewtonResult r;
+      r.converged  = true;
+      r.iterations = 1;
+      return r;
+    }
+  };
+} // namespace
+
+TEST(Integrator, StepAfterAStopIsErrorControlled)
+{
+  const TimeSteppingParameters p = SwitchedDecay::settings();
+  const SwitchedDecay          f;
+  dealii::Vector<double> u0(1);
+  u0[0] = 1.0;
+  BdfIntegrator integ(p, {true});
+  integ.reset(0.0, u0);
+  auto     none  = [](double, const dealii::Vector<double> &, double, unsigned, const NewtonResult &) {};
+  unsigned steps = 0;
+  // stops as TransientSimulation::integrate_waveform makes them: one advance per corner
+  integ.advance(f.t1, {}, std::cref(f), none);
+  integ.advance(f.t1 + f.edge, {}, std::cref(f), none);
+  integ.advance(f.t1 + f.edge + 2e-8, {}, std::cref(f),
+                [&](double, const dealii::Vector<double> &, double, unsigned, const NewtonResult &) { ++steps; });
+  const double t = f.t1 + f.edge + 2e-8;
+  EXPECT_DOUBLE_EQ(integ.time(), t);
+  EXPECT_GT(steps, 10u);
+  EXPECT_NEAR(integ.solution()[0] / f.exact(t), 1.0, 0.05);
+}
+
+// The result does not depend on the stops: the same pulse integrated with and without
+// output times inside it agrees to the tolerance.
+TEST(Integrator, ResultDoesNotDependOnTheStopsAfterAStop)
+{
+  const TimeSteppingParameters p = SwitchedDecay::settings();
+  const SwitchedDecay          f;
+  auto none = [](double, const dealii::Vector<double> &, double, unsigned, const NewtonResult &) {};
+  dealii::Vector<double> u0(1);
+  u0[0] = 1.0;
+  BdfIntegrator plain(p, {true}), stopped(p, {true});
+  plain.reset(0.0, u0);
+  stopped.reset(0.0, u0);
+  const double t_end = f.t1 + f.edge + 2e-8;
+  for (double t : {f.t1, f.t1 + f.edge, t_end})
+    plain.advance(t, {}, std::cref(f), none);
+  for (double t : {f.t1, f.t1 + f.edge, f.t1 + f.edge + 1e-8, t_end}) // an output time mid-pulse
+    stopped.advance(t, {}, std::cref(f), none);
+  EXPECT_NEAR(plain.solution()[0] / f.exact(t_end), 1.0, 0.05);
+  EXPECT_NEAR(stopped.solution()[0] / plain.solution()[0], 1.0, 0.05);
 }

@@ -478,6 +478,8 @@ TEST(Sweep2D, ShallMatchOneDimensionOnAUniformSectionAndVaryWithTheSeed)
   replace("set Lateral width (nm) = 20", "set Lateral width (nm) = 8");
   replace("set Lateral cells = 8", "set Lateral cells = 4");
   replace("set Correlation length (nm) = 5", "set Correlation length (nm) = 2");
+  // the film cells of the 1D paper device (the 2D driver keeps 0.1 nm for its cost)
+  replace("set Largest cell size in the film (nm) = 0.1", "set Largest cell size in the film (nm) = 0.025");
   {
     std::ofstream o(dir / "device_2d.prm");
     o << text;

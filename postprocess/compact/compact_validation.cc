@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
+#include <sstream>
 
 namespace otj
 {
@@ -45,6 +46,11 @@ namespace otj
         else
           r.G_during_pulses = std::max(r.G_during_pulses, eG);
         r.I = std::max(r.I, std::abs(p.I_compact / p.I_pde - 1));
+        if (p.G_pde_refined > 0)
+          {
+            r.reference = std::max(r.reference, std::abs(p.G_pde / p.G_pde_refined - 1));
+            r.G_refined = std::max(r.G_refined, std::abs(p.G_compact / p.G_pde_refined - 1));
+          }
       }
     return r;
   }
@@ -57,19 +63,39 @@ namespace otj
       << 100 * current_tolerance << " % (largest relative error along the sequence). "
       << "G is the static read at " << read_voltage << " V of the state; the points during pulses read "
       << "the frozen state of the pulse's middle. The read-model column is the compact model's conductance "
-      << "of the PDE's own states (w, v_i): the part of the error that is not in the state equations.\n\n"
-      << std::setprecision(3);
+      << "of the PDE's own states (w, v_i): the part of the error that is not in the state equations.";
+    const bool refined = std::any_of(val.begin(), val.end(), [](const nlohmann::json &v) {
+      return v.contains("reference_uncertainty") && v["reference_uncertainty"].get<double>() >= 0;
+    });
+    if (refined)
+      o << " The PDE reference column is the PDE's own numerical error: the largest |G_pde / G_refined - 1| "
+           "against the same sequence on the mesh with every cell halved and the time-step tolerance divided "
+           "by 10; the column after it compares the compact model with that refined PDE.";
+    o << "\n\n" << std::setprecision(3);
     auto table = [&](bool development) {
       o << "| sequence | points | max G error at the read bias | max G error, states during pulses | max I error | "
-           "read model alone (at the read bias) | compact steps | result |\n|---|---|---|---|---|---|---|---|\n";
+           "read model alone (at the read bias) | "
+        << (refined ? "PDE reference: max G change on refinement | max G error against the refined PDE | " : "")
+        << "compact steps | result |\n|---|---|---|---|---|---|" << (refined ? "---|---|" : "") << "---|---|\n";
+      auto percent = [](const nlohmann::json &v, const char *key) -> std::string {
+        if (!v.contains(key) || v[key].get<double>() < 0)
+          return "-";
+        std::ostringstream s;
+        s << std::setprecision(3) << 100 * v[key].get<double>() << " %";
+        return s.str();
+      };
       for (const auto &v : val)
         if ((v["role"].get<std::string>() == "development") == development)
-          o << "| " << v["sequence"].get<std::string>() << " | " << v["points"].get<std::size_t>() << " | "
-            << 100 * v["max_conductance_error_at_read_bias"].get<double>() << " % | "
-            << 100 * v["max_conductance_error_of_states_during_pulses"].get<double>() << " % | "
-            << 100 * v["max_current_error"].get<double>() << " % | " << 100 * v["max_read_model_error"].get<double>()
-            << " % (" << 100 * v["max_read_model_error_at_read_bias"].get<double>() << " %) | "
-            << v["compact_steps"].get<unsigned>() << " | " << (v["passes"].get<bool>() ? "passes" : "fails") << " |\n";
+          {
+            o << "| " << v["sequence"].get<std::string>() << " | " << v["points"].get<std::size_t>() << " | "
+              << 100 * v["max_conductance_error_at_read_bias"].get<double>() << " % | "
+              << 100 * v["max_conductance_error_of_states_during_pulses"].get<double>() << " % | "
+              << 100 * v["max_current_error"].get<double>() << " % | " << 100 * v["max_read_model_error"].get<double>()
+              << " % (" << 100 * v["max_read_model_error_at_read_bias"].get<double>() << " %) | ";
+            if (refined)
+              o << percent(v, "reference_uncertainty") << " | " << percent(v, "max_conductance_error_against_refined") << " | ";
+            o << v["compact_steps"].get<unsigned>() << " | " << (v["passes"].get<bool>() ? "passes" : "fails") << " |\n";
+          }
     };
     table(false);
     if (std::any_of(val.begin(), val.end(), [](const nlohmann::json &v) { return v["role"].get<std::string>() == "development"; }))

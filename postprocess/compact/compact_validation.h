@@ -42,6 +42,8 @@ namespace otj
     double G_pde = 0, G_compact = 0;
     double G_read_model = 0; ///< the compact model's conductance of the PDE's own state
     double I_pde = 0, I_compact = 0;
+    /// The PDE's conductance on the refined reference (mesh halved, time tolerance / 10; 0: not run)
+    double G_pde_refined = 0;
   };
 
   /// Largest relative errors |x_cm / x_pde - 1| along a sequence; the conductance also
@@ -51,6 +53,10 @@ namespace otj
   {
     double G = 0, G_at_read_bias = 0, G_during_pulses = 0, I = 0;
     double read_model = 0, read_model_at_read_bias = 0;
+    /// The PDE's own numerical uncertainty: max |G_pde / G_pde_refined - 1| over the points with a
+    /// refined reference, and the compact model against the refined reference,
+    /// max |G_compact / G_pde_refined - 1| (both -1: no refined reference)
+    double reference = -1, G_refined = -1;
   };
   SequenceErrors sequence_errors(const std::vector<SequencePoint> &points, double read_voltage);
 

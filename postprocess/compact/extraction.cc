@@ -163,6 +163,18 @@ namespace otj
       CompactState s;
     };
 
+  } // namespace
+
+  RunParameters refined_reference(const RunParameters &device)
+  {
+    RunParameters p = device;
+    p.mesh.refinement += 1;
+    p.time.relative_tolerance *= 0.1;
+    return p;
+  }
+
+  namespace
+  {
     RunParameters quiet_run(const RunParameters &device, const PiecewiseLinearWaveform &waveform)
     {
       RunParameters p = device;
@@ -342,6 +354,11 @@ namespace otj
                       "Each period of the depth trains is also read a quarter of its rest after the pulse (not "
                       "only at its end), so that the depth slope sees the states the reads shortly after a "
                       "pulse meet (a fast set's surplus near the film before it has moved deeper).");
+    prm.declare_entry("Refined reference", "true", Patterns::Bool(),
+                      "Each validation and development sequence is also run by the PDE on the device's mesh with "
+                      "every cell halved and with the time-step tolerance divided by 10: the table reports the "
+                      "PDE reference's own numerical error beside the compact model's (the compact model is "
+                      "trained and judged on the device's resolution).");
     prm.declare_entry("Film read correction", "false", Patterns::Bool(),
                       "A film term gamma(V, s) v_film in asinh(I / I0) of the read, regressed per current voltage "
                       "on frozen PDE states during set pulses (the training trains' pulses and the set runs from "
@@ -457,6 +474,7 @@ namespace otj
     fit_horizon_           = prm.get_double("Fit horizon (s)");
     relaxation_bias_       = prm.get_double("Relaxation bias (V)");
     film_read_correction_  = prm.get_bool("Film read correction");
+    refined_reference_     = prm.get_bool("Refined reference");
     depth_early_reads_     = prm.get_bool("Depth train early reads");
     pt_link_coupling_      = prm.get_bool("Pt link coupling");
     pt_self_coupling_      = prm.get_bool("Pt layer self-coupling");
@@ -1797,7 +1815,7 @@ namespace otj
     json               val = json::array();
     std::ostringstream vcsv;
     vcsv << "sequence,time_s,source_V,G_pde_S,G_compact_S,G_compact_of_pde_state_S,I_pde_A,I_compact_A,w_pde,w_compact,v_pde,"
-            "v_compact,w_deep_pde,w_deep_compact";
+            "v_compact,w_deep_pde,w_deep_compact,G_pde_refined_S";
     for (const char *who : {"pde", "compact"}) // the film slabs from the Pt side (where the drift front is)
       for (unsigned i = 1; i <= film_cells_; ++i)
         vcsv << ",v_" << i << '_' << who;
@@ -1821,6 +1839,21 @@ namespace otj
             G_pde.push_back(1.0 / sim.read(sim.state(), Vr).resistance);
             I_pde.push_back(sim.steps().back().tunnel_current);
           }
+        // the same sequence on the refined reference (the PDE's own numerical error)
+        std::vector<double> G_refined(reads.size(), 0.0);
+        if (refined_reference_)
+          {
+            const RunParameters fine = refined_reference(device_);
+            TransientSimulation eq(quiet_run(fine, points({{0, 0}, {1, 0}})), true);
+            eq.solve_initial_state();
+            TransientSimulation rs(quiet_run(fine, wf), true);
+            rs.restart_from(eq.state());
+            for (std::size_t k = 0; k < reads.size(); ++k)
+              {
+                rs.integrate_waveform(false, reads[k]);
+                G_refined[k] = 1.0 / rs.read(rs.state(), Vr).resistance;
+              }
+          }
         // compact model
         unsigned                   steps = 0;
         const auto                 cm    = model.integrate(wf, extend(s_pristine), reads, 1e-6, &steps);
@@ -1829,12 +1862,12 @@ namespace otj
           {
             // the read model alone: the compact conductance of the PDE's own state
             pts.push_back({reads[k], wf.value(reads[k]), G_pde[k], model.conductance(cm[k].state),
-                           model.conductance(extend(S_pde[k])), I_pde[k], cm[k].current});
+                           model.conductance(extend(S_pde[k])), I_pde[k], cm[k].current, G_refined[k]});
             const auto &q = pts.back();
             vcsv << '"' << seq.name << "\"," << q.t << ',' << q.source_voltage << ',' << q.G_pde << ',' << q.G_compact << ','
                  << q.G_read_model << ',' << q.I_pde << ',' << q.I_compact << ',' << S_pde[k].w << ',' << cm[k].state.w << ','
                  << S_pde[k].volatile_share() << ',' << model.film_share(cm[k].state) << ',' << S_pde[k].w_deep << ','
-                 << cm[k].state.w_deep;
+                 << cm[k].state.w_deep << ',' << q.G_pde_refined;
             for (double x : S_pde[k].v)
               vcsv << ',' << x;
             for (unsigned i = hidden_cells_; i < cm[k].state.v.size(); ++i) // the hidden cells are not observed
@@ -1852,13 +1885,19 @@ namespace otj
                        {"max_conductance_error_of_states_during_pulses", err.G_during_pulses},
                        {"max_current_error", err.I}, {"compact_steps", steps},
                        {"max_read_model_error", err.read_model}, {"max_read_model_error_at_read_bias", err.read_model_at_read_bias},
+                       {"reference_uncertainty", err.reference}, {"max_conductance_error_against_refined", err.G_refined},
                        {"passes", ok}});
         if (!quiet)
           std::cout << (seq.development ? "  development '" : "  validation '") << seq.name << "': max |G_cm/G_pde - 1| = " << std::setprecision(3) << err.G
                     << " (tolerance " << conductance_tolerance_ << "; " << err.G_at_read_bias << " at the read bias between pulses, "
                     << err.G_during_pulses << " for the states during pulses; the read model alone, at the PDE's states: "
                     << err.read_model << "), max |I_cm/I_pde - 1| = " << err.I
-                    << " (tolerance " << current_tolerance_ << ") -> " << (ok ? "passes" : "FAILS") << std::endl;
+                    << " (tolerance " << current_tolerance_ << ")";
+        if (!quiet && err.reference >= 0)
+          std::cout << "; the PDE itself changes by " << err.reference << " on refinement (compact against the refined PDE: "
+                    << err.G_refined << ")";
+        if (!quiet)
+          std::cout << " -> " << (ok ? "passes" : "FAILS") << std::endl;
       }
     write_atomically(output_dir_ + "/validation.csv", [&](std::ostream &o) { o << vcsv.str(); });
     write_atomically(output_dir_ + "/validation.md", [&](std::ostream &o) {

@@ -65,6 +65,10 @@ namespace otj
   std::vector<double> fit_depth_slope(const std::vector<double> &s_nodes,
                                       const std::vector<std::array<double, 3>> &samples, double smoothing);
 
+  /// The refined PDE reference of the validation: the device with every mesh cell halved
+  /// (MeshParameters::refinement + 1) and the time-step tolerance divided by 10.
+  RunParameters refined_reference(const RunParameters &device);
+
   class CompactExtraction
   {
   public:
@@ -89,6 +93,7 @@ namespace otj
     double                          fit_horizon_    = 1e-7;
     double                          relaxation_bias_ = 0.0; ///< source voltage of the training relaxations
     bool                            film_read_correction_ = false;
+    bool                            refined_reference_    = true;
     bool                            depth_early_reads_    = false;
     bool                            pt_link_coupling_     = false;
     bool                            pt_self_coupling_     = false;

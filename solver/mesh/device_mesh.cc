@@ -23,8 +23,10 @@ namespace otj
                       "lengths printed at start-up.");
     prm.declare_entry("Growth ratio", "1.15", Patterns::Double(1.0, 3.0),
                       "Ratio of the sizes of neighbouring cells away from an interface.");
-    prm.declare_entry("Largest cell size in the film (nm)", "0.1", Patterns::Double(1e-5, 100.0),
-                      "Largest cell in the barrier and interface layers (nm).");
+    prm.declare_entry("Largest cell size in the film (nm)", "0.025", Patterns::Double(1e-5, 100.0),
+                      "Largest cell in the barrier and interface layers (nm). The drift of a pulse train "
+                      "is second order in it: 0.1 nm leaves +33 %, 0.025 nm ~2 % on the read after ten "
+                      "1.9 V / 20 ns pulses of the paper's device.");
     prm.declare_entry("Largest cell size in the substrate (nm)", "2", Patterns::Double(1e-5, 1000.0),
                       "Largest cell in the Nb:SrTiO3 slab (nm).");
     prm.declare_entry("Refinement level", "0", Patterns::Integer(0, 12),

@@ -21,7 +21,7 @@ namespace otj
   {
     double smallest_cell       = 0.01e-9; ///< h_min at interfaces (m)
     double growth_ratio        = 1.15;    ///< ratio of neighbouring cell sizes
-    double largest_cell_film   = 0.1e-9;  ///< h_max in barrier and interface layers (m)
+    double largest_cell_film   = 0.025e-9; ///< h_max in barrier and interface layers (m)
     double largest_cell_substrate = 2e-9; ///< h_max in the substrate (m)
     unsigned int refinement    = 0;       ///< each level halves every cell (h/2, r^(1/2))
 

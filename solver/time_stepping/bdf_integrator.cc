@@ -58,6 +58,7 @@ namespace otj
     u_         = u0;
     dt_        = p_.initial_step;
     n_history_ = 0;
+    restart_   = false;
   }
 
   double BdfIntegrator::error_norm(const Vector<double> &u, const Vector<double> &pred) const
@@ -90,8 +91,9 @@ namespace otj
         if (remaining <= 1e-15 * std::max(1.0, std::abs(target)))
           {
             ++next;
-            // restart at a corner: the source derivative jumps
-            n_history_ = 0;
+            // restart at a corner: the source derivative jumps, so BDF1 next (the history
+            // stays for the error estimate of that step; see the header)
+            restart_ = true;
             if (next < corners.size())
               dt_ = std::min(dt_, (corners[next] - target) / 10.0);
             continue;
@@ -103,7 +105,8 @@ namespace otj
           dt = 0.5 * remaining;
         const bool lands = (dt == remaining);
 
-        const unsigned int order = (n_history_ >= 1 && p_.maximum_order >= 2 && !force_first_order) ? 2 : 1;
+        const unsigned int order =
+          (n_history_ >= 1 && p_.maximum_order >= 2 && !force_first_order && !restart_) ? 2 : 1;
         // BDF coefficients and history term
         TimeTerm tt;
         if (order == 1)
@@ -159,8 +162,8 @@ namespace otj
                 force_first_order = true;
                 continue;
               }
-            dt_ = dt * 0.25;
-            n_history_ = 0;
+            dt_      = dt * 0.25;
+            restart_ = true; // BDF1, still error-controlled through the accepted history
             if (dt_ < p_.smallest_step)
               {
                 std::ostringstream m;
@@ -189,6 +192,7 @@ namespace otj
 
         // accept
         force_first_order = false;
+        restart_          = false;
         u_prev2_  = u_prev_;
         u_prev_   = u_;
         dt_prev2_ = dt_prev_;

@@ -8,8 +8,18 @@
 //   predictor (Milne's device): LTE ~ C (u - u_pred), C = 1/3 (BDF1, linear
 //   predictor), 2/11 (BDF2, quadratic predictor), measured on the vacancy
 //   dofs in the norm max |e_i| / (atol + rtol |c_i|).
-// - Steps land exactly on waveform corners; after a corner the method
-//   restarts at order 1 with the step capped at a tenth of the next segment.
+// - Steps land exactly on waveform corners and stops (output times); after
+//   one the method restarts at order 1 (the source's derivative may jump),
+//   with the step capped at a tenth of the next segment when it is known,
+//   and it stays error-controlled: the first step after the restart is
+//   checked against the linear predictor through the last two states (the
+//   densities are C1 across a corner of a continuous piecewise-linear
+//   source; their second derivative jumps, which only makes the estimate
+//   conservative). Before 2026-11-30 a restart dropped the history, so the
+//   first step after every stop had no error estimate and took the step
+//   size of the previous segment: a whole 20 ns pulse went in one implicit
+//   Euler step at any tolerance (the results depended on the output times
+//   by a factor 2; tests Integrator.*AfterAStop*).
 // - A Newton failure cuts the step by 4 and retries; below the smallest step
 //   a ConvergenceFailure reports time, step size and residual (SPEC 9).
 #pragma once
@@ -97,7 +107,8 @@ namespace otj
     double                  t_ = 0, dt_ = 0;
     dealii::Vector<double>  u_, u_prev_, u_prev2_;
     double                  dt_prev_ = 0, dt_prev2_ = 0;
-    unsigned int            n_history_ = 0; ///< accepted states since the last restart (besides u_)
+    unsigned int            n_history_ = 0; ///< accepted states since the last reset (besides u_)
+    bool                    restart_   = false; ///< landed on a corner or stop: the next step is BDF1
     IntegratorStatistics    stats_;
     std::function<double(double)> reduce_;
   };
