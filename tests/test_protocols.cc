@@ -819,3 +819,35 @@ TEST(CompactValidation, ErrorsSplitIntoReadBiasAndPulses)
   EXPECT_NEAR(sequence_errors(pts, Vr).G, 0.05, 1e-12);
   EXPECT_EQ(sequence_errors(pts, Vr).G_during_pulses, 0.0);
 }
+
+// The PDE reference's own error: |G_pde / G_pde_refined - 1| and the compact model against
+// the refined PDE, over the points that have a refined read; -1 where none has one; the
+// validation table shows the two columns only when a sequence has them.
+TEST(CompactValidation, RefinedReferenceErrorIsTheLargestChangeOfThePdeRead)
+{
+  const double               Vr = 0.1;
+  std::vector<SequencePoint> pts{
+    {1e-8, 0.6, 1e-8, 1.10e-8, 1e-8, 1e-4, 1e-4, 1.25e-8}, // PDE -20 % of the refined one; compact -12 %
+    {2e-8, Vr, 2e-8, 2.00e-8, 2e-8, 2e-9, 2e-9, 1.90e-8},  // PDE +5.3 %; compact +5.3 %
+    {3e-8, Vr, 4e-8, 4.00e-8, 4e-8, 4e-9, 4e-9, 0.0}};     // no refined read
+  const SequenceErrors e = sequence_errors(pts, Vr);
+  EXPECT_NEAR(e.reference, 0.20, 1e-12);
+  EXPECT_NEAR(e.G_refined, 0.12, 1e-12);
+  for (auto &p : pts)
+    p.G_pde_refined = 0.0;
+  EXPECT_EQ(sequence_errors(pts, Vr).reference, -1.0);
+  EXPECT_EQ(sequence_errors(pts, Vr).G_refined, -1.0);
+
+  nlohmann::json row = {{"sequence", "train"}, {"role", "validation"}, {"points", 3},
+                        {"max_conductance_error_at_read_bias", 0.05}, {"max_conductance_error_of_states_during_pulses", 0.1},
+                        {"max_current_error", 0.1}, {"max_read_model_error", 0.01},
+                        {"max_read_model_error_at_read_bias", 0.01}, {"compact_steps", 10}, {"passes", false}};
+  std::ostringstream without;
+  write_validation_table(without, nlohmann::json::array({row}), "m.json", 0.1, 0.2, Vr);
+  EXPECT_EQ(without.str().find("refinement"), std::string::npos) << without.str();
+  row["reference_uncertainty"]                  = 0.2;
+  row["max_conductance_error_against_refined"] = 0.12;
+  std::ostringstream with;
+  write_validation_table(with, nlohmann::json::array({row}), "m.json", 0.1, 0.2, Vr);
+  EXPECT_NE(with.str().find("| 20 % | 12 % |"), std::string::npos) << with.str();
+}
