@@ -1820,6 +1820,15 @@ namespace otj
       for (unsigned i = 1; i <= film_cells_; ++i)
         vcsv << ",v_" << i << '_' << who;
     vcsv << '\n' << std::setprecision(8);
+    // the refined reference's pristine state, once for all sequences
+    const RunParameters fine = refined_reference(device_);
+    Vector<double>      fine_pristine;
+    if (refined_reference_)
+      {
+        TransientSimulation eq(quiet_run(fine, points({{0, 0}, {1, 0}})), true);
+        eq.solve_initial_state();
+        fine_pristine = eq.state();
+      }
     bool all_ok = true;
     for (const auto &seq : validation_)
       {
@@ -1843,11 +1852,8 @@ namespace otj
         std::vector<double> G_refined(reads.size(), 0.0);
         if (refined_reference_)
           {
-            const RunParameters fine = refined_reference(device_);
-            TransientSimulation eq(quiet_run(fine, points({{0, 0}, {1, 0}})), true);
-            eq.solve_initial_state();
             TransientSimulation rs(quiet_run(fine, wf), true);
-            rs.restart_from(eq.state());
+            rs.restart_from(fine_pristine);
             for (std::size_t k = 0; k < reads.size(); ++k)
               {
                 rs.integrate_waveform(false, reads[k]);
