@@ -790,6 +790,13 @@ namespace otj
     stops.insert(stops.end(), times.begin(), times.end());
     std::sort(stops.begin(), stops.end());
     stops.erase(std::unique(stops.begin(), stops.end()), stops.end());
+    // the state's bounds: 0 <= w_d <= w <= 1, 0 <= v_i <= 1 (w_d = 0 without the depth state)
+    auto project = [&](CompactState &x) {
+      x.w = std::clamp(x.w, 0.0, 1.0);
+      for (double &vi : x.v)
+        vi = std::clamp(vi, 0.0, 1.0);
+      x.w_deep = p_.has_depth() ? std::clamp(x.w_deep, 0.0, x.w) : 0.0;
+    };
     std::vector<CompactSample> out;
     double                     t = wf.start_time(), h = 1e-12;
     std::size_t                next = 0;
@@ -830,12 +837,6 @@ namespace otj
             // w_d = w while w is released (at 0 V from mid-window states) carries an error that does not
             // shrink with h, and the steps stalled at ~1e-10 s (1.1 million of 1.15 million STDP steps
             // at tolerance 1e-5)
-            auto project = [&](CompactState &x) {
-              x.w = std::clamp(x.w, 0.0, 1.0);
-              for (double &vi : x.v)
-                vi = std::clamp(vi, 0.0, 1.0);
-              x.w_deep = p_.has_depth() ? std::clamp(x.w_deep, 0.0, x.w) : 0.0;
-            };
             project(one);
             project(two);
             double err = std::abs(one.w - two.w) / (rtol * std::max(std::abs(two.w), 1e-4));
@@ -846,11 +847,12 @@ namespace otj
             if (err <= 1.0 || h < 1e-15)
               {
                 t = (stop - (t + h) <= 1e-14 * std::max(1e-9, std::abs(stop))) ? stop : t + h;
-                // Richardson extrapolation of the second-order pair
-                s.w = std::clamp(two.w + (two.w - one.w) / 3.0, 0.0, 1.0);
-                s.w_deep = p_.has_depth() ? std::clamp(two.w_deep + (two.w_deep - one.w_deep) / 3.0, 0.0, s.w) : 0.0;
+                // Richardson extrapolation of the second-order pair, projected onto the bounds
+                s.w      = two.w + (two.w - one.w) / 3.0;
+                s.w_deep = two.w_deep + (two.w_deep - one.w_deep) / 3.0;
                 for (std::size_t i = 0; i < s.v.size(); ++i)
-                  s.v[i] = std::clamp(two.v[i] + (two.v[i] - one.v[i]) / 3.0, 0.0, 1.0);
+                  s.v[i] = two.v[i] + (two.v[i] - one.v[i]) / 3.0;
+                project(s);
                 ++n_steps;
                 sample();
               }
