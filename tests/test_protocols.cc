@@ -553,53 +553,6 @@ TEST(CompactModel, FilmCouplingStepFollowsTheEquationsWhileWGrows)
     EXPECT_NEAR(out[0].state.v[c] / s.v[c], 1.0, 1e-5);
 }
 
-// The trapped charge's voltage equivalent alpha: the Pt and film links take their rates at
-// V - alpha w (the interface link at V), by an independent evaluation of the fluxes from the rate
-// table; and the exponential step, whose linearisation carries d k / d V, follows the equations
-// (RK4) while w grows from 0.05 past 0.3 (the film links' rates fall e^{4.6 * 0.6 * 0.25} = 2x).
-TEST(CompactModel, TrappedChargeVoltageShiftsThePtAndFilmLinks)
-{
-  // rate voltages 0 and 1 V, ln k linear in V between them: k(V) = k(0) (k(1) / k(0))^V
-  CompactModelParameters p = two_slabs({4e7, 1e7, 6e7, 2e7, 3e7, 1e3});
-  p.rates[0]               = {4e7, 1e7, 6e7, 2e7, 3e7, 1e3};
-  p.rates[1]               = {4e9, 1e6, 6e9, 2e6, 3e9, 1e3};
-  p.trapped_charge_voltage = 0.6;
-  const CompactModel m(p);
-  CompactState       s;
-  s.w = 0.25, s.v = {0.1, 0.2};
-  const double V = 0.8, Vf = V - 0.6 * 0.25;
-  EXPECT_DOUBLE_EQ(m.film_link_voltage(V, s.w), Vf);
-  auto k = [&](std::size_t i, double U) { return p.rates[0][i] * std::pow(p.rates[1][i] / p.rates[0][i], U); };
-  const double p0 = 1 - 0.1 - 0.2 - 0.25;
-  const double f0 = k(0, Vf) * p0 - k(1, Vf) * 0.1, f1 = k(2, Vf) * 0.1 - k(3, Vf) * 0.2,
-               f2 = k(4, V) * 0.2 - k(5, V) * 0.25;
-  const auto d = m.derivative(V, s);
-  EXPECT_NEAR(d.v[0] / (f0 - f1), 1.0, 1e-9);
-  EXPECT_NEAR(d.v[1] / (f1 - f2), 1.0, 1e-9);
-  EXPECT_NEAR(d.w / f2, 1.0, 1e-9);
-  // d k / d V of the log-linear interpolation
-  const auto dk = m.rate_slopes(Vf);
-  EXPECT_NEAR(dk[0] / (k(0, Vf) * std::log(100.0)), 1.0, 1e-9);
-  EXPECT_NEAR(dk[1] / (k(1, Vf) * std::log(0.1)), 1.0, 1e-9);
-  // the step against RK4 while w grows
-  s.w = 0.05, s.v = {0.0, 0.0};
-  const double T   = 1.5e-9;
-  const auto   out = m.integrate(PiecewiseLinearWaveform({{0.0, V}, {T, V}}), s, {T}, 1e-8);
-  ASSERT_EQ(out.size(), 1u);
-  const auto ref = rk4_reference(m, V, s, T, 200000);
-  EXPECT_GT(ref.w, 0.3);
-  EXPECT_NEAR(out[0].state.w / ref.w, 1.0, 1e-5);
-  for (std::size_t c = 0; c < 2; ++c)
-    EXPECT_NEAR(out[0].state.v[c] / ref.v[c], 1.0, 1e-5);
-  // without the shift w grows faster (the film links are not slowed)
-  p.trapped_charge_voltage = 0.0;
-  const auto fast = CompactModel(p).integrate(PiecewiseLinearWaveform({{0.0, V}, {T, V}}), s, {T}, 1e-8);
-  EXPECT_GT(fast[0].state.w, 1.05 * out[0].state.w);
-  // the JSON round trip keeps alpha
-  p.trapped_charge_voltage = 0.6;
-  EXPECT_DOUBLE_EQ(CompactModelParameters::from_json(p.to_json(), "test").trapped_charge_voltage, 0.6);
-}
-
 // A 16-slab chain takes the rational (1, 2)-Pade step instead of the dense exponential: during
 // a drift with film coupling, Frumkin capture and the depth state, against RK4 with 1e5 steps
 // of derivative(); and over a 1 s hold (steps ~1e8 times the fastest rate's inverse) to the

@@ -89,7 +89,6 @@ namespace otj
             {"pt_self_coupling", pt_self_coupling},
             {"interface_capture_screening", capture_screening},
             {"film_coupling_screening", film_screening},
-            {"trapped_charge_voltage_V", trapped_charge_voltage},
             {"rate_order", "k_0+, k_0-, ..., k_N+, k_N-: link 0 Pt layer <-> first film slab, link N last slab <-> interface"},
             {"tau_v_s", tau_v},
             {"kappa", kappa},
@@ -129,8 +128,6 @@ namespace otj
           p.pt_link_coupling = j.at("pt_link_coupling").get<std::vector<double>>();
         if (j.contains("film_coupling_screening"))
           p.film_screening = j.at("film_coupling_screening").get<double>();
-        if (j.contains("trapped_charge_voltage_V"))
-          p.trapped_charge_voltage = j.at("trapped_charge_voltage_V").get<double>();
         if (j.contains("interface_capture_screening"))
           p.capture_screening = j.at("interface_capture_screening").get<double>();
         p.tau_v            = j.at("tau_v_s").get<double>();
@@ -219,8 +216,6 @@ namespace otj
       throw std::invalid_argument(where + ": compact model needs tau_v_s > 0 and a finite kappa");
     if (!(film_screening >= 0) || !std::isfinite(film_screening))
       throw std::invalid_argument(where + ": compact model film_coupling_screening must be finite and >= 0");
-    if (!(trapped_charge_voltage >= 0) || !std::isfinite(trapped_charge_voltage))
-      throw std::invalid_argument(where + ": compact model trapped_charge_voltage_V must be finite and >= 0");
     if (!(capture_screening >= 0) || !std::isfinite(capture_screening))
       throw std::invalid_argument(where + ": compact model interface_capture_screening must be finite and >= 0");
     if (hidden_cells >= film_cells)
@@ -310,31 +305,6 @@ namespace otj
     return k;
   }
 
-  std::vector<double> CompactModel::rate_slopes(const double V) const
-  {
-    std::vector<double> d(p_.rates.front().size(), 0.0);
-    const auto [i, f] = locate(p_.rate_voltages, V);
-    if (p_.rate_voltages.size() < 2 || V <= p_.rate_voltages.front() || V >= p_.rate_voltages.back())
-      return d; // clamped outside the grid
-    const std::size_t j  = i + 1;
-    const double      dV = p_.rate_voltages[j] - p_.rate_voltages[i];
-    for (std::size_t m = 0; m < d.size(); ++m)
-      {
-        const double k = log_interpolated_rate(p_.rates[i][m], p_.rates[j][m], f);
-        if (k > 0)
-          d[m] = (k + rate_floor) * (std::log(p_.rates[j][m] + rate_floor) - std::log(p_.rates[i][m] + rate_floor)) / dV;
-      }
-    return d;
-  }
-
-  double CompactModel::film_link_voltage(const double V, const double w) const
-  {
-    if (p_.trapped_charge_voltage == 0.0)
-      return V;
-    const double ws = std::clamp(w, 0.0, 1.0);
-    return V - p_.trapped_charge_voltage * (p_.film_screening > 0 ? p_.film_screening * (1 - std::exp(-ws / p_.film_screening)) : ws);
-  }
-
   double CompactModel::per_voltage(const std::vector<double> &c, const double V, const double if_empty) const
   {
     if (c.empty())
@@ -386,9 +356,7 @@ namespace otj
     inline double capture_coverage_slope(double w, double ws) { return ws > 0 ? std::exp(-w / ws) : 1.0; }
 
     /// The chain's fluxes flux_0 .. flux_N at state s with rates k and interface couplings g.
-    /// (k: the rates at V for the interface link, kf: those at the film-link voltage for the others)
-    std::vector<double> chain_fluxes(const std::vector<double> &k, const std::vector<double> &kf,
-                                     const std::pair<double, double> &g,
+    std::vector<double> chain_fluxes(const std::vector<double> &k, const std::pair<double, double> &g,
                                      const double gf, const double g0, const double gp, const CompactState &s,
                                      const double ws, const double fs)
     {
@@ -403,10 +371,9 @@ namespace otj
         {
           const double gl = i == 0 ? g0 : gf; // the link out of the Pt-side layer, or a film link
           const double sp = i == 0 ? std::exp(gp * x[0]) : 1.0; // the Pt-side layer's self-interaction
-          const auto &kk = i == N ? k : kf;
-          f[i] = kk[2 * i] * x[i] * sp *
+          f[i] = k[2 * i] * x[i] * sp *
                    (i == N ? std::exp(-g.first * capture_coverage(s.w, ws)) : std::exp(-gl * capture_coverage(s.w, fs))) -
-                 kk[2 * i + 1] * x[i + 1] / sp *
+                 k[2 * i + 1] * x[i + 1] / sp *
                    (i == N ? std::exp(g.second * s.w) : std::exp(gl * capture_coverage(s.w, fs)));
         }
       return f;
@@ -415,7 +382,7 @@ namespace otj
 
   CompactState CompactModel::derivative(const double V, const CompactState &s) const
   {
-    const auto   f = chain_fluxes(rates(V), rates(film_link_voltage(V, s.w)), couplings(V), film_coupling(V), pt_link_coupling(V), pt_self_coupling(V), s,
+    const auto   f = chain_fluxes(rates(V), couplings(V), film_coupling(V), pt_link_coupling(V), pt_self_coupling(V), s,
                                   p_.capture_screening, p_.film_screening);
     CompactState d;
     d.w = f.back();
@@ -680,11 +647,6 @@ namespace otj
     // stays stable however stiff the interface is (a frozen phi would not).
     const auto        k    = rates(V);
     const auto        g    = couplings(V);
-    // the Pt and film links at V - alpha c(w): their rates and d k / d V there (the shift's
-    // derivative in w joins the linearisation below)
-    const double      Vf     = film_link_voltage(V, s.w);
-    const auto        kf     = Vf == V ? k : rates(Vf);
-    const auto        dkf    = p_.trapped_charge_voltage != 0.0 ? rate_slopes(Vf) : std::vector<double>();
     const bool        depth = p_.has_depth();
     const std::size_t N    = s.v.size();
     // rows / columns: v_1 .. v_N (0 .. N-1), w (N), w_d (N + 1, with the depth state), 1 (C)
@@ -729,16 +691,13 @@ namespace otj
       // linearised in p at the step's start: slope F_p = A (1 + g_p p*) + B g_p v_1* on p,
       // and the constant -g_p p* (A p* + B v_1*) that the linearisation leaves
       const double sp = link == 0 && gp != 0.0 ? std::exp(gp * x_at(0)) : 1.0;
-      const double A = kf[2 * link] * el * sp, B = kf[2 * link + 1] / el / sp;
+      const double A = k[2 * link] * el * sp, B = k[2 * link + 1] / el / sp;
       const double kp = link == 0 && gp != 0.0 ? A * (1 + gp * x_at(0)) + B * gp * x_at(1) : A, km = B;
       if (link == 0 && gp != 0.0)
         M(row, C) -= sign * gp * x_at(0) * (A * x_at(0) + B * x_at(1)) * h;
-      double D = gl != 0.0 ? -gl * def * (A * x_at(link) + B * x_at(link + 1)) : 0.0;
-      if (!dkf.empty()) // d/dw of k(V - alpha c(w)) = -alpha c'(w) dk/dV
-        D -= p_.trapped_charge_voltage * def *
-             (dkf[2 * link] * el * sp * x_at(link) - dkf[2 * link + 1] / el / sp * x_at(link + 1));
-      if (D != 0.0)
+      if (gl != 0.0)
         {
+          const double D = -gl * def * (A * x_at(link) + B * x_at(link + 1));
           M(row, N) += sign * D * h;
           M(row, C) -= sign * D * ws * h;
         }

@@ -92,15 +92,6 @@ namespace otj
     /// w_f of the screened film coupling exp(-+g_f w_f (1 - exp(-w / w_f))) (0: linear in w): the
     /// substrate's electrons screen the trapped charge's field once w grows
     double                           film_screening = 0.0;
-    /// alpha (V): the trapped charge's voltage equivalent on the film. The links out of the Pt-side
-    /// layer and between the film slabs take their rates at V - alpha c(w) (c(w) = w, or
-    /// w_f (1 - exp(-w / w_f)) with film_screening w_f), not at V: by Gauss's law the trapped sheet
-    /// charge at the interface, imaged in the Pt and the substrate, lowers the potential drop across
-    /// the film linearly in w (Sze & Ng, Physics of Semiconductor Devices, 3rd ed., section 4.3 on
-    /// charges in the oxide of an MIS structure), so the trapped charge slows the film's transport
-    /// as a lower applied voltage would: strongly near the set threshold, hardly once the film's
-    /// transit is fast. One number for all voltages (0: no shift).
-    double                           trapped_charge_voltage = 0.0;
     double                           tau_v = 1e-9;    ///< volatile relaxation time of the spike fit (s; a check)
     double                           kappa = 1.0;     ///< weight of v in the current state s
     std::vector<double>              cell_kappa;      ///< per-slab weights (empty: kappa for every slab)
@@ -171,11 +162,6 @@ namespace otj
 
     /// The 2 (N + 1) rates at V (1/s).
     std::vector<double> rates(double V) const;
-    /// Their derivatives d k / d V (1/(s V)) of the log-linear interpolation (0 outside the grid).
-    std::vector<double> rate_slopes(double V) const;
-    /// The voltage at which the Pt and film links take their rates in a state with trapped share w:
-    /// V - alpha c(w) (see CompactModelParameters::trapped_charge_voltage).
-    double              film_link_voltage(double V, double w) const;
     /// g+ and g- of the interface link at V (linear in V between the training voltages).
     std::pair<double, double> couplings(double V) const;
     /// g_f of the film links at V (linear in V between the training voltages).

@@ -391,12 +391,6 @@ namespace otj
                       "Pulse trains from the pristine state whose states (read at the end of each period, at every "
                       "current voltage) give the depth correction of the current table: 'V width period pulses' "
                       "(V, s, s, count), separated by ';'. Used with 'Interface depth split (nm)' > 0.");
-    prm.declare_entry("Trapped charge voltage (V)", "0", Patterns::Double(0.0, 5.0),
-                      "alpha: the links out of the Pt-side layer and between the film slabs take their rates at "
-                      "V - alpha w instead of V (the trapped charge lowers the potential drop across the film by "
-                      "Gauss's law, like a lower applied voltage; one number for all voltages). The per-voltage "
-                      "fits, in increasing V, then evaluate those links with the rates of the voltages fitted "
-                      "before. 0: no shift.");
     prm.declare_entry("Film coupling", "false", Patterns::Bool(),
                       "Fit a coupling g_f per training voltage by which the trapped charge w screens the film's "
                       "field: the film links' forward rates carry exp(-g_f w), their backward rates exp(+g_f w).");
@@ -518,7 +512,6 @@ namespace otj
     set_film_coupling_     = prm.get_double("Set film coupling");
     train_weight_          = prm.get_double("Training train weight");
     film_screening_        = prm.get_double("Film coupling screening (w)");
-    trapped_charge_voltage_ = prm.get_double("Trapped charge voltage (V)");
     horizon_coverage_      = prm.get_double("Fit horizon coverage");
     depth_split_           = prm.get_double("Interface depth split (nm)") * constants::nm;
     {
@@ -823,7 +816,6 @@ namespace otj
     CompactModelParameters P;
     P.capture_screening = capture_screening_;
     P.film_screening    = film_screening_;
-    P.trapped_charge_voltage = trapped_charge_voltage_;
     P.rate_voltages    = rate_voltages_;
     P.film_cells       = film_cells_ + hidden_cells_;
     P.hidden_cells     = hidden_cells_;
@@ -1148,33 +1140,20 @@ namespace otj
           const std::size_t ng = (film_coupling_ ? (pt_link_coupling_ ? 4 : 3) : 2) + (pt_self_coupling_ ? 1 : 0);
           auto model_for = [&](const std::vector<double> &x) {
             CompactModelParameters Q;
-            // with the trapped charge's voltage shift, the film links at V - alpha w take the
-            // rates of the voltages fitted before (fixed) and of this one
-            const bool shifted = trapped_charge_voltage_ > 0 && !P.rates.empty();
-            const std::size_t before = shifted ? P.rates.size() : 0;
-            Q.rate_voltages.assign(P.rate_voltages.begin(), P.rate_voltages.begin() + before);
-            Q.rate_voltages.push_back(V);
+            Q.rate_voltages    = {V};
             Q.film_cells       = NM;
             Q.hidden_cells     = hidden_cells_;
-            Q.rates.assign(P.rates.begin(), P.rates.begin() + before);
-            Q.rates.emplace_back(nk);
+            Q.rates            = {std::vector<double>(nk)};
             for (std::size_t m = 0; m < nk; ++m)
-              Q.rates.back()[m] = std::max(0.0, std::exp(x[m]) - floor_k);
-            auto with_previous = [&](const std::vector<double> &prev, double here) {
-              std::vector<double> c(prev.begin(), prev.begin() + std::min(before, prev.size()));
-              c.resize(before, here);
-              c.push_back(here);
-              return c;
-            };
-            Q.capture_coupling = with_previous(P.capture_coupling, x[nk]);
-            Q.release_coupling = with_previous(P.release_coupling, x[nk + 1]);
+              Q.rates[0][m] = std::max(0.0, std::exp(x[m]) - floor_k);
+            Q.capture_coupling = {x[nk]};
+            Q.release_coupling = {x[nk + 1]};
             if (film_coupling_)
-              Q.film_coupling = with_previous(P.film_coupling, x[nk + 2]);
+              Q.film_coupling = {x[nk + 2]};
             if (pt_link_coupling_)
-              Q.pt_link_coupling = with_previous(P.pt_link_coupling, x[nk + 3]);
+              Q.pt_link_coupling = {x[nk + 3]};
             if (pt_self_coupling_)
-              Q.pt_self_coupling = with_previous(P.pt_self_coupling, x[nk + ng - 1]);
-            Q.trapped_charge_voltage = trapped_charge_voltage_;
+              Q.pt_self_coupling = {x[nk + ng - 1]};
             Q.capture_screening = capture_screening_;
             Q.film_screening    = film_screening_;
             Q.current_voltages = {-1, 1};
@@ -1431,9 +1410,8 @@ namespace otj
               const CompactModelParameters base = model_for(best).parameters();
               auto depth_residuals = [&](const std::vector<double> &y, const char *) -> std::optional<std::vector<double>> {
                 CompactModelParameters Q = base;
-                // (one row per rate voltage of the fit model: the depth exchange acts at V only)
-                Q.depth_rates.assign(Q.rate_voltages.size(), {std::exp(y[0]), std::exp(y[1])});
-                Q.depth_coupling.assign(Q.rate_voltages.size(), y[2]);
+                Q.depth_rates            = {{std::exp(y[0]), std::exp(y[1])}};
+                Q.depth_coupling         = {y[2]};
                 const CompactModel  m(Q);
                 std::vector<double> r;
                 if (!replay_all(m, best, [&](std::size_t ti, const std::vector<CompactSample> &out) {

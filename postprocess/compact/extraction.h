@@ -109,7 +109,6 @@ namespace otj
     double                          set_film_coupling_    = -1.0;
     double                          train_weight_         = 1.0;
     double                          film_screening_       = 0.0;
-    double                          trapped_charge_voltage_ = 0.0; ///< alpha (V), see CompactModelParameters
     double                          horizon_coverage_     = 0.0;
     double                          table_train_voltage_ = 0.0;
     double                          depth_split_         = 0.0; ///< m beyond the interface (0: no depth state)
