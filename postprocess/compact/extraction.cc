@@ -1,5 +1,6 @@
 // Compact-model extraction from PDE runs and its validation (see the header).
 #include "compact/extraction.h"
+#include "compact/reduced_oxide_model.h"
 #include "common/version.h"
 
 #include "analysis/exponential_fit.h"
@@ -27,6 +28,7 @@
 #include <limits>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <sstream>
 
@@ -354,6 +356,11 @@ namespace otj
                       "Each period of the depth trains is also read a quarter of its rest after the pulse (not "
                       "only at its end), so that the depth slope sees the states the reads shortly after a "
                       "pulse meet (a fast set's surplus near the film before it has moved deeper).");
+    prm.declare_entry("Reduced model cells", "0", Patterns::Integer(0, 10000),
+                      "If > 0: also validate the reduced oxide model (the PDE's vacancy and Poisson equations on "
+                      "this many uniform cells of the oxide, the substrate by its first integral, the current by "
+                      "Tsu-Esaki; compact/reduced_oxide_model.h) on the same sequences, from the PDE's pristine state "
+                      "projected onto its nodes. Nothing of it is fitted.");
     prm.declare_entry("Refined reference", "true", Patterns::Bool(),
                       "Each validation and development sequence is also run by the PDE on the device's mesh with "
                       "every cell halved and with the time-step tolerance divided by 10: the table reports the "
@@ -475,6 +482,7 @@ namespace otj
     relaxation_bias_       = prm.get_double("Relaxation bias (V)");
     film_read_correction_  = prm.get_bool("Film read correction");
     refined_reference_     = prm.get_bool("Refined reference");
+    reduced_cells_         = static_cast<unsigned>(prm.get_integer("Reduced model cells"));
     depth_early_reads_     = prm.get_bool("Depth train early reads");
     pt_link_coupling_      = prm.get_bool("Pt link coupling");
     pt_self_coupling_      = prm.get_bool("Pt layer self-coupling");
@@ -1830,6 +1838,15 @@ namespace otj
         fine_pristine = eq.state();
       }
     bool all_ok = true;
+    // the reduced oxide model (optional), started from the PDE's pristine state
+    std::unique_ptr<ReducedOxideModel> reduced;
+    std::ostringstream                 rcsv;
+    rcsv << "sequence,t_s,source_V,G_pde_S,G_reduced_S,I_pde_A,I_reduced_A,w_pde,w_reduced,w_deep_pde,w_deep_reduced\n"
+         << std::setprecision(8);
+    TransientSimulation pristine_sim(quiet_run(device_, points({{0, 0}, {1, 0}})), true);
+    const auto         &pristine_system = pristine_sim.system();
+    if (reduced_cells_ > 0)
+      reduced = std::make_unique<ReducedOxideModel>(device_.device, reduced_cells_, device_.time, device_.newton);
     for (const auto &seq : validation_)
       {
         const double           Vr    = P.read_voltage;
@@ -1882,6 +1899,45 @@ namespace otj
           }
         const SequenceErrors err = sequence_errors(pts, Vr);
         const bool ok = cm.size() == reads.size() && err.G <= conductance_tolerance_ && err.I <= current_tolerance_;
+        // the reduced oxide model on the same sequence (its own state equations and Tsu-Esaki read)
+        json reduced_json = nullptr;
+        if (reduced)
+          {
+            const auto t_red = std::chrono::steady_clock::now();
+            std::vector<double> c0;
+            for (std::size_t i = 0; i < reduced->nodes().size(); ++i)
+              {
+                const double x = reduced->nodes()[i], hh = reduced->volumes()[i];
+                const double a = std::max(0.0, x - 0.5 * (i == 0 ? 0.0 : reduced->nodes()[1])),
+                             b = std::min(reduced->nodes().back(), x + 0.5 * reduced->nodes()[1]);
+                c0.push_back(pristine_system.vacancies_between(pristine, a, b) / hh);
+              }
+            IntegratorStatistics st;
+            const auto           rm = reduced->integrate(wf, c0, reads, true, &st);
+            std::vector<SequencePoint> rp;
+            for (std::size_t k = 0; k < reads.size() && k < rm.size(); ++k)
+              {
+                const CompactState rs = compartments_of(*reduced, rm[k].c, probe.x_interior, probe.x_interface,
+                                                        probe.cells, probe.x_deep);
+                rp.push_back({reads[k], wf.value(reads[k]), G_pde[k], reduced->conductance(rm[k].c, Vr), 0.0, I_pde[k],
+                              rm[k].current, G_refined[k]});
+                rcsv << '"' << seq.name << "\"," << reads[k] << ',' << wf.value(reads[k]) << ',' << G_pde[k] << ','
+                     << rp.back().G_compact << ',' << I_pde[k] << ',' << rm[k].current << ',' << S_pde[k].w << ',' << rs.w
+                     << ',' << S_pde[k].w_deep << ',' << rs.w_deep << '\n';
+              }
+            const SequenceErrors re = sequence_errors(rp, Vr);
+            const bool rok = rm.size() == reads.size() && re.G <= conductance_tolerance_ && re.I <= current_tolerance_;
+            reduced_json = {{"cells", reduced_cells_}, {"max_conductance_error", re.G},
+                            {"max_conductance_error_at_read_bias", re.G_at_read_bias},
+                            {"max_conductance_error_of_states_during_pulses", re.G_during_pulses},
+                            {"max_current_error", re.I}, {"max_conductance_error_against_refined", re.G_refined},
+                            {"time_steps", st.steps}, {"wall_time_s", seconds_since(t_red)}, {"passes", rok}};
+            if (!quiet)
+              std::cout << "    reduced oxide model (" << reduced_cells_ << " cells): max |G/G_pde - 1| = " << std::setprecision(3)
+                        << re.G << " (" << re.G_at_read_bias << " at the read bias, " << re.G_during_pulses
+                        << " during pulses), max |I/I_pde - 1| = " << re.I << ", " << st.steps << " steps, "
+                        << seconds_since(t_red) << " s -> " << (rok ? "passes" : "FAILS") << std::endl;
+          }
         if (!seq.development)
           all_ok = all_ok && ok;
         val.push_back({{"sequence", seq.name}, {"role", seq.development ? "development" : "validation"},
@@ -1892,7 +1948,7 @@ namespace otj
                        {"max_current_error", err.I}, {"compact_steps", steps},
                        {"max_read_model_error", err.read_model}, {"max_read_model_error_at_read_bias", err.read_model_at_read_bias},
                        {"reference_uncertainty", err.reference}, {"max_conductance_error_against_refined", err.G_refined},
-                       {"passes", ok}});
+                       {"passes", ok}, {"reduced_model", reduced_json}});
         if (!quiet)
           std::cout << (seq.development ? "  development '" : "  validation '") << seq.name << "': max |G_cm/G_pde - 1| = " << std::setprecision(3) << err.G
                     << " (tolerance " << conductance_tolerance_ << "; " << err.G_at_read_bias << " at the read bias between pulses, "
@@ -1906,6 +1962,8 @@ namespace otj
           std::cout << " -> " << (ok ? "passes" : "FAILS") << std::endl;
       }
     write_atomically(output_dir_ + "/validation.csv", [&](std::ostream &o) { o << vcsv.str(); });
+    if (reduced)
+      write_atomically(output_dir_ + "/validation_reduced.csv", [&](std::ostream &o) { o << rcsv.str(); });
     write_atomically(output_dir_ + "/validation.md", [&](std::ostream &o) {
       write_validation_table(o, val, output_dir_ + "/compact_model.json", conductance_tolerance_, current_tolerance_,
                              P.read_voltage);

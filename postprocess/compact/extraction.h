@@ -94,6 +94,7 @@ namespace otj
     double                          relaxation_bias_ = 0.0; ///< source voltage of the training relaxations
     bool                            film_read_correction_ = false;
     bool                            refined_reference_    = true;
+    unsigned int                    reduced_cells_        = 0; ///< reduced oxide model validated alongside (0: not)
     bool                            depth_early_reads_    = false;
     bool                            pt_link_coupling_     = false;
     bool                            pt_self_coupling_     = false;
