@@ -137,6 +137,9 @@ namespace otj
     double              w = 0;
     std::vector<double> v; ///< film slabs from the Pt side
     double              w_deep = 0; ///< the part of w in the deep sites (models with the depth state)
+    /// The reduced oxide model's state instead (compact/reduced_oxide_model.h): vacancy densities at
+    /// its nodes (m^-3); empty for the compartment model. w is then the share in the interface layer.
+    std::vector<double> c;
     double              volatile_share() const
     {
       double t = 0;

@@ -1845,8 +1845,19 @@ namespace otj
          << std::setprecision(8);
     TransientSimulation pristine_sim(quiet_run(device_, points({{0, 0}, {1, 0}})), true);
     const auto         &pristine_system = pristine_sim.system();
+    std::vector<double> reduced_pristine; // the PDE's pristine state on the reduced nodes (control-volume averages)
+    json                reduced_validation = json::array();
     if (reduced_cells_ > 0)
-      reduced = std::make_unique<ReducedOxideModel>(device_.device, reduced_cells_, device_.time, device_.newton);
+      {
+        reduced = std::make_unique<ReducedOxideModel>(device_.device, reduced_cells_, device_.time, device_.newton);
+        const auto  &x = reduced->nodes();
+        const double h = x[1] - x[0];
+        for (std::size_t i = 0; i < x.size(); ++i)
+          {
+            const double a = std::max(0.0, x[i] - 0.5 * h), b = std::min(x.back(), x[i] + 0.5 * h);
+            reduced_pristine.push_back(pristine_system.vacancies_between(pristine, a, b) / reduced->volumes()[i]);
+          }
+      }
     for (const auto &seq : validation_)
       {
         const double           Vr    = P.read_voltage;
@@ -1904,16 +1915,8 @@ namespace otj
         if (reduced)
           {
             const auto t_red = std::chrono::steady_clock::now();
-            std::vector<double> c0;
-            for (std::size_t i = 0; i < reduced->nodes().size(); ++i)
-              {
-                const double x = reduced->nodes()[i], hh = reduced->volumes()[i];
-                const double a = std::max(0.0, x - 0.5 * (i == 0 ? 0.0 : reduced->nodes()[1])),
-                             b = std::min(reduced->nodes().back(), x + 0.5 * reduced->nodes()[1]);
-                c0.push_back(pristine_system.vacancies_between(pristine, a, b) / hh);
-              }
             IntegratorStatistics st;
-            const auto           rm = reduced->integrate(wf, c0, reads, true, &st);
+            const auto           rm = reduced->integrate(wf, reduced_pristine, reads, true, &st);
             std::vector<SequencePoint> rp;
             for (std::size_t k = 0; k < reads.size() && k < rm.size(); ++k)
               {
@@ -1932,6 +1935,8 @@ namespace otj
                             {"max_conductance_error_of_states_during_pulses", re.G_during_pulses},
                             {"max_current_error", re.I}, {"max_conductance_error_against_refined", re.G_refined},
                             {"time_steps", st.steps}, {"wall_time_s", seconds_since(t_red)}, {"passes", rok}};
+            reduced_validation.push_back({{"sequence", seq.name}, {"role", seq.development ? "development" : "validation"}});
+            reduced_validation.back().update(reduced_json);
             if (!quiet)
               std::cout << "    reduced oxide model (" << reduced_cells_ << " cells): max |G/G_pde - 1| = " << std::setprecision(3)
                         << re.G << " (" << re.G_at_read_bias << " at the read bias, " << re.G_during_pulses
@@ -1962,14 +1967,59 @@ namespace otj
           std::cout << " -> " << (ok ? "passes" : "FAILS") << std::endl;
       }
     write_atomically(output_dir_ + "/validation.csv", [&](std::ostream &o) { o << vcsv.str(); });
+    bool reduced_ok = false;
     if (reduced)
-      write_atomically(output_dir_ + "/validation_reduced.csv", [&](std::ostream &o) { o << rcsv.str(); });
+      {
+        write_atomically(output_dir_ + "/validation_reduced.csv", [&](std::ostream &o) { o << rcsv.str(); });
+        reduced_ok = std::all_of(reduced_validation.begin(), reduced_validation.end(), [](const json &v) {
+          return v["role"] == "development" || v["passes"].get<bool>();
+        });
+        // the reduced model's export: everything but the material files is in it; the device file (and
+        // through it the material files) gives the physics, fingerprinted
+        const std::string dev_abs = fs::absolute(device_.input_file).lexically_normal().string();
+        json              mats    = json::array();
+        for (const auto &l : device_.device.layers)
+          mats.push_back({{"layer", l.role}, {"path", l.material.source_file},
+                          {"fnv1a64", file_fingerprint(l.material.source_file)}});
+        std::vector<double> site, act;
+        for (double xx : reduced->nodes())
+          site.push_back(device_.device.vacancy_site_energy_at(xx) / constants::eV),
+            act.push_back(device_.device.vacancy_activation_at(xx) / constants::eV);
+        const json rj = {
+          {"kind", "reduced_oxide_model"},
+          {"description", "the PDE's oxygen-vacancy and Poisson equations on a uniform grid of the oxide, the substrate by "
+                          "its first integral, the current by Tsu-Esaki (postprocess/compact/reduced_oxide_model.h); "
+                          "nothing fitted: the physics is the device file's"},
+          {"device_file", dev_abs},
+          {"device_file_relative", fs::relative(dev_abs, fs::absolute(output_dir_)).string()},
+          {"device_fnv1a64", file_fingerprint(device_.input_file)},
+          {"material_files", mats},
+          {"cells", reduced_cells_},
+          {"read_voltage_V", P.read_voltage},
+          {"nodes_m", reduced->nodes()},
+          {"site_energy_eV", site},
+          {"activation_energy_eV", act},
+          {"pristine_densities_m3", reduced_pristine},
+          {"pristine_state", "the PDE's equilibrium at 0 V, averaged over the nodes' control volumes"},
+          {"validation", reduced_validation},
+          {"validation_passes", reduced_ok},
+          {"program", "otj extract"},
+          {"version", otj::program_version()},
+          {"input_file", {{"path", file_}, {"fnv1a64", file_fingerprint(file_)}}}};
+        write_atomically(output_dir_ + "/reduced_model.json", [&](std::ostream &o) { o << rj.dump(1) << "\n"; });
+        write_atomically(output_dir_ + "/reduced_model_nodes.csv", [&](std::ostream &o) {
+          o << "x_nm,site_energy_eV,activation_energy_eV,pristine_density_m3\n" << std::setprecision(10);
+          for (std::size_t i = 0; i < reduced->nodes().size(); ++i)
+            o << reduced->nodes()[i] / constants::nm << ',' << site[i] << ',' << act[i] << ',' << reduced_pristine[i] << '\n';
+        });
+      }
     write_atomically(output_dir_ + "/validation.md", [&](std::ostream &o) {
       write_validation_table(o, val, output_dir_ + "/compact_model.json", conductance_tolerance_, current_tolerance_,
                              P.read_voltage);
     });
     json summary = {{"program", "otj extract"}, {"version", otj::program_version()}, {"input_file", file_},
                     {"device_file", device_.input_file}, {"validation", val}, {"validation_passes", all_ok},
+                    {"reduced_model_validation_passes", reduced ? json(reduced_ok) : json(nullptr)},
                     {"tau_v_s", P.tau_v}, {"kappa", P.kappa}, {"wall_time_s", seconds_since(start)}};
     write_atomically(output_dir_ + "/extraction.json", [&](std::ostream &o) { o << summary.dump(2) << "\n"; });
     if (!quiet)

@@ -123,6 +123,8 @@ namespace otj
                          "(V/m)' = 0)");
     newton_.band_solver = true;
     L_                  = device_.film_thickness();
+    for (std::size_t k = 0; k + 2 < device_.layers.size(); ++k) // all oxide layers but the last
+      x_interface_ += device_.layers[k].thickness;
     h_                  = L_ / cells;
     for (unsigned i = 0; i <= cells; ++i)
       {

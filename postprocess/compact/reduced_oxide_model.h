@@ -81,6 +81,8 @@ namespace otj
                       const NewtonParameters &newton);
 
     const std::vector<double> &nodes() const { return x_; }
+    /// Depth of the top of the oxide's last layer (the interface layer; m): w is the share beyond it.
+    double                     interface_depth() const { return x_interface_; }
     /// Control volume of each node (m).
     const std::vector<double> &volumes() const { return vol_; }
     /// Potentials (V) at the nodes for densities c (m^-3) at applied voltage V (vacancies frozen).
@@ -109,7 +111,7 @@ namespace otj
     TimeSteppingParameters   time_;
     NewtonParameters         newton_;
     SubstrateFirstIntegral   substrate_;
-    double                   L_ = 0, h_ = 0, cs_ = 1e26;
+    double                   L_ = 0, h_ = 0, cs_ = 1e26, x_interface_ = 0;
     std::vector<double>      x_, vol_, site_, activation_;
     dealii::SparsityPattern  pattern_;
   };

@@ -8,6 +8,7 @@
 #include "common/number_list.h"
 #include "materials/material.h"
 #include "output/atomic_file.h"
+#include "simulation/run_parameters.h"
 
 #include <deal.II/base/parameter_handler.h>
 
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <memory>
 #include <numeric>
 #include <tuple>
 #include <iostream>
@@ -311,9 +313,40 @@ namespace otj
                            ": expected a JSON compact model (" + e.what() + ")");
         }
     }
-    const CompactModel model(CompactModelParameters::from_json(model_json, model_file_));
-    settings_.read_voltage = model.parameters().read_voltage;
-    SynapseProbe probe(model, settings_);
+    // the compartment model (compact_model.json) or the reduced oxide model (reduced_model.json,
+    // "kind": "reduced_oxide_model": the device file it was validated for, its cells, its pristine state)
+    std::unique_ptr<CompactModel>      compact;
+    std::unique_ptr<RunParameters>     reduced_device;
+    std::unique_ptr<ReducedOxideModel> reduced;
+    std::unique_ptr<SynapseProbe>      probe_ptr;
+    if (model_json.is_object() && model_json.value("kind", "") == "reduced_oxide_model")
+      {
+        try
+          {
+            // the device file as written, else relative to the model file's folder (a moved checkout)
+            std::string dev = model_json.at("device_file").get<std::string>();
+            if (!fs::exists(dev) && model_json.contains("device_file_relative"))
+              dev = (fs::path(model_file_).parent_path() / model_json["device_file_relative"].get<std::string>()).string();
+            reduced_device = std::make_unique<RunParameters>(RunParameters::from_file(dev));
+            reduced = std::make_unique<ReducedOxideModel>(reduced_device->device, model_json.at("cells").get<unsigned>(),
+                                                          reduced_device->time, reduced_device->newton);
+            settings_.read_voltage = model_json.at("read_voltage_V").get<double>();
+            probe_ptr = std::make_unique<SynapseProbe>(
+              *reduced, model_json.at("pristine_densities_m3").get<std::vector<double>>(), settings_);
+          }
+        catch (const nlohmann::json::exception &e)
+          {
+            throw InputError(model_file_ + ": a reduced oxide model needs device_file, cells, read_voltage_V and "
+                                           "pristine_densities_m3 (" + e.what() + ")");
+          }
+      }
+    else
+      {
+        compact = std::make_unique<CompactModel>(CompactModelParameters::from_json(model_json, model_file_));
+        settings_.read_voltage = compact->parameters().read_voltage;
+        probe_ptr              = std::make_unique<SynapseProbe>(*compact, settings_);
+      }
+    SynapseProbe &probe = *probe_ptr;
     fs::create_directories(output_dir_);
     auto say = [&](const std::string &s) {
       if (!quiet)

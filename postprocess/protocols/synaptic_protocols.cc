@@ -96,9 +96,24 @@ namespace otj
 
   // ---- SynapseProbe ---------------------------------------------------------
   SynapseProbe::SynapseProbe(const CompactModel &model, ProtocolSettings settings)
-    : model_(model)
+    : compact_(&model)
     , settings_(settings)
   {}
+
+  SynapseProbe::SynapseProbe(const ReducedOxideModel &model, std::vector<double> pristine, ProtocolSettings settings)
+    : reduced_(&model)
+    , pristine_(std::move(pristine))
+    , settings_(settings)
+  {
+    if (pristine_.size() != model.nodes().size())
+      throw std::invalid_argument("reduced oxide model: " + std::to_string(pristine_.size()) + " pristine densities for " +
+                                  std::to_string(model.nodes().size()) + " nodes");
+  }
+
+  double SynapseProbe::current(const double V, const CompactState &s) const
+  {
+    return reduced_ ? reduced_->current(s.c, V) : compact_->current(V, s);
+  }
 
   CompactState SynapseProbe::apply(const PiecewiseLinearWaveform &w, const CompactState &s0,
                                    const std::vector<double> &times, std::vector<CompactSample> *samples)
@@ -108,7 +123,21 @@ namespace otj
     std::sort(t.begin(), t.end());
     t.erase(std::unique(t.begin(), t.end()), t.end());
     unsigned int n = 0;
-    auto         out = model_.integrate(w, s0, t, settings_.rtol, &n);
+    std::vector<CompactSample> out;
+    if (reduced_)
+      {
+        IntegratorStatistics st;
+        for (auto &r : reduced_->integrate(w, s0.c, t, true, &st))
+          {
+            CompactState x;
+            x.w = reduced_->share_between(r.c, reduced_->interface_depth(), reduced_->nodes().back());
+            x.c = std::move(r.c);
+            out.push_back({r.t, r.voltage, r.current, std::move(x)});
+          }
+        n = st.steps;
+      }
+    else
+      out = compact_->integrate(w, s0, t, settings_.rtol, &n);
     steps_ += n;
     if (out.size() != t.size())
       throw std::runtime_error("compact model: the integrator stopped early (step limit) at t = " +
@@ -130,7 +159,10 @@ namespace otj
   {
     CompactState s;
     s.w = 0;
-    s.v.assign(model_.parameters().film_cells, 0.0);
+    if (reduced_)
+      s.c = pristine_;
+    else
+      s.v.assign(compact_->parameters().film_cells, 0.0);
     return hold(s, settings_.read_voltage, settings_.settle);
   }
 
@@ -147,7 +179,7 @@ namespace otj
     r.amplitude = amplitude;
     r.width     = width;
     const CompactState rest = probe.rest_state();
-    r.rest_current          = probe.model().current(set.read_voltage, rest);
+    r.rest_current          = probe.current(set.read_voltage, rest);
     SpikeTrain train(set.read_voltage, set.edge);
     train.add(0.0, amplitude, width);
     const double        t_end = train.end(0);
@@ -518,8 +550,8 @@ namespace otj
     probe.apply(none.waveform(0.0, t_max), rest, times, &off);
     for (double t : times)
       {
-        const double i_on = probe.model().current(set.read_voltage, sample_at(on, t).state);
-        const double i_off = probe.model().current(set.read_voltage, sample_at(off, t).state);
+        const double i_on = probe.current(set.read_voltage, sample_at(on, t).state);
+        const double i_off = probe.current(set.read_voltage, sample_at(off, t).state);
         std::array<std::array<double, 5>, 5> img{};
         for (int i = 0; i < 5; ++i)
           for (int j = 0; j < 5; ++j)

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "compact/compact_model.h"
+#include "compact/reduced_oxide_model.h"
 #include "protocols/spike_waveforms.h"
 
 #include <optional>
@@ -30,12 +31,16 @@ namespace otj
     double rtol         = 1e-5;
   };
 
-  /// Evolves a compact-model state under waveforms; counts the integrator steps.
+  /// Evolves a synapse state under waveforms, on the compartment model or on the reduced oxide
+  /// model (CompactState::c); counts the integrator steps.
   class SynapseProbe
   {
   public:
     SynapseProbe(const CompactModel &model, ProtocolSettings settings);
-    const CompactModel     &model() const { return model_; }
+    /// On the reduced oxide model, from the pristine node densities (m^-3).
+    SynapseProbe(const ReducedOxideModel &model, std::vector<double> pristine, ProtocolSettings settings);
+    /// Junction current (A) at V in state s.
+    double                  current(double V, const CompactState &s) const;
     const ProtocolSettings &settings() const { return settings_; }
     /// w = 0 and the film at equilibrium with the baseline (held for `settle`).
     CompactState rest_state();
@@ -45,14 +50,19 @@ namespace otj
     /// Holds the source at V for `duration`.
     CompactState hold(const CompactState &s, double V, double duration);
     /// Static read conductance (S).
-    double       conductance(const CompactState &s) const { return model_.conductance(s); }
+    double       conductance(const CompactState &s) const
+    {
+      return reduced_ ? reduced_->conductance(s.c, settings_.read_voltage) : compact_->conductance(s);
+    }
     /// Read conductance after a hold of `read_delay` at the baseline.
     double       nonvolatile_conductance(const CompactState &s);
     unsigned long steps() const { return steps_; }
 
   private:
-    const CompactModel &model_;
-    ProtocolSettings    settings_;
+    const CompactModel      *compact_ = nullptr;
+    const ReducedOxideModel *reduced_ = nullptr;
+    std::vector<double>      pristine_; ///< the reduced model's start
+    ProtocolSettings         settings_;
     unsigned long       steps_ = 0;
   };
 
