@@ -168,8 +168,8 @@ int main(int argc, char **argv)
       const auto base = otj::RunParameters::from_file(file);
       if (wanted("protocols"))
         {
-          // issue 5: the whole protocol set on the extracted compact model
-          const std::string model = "results/paper_device/compact/compact_model.json";
+          // issue 5: the whole protocol set on the model protocols.prm names (the reduced oxide model)
+          const std::string model = "results/paper_device/compact/reduced_model.json"; // protocols.prm's model
           if (!std::filesystem::exists(model))
             std::cout << "{\"case\": \"protocols\", \"skipped\": \"" << model << " absent (run otj extract)\"}" << std::endl;
           else

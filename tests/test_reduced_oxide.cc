@@ -8,7 +8,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cmath>
 
 using namespace otj;
@@ -146,41 +145,6 @@ TEST(ReducedOxide, PulseTrapsThePdeShareAndConservesVacancies)
     n0 += c0[i] * m.volumes()[i], n1 += out[0].c[i] * m.volumes()[i];
   EXPECT_NEAR(n1 / n0, 1.0, 1e-9);
 }
-TEST(ReducedOxideTiming, DISABLED_Cost)
-{
-  RunParameters p = paper_parameters();
-  p.output.write_vtu = p.output.write_profiles = false;
-  TransientSimulation sim(p, true);
-  sim.solve_initial_state();
-  for (unsigned cells : {56u, 112u})
-    {
-      const ReducedOxideModel m(p.device, cells, p.time, p.newton);
-      std::vector<double> c0;
-      const double h = m.nodes()[1], L = m.nodes().back();
-      for (double x : m.nodes())
-        {
-          const double a = std::max(0.0, x - 0.5 * h), b = std::min(L, x + 0.5 * h);
-          c0.push_back(sim.system().vacancies_between(sim.state(), a, b) / (b - a));
-        }
-      auto t0 = std::chrono::steady_clock::now();
-      for (int k = 0; k < 20; ++k)
-        m.current(c0, 0.1);
-      auto t1 = std::chrono::steady_clock::now();
-      std::vector<std::pair<double, double>> pts{{0, 0.1}};
-      for (int k = 0; k < 20; ++k)
-        {
-          const double t = k * 1e-6;
-          pts.push_back({t + 1e-9, 0.1}); pts.push_back({t + 2e-9, 2.2}); pts.push_back({t + 5.2e-8, 2.2}); pts.push_back({t + 5.3e-8, 0.1});
-        }
-      pts.push_back({2e-5, 0.1});
-      IntegratorStatistics st;
-      m.integrate(PiecewiseLinearWaveform(pts), c0, {2e-5}, false, &st);
-      auto t2 = std::chrono::steady_clock::now();
-      std::cerr << cells << " cells: read " << std::chrono::duration<double>(t1 - t0).count() / 20 * 1e3 << " ms; 20 pulses "
-                << std::chrono::duration<double>(t2 - t1).count() << " s, " << st.steps << " steps, " << st.newton_iterations << " Newton\n";
-    }
-}
-
 // The protocols' SynapseProbe on the reduced oxide model: its rest state is the pristine state
 // held at the read bias (nothing trapped), its samples carry the model's own Tsu-Esaki current,
 // and w is the share in the interface layer (beyond 2.4 nm), ~0.05 after a 1.9 V / 20 ns pulse.

@@ -105,5 +105,33 @@ namespace otj
              "result.\n\n";
         table(true);
       }
+    // the reduced oxide model on the same sequences (when `Reduced model cells` > 0)
+    if (std::any_of(val.begin(), val.end(), [](const nlohmann::json &v) {
+          return v.contains("reduced_model") && !v["reduced_model"].is_null();
+        }))
+      {
+        o << "\n## Reduced oxide model\n\nThe PDE's vacancy and Poisson equations on a uniform grid of the oxide, "
+             "the substrate by its first integral, the read by Tsu-Esaki on its own band profile "
+             "(`reduced_model.json`; nothing fitted), from the PDE's pristine state, on the same sequences and "
+             "with the same tolerances.\n\n"
+          << "| sequence | role | cells | max G error at the read bias | max G error, states during pulses | max I error | "
+          << (refined ? "max G error against the refined PDE | " : "") << "time steps | result |\n|---|---|---|---|---|---|"
+          << (refined ? "---|" : "") << "---|---|\n";
+        for (const auto &v : val)
+          if (v.contains("reduced_model") && !v["reduced_model"].is_null())
+            {
+              const auto &r = v["reduced_model"];
+              o << "| " << v["sequence"].get<std::string>() << " | " << v["role"].get<std::string>() << " | "
+                << r["cells"].get<unsigned>() << " | " << 100 * r["max_conductance_error_at_read_bias"].get<double>()
+                << " % | " << 100 * r["max_conductance_error_of_states_during_pulses"].get<double>() << " % | "
+                << 100 * r["max_current_error"].get<double>() << " % | ";
+              if (refined)
+                o << (r["max_conductance_error_against_refined"].get<double>() < 0 ?
+                        std::string("-") :
+                        std::to_string(100 * r["max_conductance_error_against_refined"].get<double>()).substr(0, 5) + " %")
+                  << " | ";
+              o << r["time_steps"].get<unsigned>() << " | " << (r["passes"].get<bool>() ? "passes" : "fails") << " |\n";
+            }
+      }
   }
 } // namespace otj

@@ -1911,7 +1911,8 @@ namespace otj
         const SequenceErrors err = sequence_errors(pts, Vr);
         const bool ok = cm.size() == reads.size() && err.G <= conductance_tolerance_ && err.I <= current_tolerance_;
         // the reduced oxide model on the same sequence (its own state equations and Tsu-Esaki read)
-        json reduced_json = nullptr;
+        json        reduced_json = nullptr;
+        std::string reduced_line; // printed after the compartment model's line
         if (reduced)
           {
             const auto t_red = std::chrono::steady_clock::now();
@@ -1937,11 +1938,12 @@ namespace otj
                             {"time_steps", st.steps}, {"wall_time_s", seconds_since(t_red)}, {"passes", rok}};
             reduced_validation.push_back({{"sequence", seq.name}, {"role", seq.development ? "development" : "validation"}});
             reduced_validation.back().update(reduced_json);
-            if (!quiet)
-              std::cout << "    reduced oxide model (" << reduced_cells_ << " cells): max |G/G_pde - 1| = " << std::setprecision(3)
-                        << re.G << " (" << re.G_at_read_bias << " at the read bias, " << re.G_during_pulses
-                        << " during pulses), max |I/I_pde - 1| = " << re.I << ", " << st.steps << " steps, "
-                        << seconds_since(t_red) << " s -> " << (rok ? "passes" : "FAILS") << std::endl;
+            std::ostringstream line;
+            line << "    the reduced oxide model (" << reduced_cells_ << " cells): max |G/G_pde - 1| = " << std::setprecision(3)
+                 << re.G << " (" << re.G_at_read_bias << " at the read bias, " << re.G_during_pulses
+                 << " during pulses), max |I/I_pde - 1| = " << re.I << ", " << st.steps << " steps, "
+                 << seconds_since(t_red) << " s -> " << (rok ? "passes" : "FAILS");
+            reduced_line = line.str();
           }
         if (!seq.development)
           all_ok = all_ok && ok;
@@ -1965,6 +1967,8 @@ namespace otj
                     << err.G_refined << ")";
         if (!quiet)
           std::cout << " -> " << (ok ? "passes" : "FAILS") << std::endl;
+        if (!quiet && !reduced_line.empty())
+          std::cout << reduced_line << std::endl;
       }
     write_atomically(output_dir_ + "/validation.csv", [&](std::ostream &o) { o << vcsv.str(); });
     bool reduced_ok = false;

@@ -75,7 +75,8 @@ namespace otj
     ParameterHandler prm;
     prm.enter_subsection("Protocols");
     prm.declare_entry("Compact model", "results/paper_device/compact/compact_model.json", Patterns::FileName(),
-                      "compact_model.json written by `otj extract` (relative to the working directory).");
+                      "compact_model.json (the fitted compartment model) or reduced_model.json (the reduced oxide "
+                      "model) written by `otj extract` (relative to the working directory).");
     prm.declare_entry("Output directory", "results/protocols", Patterns::Anything(), "Directory of the CSV and JSON results.");
     prm.declare_entry("Edge (s)", "1e-9", Patterns::Double(1e-12), "Rise and fall time of every pulse.");
     prm.declare_entry("Settle (s)", "1e-5", Patterns::Double(0.0), "Hold at the read baseline before a protocol starts.");
