@@ -146,6 +146,18 @@ def write_outputs(d, rows):
     return summary
 
 
+def reduced_rows(d):
+    """validation_reduced.csv (the reduced oxide model on the same sequences), by sequence; {} without it."""
+    path = os.path.join(d, "validation_reduced.csv")
+    if not os.path.exists(path):
+        return {}
+    with open(path, newline="") as f:
+        by = {}
+        for r in csv.DictReader(f):
+            by.setdefault(r["sequence"], []).append(r)
+    return by
+
+
 def plot(d, rows):
     try:
         import matplotlib
@@ -155,6 +167,7 @@ def plot(d, rows):
         print("plot_validation.py: matplotlib not available, no figure")
         return
     seqs = sequences(rows)
+    reduced = reduced_rows(d)
     n = len(seqs)
     cols = 3 if n > 4 else 2
     nr = (n + cols - 1) // cols
@@ -164,7 +177,11 @@ def plot(d, rows):
         ax.semilogy(t, [float(r["G_pde_S"]) for r in s], "ko-", ms=3, lw=1, label="PDE")
         if "G_pde_refined_S" in s[0] and s[0]["G_pde_refined_S"] not in ("", "nan"):
             ax.semilogy(t, [float(r["G_pde_refined_S"]) for r in s], "k:", lw=1, label="PDE, refined")
-        ax.semilogy(t, [float(r["G_compact_S"]) for r in s], "rs-", ms=3, lw=1, label="compact model")
+        ax.semilogy(t, [float(r["G_compact_S"]) for r in s], "rs-", ms=3, lw=1, label="compartment model (fitted)")
+        if name in reduced:
+            rr = reduced[name]
+            ax.semilogy([float(r["t_s"]) * 1e6 for r in rr], [float(r["G_reduced_S"]) for r in rr], "g+--", ms=5, lw=1,
+                        label="reduced oxide model")
         if "G_compact_of_pde_state_S" in s[0]:
             ax.semilogy(t, [float(r["G_compact_of_pde_state_S"]) for r in s], "b^", ms=3, label="compact read of PDE states")
         ax.set_title(name, fontsize=8)
