@@ -6,7 +6,8 @@
 //     device.prm   default drivers/paper_device/writes.prm
 //     --only NAME  run only the cases whose name contains NAME (rv_loop,
 //                  threshold_search_20ns, retention_lrs_1e4s, equilibrium, pulse_20ns,
-//                  write_100ms, protocols, newton_2d)
+//                  write_100ms, protocols, protocols_compartment, newton_2d;
+//                  "protocols" alone runs only that case)
 // The `newton_2d` case (SPEC 8, 2D) is the distributed solver on a 2D slab of
 // the paper's device at three sizes; run it on N ranks with
 //   mpirun -np N otj-benchmark --only newton_2d [--min-level L] [--max-level L] [--dt S]
@@ -15,8 +16,8 @@
 // 1 ns) at 0 V (assembly, preconditioner / factorisation set-up, solves) and
 // reports the peak memory of the largest rank and of all.
 // The `protocols` case runs every protocol of drivers/paper_device/protocols.prm on
-// the compact model that `otj extract` wrote (skipped if it is absent), writing to a
-// temporary directory.
+// the reduced oxide model that `otj extract` wrote, `protocols_compartment` on its fitted
+// compartment model (each skipped if its file is absent), writing to a temporary directory.
 #include "simulation/run_parameters.h"
 
 #include <deal.II/base/multithread_info.h>
@@ -166,23 +167,27 @@ int main(int argc, char **argv)
   try
     {
       const auto base = otj::RunParameters::from_file(file);
-      if (wanted("protocols"))
-        {
-          // issue 5: the whole protocol set on the model protocols.prm names (the reduced oxide model)
-          const std::string model = "results/paper_device/compact/reduced_model.json"; // protocols.prm's model
-          if (!std::filesystem::exists(model))
-            std::cout << "{\"case\": \"protocols\", \"skipped\": \"" << model << " absent (run otj extract)\"}" << std::endl;
-          else
-            {
-              otj::ProtocolsExperiment px("drivers/paper_device/protocols.prm");
-              px.set_output_directory((std::filesystem::temp_directory_path() / "otj-benchmark-protocols").string());
-              const auto          t0    = std::chrono::steady_clock::now();
-              const unsigned long steps = px.run(true);
-              const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-              std::cout << "{\"case\": \"protocols\", \"integrator_steps\": " << steps << ", \"wall_s\": " << wall
-                        << ", \"peak_rss_MB\": " << peak_rss_mb() << "}" << std::endl;
-            }
-        }
+      // issue 5: the whole protocol set of drivers/paper_device/protocols.prm, on the reduced oxide
+      // model it names ("protocols") and on the fitted compartment model ("protocols_compartment")
+      for (const auto &[name, model] :
+           {std::pair<std::string, std::string>{"protocols", "results/paper_device/compact/reduced_model.json"},
+            {"protocols_compartment", "results/paper_device/compact/compact_model.json"}})
+        if (only.empty() ? true : only == name || (only != "protocols" && name.find(only) != std::string::npos))
+          {
+            if (!std::filesystem::exists(model))
+              {
+                std::cout << "{\"case\": \"" << name << "\", \"skipped\": \"" << model << " absent (run otj extract)\"}" << std::endl;
+                continue;
+              }
+            otj::ProtocolsExperiment px("drivers/paper_device/protocols.prm");
+            px.set_model_file(model);
+            px.set_output_directory((std::filesystem::temp_directory_path() / ("otj-benchmark-" + name)).string());
+            const auto          t0    = std::chrono::steady_clock::now();
+            const unsigned long steps = px.run(true);
+            const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            std::cout << "{\"case\": \"" << name << "\", \"integrator_steps\": " << steps << ", \"wall_s\": " << wall
+                      << ", \"peak_rss_MB\": " << peak_rss_mb() << "}" << std::endl;
+          }
       if (wanted("rv_loop"))
       {
         // SPEC 8: a full R-V loop (paper Fig. 1b: 100 ms writes from 0 to +2.2 V to -4.3 V

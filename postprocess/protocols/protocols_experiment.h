@@ -44,6 +44,8 @@ namespace otj
     unsigned long run(bool quiet);
     /// Overrides the parameter file's output directory (the benchmark writes elsewhere).
     void set_output_directory(const std::string &d) { output_dir_ = d; }
+    /// Runs on this model file instead of the input's `Compact model` (the benchmark's two cases).
+    void set_model_file(const std::string &f) { model_file_ = f; }
 
   private:
     void write_json(const nlohmann::json &j) const;
