@@ -2,6 +2,8 @@
 // formulas (the substrate's depletion approximation) and against the PDE on the paper's device
 // (electrostatics of frozen profiles, a read, the trapped share after a pulse, conservation).
 #include "compact/reduced_oxide_model.h"
+#include "common/input_error.h"
+#include "protocols/protocols_experiment.h"
 #include "protocols/synaptic_protocols.h"
 #include "simulation/transient_simulation.h"
 #include "test_helpers.h"
@@ -9,6 +11,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 using namespace otj;
 using otj::test_support::paper_parameters;
@@ -170,4 +174,36 @@ TEST(ReducedOxide, SynapseProbeRunsTheReducedModel)
   EXPECT_GT(end.w, 0.04);
   EXPECT_LT(end.w, 0.07);
   EXPECT_GT(probe.steps(), 10u);
+}
+
+// `otj protocols` on a reduced model file without its cells: an input error naming the model file
+// and what it needs (exit code 2 in the program), nothing written.
+TEST(ReducedOxide, ProtocolsRefuseAnIncompleteReducedModelFile)
+{
+  const std::string dir = (std::filesystem::temp_directory_path() / "otj-test-reduced-bad").string();
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream m(dir + "/reduced_model.json");
+    m << "{\"kind\": \"reduced_oxide_model\", \"device_file\": \""
+      << otj::test_support::source_path("drivers/paper_device/writes.prm")
+      << "\", \"read_voltage_V\": 0.1, \"pristine_densities_m3\": [1, 2, 3]}\n";
+    std::ofstream p(dir + "/protocols.prm");
+    p << "subsection Protocols\n  set Compact model = " << dir << "/reduced_model.json\n  set Output directory = " << dir
+      << "/out\nend\n";
+  }
+  ProtocolsExperiment px(dir + "/protocols.prm");
+  try
+    {
+      px.run(true);
+      FAIL() << "no error";
+    }
+  catch (const InputError &e)
+    {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(dir + "/reduced_model.json"), std::string::npos) << what;
+      EXPECT_NE(what.find("cells"), std::string::npos) << what;
+    }
+  EXPECT_FALSE(std::filesystem::exists(dir + "/out/protocols.json"));
+  std::filesystem::remove_all(dir);
 }
