@@ -328,7 +328,14 @@ namespace otj
             std::string dev = model_json.at("device_file").get<std::string>();
             if (!fs::exists(dev) && model_json.contains("device_file_relative"))
               dev = (fs::path(model_file_).parent_path() / model_json["device_file_relative"].get<std::string>()).string();
-            reduced_device = std::make_unique<RunParameters>(RunParameters::from_file(dev));
+            try
+              {
+                reduced_device = std::make_unique<RunParameters>(RunParameters::from_file(dev));
+              }
+            catch (const InputError &e)
+              {
+                throw InputError(model_file_ + ": its device_file: " + e.what());
+              }
             reduced = std::make_unique<ReducedOxideModel>(reduced_device->device, model_json.at("cells").get<unsigned>(),
                                                           reduced_device->time, reduced_device->newton);
             settings_.read_voltage = model_json.at("read_voltage_V").get<double>();
