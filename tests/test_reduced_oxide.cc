@@ -22,14 +22,7 @@ namespace
   /// The PDE state u as the reduced model's node densities (control-volume averages).
   std::vector<double> project(const TransientSimulation &sim, const dealii::Vector<double> &u, const ReducedOxideModel &m)
   {
-    const double        h = m.nodes()[1] - m.nodes()[0], L = m.nodes().back();
-    std::vector<double> c;
-    for (double x : m.nodes())
-      {
-        const double a = std::max(0.0, x - 0.5 * h), b = std::min(L, x + 0.5 * h);
-        c.push_back(sim.system().vacancies_between(u, a, b) / (b - a));
-      }
-    return c;
+    return m.control_volume_averages([&](double a, double b) { return sim.system().vacancies_between(u, a, b); });
   }
 
   double pde_potential_at(const TransientSimulation &sim, const dealii::Vector<double> &u, double V, double x)

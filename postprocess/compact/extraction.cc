@@ -1843,20 +1843,14 @@ namespace otj
     std::ostringstream                 rcsv;
     rcsv << "sequence,t_s,source_V,G_pde_S,G_reduced_S,I_pde_A,I_reduced_A,w_pde,w_reduced,w_deep_pde,w_deep_reduced\n"
          << std::setprecision(8);
-    TransientSimulation pristine_sim(quiet_run(device_, points({{0, 0}, {1, 0}})), true);
-    const auto         &pristine_system = pristine_sim.system();
     std::vector<double> reduced_pristine; // the PDE's pristine state on the reduced nodes (control-volume averages)
     json                reduced_validation = json::array();
     if (reduced_cells_ > 0)
       {
         reduced = std::make_unique<ReducedOxideModel>(device_.device, reduced_cells_, device_.time, device_.newton);
-        const auto  &x = reduced->nodes();
-        const double h = x[1] - x[0];
-        for (std::size_t i = 0; i < x.size(); ++i)
-          {
-            const double a = std::max(0.0, x[i] - 0.5 * h), b = std::min(x.back(), x[i] + 0.5 * h);
-            reduced_pristine.push_back(pristine_system.vacancies_between(pristine, a, b) / reduced->volumes()[i]);
-          }
+        const TransientSimulation on_mesh(quiet_run(device_, points({{0, 0}, {1, 0}})), true); // the pristine state's system
+        reduced_pristine = reduced->control_volume_averages(
+          [&](double a, double b) { return on_mesh.system().vacancies_between(pristine, a, b); });
       }
     for (const auto &seq : validation_)
       {

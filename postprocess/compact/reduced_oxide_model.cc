@@ -295,6 +295,18 @@ namespace otj
     return line_junction_current(device_, depth, Ec, V).current_density * device_.electrode_area;
   }
 
+  std::vector<double>
+  ReducedOxideModel::control_volume_averages(const std::function<double(double, double)> &amount_between) const
+  {
+    std::vector<double> c;
+    for (std::size_t i = 0; i < x_.size(); ++i)
+      {
+        const double a = std::max(0.0, x_[i] - 0.5 * h_), b = std::min(L_, x_[i] + 0.5 * h_);
+        c.push_back(amount_between(a, b) / vol_[i]);
+      }
+    return c;
+  }
+
   double ReducedOxideModel::share_between(const std::vector<double> &c, const double x0, const double x1) const
   {
     double total = 0, part = 0;

@@ -41,6 +41,7 @@
 #include <deal.II/lac/sparsity_pattern.h>
 #include <deal.II/lac/vector.h>
 
+#include <functional>
 #include <vector>
 
 namespace otj
@@ -91,6 +92,10 @@ namespace otj
     double current(const std::vector<double> &c, double V) const;
     /// Read conductance I(V_read) / V_read (S).
     double conductance(const std::vector<double> &c, double V_read) const { return current(c, V_read) / V_read; }
+    /// Node densities (m^-3) of a profile given by its amount (m^-2) between two depths: the
+    /// averages over the nodes' control volumes (the inventory kept; e.g. a PDE state through
+    /// DriftDiffusionSystem::vacancies_between).
+    std::vector<double> control_volume_averages(const std::function<double(double, double)> &amount_between) const;
     /// Share of the vacancies between depths x0 and x1 (the nodes' control volumes uniform).
     double share_between(const std::vector<double> &c, double x0, double x1) const;
     /// Integrates densities c0 over the waveform, sampled at `times` (increasing, inside
