@@ -168,6 +168,76 @@ TEST(Protocols, PairedPulseFacilitationDecaysWithTheBaselineDrainRate)
   EXPECT_NE(r3.ppf_why.find("fewer than 4 points"), std::string::npos) << r3.ppf_why;
 }
 
+TEST(Protocols, LtpLtdCopiesCyclesOnlyOnceTheyArePeriodic)
+{
+  // one slab that fills at k+ = 1e5 * 100^V and drains at 1e5 1/s: a reset branch of 20 us
+  // leaves e^-2 of the slab, so cycle 2 starts elsewhere than cycle 1 and the start converges
+  // geometrically (a linear map). Copying the periodic cycles must reproduce every read of the
+  // run that integrates all of them.
+  CompactModelParameters p = one_slab(1e5, 1e-9);
+  for (auto &k : p.rates)
+    k[1] = 1e5;
+  const CompactModel model(p);
+  ProtocolSettings   set;
+  set.rtol = 1e-8;
+  SynapseProbe       all(model, set), periodic(model, set);
+  const unsigned int cycles = 25;
+  const LtpLtdResult a      = ltp_ltd(all, 1.0, -1.0, 5e-8, 1e-6, 20, cycles, 0.0);
+  const LtpLtdResult b      = ltp_ltd(periodic, 1.0, -1.0, 5e-8, 1e-6, 20, cycles, 1e-6);
+  EXPECT_EQ(a.computed_cycles, cycles);
+  EXPECT_GE(b.computed_cycles, 3u);
+  EXPECT_LT(b.computed_cycles, cycles / 2);
+  EXPECT_LT(b.periodic_change, 1e-6);
+  ASSERT_EQ(b.ltp.size(), cycles);
+  // cycle 2 differs from cycle 1 (which starts from the rest state) by much more than the tolerance
+  EXPECT_GT(std::abs(a.ltp[1][0] / a.ltp[0][0] - 1), 1e-3);
+  for (unsigned int c = 0; c < cycles; ++c)
+    for (unsigned int k = 0; k <= 20; ++k)
+      {
+        ASSERT_NEAR(b.ltp[c][k] / a.ltp[c][k], 1.0, 1e-5) << "cycle " << c + 1 << " LTP read " << k;
+        ASSERT_NEAR(b.ltd[c][k] / a.ltd[c][k], 1.0, 1e-5) << "cycle " << c + 1 << " LTD read " << k;
+      }
+  EXPECT_NEAR(b.g_max / a.g_max, 1.0, 1e-6);
+  EXPECT_NEAR(b.g_min / a.g_min, 1.0, 1e-6);
+  EXPECT_LT(periodic.steps(), all.steps() / 2);
+}
+
+TEST(Protocols, ParallelRunsEqualTheSerialOnesAndReportTheirErrors)
+{
+  const CompactModel model(one_slab(1e5, 1e-9));
+  ProtocolSettings   set;
+  set.rtol = 1e-8;
+  std::vector<double> serial(7), parallel(7);
+  auto run = [&](unsigned int threads, std::vector<double> &out) {
+    set.threads = threads;
+    SynapseProbe probe(model, set);
+    const CompactState rest = probe.rest_state();
+    const unsigned long before = probe.steps();
+    probe.for_each(out.size(), [&](std::size_t k, SynapseProbe &p) {
+      out[k] = p.conductance(p.hold(rest, 0.2 + 0.1 * k, 1e-7 * (k + 1)));
+    });
+    return probe.steps() - before;
+  };
+  const unsigned long n1 = run(1, serial), n2 = run(2, parallel);
+  EXPECT_EQ(n1, n2); // every worker's steps are counted once
+  EXPECT_GT(n1, 7u);
+  for (std::size_t k = 0; k < serial.size(); ++k)
+    {
+      EXPECT_EQ(serial[k], parallel[k]) << k;
+      if (k > 0)
+        EXPECT_GT(serial[k], serial[k - 1]); // longer and higher holds fill the slab more
+    }
+  set.threads = 2;
+  SynapseProbe probe(model, set);
+  EXPECT_EQ(probe.threads_for(5), 2u);
+  EXPECT_EQ(probe.threads_for(1), 1u);
+  EXPECT_THROW(probe.for_each(6, [](std::size_t k, SynapseProbe &) {
+    if (k == 3)
+      throw std::runtime_error("index 3");
+  }),
+               std::runtime_error);
+}
+
 TEST(Protocols, EnergyPerSpikeIsTheIntegralOfVSquaredOverR)
 {
   // the interface and the slab stay empty (k0 = 0): I = V g0, E = g0 * int V^2 dt

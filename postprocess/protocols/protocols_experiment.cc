@@ -19,6 +19,8 @@
 #include <fstream>
 #include <iomanip>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <numeric>
 #include <tuple>
 #include <iostream>
@@ -84,7 +86,13 @@ namespace otj
                       "Hold at the read baseline before a non-volatile read (the volatile share drains).");
     prm.declare_entry("Criterion", "0.1", Patterns::Double(1e-6, 10.0),
                       "Relative non-volatile change of the read conductance that counts as long-term (LTM).");
-    prm.declare_entry("Relative tolerance", "1e-5", Patterns::Double(1e-10, 1e-2), "Of the compact-model integrator.");
+    prm.declare_entry("Relative tolerance", "1e-5", Patterns::Double(1e-10, 1e-2),
+                      "Of the compartment model's integrator (the reduced oxide model integrates with the time "
+                      "stepping of its device file).");
+    prm.declare_entry("Threads", "0", Patterns::Integer(0, 1024),
+                      "Threads for independent runs (0: one per core). The LTP/LTD and STDP protocols run beside "
+                      "the others, and the STDP's spike-timing differences are spread over the threads; the results "
+                      "do not depend on the count.");
     prm.enter_subsection("EPSC");
     prm.declare_entry("Enabled", "true", Patterns::Bool());
     prm.declare_entry("Amplitudes (V)", "0.2, 0.6, 1.0", Patterns::Anything(), "Sub-threshold spike amplitudes (Fig. 2a).");
@@ -114,6 +122,11 @@ namespace otj
     prm.declare_entry("Period (s)", "1e-6", Patterns::Double(1e-12), "Pulse period; the read is at its end.");
     prm.declare_entry("Pulses", "20", Patterns::Integer(2, 100000), "Pulses per branch (Fig. 3c: 20).");
     prm.declare_entry("Cycles", "100", Patterns::Integer(1, 1000000));
+    prm.declare_entry("Periodic tolerance", "1e-4", Patterns::Double(0.0, 1.0),
+                      "The cycle is a deterministic map of the state at its start: once two consecutive cycles "
+                      "after the first differ by less than this (relative, every read and every state variable), "
+                      "the remaining cycles repeat the last one and are copied instead of integrated "
+                      "(ltp_ltd.csv marks them computed = 0). 0 integrates every cycle.");
     prm.leave_subsection();
     prm.enter_subsection("STDP");
     prm.declare_entry("Enabled", "true", Patterns::Bool());
@@ -181,6 +194,7 @@ namespace otj
     settings_.settle     = prm.get_double("Settle (s)");
     settings_.read_delay = prm.get_double("Read delay (s)");
     settings_.rtol       = prm.get_double("Relative tolerance");
+    settings_.threads    = prm.get_integer("Threads");
     criterion_           = prm.get_double("Criterion");
     if (!fs::exists(model_file_))
       throw_bad_parameter(file, P + "Compact model", model_file_,
@@ -220,6 +234,7 @@ namespace otj
     ltp_period_  = prm.get_double("Period (s)");
     ltp_pulses_  = prm.get_integer("Pulses");
     ltp_cycles_  = prm.get_integer("Cycles");
+    ltp_periodic_tolerance_ = prm.get_double("Periodic tolerance");
     if (ltp_period_ < ltp_width_ + 2 * settings_.edge)
       throw_bad_parameter(file, P + "LTP LTD/Period (s)", prm.get("Period (s)"), "a period longer than a pulse with its edges");
     prm.leave_subsection();
@@ -356,7 +371,9 @@ namespace otj
       }
     SynapseProbe &probe = *probe_ptr;
     fs::create_directories(output_dir_);
-    auto say = [&](const std::string &s) {
+    std::mutex say_mutex;
+    auto       say = [&](const std::string &s) {
+      const std::lock_guard<std::mutex> lock(say_mutex);
       if (!quiet)
         std::cout << "[protocols " << std::fixed << std::setprecision(1) << seconds_since(t_all) << " s] " << s << std::endl;
     };
@@ -370,362 +387,422 @@ namespace otj
     j["criterion"]      = criterion_;
     const CompactState rest = probe.rest_state();
     j["hrs_rest_conductance_S"] = probe.conductance(rest);
-    std::ostringstream v;
-    v << std::setprecision(4);
-
-    if (epsc_enabled_)
-      {
-        const auto t0 = Clock::now();
-        json       arr = json::array();
-        std::ostringstream csv;
-        csv << "amplitude_V,time_after_spike_s,current_A\n" << std::setprecision(10);
-        for (double V : epsc_amplitudes_)
-          {
-            const EpscResult r = epsc(probe, V, epsc_width_, epsc_duration_, epsc_points_);
-            for (std::size_t k = 0; k < r.t.size(); ++k)
-              csv << V << ',' << r.t[k] << ',' << r.current[k] << '\n';
-            arr.push_back({{"amplitude_V", V}, {"width_s", epsc_width_}, {"peak_current_A", r.peak_current},
-                           {"rest_current_A", r.rest_current}, {"tau1_s", null_or(r.tau1)},
-                           {"fit_relative_rms", null_or(r.fit_relative_rms)}});
-          }
-        write_atomically(output_dir_ + "/epsc.csv", [&](std::ostream &o) { o << csv.str(); });
-        j["epsc"] = arr;
-        std::ostringstream m;
-        m << "EPSC (Fig. 2a): " << epsc_amplitudes_.size() << " spikes, tau1 =";
-        for (const auto &a : arr)
-          m << ' ' << (a["tau1_s"].is_null() ? std::string("n/a") : std::to_string(a["tau1_s"].get<double>() * 1e9) + " ns");
-        say(m.str() + " (" + std::to_string(seconds_since(t0)) + " s)");
-      }
-
-    if (freq_enabled_)
-      {
-        const auto         t0 = Clock::now();
-        json               arr = json::array();
-        std::ostringstream peaks, trace;
-        peaks << "frequency_Hz,pulse,peak_time_s,peak_current_A\n" << std::setprecision(10);
-        trace << "frequency_Hz,time_s,current_A\n" << std::setprecision(10);
-        for (double f : frequencies_)
-          {
-            const TrainResult r = pulse_train_response(probe, rest, freq_amplitude_, freq_width_, 1.0 / f, freq_count_, 400);
-            for (std::size_t k = 0; k < r.peak_current.size(); ++k)
-              peaks << f << ',' << k + 1 << ',' << r.peak_time[k] << ',' << r.peak_current[k] << '\n';
-            for (std::size_t k = 0; k < r.trace_t.size(); ++k)
-              trace << f << ',' << r.trace_t[k] << ',' << r.trace_current[k] << '\n';
-            arr.push_back({{"frequency_Hz", f}, {"peak_currents_A", r.peak_current},
-                           {"last_over_first", r.peak_current.back() / r.peak_current.front()},
-                           {"conductance_after_S", r.conductance_after}});
-          }
-        write_atomically(output_dir_ + "/frequency_peaks.csv", [&](std::ostream &o) { o << peaks.str(); });
-        write_atomically(output_dir_ + "/frequency_traces.csv", [&](std::ostream &o) { o << trace.str(); });
-        j["frequency"] = {{"amplitude_V", freq_amplitude_}, {"width_s", freq_width_}, {"runs", arr}};
-        say("EPSC vs frequency (Fig. 2b,c): A10/A1 = " + [&] {
+    // two independent groups: the LTP/LTD protocol and the STDP built on its window, and the others;
+    // with more than one thread they run side by side, each on its own copy of the probe
+    const unsigned long steps_before = probe.steps();
+    auto side_group = [&](SynapseProbe &probe, json &j) {
+      if (epsc_enabled_)
+        {
+          const auto t0 = Clock::now();
+          json       arr = json::array();
+          std::ostringstream csv;
+          csv << "amplitude_V,time_after_spike_s,current_A\n" << std::setprecision(10);
+          for (double V : epsc_amplitudes_)
+            {
+              const EpscResult r = epsc(probe, V, epsc_width_, epsc_duration_, epsc_points_);
+              for (std::size_t k = 0; k < r.t.size(); ++k)
+                csv << V << ',' << r.t[k] << ',' << r.current[k] << '\n';
+              arr.push_back({{"amplitude_V", V}, {"width_s", epsc_width_}, {"peak_current_A", r.peak_current},
+                             {"rest_current_A", r.rest_current}, {"tau1_s", null_or(r.tau1)},
+                             {"fit_relative_rms", null_or(r.fit_relative_rms)}});
+            }
+          write_atomically(output_dir_ + "/epsc.csv", [&](std::ostream &o) { o << csv.str(); });
+          j["epsc"] = arr;
           std::ostringstream m;
+          m << "EPSC (Fig. 2a): " << epsc_amplitudes_.size() << " spikes, tau1 =";
           for (const auto &a : arr)
-            m << a["last_over_first"].get<double>() << " @ " << a["frequency_Hz"].get<double>() / 1e6 << " MHz; ";
-          return m.str();
-        }() + "(" + std::to_string(seconds_since(t0)) + " s)");
-      }
-
-    if (ppf_enabled_)
-      {
-        const auto               t0 = Clock::now();
-        const FacilitationResult r  = paired_pulse_facilitation(probe, ppf_amplitude_, ppf_width_, ppf_intervals_, 10);
-        std::ostringstream       csv;
-        csv << "interval_s,ppf_percent,ptp_percent\n" << std::setprecision(10);
-        for (std::size_t k = 0; k < r.interval.size(); ++k)
-          csv << r.interval[k] << ',' << r.ppf[k] << ',' << r.ptp[k] << '\n';
-        write_atomically(output_dir_ + "/facilitation.csv", [&](std::ostream &o) { o << csv.str(); });
-        j["facilitation"] = {
-          {"amplitude_V", ppf_amplitude_},
-          {"width_s", ppf_width_},
-          {"definition", "PPF = (A2 - A1)/A1, PTP = (A10 - A1)/A1 in %, A_i the EPSC peak of spike i; interval start to start; "
-                         "fits: index = C1 exp(-dt / tau) + C0"},
-          {"ppf", with_reason({{"shortest_interval_percent", r.ppf.front()}, {"C1_percent", null_or(r.ppf_amplitude)},
-                               {"tau_s", null_or(r.ppf_tau)}, {"C0_percent", null_or(r.ppf_offset)}},
-                              r.ppf_why)},
-          {"ptp", with_reason({{"shortest_interval_percent", r.ptp.front()}, {"C1_percent", null_or(r.ptp_amplitude)},
-                               {"tau_s", null_or(r.ptp_tau)}, {"C0_percent", null_or(r.ptp_offset)}},
-                              r.ptp_why)}};
-        std::ostringstream m;
-        m << "PPF/PTP (Fig. 2d): at " << r.interval.front() * 1e9 << " ns PPF " << r.ppf.front() << " %, PTP " << r.ptp.front()
-          << " %; tau " << r.ppf_tau * 1e9 << " / " << r.ptp_tau * 1e9 << " ns (" << seconds_since(t0) << " s)";
-        say(m.str());
-      }
-
-    // the LTP protocol's set pulses also give the STDP's initial state (its window, the mid-window one)
-    std::pair<double, double> ltp_window{0.0, 0.0};
-    if (ltp_enabled_)
-      {
-        const auto         t0 = Clock::now();
-        const LtpLtdResult r  = ltp_ltd(probe, ltp_set_, ltp_reset_, ltp_width_, ltp_period_, ltp_pulses_, ltp_cycles_);
-        ltp_window = {r.g_min, r.g_max};
-        std::ostringstream csv, lut;
-        csv << "cycle,branch,pulse,conductance_S\n" << std::setprecision(10);
-        for (unsigned int c = 0; c < r.cycles; ++c)
-          for (unsigned int k = 0; k <= r.pulses; ++k)
-            {
-              csv << c + 1 << ",LTP," << k << ',' << r.ltp[c][k] << '\n';
-              csv << c + 1 << ",LTD," << k << ',' << r.ltd[c][k] << '\n';
-            }
-        write_atomically(output_dir_ + "/ltp_ltd.csv", [&](std::ostream &o) { o << csv.str(); });
-        // CrossSim-style lookup table: conductance and its update per pulse, cycle statistics
-        lut << "branch,pulse,conductance_mean_S,conductance_min_S,conductance_max_S,delta_mean_S,delta_std_S\n"
-            << std::setprecision(10);
-        const unsigned int first = r.cycles > 1 ? 1 : 0;
-        for (const bool up : {true, false})
-          for (unsigned int k = 0; k <= r.pulses; ++k)
-            {
-              std::vector<double> g, d;
-              for (unsigned int c = first; c < r.cycles; ++c)
-                {
-                  const auto &b = up ? r.ltp[c] : r.ltd[c];
-                  g.push_back(b[k]);
-                  if (k < r.pulses)
-                    d.push_back(b[k + 1] - b[k]);
-                }
-              const double gm = std::accumulate(g.begin(), g.end(), 0.0) / g.size();
-              double       dm = 0, ds = 0;
-              for (double x : d)
-                dm += x / d.size();
-              for (double x : d)
-                ds += (x - dm) * (x - dm) / std::max<std::size_t>(1, d.size() - 1);
-              lut << (up ? "LTP" : "LTD") << ',' << k << ',' << gm << ',' << *std::min_element(g.begin(), g.end()) << ','
-                  << *std::max_element(g.begin(), g.end()) << ',' << (d.empty() ? 0.0 : dm) << ',' << std::sqrt(ds) << '\n';
-            }
-        write_atomically(output_dir_ + "/ltp_ltd_lookup.csv", [&](std::ostream &o) { o << lut.str(); });
-        auto fitj = [](const NonlinearityFit &f, unsigned P) {
-          return json{{"A_pulses", null_or(f.A)}, {"A_over_pulses", null_or(f.A / P)}, {"g_min_S", f.g_min},
-                      {"g_max_S", f.g_max}, {"rms_S", null_or(f.rms)}};
-        };
-        j["ltp_ltd"] = {{"set_V", ltp_set_},
-                        {"reset_V", ltp_reset_},
-                        {"width_s", ltp_width_},
-                        {"period_s", ltp_period_},
-                        {"pulses", r.pulses},
-                        {"cycles", r.cycles},
-                        {"g_min_S", r.g_min},
-                        {"g_max_S", r.g_max},
-                        {"g_min_spread_S", r.g_min_spread},
-                        {"g_max_spread_S", r.g_max_spread},
-                        {"on_off", r.g_max / r.g_min},
-                        {"window_definition", "cycle mean (cycles 2..N) of the largest LTP and smallest LTD read"},
-                        {"neurosim",
-                         {{"form", "LTP: G = G_min + B (1 - exp(-P/A)); LTD: G = G_max - B (1 - exp(-n/A)); "
-                                   "B = (G_max - G_min)/(1 - exp(-P_max/A))"},
-                          {"ltp", fitj(r.ltp_fit, r.pulses)},
-                          {"ltd", fitj(r.ltd_fit, r.pulses)}}},
-                        {"lookup_table", "ltp_ltd_lookup.csv"}};
-        std::ostringstream m;
-        m << std::setprecision(3) << "LTP/LTD (Fig. 3c): " << r.cycles << " cycles x " << 2 * r.pulses << " pulses, window "
-          << r.g_min * 1e6 << " .. " << r.g_max * 1e6 << " uS, NeuroSim A = " << r.ltp_fit.A << " / " << r.ltd_fit.A
-          << " pulses (" << seconds_since(t0) << " s)";
-        say(m.str());
-      }
-
-    if (stdp_enabled_)
-      try
-      {
-        const auto t0 = Clock::now();
-        // the initial state: the LTP protocol's first pulses from the HRS
-        CompactState s0 = rest;
-        unsigned int initial_pulses = stdp_.initial_pulses;
-        {
-          SpikeTrain t(settings_.read_voltage, settings_.edge);
-          t.add(0.0, ltp_set_, ltp_width_);
-          const auto wp = t.waveform(0.0, ltp_period_);
-          if (stdp_.initial_mid_window)
-            {
-              // pulse by pulse from the HRS while the read conductance approaches the
-              // window's geometric middle; the state nearest to it in ln G is kept
-              const double target = 0.5 * std::log(ltp_window.first * ltp_window.second);
-              double       best   = std::abs(std::log(probe.nonvolatile_conductance(s0)) - target);
-              CompactState s      = s0;
-              initial_pulses      = 0;
-              for (unsigned int k = 1; k <= 10 * ltp_pulses_; ++k)
-                {
-                  s             = probe.apply(wp, s);
-                  const double d = std::abs(std::log(probe.nonvolatile_conductance(s)) - target);
-                  if (d < best)
-                    best = d, s0 = s, initial_pulses = k;
-                  else
-                    break;
-                }
-            }
-          else
-            for (unsigned int k = 0; k < initial_pulses; ++k)
-              s0 = probe.apply(wp, s0);
-        }
-        // thresholds of the compact model at the design's widths, from that state
-        auto th = [&](double width, double pol) {
-          const auto r = compact_threshold(probe, s0, width, pol, criterion_);
-          if (!r)
-            {
-              std::ostringstream m;
-              m << "the compact model has no " << (pol > 0 ? "set" : "reset") << " threshold for a " << width
-                << " s pulse below 20 V from the initial state";
-              throw std::runtime_error(m.str());
-            }
-          return *r;
-        };
-        // every pulse of a neuron's spike reaches the junction with its sign from the
-        // pre-synaptic side and inverted from the post-synaptic side (V = V_pre - V_post),
-        // so each is scaled to the smaller of the set and |reset| thresholds at its
-        // width: alone, in either polarity, it stays below the threshold (this device's
-        // thresholds are asymmetric, unlike the paper's +/-1.5 V)
-        auto both = [&](double width) { return std::min(th(width, 1), std::abs(th(width, -1))); };
-        const double vp_pos = both(stdp_.positive_width), vn_neg = -both(stdp_.negative_width);
-        const double vc     = both(stdp_.centre_width), vf = -both(stdp_.flank_width);
-        const double vq     = both(stdp_.post_width), vr = -vq;
-        const NeuronSpike anti = antisymmetric_spike(stdp_, vn_neg, vp_pos, settings_.edge);
-        const StdpResult  ra   = stdp(probe, s0, anti, anti, stdp_.antisymmetric_dts, false);
-        NeuronSpike       pre, post;
-        pre.edge = post.edge = settings_.edge;
-        const double e       = settings_.edge;
-        pre.segments  = {{-(stdp_.flank_width + 2 * e), -stdp_.flank_fraction * std::abs(vf), stdp_.flank_width},
-                        {0.0, stdp_.centre_fraction * vc, stdp_.centre_width},
-                        {stdp_.centre_width + 2 * e, -stdp_.flank_fraction * std::abs(vf), stdp_.flank_width}};
-        const double mid = 0.5 * stdp_.centre_width + e;
-        post.segments = {{mid - (stdp_.post_width + 2 * e), stdp_.post_fraction * std::abs(vr), stdp_.post_width},
-                         {mid, -stdp_.post_fraction * vq, stdp_.post_width}};
-        const StdpResult rs = stdp(probe, s0, pre, post, stdp_.symmetric_dts, true);
-        std::ostringstream ca, cs, wf;
-        ca << "dt_s,dW_percent,fit_percent\n" << std::setprecision(10);
-        for (std::size_t k = 0; k < ra.dt.size(); ++k)
-          {
-            const double dt = ra.dt[k];
-            const double fit = dt > 0 ? ra.A_pos * std::exp(-dt / ra.tau_pos) + ra.w0_pos
-                                      : ra.A_neg * std::exp(-dt / ra.tau_neg) + ra.w0_neg;
-            ca << dt << ',' << ra.dw[k] << ',' << fit << '\n';
-          }
-        cs << "dt_s,dW_percent,fit_percent\n" << std::setprecision(10);
-        for (std::size_t k = 0; k < rs.dt.size(); ++k)
-          cs << rs.dt[k] << ',' << rs.dw[k] << ','
-             << rs.A_pos * std::exp(-rs.dt[k] * rs.dt[k] / (rs.tau_pos * rs.tau_pos)) + rs.w0_pos << '\n';
-        write_atomically(output_dir_ + "/stdp_antisymmetric.csv", [&](std::ostream &o) { o << ca.str(); });
-        write_atomically(output_dir_ + "/stdp_symmetric.csv", [&](std::ostream &o) { o << cs.str(); });
-        // the spike shapes, for the figure of the waveforms (Figs. S6, S7)
-        wf << "form,neuron,time_s,voltage_V\n" << std::setprecision(10);
-        for (const auto &[form, neuron, spike] : {std::tuple<std::string, std::string, const NeuronSpike *>{"antisymmetric", "pre", &anti},
-                                                  {"antisymmetric", "post", &anti},
-                                                  {"symmetric", "pre", &pre},
-                                                  {"symmetric", "post", &post}})
-          for (const auto &[t, V] : spike->corners(0.0))
-            wf << form << ',' << neuron << ',' << t << ',' << V << '\n';
-        write_atomically(output_dir_ + "/stdp_waveforms.csv", [&](std::ostream &o) { o << wf.str(); });
-        j["stdp"] = {
-          {"initial_state",
-           {{"set_pulses", initial_pulses},
-            {"rule", stdp_.initial_mid_window ? "mid-window: nearest in ln G to sqrt(G_min G_max) of the LTP/LTD window"
-                                              : "fixed pulse count"},
-            {"conductance_S", ra.g0}}},
-          {"thresholds_V",
-           {{"set_at_positive_width", vp_pos}, {"reset_at_negative_width", vn_neg}, {"set_at_centre_width", vc},
-            {"reset_at_flank_width", vf}, {"set_at_post_width", vq}, {"reset_at_post_width", vr}}},
-          {"design",
-           "V = V_pre(t - t_pre) - V_post(t - t_pre - dt); amplitudes are fractions of the compact model's own "
-           "thresholds at each pulse width (criterion above), so that every pulse alone stays below threshold"},
-          {"antisymmetric",
-           {{"ltp", with_reason({{"A", null_or(ra.A_pos)}, {"tau2_s", null_or(ra.tau_pos)}, {"W0", null_or(ra.w0_pos)},
-                                  {"rms", null_or(ra.rms_pos)}},
-                                 ra.why_pos)},
-            {"ltd", with_reason({{"A", null_or(ra.A_neg)}, {"tau2_s", null_or(ra.tau_neg)}, {"W0", null_or(ra.w0_neg)},
-                                 {"rms", null_or(ra.rms_neg)}},
-                                ra.why_neg)},
-            {"equation", "dW = A exp(-dt / tau2) + W0 (eq. 1), per branch"}}},
-          {"symmetric",
-           with_reason({{"A", null_or(rs.A_pos)}, {"tau3_s", null_or(rs.tau_pos)}, {"W0", null_or(rs.w0_pos)},
-                        {"rms", null_or(rs.rms_pos)}, {"equation", "dW = A exp(-dt^2 / tau3^2) + W0 (eq. 2)"}},
-                       rs.why_pos)}};
-        std::ostringstream m;
-        m << std::setprecision(3) << "STDP (Fig. 3d,e): antisymmetric A = " << ra.A_pos << " %, tau2 = " << ra.tau_pos * 1e6
-          << " us | A = " << ra.A_neg << " %, tau2 = " << ra.tau_neg * 1e6 << " us; symmetric A = " << rs.A_pos
-          << " %, tau3 = " << rs.tau_pos * 1e6 << " us (" << seconds_since(t0) << " s)";
-        say(m.str());
-      }
-      catch (const std::runtime_error &e)
-        {
-          // a design that cannot be built on this device is a result, not a crash
-          j["stdp"] = {{"error", std::string("STDP design failed: ") + e.what()}};
-          say(std::string("STDP (Fig. 3d,e): not run: ") + e.what());
+            m << ' ' << (a["tau1_s"].is_null() ? std::string("n/a") : std::to_string(a["tau1_s"].get<double>() * 1e9) + " ns");
+          say(m.str() + " (" + std::to_string(seconds_since(t0)) + " s)");
         }
 
-    if (energy_enabled_)
-      {
-        const auto  t0 = Clock::now();
-        const auto  pts = energy_per_spike(probe, energy_amplitudes_, energy_width_, criterion_);
-        std::ostringstream csv;
-        csv << "amplitude_V,energy_J,peak_current_A,relative_change,branch\n" << std::setprecision(10);
-        json arr = json::array();
-        for (const auto &p : pts)
-          {
-            csv << p.amplitude << ',' << p.energy << ',' << p.peak_current << ',' << p.relative_change << ','
-                << (p.long_term ? "LTM" : "STM") << '\n';
-            arr.push_back({{"amplitude_V", p.amplitude}, {"energy_J", p.energy}, {"relative_change", p.relative_change},
-                           {"branch", p.long_term ? "LTM" : "STM"}});
-          }
-        write_atomically(output_dir_ + "/energy.csv", [&](std::ostream &o) { o << csv.str(); });
-        json e = {{"width_s", energy_width_}, {"points", arr},
-                  {"note", "conduction energy of the compact model (no displacement current; the PDE's merits include it)"}};
-        // the last STM and the first LTM amplitude
-        for (std::size_t k = 1; k < pts.size(); ++k)
-          if (!pts[k - 1].long_term && pts[k].long_term)
+      if (freq_enabled_)
+        {
+          const auto         t0 = Clock::now();
+          json               arr = json::array();
+          std::ostringstream peaks, trace;
+          peaks << "frequency_Hz,pulse,peak_time_s,peak_current_A\n" << std::setprecision(10);
+          trace << "frequency_Hz,time_s,current_A\n" << std::setprecision(10);
+          for (double f : frequencies_)
             {
-              e["stm_energy_J"] = pts[k - 1].energy;
-              e["ltm_energy_J"] = pts[k].energy;
-              e["threshold_bracket_V"] = {pts[k - 1].amplitude, pts[k].amplitude};
-              break;
+              const TrainResult r = pulse_train_response(probe, rest, freq_amplitude_, freq_width_, 1.0 / f, freq_count_, 400);
+              for (std::size_t k = 0; k < r.peak_current.size(); ++k)
+                peaks << f << ',' << k + 1 << ',' << r.peak_time[k] << ',' << r.peak_current[k] << '\n';
+              for (std::size_t k = 0; k < r.trace_t.size(); ++k)
+                trace << f << ',' << r.trace_t[k] << ',' << r.trace_current[k] << '\n';
+              arr.push_back({{"frequency_Hz", f}, {"peak_currents_A", r.peak_current},
+                             {"last_over_first", r.peak_current.back() / r.peak_current.front()},
+                             {"conductance_after_S", r.conductance_after}});
             }
-        j["energy"] = e;
-        say("energy per spike (Fig. 3f): " + std::to_string(pts.size()) + " amplitudes (" + std::to_string(seconds_since(t0)) + " s)");
-      }
+          write_atomically(output_dir_ + "/frequency_peaks.csv", [&](std::ostream &o) { o << peaks.str(); });
+          write_atomically(output_dir_ + "/frequency_traces.csv", [&](std::ostream &o) { o << trace.str(); });
+          j["frequency"] = {{"amplitude_V", freq_amplitude_}, {"width_s", freq_width_}, {"runs", arr}};
+          say("EPSC vs frequency (Fig. 2b,c): A10/A1 = " + [&] {
+            std::ostringstream m;
+            for (const auto &a : arr)
+              m << a["last_over_first"].get<double>() << " @ " << a["frequency_Hz"].get<double>() / 1e6 << " MHz; ";
+            return m.str();
+          }() + "(" + std::to_string(seconds_since(t0)) + " s)");
+        }
 
-    if (array_enabled_)
-      {
-        const auto         t0 = Clock::now();
-        std::ostringstream img, ret;
-        img << "letter,read_time_s,row,column,current_A\n" << std::setprecision(10);
-        ret << "letter,time_s,contrast\n" << std::setprecision(10);
-        json arr;
-        for (const auto &L : letters_)
-          {
-            const ArrayResult r = array_letter(probe, L, array_read_times_, retention_horizon_, retention_reference_,
-                                               retention_criterion_);
-            json reads = json::array();
-            for (std::size_t k = 0; k < r.read_times.size(); ++k)
+      if (ppf_enabled_)
+        {
+          const auto               t0 = Clock::now();
+          const FacilitationResult r  = paired_pulse_facilitation(probe, ppf_amplitude_, ppf_width_, ppf_intervals_, 10);
+          std::ostringstream       csv;
+          csv << "interval_s,ppf_percent,ptp_percent\n" << std::setprecision(10);
+          for (std::size_t k = 0; k < r.interval.size(); ++k)
+            csv << r.interval[k] << ',' << r.ppf[k] << ',' << r.ptp[k] << '\n';
+          write_atomically(output_dir_ + "/facilitation.csv", [&](std::ostream &o) { o << csv.str(); });
+          j["facilitation"] = {
+            {"amplitude_V", ppf_amplitude_},
+            {"width_s", ppf_width_},
+            {"definition", "PPF = (A2 - A1)/A1, PTP = (A10 - A1)/A1 in %, A_i the EPSC peak of spike i; interval start to start; "
+                           "fits: index = C1 exp(-dt / tau) + C0"},
+            {"ppf", with_reason({{"shortest_interval_percent", r.ppf.front()}, {"C1_percent", null_or(r.ppf_amplitude)},
+                                 {"tau_s", null_or(r.ppf_tau)}, {"C0_percent", null_or(r.ppf_offset)}},
+                                r.ppf_why)},
+            {"ptp", with_reason({{"shortest_interval_percent", r.ptp.front()}, {"C1_percent", null_or(r.ptp_amplitude)},
+                                 {"tau_s", null_or(r.ptp_tau)}, {"C0_percent", null_or(r.ptp_offset)}},
+                                r.ptp_why)}};
+          std::ostringstream m;
+          m << "PPF/PTP (Fig. 2d): at " << r.interval.front() * 1e9 << " ns PPF " << r.ppf.front() << " %, PTP " << r.ptp.front()
+            << " %; tau " << r.ppf_tau * 1e9 << " / " << r.ptp_tau * 1e9 << " ns (" << seconds_since(t0) << " s)";
+          say(m.str());
+        }
+
+      // the LTP protocol's set pulses also give the STDP's initial state (its window, the mid-window one)
+      if (energy_enabled_)
+        {
+          const auto  t0 = Clock::now();
+          const auto  pts = energy_per_spike(probe, energy_amplitudes_, energy_width_, criterion_);
+          std::ostringstream csv;
+          csv << "amplitude_V,energy_J,peak_current_A,relative_change,branch\n" << std::setprecision(10);
+          json arr = json::array();
+          for (const auto &p : pts)
+            {
+              csv << p.amplitude << ',' << p.energy << ',' << p.peak_current << ',' << p.relative_change << ','
+                  << (p.long_term ? "LTM" : "STM") << '\n';
+              arr.push_back({{"amplitude_V", p.amplitude}, {"energy_J", p.energy}, {"relative_change", p.relative_change},
+                             {"branch", p.long_term ? "LTM" : "STM"}});
+            }
+          write_atomically(output_dir_ + "/energy.csv", [&](std::ostream &o) { o << csv.str(); });
+          json e = {{"width_s", energy_width_}, {"points", arr},
+                    {"note", "conduction energy of the compact model (no displacement current; the PDE's merits include it)"}};
+          // the last STM and the first LTM amplitude
+          for (std::size_t k = 1; k < pts.size(); ++k)
+            if (!pts[k - 1].long_term && pts[k].long_term)
               {
-                double on = 0, off = 0;
-                for (int a = 0; a < 5; ++a)
-                  for (int b = 0; b < 5; ++b)
-                    {
-                      img << L.name << ',' << r.read_times[k] << ',' << a << ',' << b << ',' << r.currents[k][a][b] << '\n';
-                      (L.mask[a][b] ? on : off) = r.currents[k][a][b];
-                    }
-                reads.push_back({{"time_s", r.read_times[k]}, {"pixel_on_current_A", on}, {"pixel_off_current_A", off},
-                                 {"on_over_off", on / off}});
+                e["stm_energy_J"] = pts[k - 1].energy;
+                e["ltm_energy_J"] = pts[k].energy;
+                e["threshold_bracket_V"] = {pts[k - 1].amplitude, pts[k].amplitude};
+                break;
               }
-            for (std::size_t k = 0; k < r.retention_t.size(); ++k)
-              ret << L.name << ',' << r.retention_t[k] << ',' << r.retention_contrast[k] << '\n';
-            arr[L.name] = {{"amplitude_V", L.amplitude}, {"width_s", L.width}, {"frequency_Hz", 1.0 / L.period},
-                           {"pulses", L.count}, {"reads", reads}, {"retained_time_s", null_or(r.retained_time)},
-                           {"retained_to_horizon", r.retained_to_horizon},
-                           {"last_read_time_s", r.read_times.back()},
-                           {"last_read_on_over_off", reads.back()["on_over_off"]}};
+          j["energy"] = e;
+          say("energy per spike (Fig. 3f): " + std::to_string(pts.size()) + " amplitudes (" + std::to_string(seconds_since(t0)) + " s)");
+        }
+
+      if (array_enabled_)
+        {
+          const auto         t0 = Clock::now();
+          std::ostringstream img, ret;
+          img << "letter,read_time_s,row,column,current_A\n" << std::setprecision(10);
+          ret << "letter,time_s,contrast\n" << std::setprecision(10);
+          json arr;
+          for (const auto &L : letters_)
+            {
+              const ArrayResult r = array_letter(probe, L, array_read_times_, retention_horizon_, retention_reference_,
+                                                 retention_criterion_);
+              json reads = json::array();
+              for (std::size_t k = 0; k < r.read_times.size(); ++k)
+                {
+                  double on = 0, off = 0;
+                  for (int a = 0; a < 5; ++a)
+                    for (int b = 0; b < 5; ++b)
+                      {
+                        img << L.name << ',' << r.read_times[k] << ',' << a << ',' << b << ',' << r.currents[k][a][b] << '\n';
+                        (L.mask[a][b] ? on : off) = r.currents[k][a][b];
+                      }
+                  reads.push_back({{"time_s", r.read_times[k]}, {"pixel_on_current_A", on}, {"pixel_off_current_A", off},
+                                   {"on_over_off", on / off}});
+                }
+              for (std::size_t k = 0; k < r.retention_t.size(); ++k)
+                ret << L.name << ',' << r.retention_t[k] << ',' << r.retention_contrast[k] << '\n';
+              arr[L.name] = {{"amplitude_V", L.amplitude}, {"width_s", L.width}, {"frequency_Hz", 1.0 / L.period},
+                             {"pulses", L.count}, {"reads", reads}, {"retained_time_s", null_or(r.retained_time)},
+                             {"retained_to_horizon", r.retained_to_horizon},
+                             {"last_read_time_s", r.read_times.back()},
+                             {"last_read_on_over_off", reads.back()["on_over_off"]}};
+            }
+          arr["retention"] = {{"horizon_s", retention_horizon_}, {"reference_s", retention_reference_},
+                              {"criterion", retention_criterion_},
+                              {"definition", "contrast (G_on - G_off)/(G_on(reference) - G_off) at 0 V between reads; "
+                                             "retained while above the criterion (the horizon if never below)"}};
+          write_atomically(output_dir_ + "/array.csv", [&](std::ostream &o) { o << img.str(); });
+          write_atomically(output_dir_ + "/array_retention.csv", [&](std::ostream &o) { o << ret.str(); });
+          j["array"] = arr;
+          std::ostringstream m;
+          m << std::setprecision(3) << "5x5 array (Fig. 4):";
+          for (const auto &L : letters_)
+            m << ' ' << L.name << " on/off " << arr[L.name]["reads"][0]["on_over_off"].get<double>() << " -> "
+              << arr[L.name]["reads"].back()["on_over_off"].get<double>();
+          m << "; H retained " << arr["H"]["retained_time_s"] << " s (" << seconds_since(t0) << " s)";
+          say(m.str());
+        }
+    };
+    auto main_group = [&](SynapseProbe &probe, json &j) {
+      std::pair<double, double> ltp_window{0.0, 0.0};
+      if (ltp_enabled_)
+        {
+          const auto         t0 = Clock::now();
+          const LtpLtdResult r  = ltp_ltd(probe, ltp_set_, ltp_reset_, ltp_width_, ltp_period_, ltp_pulses_, ltp_cycles_,
+                                            ltp_periodic_tolerance_);
+          ltp_window = {r.g_min, r.g_max};
+          std::ostringstream csv, lut;
+          csv << "cycle,branch,pulse,conductance_S,computed\n" << std::setprecision(10);
+          for (unsigned int c = 0; c < r.cycles; ++c)
+            for (unsigned int k = 0; k <= r.pulses; ++k)
+              {
+                const int computed = c < r.computed_cycles;
+                csv << c + 1 << ",LTP," << k << ',' << r.ltp[c][k] << ',' << computed << '\n';
+                csv << c + 1 << ",LTD," << k << ',' << r.ltd[c][k] << ',' << computed << '\n';
+              }
+          write_atomically(output_dir_ + "/ltp_ltd.csv", [&](std::ostream &o) { o << csv.str(); });
+          // CrossSim-style lookup table: conductance and its update per pulse, cycle statistics
+          lut << "branch,pulse,conductance_mean_S,conductance_min_S,conductance_max_S,delta_mean_S,delta_std_S\n"
+              << std::setprecision(10);
+          const unsigned int first = r.cycles > 1 ? 1 : 0;
+          for (const bool up : {true, false})
+            for (unsigned int k = 0; k <= r.pulses; ++k)
+              {
+                std::vector<double> g, d;
+                for (unsigned int c = first; c < r.cycles; ++c)
+                  {
+                    const auto &b = up ? r.ltp[c] : r.ltd[c];
+                    g.push_back(b[k]);
+                    if (k < r.pulses)
+                      d.push_back(b[k + 1] - b[k]);
+                  }
+                const double gm = std::accumulate(g.begin(), g.end(), 0.0) / g.size();
+                double       dm = 0, ds = 0;
+                for (double x : d)
+                  dm += x / d.size();
+                for (double x : d)
+                  ds += (x - dm) * (x - dm) / std::max<std::size_t>(1, d.size() - 1);
+                lut << (up ? "LTP" : "LTD") << ',' << k << ',' << gm << ',' << *std::min_element(g.begin(), g.end()) << ','
+                    << *std::max_element(g.begin(), g.end()) << ',' << (d.empty() ? 0.0 : dm) << ',' << std::sqrt(ds) << '\n';
+              }
+          write_atomically(output_dir_ + "/ltp_ltd_lookup.csv", [&](std::ostream &o) { o << lut.str(); });
+          auto fitj = [](const NonlinearityFit &f, unsigned P) {
+            return json{{"A_pulses", null_or(f.A)}, {"A_over_pulses", null_or(f.A / P)}, {"g_min_S", f.g_min},
+                        {"g_max_S", f.g_max}, {"rms_S", null_or(f.rms)}};
+          };
+          j["ltp_ltd"] = {{"set_V", ltp_set_},
+                          {"reset_V", ltp_reset_},
+                          {"width_s", ltp_width_},
+                          {"period_s", ltp_period_},
+                          {"pulses", r.pulses},
+                          {"cycles", r.cycles},
+                          {"computed_cycles", r.computed_cycles},
+                          {"periodic_tolerance", ltp_periodic_tolerance_},
+                          {"periodic_change", null_or(r.periodic_change)},
+                          {"periodic_definition",
+                           "the largest relative change of a read or a state variable between the last two integrated "
+                           "cycles; cycles after computed_cycles repeat the last one (the periodic steady state)"},
+                          {"g_min_S", r.g_min},
+                          {"g_max_S", r.g_max},
+                          {"g_min_spread_S", r.g_min_spread},
+                          {"g_max_spread_S", r.g_max_spread},
+                          {"on_off", r.g_max / r.g_min},
+                          {"window_definition", "cycle mean (cycles 2..N) of the largest LTP and smallest LTD read"},
+                          {"neurosim",
+                           {{"form", "LTP: G = G_min + B (1 - exp(-P/A)); LTD: G = G_max - B (1 - exp(-n/A)); "
+                                     "B = (G_max - G_min)/(1 - exp(-P_max/A))"},
+                            {"ltp", fitj(r.ltp_fit, r.pulses)},
+                            {"ltd", fitj(r.ltd_fit, r.pulses)}}},
+                          {"lookup_table", "ltp_ltd_lookup.csv"}};
+          std::ostringstream m;
+          m << std::setprecision(3) << "LTP/LTD (Fig. 3c): " << r.cycles << " cycles x " << 2 * r.pulses << " pulses ("
+            << r.computed_cycles << " integrated, then periodic: change " << r.periodic_change << "), window "
+            << r.g_min * 1e6 << " .. " << r.g_max * 1e6 << " uS, NeuroSim A = " << r.ltp_fit.A << " / " << r.ltd_fit.A
+            << " pulses (" << seconds_since(t0) << " s)";
+          say(m.str());
+        }
+
+      if (stdp_enabled_)
+        try
+        {
+          const auto t0 = Clock::now();
+          // the initial state: the LTP protocol's first pulses from the HRS
+          CompactState s0 = rest;
+          unsigned int initial_pulses = stdp_.initial_pulses;
+          {
+            SpikeTrain t(settings_.read_voltage, settings_.edge);
+            t.add(0.0, ltp_set_, ltp_width_);
+            const auto wp = t.waveform(0.0, ltp_period_);
+            if (stdp_.initial_mid_window)
+              {
+                // pulse by pulse from the HRS while the read conductance approaches the
+                // window's geometric middle; the state nearest to it in ln G is kept
+                const double target = 0.5 * std::log(ltp_window.first * ltp_window.second);
+                double       best   = std::abs(std::log(probe.nonvolatile_conductance(s0)) - target);
+                CompactState s      = s0;
+                initial_pulses      = 0;
+                for (unsigned int k = 1; k <= 10 * ltp_pulses_; ++k)
+                  {
+                    s             = probe.apply(wp, s);
+                    const double d = std::abs(std::log(probe.nonvolatile_conductance(s)) - target);
+                    if (d < best)
+                      best = d, s0 = s, initial_pulses = k;
+                    else
+                      break;
+                  }
+              }
+            else
+              for (unsigned int k = 0; k < initial_pulses; ++k)
+                s0 = probe.apply(wp, s0);
           }
-        arr["retention"] = {{"horizon_s", retention_horizon_}, {"reference_s", retention_reference_},
-                            {"criterion", retention_criterion_},
-                            {"definition", "contrast (G_on - G_off)/(G_on(reference) - G_off) at 0 V between reads; "
-                                           "retained while above the criterion (the horizon if never below)"}};
-        write_atomically(output_dir_ + "/array.csv", [&](std::ostream &o) { o << img.str(); });
-        write_atomically(output_dir_ + "/array_retention.csv", [&](std::ostream &o) { o << ret.str(); });
-        j["array"] = arr;
-        std::ostringstream m;
-        m << std::setprecision(3) << "5x5 array (Fig. 4):";
-        for (const auto &L : letters_)
-          m << ' ' << L.name << " on/off " << arr[L.name]["reads"][0]["on_over_off"].get<double>() << " -> "
-            << arr[L.name]["reads"].back()["on_over_off"].get<double>();
-        m << "; H retained " << arr["H"]["retained_time_s"] << " s (" << seconds_since(t0) << " s)";
-        say(m.str());
+          // thresholds of the compact model at the design's widths, from that state
+          // the set and reset thresholds at each distinct width of the design, each searched once,
+          // the searches spread over the threads
+          std::vector<double> widths{stdp_.positive_width, stdp_.negative_width, stdp_.centre_width, stdp_.flank_width,
+                                     stdp_.post_width};
+          std::sort(widths.begin(), widths.end());
+          widths.erase(std::unique(widths.begin(), widths.end()), widths.end());
+          std::vector<std::optional<double>> found(2 * widths.size());
+          probe.for_each(found.size(), [&](std::size_t k, SynapseProbe &p) {
+            found[k] = compact_threshold(p, s0, widths[k / 2], k % 2 ? -1.0 : 1.0, criterion_);
+          });
+          auto th = [&](double width, double pol) {
+            const std::size_t w = std::lower_bound(widths.begin(), widths.end(), width) - widths.begin();
+            const auto       &r = found.at(2 * w + (pol < 0 ? 1 : 0));
+            if (!r)
+              {
+                std::ostringstream m;
+                m << "the compact model has no " << (pol > 0 ? "set" : "reset") << " threshold for a " << width
+                  << " s pulse below 20 V from the initial state";
+                throw std::runtime_error(m.str());
+              }
+            return *r;
+          };
+          // every pulse of a neuron's spike reaches the junction with its sign from the
+          // pre-synaptic side and inverted from the post-synaptic side (V = V_pre - V_post),
+          // so each is scaled to the smaller of the set and |reset| thresholds at its
+          // width: alone, in either polarity, it stays below the threshold (this device's
+          // thresholds are asymmetric, unlike the paper's +/-1.5 V)
+          auto both = [&](double width) { return std::min(th(width, 1), std::abs(th(width, -1))); };
+          const double vp_pos = both(stdp_.positive_width), vn_neg = -both(stdp_.negative_width);
+          const double vc     = both(stdp_.centre_width), vf = -both(stdp_.flank_width);
+          const double vq     = both(stdp_.post_width), vr = -vq;
+          const NeuronSpike anti = antisymmetric_spike(stdp_, vn_neg, vp_pos, settings_.edge);
+          const StdpResult  ra   = stdp(probe, s0, anti, anti, stdp_.antisymmetric_dts, false);
+          NeuronSpike       pre, post;
+          pre.edge = post.edge = settings_.edge;
+          const double e       = settings_.edge;
+          pre.segments  = {{-(stdp_.flank_width + 2 * e), -stdp_.flank_fraction * std::abs(vf), stdp_.flank_width},
+                          {0.0, stdp_.centre_fraction * vc, stdp_.centre_width},
+                          {stdp_.centre_width + 2 * e, -stdp_.flank_fraction * std::abs(vf), stdp_.flank_width}};
+          const double mid = 0.5 * stdp_.centre_width + e;
+          post.segments = {{mid - (stdp_.post_width + 2 * e), stdp_.post_fraction * std::abs(vr), stdp_.post_width},
+                           {mid, -stdp_.post_fraction * vq, stdp_.post_width}};
+          const StdpResult rs = stdp(probe, s0, pre, post, stdp_.symmetric_dts, true);
+          std::ostringstream ca, cs, wf;
+          ca << "dt_s,dW_percent,fit_percent\n" << std::setprecision(10);
+          for (std::size_t k = 0; k < ra.dt.size(); ++k)
+            {
+              const double dt = ra.dt[k];
+              const double fit = dt > 0 ? ra.A_pos * std::exp(-dt / ra.tau_pos) + ra.w0_pos
+                                        : ra.A_neg * std::exp(-dt / ra.tau_neg) + ra.w0_neg;
+              ca << dt << ',' << ra.dw[k] << ',' << fit << '\n';
+            }
+          cs << "dt_s,dW_percent,fit_percent\n" << std::setprecision(10);
+          for (std::size_t k = 0; k < rs.dt.size(); ++k)
+            cs << rs.dt[k] << ',' << rs.dw[k] << ','
+               << rs.A_pos * std::exp(-rs.dt[k] * rs.dt[k] / (rs.tau_pos * rs.tau_pos)) + rs.w0_pos << '\n';
+          write_atomically(output_dir_ + "/stdp_antisymmetric.csv", [&](std::ostream &o) { o << ca.str(); });
+          write_atomically(output_dir_ + "/stdp_symmetric.csv", [&](std::ostream &o) { o << cs.str(); });
+          // the spike shapes, for the figure of the waveforms (Figs. S6, S7)
+          wf << "form,neuron,time_s,voltage_V\n" << std::setprecision(10);
+          for (const auto &[form, neuron, spike] : {std::tuple<std::string, std::string, const NeuronSpike *>{"antisymmetric", "pre", &anti},
+                                                    {"antisymmetric", "post", &anti},
+                                                    {"symmetric", "pre", &pre},
+                                                    {"symmetric", "post", &post}})
+            for (const auto &[t, V] : spike->corners(0.0))
+              wf << form << ',' << neuron << ',' << t << ',' << V << '\n';
+          write_atomically(output_dir_ + "/stdp_waveforms.csv", [&](std::ostream &o) { o << wf.str(); });
+          j["stdp"] = {
+            {"initial_state",
+             {{"set_pulses", initial_pulses},
+              {"rule", stdp_.initial_mid_window ? "mid-window: nearest in ln G to sqrt(G_min G_max) of the LTP/LTD window"
+                                                : "fixed pulse count"},
+              {"conductance_S", ra.g0}}},
+            {"thresholds_V",
+             {{"set_at_positive_width", vp_pos}, {"reset_at_negative_width", vn_neg}, {"set_at_centre_width", vc},
+              {"reset_at_flank_width", vf}, {"set_at_post_width", vq}, {"reset_at_post_width", vr}}},
+            {"design",
+             "V = V_pre(t - t_pre) - V_post(t - t_pre - dt); amplitudes are fractions of the compact model's own "
+             "thresholds at each pulse width (criterion above), so that every pulse alone stays below threshold"},
+            {"antisymmetric",
+             {{"ltp", with_reason({{"A", null_or(ra.A_pos)}, {"tau2_s", null_or(ra.tau_pos)}, {"W0", null_or(ra.w0_pos)},
+                                    {"rms", null_or(ra.rms_pos)}},
+                                   ra.why_pos)},
+              {"ltd", with_reason({{"A", null_or(ra.A_neg)}, {"tau2_s", null_or(ra.tau_neg)}, {"W0", null_or(ra.w0_neg)},
+                                   {"rms", null_or(ra.rms_neg)}},
+                                  ra.why_neg)},
+              {"equation", "dW = A exp(-dt / tau2) + W0 (eq. 1), per branch"}}},
+            {"symmetric",
+             with_reason({{"A", null_or(rs.A_pos)}, {"tau3_s", null_or(rs.tau_pos)}, {"W0", null_or(rs.w0_pos)},
+                          {"rms", null_or(rs.rms_pos)}, {"equation", "dW = A exp(-dt^2 / tau3^2) + W0 (eq. 2)"}},
+                         rs.why_pos)}};
+          std::ostringstream m;
+          m << std::setprecision(3) << "STDP (Fig. 3d,e): antisymmetric A = " << ra.A_pos << " %, tau2 = " << ra.tau_pos * 1e6
+            << " us | A = " << ra.A_neg << " %, tau2 = " << ra.tau_neg * 1e6 << " us; symmetric A = " << rs.A_pos
+            << " %, tau3 = " << rs.tau_pos * 1e6 << " us (" << seconds_since(t0) << " s)";
+          say(m.str());
+        }
+        catch (const std::runtime_error &e)
+          {
+            // a design that cannot be built on this device is a result, not a crash
+            j["stdp"] = {{"error", std::string("STDP design failed: ") + e.what()}};
+            say(std::string("STDP (Fig. 3d,e): not run: ") + e.what());
+          }
+
+    };
+    SynapseProbe side_probe = probe;
+    json         side_json  = json::object();
+    if (probe.threads_for(2) > 1)
+      {
+        std::exception_ptr side_error;
+        std::thread        side([&] {
+          try
+            {
+              side_group(side_probe, side_json);
+            }
+          catch (...)
+            {
+              side_error = std::current_exception();
+            }
+        });
+        try
+          {
+            main_group(probe, j);
+          }
+        catch (...)
+          {
+            side.join();
+            throw;
+          }
+        side.join();
+        if (side_error)
+          std::rethrow_exception(side_error);
       }
+    else
+      {
+        side_group(side_probe, side_json);
+        main_group(probe, j);
+      }
+    for (auto &[key, value] : side_json.items())
+      j[key] = value;
+    probe.add_steps(side_probe.steps() - steps_before);
     j["integrator_steps"] = probe.steps();
     j["wall_time_s"]      = seconds_since(t_all);
     write_json(j);

@@ -71,6 +71,7 @@ namespace otj
     bool         ltp_enabled_ = true;
     double       ltp_set_ = 2.2, ltp_reset_ = -2.5, ltp_width_ = 5e-8, ltp_period_ = 1e-6;
     unsigned int ltp_pulses_ = 20, ltp_cycles_ = 100;
+    double       ltp_periodic_tolerance_ = 1e-4;
     // STDP
     bool       stdp_enabled_ = true;
     StdpDesign stdp_;

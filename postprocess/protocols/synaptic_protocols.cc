@@ -1,6 +1,10 @@
 // The paper's synaptic protocols on the compact model (see the header).
 #include "protocols/synaptic_protocols.h"
 
+#include <atomic>
+#include <exception>
+#include <thread>
+
 #include "analysis/exponential_fit.h"
 #include "analysis/threshold_search.h"
 
@@ -92,6 +96,28 @@ namespace otj
         s += (x - m) * (x - m);
       return std::sqrt(s / (v.size() - 1));
     }
+
+    /// max_i |a_i - b_i| / |b_i|, each |b_i| floored at 1e-6 of the largest (entries near zero
+    /// are measured against the vector's scale).
+    double relative_change(const std::vector<double> &a, const std::vector<double> &b)
+    {
+      double scale = 0, change = 0;
+      for (double x : b)
+        scale = std::max(scale, std::abs(x));
+      for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
+        change = std::max(change, std::abs(a[i] - b[i]) / std::max({std::abs(b[i]), 1e-6 * scale, 1e-300}));
+      return a.size() == b.size() ? change : INFINITY;
+    }
+
+    /// Every state variable of either model in one vector.
+    std::vector<double> state_vector(const CompactState &s)
+    {
+      if (!s.c.empty())
+        return s.c;
+      std::vector<double> x{s.w, s.w_deep};
+      x.insert(x.end(), s.v.begin(), s.v.end());
+      return x;
+    }
   } // namespace
 
   // ---- SynapseProbe ---------------------------------------------------------
@@ -108,6 +134,52 @@ namespace otj
     if (pristine_.size() != model.nodes().size())
       throw std::invalid_argument("reduced oxide model: " + std::to_string(pristine_.size()) + " pristine densities for " +
                                   std::to_string(model.nodes().size()) + " nodes");
+  }
+
+  unsigned int SynapseProbe::threads_for(const std::size_t n) const
+  {
+    const unsigned int cores = std::max(1u, std::thread::hardware_concurrency());
+    const unsigned int t     = settings_.threads == 0 ? cores : settings_.threads;
+    return static_cast<unsigned int>(std::max<std::size_t>(1, std::min<std::size_t>(t, n)));
+  }
+
+  void SynapseProbe::for_each(const std::size_t n, const std::function<void(std::size_t, SynapseProbe &)> &f)
+  {
+    const unsigned int workers = threads_for(n);
+    if (workers <= 1)
+      {
+        for (std::size_t i = 0; i < n; ++i)
+          f(i, *this);
+        return;
+      }
+    // dynamic distribution: each worker takes the next index
+    std::atomic<std::size_t>  next{0};
+    std::vector<SynapseProbe> probes(workers, *this);
+    std::vector<std::exception_ptr> errors(workers);
+    std::vector<std::thread>  pool;
+    for (unsigned int w = 0; w < workers; ++w)
+      {
+        probes[w].steps_ = 0;
+        pool.emplace_back([&, w] {
+          try
+            {
+              for (std::size_t i = next++; i < n; i = next++)
+                f(i, probes[w]);
+            }
+          catch (...)
+            {
+              errors[w] = std::current_exception();
+              next      = n; // the others stop at their next index
+            }
+        });
+      }
+    for (auto &t : pool)
+      t.join();
+    for (const auto &p : probes)
+      steps_ += p.steps_;
+    for (const auto &e : errors)
+      if (e)
+        std::rethrow_exception(e);
   }
 
   double SynapseProbe::current(const double V, const CompactState &s) const
@@ -338,7 +410,7 @@ namespace otj
   }
 
   LtpLtdResult ltp_ltd(SynapseProbe &probe, double v_set, double v_reset, double width, double period,
-                       unsigned int pulses, unsigned int cycles)
+                       unsigned int pulses, unsigned int cycles, double periodic_tolerance)
   {
     const auto &set = probe.settings();
     if (!(period >= width + 2 * set.edge))
@@ -359,6 +431,7 @@ namespace otj
     std::vector<CompactSample> samples;
     for (unsigned int c = 0; c < cycles; ++c)
       {
+        const CompactState  start = s;
         std::vector<double> up{probe.conductance(s)}, down;
         s = probe.apply(wp, s, reads, &samples);
         for (double t : reads)
@@ -369,6 +442,21 @@ namespace otj
           down.push_back(probe.conductance(sample_at(samples, t).state));
         r.ltp.push_back(up);
         r.ltd.push_back(down);
+        r.computed_cycles = c + 1;
+        // periodic steady state: this cycle against the previous one (both after the first, which
+        // starts from the pristine HRS); the start of this cycle is the end of the previous one
+        if (c >= 2)
+          {
+            r.periodic_change = std::max(relative_change(r.ltp[c], r.ltp[c - 1]), relative_change(r.ltd[c], r.ltd[c - 1]));
+            r.periodic_change = std::max(r.periodic_change, relative_change(state_vector(s), state_vector(start)));
+            if (periodic_tolerance > 0 && r.periodic_change < periodic_tolerance)
+              break;
+          }
+      }
+    while (r.ltp.size() < cycles)
+      {
+        r.ltp.push_back(r.ltp.back());
+        r.ltd.push_back(r.ltd.back());
       }
     // the steady cycles: all but the first (which starts from the pristine HRS)
     const unsigned int  first = cycles > 1 ? 1 : 0;
@@ -431,16 +519,16 @@ namespace otj
     // the earliest corner of either spike at t >= 0 for every dt
     const double min_dt = *std::min_element(dts.begin(), dts.end());
     const double lead   = 1e-9 + std::max({-pre.first_time(), -min_dt - post.first_time(), 0.0});
-    for (double dt : dts)
-      {
-        const double t_pre = lead, t_post = lead + dt;
-        const double t_end = std::max(t_pre + pre.last_time(), t_post + post.last_time()) + set.edge;
-        const PiecewiseLinearWaveform V = superpose(pre.corners(t_pre), 1.0, post.corners(t_post), -1.0, 0.0, t_end);
-        const double g   = probe.nonvolatile_conductance(probe.apply(V, s0));
-        const double ref = probe.nonvolatile_conductance(probe.hold(s0, 0.0, t_end));
-        r.dt.push_back(dt);
-        r.dw.push_back(100.0 * (g - ref) / ref);
-      }
+    r.dt = dts;
+    r.dw.assign(dts.size(), NAN);
+    probe.for_each(dts.size(), [&](std::size_t k, SynapseProbe &p) {
+      const double t_pre = lead, t_post = lead + dts[k];
+      const double t_end = std::max(t_pre + pre.last_time(), t_post + post.last_time()) + set.edge;
+      const PiecewiseLinearWaveform V = superpose(pre.corners(t_pre), 1.0, post.corners(t_post), -1.0, 0.0, t_end);
+      const double g   = p.nonvolatile_conductance(p.apply(V, s0));
+      const double ref = p.nonvolatile_conductance(p.hold(s0, 0.0, t_end));
+      r.dw[k]          = 100.0 * (g - ref) / ref;
+    });
     std::vector<double> xp, yp, xn, yn;
     for (std::size_t i = 0; i < r.dt.size(); ++i)
       {

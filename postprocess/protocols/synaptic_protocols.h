@@ -15,6 +15,7 @@
 #include "compact/reduced_oxide_model.h"
 #include "protocols/spike_waveforms.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ namespace otj
     double settle       = 1e-5; ///< s at the baseline before the first spike
     double read_delay   = 2.5e-5; ///< s at the baseline before a non-volatile read
     double rtol         = 1e-5;
+    /// Threads for the independent runs of a protocol (0: one per core). Each thread evolves its
+    /// own copy of the probe; the results do not depend on the count.
+    unsigned int threads = 1;
   };
 
   /// Evolves a synapse state under waveforms, on the compartment model or on the reduced oxide
@@ -57,6 +61,13 @@ namespace otj
     /// Read conductance after a hold of `read_delay` at the baseline.
     double       nonvolatile_conductance(const CompactState &s);
     unsigned long steps() const { return steps_; }
+    /// Calls f(i, probe) for i = 0 .. n-1, spread over settings().threads threads, each with its own
+    /// copy of this probe (the models are shared read-only); their steps are added to this one's.
+    /// The first exception thrown by any call is rethrown after all threads have finished.
+    void for_each(std::size_t n, const std::function<void(std::size_t, SynapseProbe &)> &f);
+    /// Worker threads for n independent runs.
+    unsigned int threads_for(std::size_t n) const;
+    void         add_steps(unsigned long n) { steps_ += n; }
 
   private:
     const CompactModel      *compact_ = nullptr;
@@ -121,9 +132,19 @@ namespace otj
     double                           g_min_spread = 0, g_max_spread = 0; ///< S, standard deviation over cycles
     NonlinearityFit                  ltp_fit, ltd_fit; ///< on the cycle-averaged branches
     std::vector<double>              ltp_mean, ltd_mean;
+    /// Cycles integrated; the cycles after them repeat the last one (periodic steady state).
+    unsigned int                     computed_cycles = 0;
+    /// Largest relative change between the last two integrated cycles, of the reads and of the
+    /// state at the cycle's end (NaN with fewer than three cycles).
+    double                           periodic_change = NAN;
   };
+  /// `cycles` cycles of `pulses` set pulses and `pulses` reset pulses. The cycle is a deterministic
+  /// map of the state at its start: once two consecutive cycles after the first differ by less than
+  /// `periodic_tolerance` (relative, every read and every state variable), the state has reached the
+  /// periodic steady state and the remaining cycles repeat the last one exactly (to that tolerance);
+  /// they are copied, not integrated. A tolerance of 0 integrates every cycle.
   LtpLtdResult ltp_ltd(SynapseProbe &probe, double v_set, double v_reset, double width, double period,
-                       unsigned int pulses, unsigned int cycles);
+                       unsigned int pulses, unsigned int cycles, double periodic_tolerance = 0.0);
 
   // ---- STDP (Fig. 3d,e) ------------------------------------------------------
   /// The smallest amplitude (sign of `polarity`) of a single pulse of `width`
