@@ -205,7 +205,7 @@ TEST(CompactModel, ExponentialIntegratorMatchesTheStiffAnalyticSolution)
   const auto wf = PiecewiseLinearWaveform::parse("0 0; 1 0", "test");
   std::vector<double> times{1e-9, 1e-6, 1e-3, 0.1, 1.0};
   unsigned steps = 0;
-  const auto out = m.integrate(wf, CompactState{0.8, {0.1}}, times, 1e-6, &steps);
+  const auto out = m.integrate(wf, CompactState{0.8, {0.1}, 0.0, {}}, times, 1e-6, &steps);
   ASSERT_EQ(out.size(), times.size());
   for (const auto &s : out)
     {
@@ -216,7 +216,7 @@ TEST(CompactModel, ExponentialIntegratorMatchesTheStiffAnalyticSolution)
     }
   EXPECT_LT(steps, 200u);
   // the current table interpolates asinh(I / 1e-15 A) bilinearly: at s = 0.5 and V = 1 the geometric-like mean
-  const double I = m.current(1.0, CompactState{0.5, {0.0}});
+  const double I = m.current(1.0, CompactState{0.5, {0.0}, 0.0, {}});
   EXPECT_NEAR(std::asinh(I / 1e-15), 0.5 * (std::asinh(1e-9 / 1e-15) + std::asinh(1e-6 / 1e-15)), 1e-9);
   // a table with a negative rate is refused
   p.rates[0][1] = -1;
