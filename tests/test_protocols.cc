@@ -225,7 +225,9 @@ TEST(Protocols, ParallelRunsEqualTheSerialOnesAndReportTheirErrors)
     {
       EXPECT_EQ(serial[k], parallel[k]) << k;
       if (k > 0)
-        EXPECT_GT(serial[k], serial[k - 1]); // longer and higher holds fill the slab more
+        {
+          EXPECT_GT(serial[k], serial[k - 1]); // longer and higher holds fill the slab more
+        }
     }
   set.threads = 2;
   SynapseProbe probe(model, set);

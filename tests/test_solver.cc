@@ -12,6 +12,8 @@
 #include "simulation/transient_simulation.h"
 #include "test_helpers.h"
 
+#include <deal.II/base/parameter_handler.h>
+
 #include <iomanip>
 #include <sstream>
 #include <deal.II/grid/tria.h>
@@ -452,6 +454,39 @@ TEST(Solver, VacancyLandscapeRampsOverOneHopDistance)
   EXPECT_NEAR(d.vacancy_site_energy_at(2.525 * nm) / eV, -0.45, 1e-9);
   d.vacancy_transition_width_setting = 0.0;
   EXPECT_NEAR(d.vacancy_site_energy_at(2.525 * nm) / eV, -0.6 * (0.5 * a + 0.125 * nm) / a, 1e-9);
+}
+
+// The smoothstep profile: the same end values and width, the value 3t^2 - 2t^3 of the way
+// across (t = (x - boundary)/a + 1/2), and a slope that is continuous at the ramp's ends
+// (the linear ramp's jumps from 0 to 1/a there).
+TEST(Solver, SmoothstepVacancyLandscapeHasAContinuousSlope)
+{
+  const double eV = constants::eV, nm = 1e-9;
+  Material     film = ionic_insulator(1e26, 0.33, 5e27), trap = film, sub = film;
+  trap.vacancy_site_energy = -0.6 * eV;
+  DeviceModel d;
+  d.layers = {Layer{"barrier", 2.4 * nm, ids::barrier, film}, Layer{"bottom interface", 0.4 * nm, ids::bottom_interface, trap},
+              Layer{"substrate", 10 * nm, ids::substrate, sub}};
+  d.smooth_vacancy_transition = true;
+  const double a = d.vacancy_transition_width(), b = 2.4 * nm;
+  for (double t : {0.0, 0.1, 0.25, 0.5, 0.8, 1.0})
+    EXPECT_NEAR(d.vacancy_site_energy_at(b + (t - 0.5) * a) / eV, -0.6 * t * t * (3 - 2 * t), 1e-9) << t;
+  // one-sided slopes at the ramp's start, over 1e-3 a: zero inside the ramp as outside
+  // (0.6 eV / a = 2.2 eV/nm for the linear ramp)
+  const double e = 1e-3 * a, x0 = b - 0.5 * a;
+  const double inside = (d.vacancy_site_energy_at(x0 + e) - d.vacancy_site_energy_at(x0)) / e / (eV / nm);
+  const double outside = (d.vacancy_site_energy_at(x0) - d.vacancy_site_energy_at(x0 - e)) / e / (eV / nm);
+  EXPECT_NEAR(inside, 0.0, 0.01);
+  EXPECT_NEAR(outside, 0.0, 1e-9);
+  d.smooth_vacancy_transition = false;
+  EXPECT_NEAR((d.vacancy_site_energy_at(x0 + e) - d.vacancy_site_energy_at(x0)) / e / (eV / nm), -0.6 / (a / nm), 1e-6);
+  // the device file's entry
+  dealii::ParameterHandler prm;
+  DeviceModel::declare_parameters(prm);
+  prm.enter_subsection("Device");
+  EXPECT_NO_THROW(prm.set("Vacancy transition profile", "smoothstep"));
+  EXPECT_THROW(prm.set("Vacancy transition profile", "cubic"), std::exception);
+  prm.leave_subsection();
 }
 
 namespace

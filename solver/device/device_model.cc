@@ -82,11 +82,23 @@ namespace otj
 
   namespace
   {
-    /// Average over [lo, hi] (clipped to [0, total], the device) of a per-layer property.
+    /// Average over [lo, hi] (clipped to [0, total], the device) of a per-layer property, with a
+    /// uniform weight or (smooth) the parabolic weight of the smoothstep.
     template <typename Property>
     double window_average(const std::vector<Layer> &layers, const double total, double lo, double hi,
-                          Property property)
+                          const bool smooth, Property property)
     {
+      // the weight's mass on [a, b]: uniform, or parabolic 6t(1-t) over the unclipped window
+      const double lo0 = lo, hi0 = hi;
+      auto         weight = [&](double a, double b) {
+        if (!smooth || !(hi0 > lo0))
+          return b - a;
+        auto F = [&](double x) {
+          const double t = (x - lo0) / (hi0 - lo0);
+          return t * t * (3 - 2 * t);
+        };
+        return F(b) - F(a);
+      };
       lo = std::max(lo, 0.0);
       hi = std::min(hi, total);
       double top = 0, sum = 0, covered = 0;
@@ -96,8 +108,9 @@ namespace otj
           const double overlap = std::min(hi, bottom) - std::max(lo, top);
           if (overlap > 0)
             {
-              sum += overlap * property(l.material);
-              covered += overlap;
+              const double w = weight(std::max(lo, top), std::min(hi, bottom));
+              sum += w * property(l.material);
+              covered += w;
             }
           top = bottom;
         }
@@ -118,14 +131,14 @@ namespace otj
   double DeviceModel::vacancy_site_energy_at(const double depth) const
   {
     const double a = vacancy_transition_width();
-    return window_average(layers, total_thickness(), depth - 0.5 * a, depth + 0.5 * a,
+    return window_average(layers, total_thickness(), depth - 0.5 * a, depth + 0.5 * a, smooth_vacancy_transition,
                           [](const Material &m) { return m.vacancy_site_energy; });
   }
 
   double DeviceModel::vacancy_activation_at(const double depth) const
   {
     const double a = vacancy_transition_width();
-    return window_average(layers, total_thickness(), depth - 0.5 * a, depth + 0.5 * a,
+    return window_average(layers, total_thickness(), depth - 0.5 * a, depth + 0.5 * a, smooth_vacancy_transition,
                           [](const Material &m) { return m.activation_energy; });
   }
 
@@ -221,6 +234,10 @@ namespace otj
                       "Width of the linear ramp of the vacancy site energy and hop barrier centred on each "
                       "material boundary (nm); 0 = the largest hop distance of the layers (the lattice "
                       "scale below which a hopping model has no structure). Must be resolved by the mesh.");
+    prm.declare_entry("Vacancy transition profile", "linear", Patterns::Selection("linear|smoothstep"),
+                      "Shape of those ramps: linear (the uniform average over a window of that width; its slope "
+                      "jumps at the ramp's ends, and a jump inside a mesh edge makes the discretisation first "
+                      "order) or smoothstep (3t^2 - 2t^3 across the same width, a continuous slope).");
     prm.enter_subsection("Layers");
     prm.declare_entry("Top interface layer thickness (nm)", "0", Patterns::Double(0.0, 100.0),
                       "Thickness of an optional interface layer between Pt and the barrier film (nm); 0 = none.");
@@ -259,6 +276,7 @@ namespace otj
     prm.enter_subsection("Device");
     temperature = prm.get_double("Temperature (K)");
     vacancy_transition_width_setting = prm.get_double("Vacancy transition width (nm)") * constants::nm;
+    smooth_vacancy_transition        = prm.get("Vacancy transition profile") == "smoothstep";
     const double r = prm.get_double("Electrode radius (um)") * 1e-6;
     electrode_area = constants::pi * r * r;
     prm.enter_subsection("Layers");

@@ -71,6 +71,11 @@ namespace otj
     /// Width of the vacancy landscape's ramps at material boundaries (m); 0: the
     /// largest hop distance of the layers (see vacancy_site_energy_at)
     double                   vacancy_transition_width_setting = 0.0;
+    /// Shape of those ramps: false, linear (the uniform window average of the layers' values,
+    /// with kinks at the ramp's ends); true, the smoothstep 3t^2 - 2t^3 (the window average
+    /// with the parabolic weight 6t(1-t), continuous slope). A kink inside a mesh edge costs
+    /// the discretisation its second order (README, Status, ninth session).
+    bool                     smooth_vacancy_transition = false;
 
     const Material &material(dealii::types::material_id id) const;
     const Layer &   layer(dealii::types::material_id id) const;
