@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -93,9 +95,9 @@ TEST(ReducedOxide, ElectrostaticsAndReadMatchThePde)
       const auto   c   = project(sim, u, m);
       const auto   phi = m.potential(c, V);
       auto         at  = [&](double x) {
-        const double h = m.nodes()[1];
-        const auto   k = std::min<std::size_t>(x / h, m.nodes().size() - 2);
-        const double f = (x - m.nodes()[k]) / h;
+        const auto  &n = m.nodes();
+        const auto   k = std::min<std::size_t>(std::upper_bound(n.begin(), n.end(), x) - n.begin() - 1, n.size() - 2);
+        const double f = (x - n[k]) / (n[k + 1] - n[k]);
         return (1 - f) * phi[k] + f * phi[k + 1];
       };
       const double E_red = -(at(1.6e-9) - at(1.2e-9)) / 0.4e-9;

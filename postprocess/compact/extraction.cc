@@ -1985,7 +1985,7 @@ namespace otj
             act.push_back(device_.device.vacancy_activation_at(xx) / constants::eV);
         const json rj = {
           {"kind", "reduced_oxide_model"},
-          {"description", "the PDE's oxygen-vacancy and Poisson equations on a uniform grid of the oxide, the substrate by "
+          {"description", "the PDE's oxygen-vacancy and Poisson equations on a grid of the oxide (uniform, nodes moved onto the landscape's kinks), the substrate by "
                           "its first integral, the current by Tsu-Esaki (postprocess/compact/reduced_oxide_model.h); "
                           "nothing fitted: the physics is the device file's"},
           {"device_file", dev_abs},

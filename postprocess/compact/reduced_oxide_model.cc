@@ -127,12 +127,41 @@ namespace otj
       x_interface_ += device_.layers[k].thickness;
     h_                  = L_ / cells;
     for (unsigned i = 0; i <= cells; ++i)
+      x_.push_back(i * h_);
+    // the nodes nearest to the landscape's kinks are moved onto them: a linear ramp's slope jumps
+    // at its ends (boundary -+ a/2), and a jump inside an edge, which the flux sees as a straight
+    // line, makes the discretisation first order (README, Status, ninth session); a node moves by
+    // at most h/2 and carries one kink
+    if (!device_.smooth_vacancy_transition)
       {
-        const double x = i * h_;
-        x_.push_back(x);
-        vol_.push_back(i == 0 || i == cells ? 0.5 * h_ : h_);
-        site_.push_back(device_.vacancy_site_energy_at(x));
-        activation_.push_back(device_.vacancy_activation_at(x));
+        const double      a = device_.vacancy_transition_width();
+        std::vector<bool> moved(cells + 1, false);
+        double            top = 0;
+        for (std::size_t k = 0; k + 1 < device_.layers.size(); ++k)
+          {
+            top += device_.layers[k].thickness;
+            for (const double kink : {top - 0.5 * a, top + 0.5 * a})
+              {
+                const long i = std::lround(kink / h_);
+                if (kink <= 0 || kink >= L_ || i <= 0 || i >= static_cast<long>(cells) || moved[i])
+                  continue;
+                x_[i]     = kink;
+                moved[i]  = true;
+              }
+          }
+      }
+    len_.resize(cells);
+    for (unsigned i = 0; i < cells; ++i)
+      {
+        len_[i] = x_[i + 1] - x_[i];
+        if (!(len_[i] > 0))
+          throw std::logic_error("ReducedOxideModel: nodes out of order after the kink placement");
+      }
+    for (unsigned i = 0; i <= cells; ++i)
+      {
+        vol_.push_back(0.5 * ((i > 0 ? len_[i - 1] : 0.0) + (i < cells ? len_[i] : 0.0)));
+        site_.push_back(device_.vacancy_site_energy_at(x_[i]));
+        activation_.push_back(device_.vacancy_activation_at(x_[i]));
       }
     const unsigned n = 2 * (cells + 1);
     dealii::DynamicSparsityPattern dsp(n, n);
@@ -196,7 +225,7 @@ namespace otj
                                           std::max(activation_[i], activation_[i + 1]), m.max_vacancy_density,
                                           device_.temperature};
             const double Ui = z * q * u[pi] + site_[i], Uj = z * q * u[pj] + site_[i + 1];
-            const auto   F  = physics::hopping_edge_flux(hp, h_, u[ci] * cs_, u[cj] * cs_, Ui, Uj, site_[i] - site_[i + 1]);
+            const auto   F  = physics::hopping_edge_flux(hp, len_[i], u[ci] * cs_, u[cj] * cs_, Ui, Uj, site_[i] - site_[i + 1]);
             const double s  = 1.0 / (cs_ * h_ * vrate);
             R[ci] += F.flux * s;
             R[cj] -= F.flux * s;
@@ -207,8 +236,9 @@ namespace otj
                 add(cj, c, -d * s);
               }
           }
-        // Poisson rows (scaled by h / (100 eps_0)): eps (phi_j - phi_i) / h into row i, the reverse into j
-        const double k = m.relative_permittivity / 100.0;
+        // Poisson rows (scaled by h / (100 eps_0), h the mean cell): eps (phi_j - phi_i) / len into row i,
+        // the reverse into j
+        const double k = m.relative_permittivity / 100.0 * h_ / len_[i];
         if (i > 0)
           {
             R[pi] += k * (u[pj] - u[pi]);
@@ -301,7 +331,7 @@ namespace otj
     std::vector<double> c;
     for (std::size_t i = 0; i < x_.size(); ++i)
       {
-        const double a = std::max(0.0, x_[i] - 0.5 * h_), b = std::min(L_, x_[i] + 0.5 * h_);
+        const double a = i > 0 ? x_[i] - 0.5 * len_[i - 1] : 0.0, b = i < len_.size() ? x_[i] + 0.5 * len_[i] : L_;
         c.push_back(amount_between(a, b) / vol_[i]);
       }
     return c;
@@ -312,7 +342,7 @@ namespace otj
     double total = 0, part = 0;
     for (std::size_t i = 0; i < x_.size(); ++i)
       {
-        const double a = std::max(0.0, x_[i] - 0.5 * h_), b = std::min(L_, x_[i] + 0.5 * h_);
+        const double a = i > 0 ? x_[i] - 0.5 * len_[i - 1] : 0.0, b = i < len_.size() ? x_[i] + 0.5 * len_[i] : L_;
         total += c[i] * (b - a);
         part += c[i] * std::max(0.0, std::min(b, x1) - std::max(a, x0));
       }

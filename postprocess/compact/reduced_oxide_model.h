@@ -23,6 +23,8 @@
 //  - the junction current: the Tsu-Esaki integral (current/line_current.h) over the
 //    oxide's band profile and the substrate's, integrated from the same first
 //    integral, dphi/dy = -E(phi).
+// Grid: `cells` uniform cells, the nodes nearest to the landscape's kinks (the ends of the linear
+// ramps at the layer boundaries) moved onto them.
 // Numerics: vacancy densities and potentials interleaved (a band of width 3),
 // Newton (nonlinear/newton_solver.h, band LU) on variable-step BDF2 with local error
 // control (time_stepping/bdf_integrator.h), the time steps landing on every waveform
@@ -76,7 +78,7 @@ namespace otj
   class ReducedOxideModel
   {
   public:
-    /// The oxide (all layers above the substrate) in `cells` uniform cells; time and Newton
+    /// The oxide (all layers above the substrate) in `cells` cells (uniform but at the kinks); time and Newton
     /// settings as the PDE's run file gives them.
     ReducedOxideModel(const DeviceModel &device, unsigned int cells, const TimeSteppingParameters &time,
                       const NewtonParameters &newton);
@@ -118,6 +120,7 @@ namespace otj
     SubstrateFirstIntegral   substrate_;
     double                   L_ = 0, h_ = 0, cs_ = 1e26, x_interface_ = 0;
     std::vector<double>      x_, vol_, site_, activation_;
+    std::vector<double>      len_; ///< edge lengths x_{i+1} - x_i (m); h_ is their mean
     dealii::SparsityPattern  pattern_;
   };
 
