@@ -202,3 +202,46 @@ TEST(ReducedOxide, ProtocolsRefuseAnIncompleteReducedModelFile)
   EXPECT_FALSE(std::filesystem::exists(dir + "/out/protocols.json"));
   std::filesystem::remove_all(dir);
 }
+
+// The grid: uniform cells with the nodes nearest to the linear landscape's kinks (each layer
+// boundary -+ a/2) moved onto them, so that no edge holds a kink; the control volumes tile the
+// oxide; the smoothstep landscape (no kinks) keeps the uniform grid.
+TEST(ReducedOxide, GridHasANodeOnEveryKinkOfTheLandscape)
+{
+  auto        p = paper_parameters();
+  const auto &d = p.device;
+  const double a = d.vacancy_transition_width(), L = d.film_thickness();
+  for (const unsigned cells : {56u, 112u, 224u})
+    {
+      const ReducedOxideModel m(d, cells, p.time, p.newton);
+      const auto             &x = m.nodes();
+      double                  top = 0, vol = 0;
+      for (double v : m.volumes())
+        vol += v;
+      EXPECT_NEAR(vol / L, 1.0, 1e-12) << cells;
+      unsigned kinks = 0;
+      for (std::size_t k = 0; k + 1 < d.layers.size(); ++k)
+        {
+          top += d.layers[k].thickness;
+          for (const double kink : {top - 0.5 * a, top + 0.5 * a})
+            if (kink > 0 && kink < L)
+              {
+                ++kinks;
+                const double nearest = *std::min_element(x.begin(), x.end(), [&](double u, double v) {
+                  return std::abs(u - kink) < std::abs(v - kink);
+                });
+                EXPECT_NEAR(nearest, kink, 1e-15) << cells << " cells, kink at " << kink;
+              }
+        }
+      EXPECT_EQ(kinks, 3u); // 2.4 nm -+ a/2 and 2.8 nm - a/2 on the paper's device
+      for (std::size_t i = 0; i + 1 < x.size(); ++i)
+        {
+          EXPECT_GE(x[i + 1] - x[i], 0.5 * L / cells - 1e-18) << i;
+          EXPECT_LE(x[i + 1] - x[i], 1.5 * L / cells + 1e-18) << i;
+        }
+    }
+  p.device.smooth_vacancy_transition = true;
+  const ReducedOxideModel s(p.device, 112, p.time, p.newton);
+  for (std::size_t i = 0; i < s.nodes().size(); ++i)
+    EXPECT_NEAR(s.nodes()[i], i * L / 112, 1e-18) << i;
+}
