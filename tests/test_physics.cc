@@ -44,6 +44,24 @@ TEST(FermiDirac, DerivativeAndInverseAreConsistent)
     }
 }
 
+// Below eta = -25 the series exp(eta) - exp(2 eta)/2^1.5 + exp(3 eta)/3^1.5: the second term
+// checked against its own value (a factor 2 in it would show), continuity where the branches meet
+TEST(FermiDirac, NonDegenerateSeriesAndItsSwitch)
+{
+  for (double eta : {-25.5, -26.0, -27.0}) // (further out the second term is below the round-off)
+    {
+      const double y = std::exp(eta);
+      EXPECT_NEAR((fermi_dirac_half(eta) - y) / (y * y), -std::pow(2.0, -1.5), 2e-3) << eta;
+      double d = 0;
+      fermi_dirac_half(eta, d);
+      EXPECT_NEAR((d - y) / (y * y), -2.0 * std::pow(2.0, -1.5), 2e-3) << eta;
+    }
+  double d_lo = 0, d_hi = 0;
+  const double lo = fermi_dirac_half(-25.0 - 1e-12, d_lo), hi = fermi_dirac_half(-25.0 + 1e-12, d_hi);
+  EXPECT_NEAR(lo / hi, 1.0, 1e-10);
+  EXPECT_NEAR(d_lo / d_hi, 1.0, 1e-10);
+}
+
 TEST(FermiDirac, EffectiveDensityOfStatesOfFreeElectronsAt300K)
 {
   // N_c(m0, 300 K) = 2.509e25 m^-3 (Sze & Ng, Appendix: 2.5e19 cm^-3 for m = m0)
@@ -68,6 +86,47 @@ TEST(Bernoulli, IdentitiesAndDerivative)
           EXPECT_NEAR(bernoulli_derivative(x), (bernoulli(x + h) - bernoulli(x - h)) / (2 * h), 1e-6);
         }
     }
+}
+
+// The fused evaluations (one exponential each, what every assembly calls) against the
+// separate functions they replace, in every branch: small, moderate and large arguments,
+// both signs, below and above the barrier collapse.
+TEST(Bernoulli, FusedPairEqualsTheSeparateFunctions)
+{
+  for (double x : {-800.0, -300.0, -30.0, -2.0, -0.04, -1e-4, 0.0, 1e-5, 5e-4, 2e-3, 0.5, 3.0, 40.0, 300.0, 800.0})
+    {
+      const auto   B   = bernoulli_pair(x);
+      const auto   rel = [](double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); };
+      EXPECT_LT(rel(B.plus, bernoulli(x)), 1e-12) << x;
+      EXPECT_LT(rel(B.minus, bernoulli(-x)), 1e-12) << x;
+      EXPECT_LT(rel(B.d_plus, bernoulli_derivative(x)), 1e-12) << x;
+      EXPECT_LT(rel(B.d_minus, -bernoulli_derivative(-x)), 1e-12) << x;
+    }
+}
+
+TEST(HoppingFlux, FusedEnhancementEqualsTheSeparateFunctions)
+{
+  const double beta_c = 20.0;
+  for (double b : {-60.0, -20.5, -19.0, -1.0, -0.049, -1e-3, 0.0, 1e-5, 0.03, 0.051, 0.7, 5.0, 19.9, 20.1, 45.0, 400.0})
+    {
+      const auto H = hop_enhancement_with_derivative(b, beta_c);
+      EXPECT_NEAR(H.value / hop_enhancement(b, beta_c), 1.0, 1e-12) << b;
+      const double d = hop_enhancement_derivative(b, beta_c);
+      // the separate derivative loses ~1e-8 to cancellation just above its 1e-4 series switch
+      EXPECT_NEAR(H.derivative, d, 1e-7 * std::abs(d) + 1e-300) << b;
+      // and against a central difference of S, away from the kink at beta_c
+      if (std::abs(std::abs(b) - beta_c) > 0.1 && std::abs(b) > 1e-3)
+        {
+          const double h = 1e-6 * std::abs(b);
+          EXPECT_NEAR(H.derivative, (hop_enhancement(b + h, beta_c) - hop_enhancement(b - h, beta_c)) / (2 * h),
+                      1e-6 * std::abs(H.derivative))
+            << b;
+        }
+    }
+  // the same clamp as sinhc at max_hop_tilt, when the collapse is further out
+  const auto H = hop_enhancement_with_derivative(400.0, 500.0);
+  EXPECT_DOUBLE_EQ(H.value, sinhc(400.0));
+  EXPECT_EQ(H.derivative, 0.0);
 }
 
 namespace

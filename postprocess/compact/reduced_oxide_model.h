@@ -37,6 +37,7 @@
 #include "compact/compact_model.h"
 #include "device/device_model.h"
 #include "nonlinear/newton_solver.h"
+#include "physics/vacancy_flux.h"
 #include "time_stepping/bdf_integrator.h"
 #include "waveform/waveform.h"
 
@@ -79,7 +80,8 @@ namespace otj
   {
   public:
     /// The oxide (all layers above the substrate) in `cells` cells (uniform but at the kinks); time and Newton
-    /// settings as the PDE's run file gives them.
+    /// settings as the PDE's run file gives them, except that the Newton concentration tolerance is at
+    /// least 1e-3 times the time step's relative tolerance.
     ReducedOxideModel(const DeviceModel &device, unsigned int cells, const TimeSteppingParameters &time,
                       const NewtonParameters &newton);
 
@@ -88,10 +90,11 @@ namespace otj
     double                     interface_depth() const { return x_interface_; }
     /// Control volume of each node (m).
     const std::vector<double> &volumes() const { return vol_; }
-    /// Potentials (V) at the nodes for densities c (m^-3) at applied voltage V (vacancies frozen).
-    std::vector<double> potential(const std::vector<double> &c, double V) const;
+    /// Potentials (V) at the nodes for densities c (m^-3) at applied voltage V (vacancies frozen);
+    /// Newton starts from `guess` (V per node) if given, else from a linear profile.
+    std::vector<double> potential(const std::vector<double> &c, double V, const std::vector<double> *guess = nullptr) const;
     /// Junction current (A) of densities c at V (Tsu-Esaki over the oxide's and the substrate's band).
-    double current(const std::vector<double> &c, double V) const;
+    double current(const std::vector<double> &c, double V, const std::vector<double> *phi_guess = nullptr) const;
     /// Read conductance I(V_read) / V_read (S).
     double conductance(const std::vector<double> &c, double V_read) const { return current(c, V_read) / V_read; }
     /// Node densities (m^-3) of a profile given by its amount (m^-2) between two depths: the
@@ -111,8 +114,9 @@ namespace otj
     /// with `frozen`, the vacancy rows pin c to frozen (a read), else BDF with tt.
     void assemble(const dealii::Vector<double> &u, double V, const TimeTerm &tt, const std::vector<double> *frozen,
                   dealii::Vector<double> &R, dealii::SparseMatrix<double> *J) const;
-    /// The material whose layer holds depth x (the lower layer at a boundary).
-    const Material &material_at(double x) const;
+    /// The material whose layer holds depth x (the lower layer at a boundary), and its layer's index.
+    const Material &material_at(double x) const { return device_.layers[layer_at(x)].material; }
+    std::size_t     layer_at(double x) const;
 
     DeviceModel              device_;
     TimeSteppingParameters   time_;
@@ -121,7 +125,14 @@ namespace otj
     double                   L_ = 0, h_ = 0, cs_ = 1e26, x_interface_ = 0;
     std::vector<double>      x_, vol_, site_, activation_;
     std::vector<double>      len_; ///< edge lengths x_{i+1} - x_i (m); h_ is their mean
+    /// per edge: the layer of its midpoint and the hopping law there with its low-field
+    /// diffusivity (fixed by the device; computed once, not at every assembly)
+    std::vector<std::size_t>                edge_layer_;
+    std::vector<physics::HoppingParameters> edge_hop_;
+    std::vector<double>                     edge_D0_;
+    std::vector<std::size_t>                node_layer_; ///< the layer whose charge a node's row carries
     dealii::SparsityPattern  pattern_;
+    CsrStructure             csr_; ///< pattern_'s rows as plain arrays (the Jacobian's final copy)
   };
 
   /// The compact model's compartment summary of a reduced state (as StateProbe reads the

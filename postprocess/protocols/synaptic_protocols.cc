@@ -240,7 +240,21 @@ namespace otj
 
   double SynapseProbe::nonvolatile_conductance(const CompactState &s)
   {
-    return conductance(hold(s, settings_.read_voltage, settings_.read_delay));
+    if (!(settings_.read_delay > 0))
+      return conductance(s);
+    std::vector<CompactSample> samples;
+    apply(PiecewiseLinearWaveform({{0.0, settings_.read_voltage}, {settings_.read_delay, settings_.read_voltage}}), s,
+          {}, &samples);
+    return read(samples.back());
+  }
+
+  double SynapseProbe::read(const CompactSample &sample) const
+  {
+    // a sample taken at the read voltage carries its current already (computed by the
+    // integrator with the same model and state)
+    if (std::abs(sample.voltage - settings_.read_voltage) <= 1e-12 * std::abs(settings_.read_voltage))
+      return sample.current / sample.voltage;
+    return conductance(sample.state);
   }
 
   // ---- EPSC -------------------------------------------------------------------
@@ -435,11 +449,11 @@ namespace otj
         std::vector<double> up{probe.conductance(s)}, down;
         s = probe.apply(wp, s, reads, &samples);
         for (double t : reads)
-          up.push_back(probe.conductance(sample_at(samples, t).state));
+          up.push_back(probe.read(sample_at(samples, t)));
         down.push_back(up.back());
         s = probe.apply(wn, s, reads, &samples);
         for (double t : reads)
-          down.push_back(probe.conductance(sample_at(samples, t).state));
+          down.push_back(probe.read(sample_at(samples, t)));
         r.ltp.push_back(up);
         r.ltd.push_back(down);
         r.computed_cycles = c + 1;
@@ -656,12 +670,12 @@ namespace otj
       abs_t.push_back(t_last + t);
     std::vector<CompactSample> ret;
     probe.apply(hold0, at_end, abs_t, &ret);
-    const double g_ref = probe.conductance(sample_at(ret, t_last + retention_reference).state);
+    const double g_ref = probe.read(sample_at(ret, t_last + retention_reference));
     r.retained_to_horizon = true;
     r.retained_time       = retention_horizon;
     for (std::size_t k = 0; k < ts.size(); ++k)
       {
-        const double g = probe.conductance(sample_at(ret, abs_t[k]).state);
+        const double g = probe.read(sample_at(ret, abs_t[k]));
         const double c = (g_ref - g_off) > 1e-6 * g_off ? (g - g_off) / (g_ref - g_off) : 0.0;
         r.retention_t.push_back(ts[k]);
         r.retention_contrast.push_back(c);

@@ -58,6 +58,8 @@ namespace otj
     {
       return reduced_ ? reduced_->conductance(s.c, settings_.read_voltage) : compact_->conductance(s);
     }
+    /// Read conductance of a sample: its own current if taken at the read voltage, else a read.
+    double       read(const CompactSample &sample) const;
     /// Read conductance after a hold of `read_delay` at the baseline.
     double       nonvolatile_conductance(const CompactState &s);
     unsigned long steps() const { return steps_; }

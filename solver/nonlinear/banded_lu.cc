@@ -25,35 +25,40 @@ namespace otj
   void BandedLU::initialize(const dealii::SparseMatrix<double> &A)
   {
     n_ = static_cast<int>(A.m());
-    // the band widths of a pattern are computed once
+    // the band widths and the band position of every stored entry are computed once per pattern
     const dealii::SparsityPattern &pattern = A.get_sparsity_pattern();
-    if (&pattern != pattern_ || pattern.n_nonzero_elements() != pattern_nonzeros_)
+    if (!csr_.describes(pattern))
       {
+        csr_.build(pattern);
         bandwidth(pattern, kl_, ku_);
-        pattern_          = &pattern;
-        pattern_nonzeros_ = pattern.n_nonzero_elements();
+        ldab_ = 2 * kl_ + ku_ + 1;
+        band_pos_.resize(csr_.nonzeros);
+        for (int i = 0; i < n_; ++i)
+          for (std::size_t k = csr_.row_start[i]; k < csr_.row_start[i + 1]; ++k)
+            {
+              // LAPACK band storage with kl extra rows for the fill of the pivoting:
+              // A(i, j) -> ab[kl + ku + i - j + j ldab] (0-based)
+              const int j  = static_cast<int>(csr_.column[k]);
+              band_pos_[k] = static_cast<std::size_t>(kl_ + ku_ + i - j) + static_cast<std::size_t>(j) * ldab_;
+            }
       }
-    // LAPACK band storage with kl extra rows for the fill of the pivoting:
-    // A(i, j) -> ab[kl + ku + i - j + j ldab] (0-based)
-    ldab_ = 2 * kl_ + ku_ + 1;
     ab_.assign(static_cast<std::size_t>(ldab_) * n_, 0.0);
     ipiv_.resize(n_);
+    inv_pivot_.resize(n_);
     // Rows scaled to unit max norm before the pivot search (as UMFPACK does by
     // default): the Poisson and vacancy rows differ by many orders of magnitude,
     // and partial pivoting on the unscaled rows picks pivots by the units.
     row_scale_.assign(n_, 1.0);
+    const double *const val = CsrStructure::values(A);
     for (int i = 0; i < n_; ++i)
       {
         double m = 0;
-        for (auto it = A.begin(i); it != A.end(i); ++it)
-          m = std::max(m, std::abs(it->value()));
-        row_scale_[i] = m > 0 ? 1.0 / m : 1.0;
-        for (auto it = A.begin(i); it != A.end(i); ++it)
-          {
-            const int j = static_cast<int>(it->column());
-            ab_[static_cast<std::size_t>(kl_ + ku_ + i - j) + static_cast<std::size_t>(j) * ldab_] =
-              row_scale_[i] * it->value();
-          }
+        for (std::size_t k = csr_.row_start[i]; k < csr_.row_start[i + 1]; ++k)
+          m = std::max(m, std::abs(val[k]));
+        const double s = m > 0 ? 1.0 / m : 1.0;
+        row_scale_[i]  = s;
+        for (std::size_t k = csr_.row_start[i]; k < csr_.row_start[i + 1]; ++k)
+          ab_[band_pos_[k]] = s * val[k];
       }
     factorize();
   }
@@ -87,9 +92,10 @@ namespace otj
         if (jp != 0)
           for (int c = j; c <= ju; ++c)
             std::swap(a(j, c), a(j + jp, c));
+        inv_pivot_[j] = 1.0 / a(j, j);
         if (km > 0)
           {
-            const double inv = 1.0 / a(j, j);
+            const double inv = inv_pivot_[j];
             double *const l  = &a(j + 1, j); // multipliers, contiguous in the column
             for (int k = 0; k < km; ++k)
               l[k] *= inv;
@@ -121,23 +127,21 @@ namespace otj
         const int km = std::min(kl_, n_ - 1 - j);
         if (ipiv_[j] != j)
           std::swap(x[j], x[ipiv_[j]]);
-        const double xj = x[j];
-        if (xj != 0.0)
-          {
-            const double *const c = col(j);
-            for (int r = j + 1; r <= j + km; ++r)
-              x[r] -= c[r] * xj;
-          }
+        // (no test for x[j] == 0 as in dgbtrs: the branch waits on x[j], the rows are dense)
+        const double        xj = x[j];
+        const double *const c  = col(j);
+        for (int r = j + 1; r <= j + km; ++r)
+          x[r] -= c[r] * xj;
       }
-    // U x = y (U has kl + ku superdiagonals after the pivoting)
+    // U x = y (U has kl + ku superdiagonals after the pivoting); the reciprocal pivots
+    // (factorize) keep a division out of the chain of dependent rows
     for (int j = n_ - 1; j >= 0; --j)
       {
         const double *const c = col(j);
-        x[j] /= c[j];
+        x[j] *= inv_pivot_[j];
         const double xj = x[j];
-        if (xj != 0.0)
-          for (int r = std::max(0, j - kv); r < j; ++r)
-            x[r] -= c[r] * xj;
+        for (int r = std::max(0, j - kv); r < j; ++r)
+          x[r] -= c[r] * xj;
       }
   }
 

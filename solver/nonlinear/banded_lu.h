@@ -12,6 +12,8 @@
 // band widths are read off the sparsity pattern (once per pattern).
 #pragma once
 
+#include "nonlinear/csr_view.h"
+
 #include <deal.II/lac/sparse_matrix.h>
 #include <deal.II/lac/vector.h>
 
@@ -45,9 +47,9 @@ namespace otj
     void factorize();
 
     int                 n_ = 0, kl_ = 0, ku_ = 0, ldab_ = 0;
-    const dealii::SparsityPattern *pattern_ = nullptr; ///< pattern of the cached band widths
-    std::size_t         pattern_nonzeros_ = 0;
-    std::vector<double> ab_, row_scale_;
+    CsrStructure        csr_;       ///< the pattern of the cached band widths and band positions
+    std::vector<std::size_t> band_pos_; ///< per stored entry, its place in the band storage
+    std::vector<double> ab_, row_scale_, inv_pivot_;
     std::vector<int>    ipiv_;
   };
 } // namespace otj

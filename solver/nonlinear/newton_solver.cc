@@ -40,6 +40,7 @@ namespace otj
     : params_(p)
   {
     jacobian_.reinit(sparsity);
+    csr_.build(sparsity);
     // the band solve pays when the band is narrow compared with the size
     int kl = 0, ku = 0;
     const int width = BandedLU::bandwidth(sparsity, kl, ku);
@@ -78,12 +79,13 @@ namespace otj
     // accumulation term at long time steps, and the plain solve loses the
     // vacancy balance to round-off (Higham, Accuracy and Stability of
     // Numerical Algorithms, 2nd ed., ch. 12).
-    const unsigned int n = update_.size();
+    const unsigned int  n   = update_.size();
+    const double *const val = CsrStructure::values(jacobian_);
     for (unsigned int i = 0; i < n; ++i)
       {
         long double r = -static_cast<long double>(residual_[i]);
-        for (auto it = jacobian_.begin(i); it != jacobian_.end(i); ++it)
-          r -= static_cast<long double>(it->value()) * static_cast<long double>(update_[it->column()]);
+        for (std::size_t k = csr_.row_start[i]; k < csr_.row_start[i + 1]; ++k)
+          r -= static_cast<long double>(val[k]) * static_cast<long double>(update_[csr_.column[k]]);
         correction_[i] = static_cast<double>(r);
       }
     apply_inverse(correction_);

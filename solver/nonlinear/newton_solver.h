@@ -75,6 +75,7 @@ namespace otj
 
     NewtonParameters              params_;
     dealii::SparseMatrix<double>  jacobian_;
+    CsrStructure                  csr_; ///< the Jacobian's rows as plain arrays
     bool                          banded_ = false; ///< band LU (small band width) or UMFPACK
     BandedLU                      band_lu_;
     dealii::SparseDirectUMFPACK   lu_;

@@ -55,6 +55,45 @@ namespace otj::physics
     return beta < 0 ? -d : d;
   }
 
+  HopEnhancement hop_enhancement_with_derivative(const double beta, const double beta_c)
+  {
+    const double x = std::abs(beta);
+    double       S, dS; // S(x), dS/dx at x >= 0
+    if (x <= beta_c)
+      {
+        // sinh(x)/x: series below 0.05 (the next term of each is below 1e-16 of the sum), else
+        // from one expm1, sinh x = (em1 + em1 / (1 + em1)) / 2, cosh x = sinh x + exp(-x)
+        if (x >= max_hop_tilt)
+          {
+            S  = std::sinh(max_hop_tilt) / max_hop_tilt;
+            dS = 0.0;
+          }
+        else if (x < 0.05)
+          {
+            const double x2 = x * x;
+            S  = 1.0 + x2 / 6.0 * (1.0 + x2 / 20.0 * (1.0 + x2 / 42.0 * (1.0 + x2 / 72.0)));
+            dS = x / 3.0 * (1.0 + x2 / 10.0 * (1.0 + x2 / 28.0 * (1.0 + x2 / 54.0)));
+          }
+        else
+          {
+            const double em1 = std::expm1(x);
+            const double sh  = 0.5 * (em1 + em1 / (1.0 + em1));
+            const double ch  = sh + 1.0 / (1.0 + em1);
+            S                = sh / x;
+            dS               = (x * ch - sh) / (x * x);
+          }
+      }
+    else
+      {
+        // forward hop barrier-free: exp(beta_c) (1 - exp(-2x)) / (2x) (vacancy_flux.h)
+        const double em  = std::expm1(-2.0 * x);
+        const double ebc = std::exp(beta_c);
+        S                = ebc * -em / (2.0 * x);
+        dS               = ebc * (2.0 * x * (1.0 + em) + em) / (2.0 * x * x);
+      }
+    return {S, beta < 0 ? -dS : dS};
+  }
+
   EdgeFlux hopping_edge_flux(const HoppingParameters &p,
                              const double             L,
                              const double             c_i,
@@ -63,30 +102,37 @@ namespace otj::physics
                              const double             U_j,
                              const double             site_step)
   {
-    const double kT    = constants::boltzmann * p.temperature;
-    const double D0    = p.diffusivity();
-    const double Pe    = (U_i - U_j) / kT;
-    const double beta  = (Pe - site_step / kT) * p.hop_distance / (2.0 * L);
-    const double beta_c = p.activation_energy / kT; // barrier collapse (vacancy_flux.h)
-    const double S      = hop_enhancement(beta, beta_c);
-    const double dS     = hop_enhancement_derivative(beta, beta_c);
-    const double Bm    = bernoulli(-Pe);
-    const double Bp    = bernoulli(Pe);
-    const double dBm   = -bernoulli_derivative(-Pe); // d/dPe of B(-Pe)
-    const double dBp   = bernoulli_derivative(Pe);
-    const double inv_c = std::isfinite(p.max_density) ? 1.0 / p.max_density : 0.0;
+    return hopping_edge_flux(p, p.diffusivity(), L, c_i, c_j, U_i, U_j, site_step);
+  }
 
-    const double fi = c_i * (1.0 - c_j * inv_c);
-    const double fj = c_j * (1.0 - c_i * inv_c);
-    const double G  = D0 / L;
-    const double core = Bm * fi - Bp * fj;
+  EdgeFlux hopping_edge_flux(const HoppingParameters &p,
+                             const double             D0,
+                             const double             L,
+                             const double             c_i,
+                             const double             c_j,
+                             const double             U_i,
+                             const double             U_j,
+                             const double             site_step)
+  {
+    const double kT     = constants::boltzmann * p.temperature;
+    const double Pe     = (U_i - U_j) / kT;
+    const double beta   = (Pe - site_step / kT) * p.hop_distance / (2.0 * L);
+    const double beta_c = p.activation_energy / kT; // barrier collapse (vacancy_flux.h)
+    const auto   H      = hop_enhancement_with_derivative(beta, beta_c);
+    const auto   B      = bernoulli_pair(Pe); // B(Pe), B(-Pe) and their Pe-derivatives
+    const double inv_c  = std::isfinite(p.max_density) ? 1.0 / p.max_density : 0.0;
+
+    const double fi   = c_i * (1.0 - c_j * inv_c);
+    const double fj   = c_j * (1.0 - c_i * inv_c);
+    const double G    = D0 / L;
+    const double core = B.minus * fi - B.plus * fj;
 
     EdgeFlux r;
-    r.flux = G * S * core;
-    r.d_ci = G * S * (Bm * (1.0 - c_j * inv_c) + Bp * c_j * inv_c);
-    r.d_cj = G * S * (-Bm * c_i * inv_c - Bp * (1.0 - c_i * inv_c));
+    r.flux = G * H.value * core;
+    r.d_ci = G * H.value * (B.minus * (1.0 - c_j * inv_c) + B.plus * c_j * inv_c);
+    r.d_cj = G * H.value * (-B.minus * c_i * inv_c - B.plus * (1.0 - c_i * inv_c));
     // dJ/dPe, with d beta/dPe = a/(2L)
-    const double dJ_dPe = G * (dS * p.hop_distance / (2.0 * L) * core + S * (dBm * fi - dBp * fj));
+    const double dJ_dPe = G * (H.derivative * p.hop_distance / (2.0 * L) * core + H.value * (B.d_minus * fi - B.d_plus * fj));
     r.d_Ui = dJ_dPe / kT;
     r.d_Uj = -dJ_dPe / kT;
     return r;

@@ -101,6 +101,17 @@ namespace otj::physics
                              double                   U_j,
                              double                   site_step = 0.0);
 
+  /// The same with the low-field diffusivity D0 = p.diffusivity() given (a caller that
+  /// evaluates many edges of one material computes its exponential once).
+  EdgeFlux hopping_edge_flux(const HoppingParameters &p,
+                             double                   D0,
+                             double                   length,
+                             double                   c_i,
+                             double                   c_j,
+                             double                   U_i,
+                             double                   U_j,
+                             double                   site_step);
+
   /// The lattice hopping law (reference, L = a): a nu0 exp(-Ea/kT) [c_i (1-theta_j) e^b - c_j (1-theta_i) e^-b].
   double lattice_hopping_flux(const HoppingParameters &p,
                               double                   c_i,
@@ -125,4 +136,11 @@ namespace otj::physics
   /// beta_c), and its derivative dS/dbeta.
   double hop_enhancement(double beta, double beta_c);
   double hop_enhancement_derivative(double beta, double beta_c);
+
+  /// S(beta) and dS/dbeta together from one exponential (what the edge flux evaluates).
+  struct HopEnhancement
+  {
+    double value, derivative;
+  };
+  HopEnhancement hop_enhancement_with_derivative(double beta, double beta_c);
 } // namespace otj::physics
