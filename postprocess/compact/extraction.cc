@@ -1847,7 +1847,8 @@ namespace otj
     json                reduced_validation = json::array();
     if (reduced_cells_ > 0)
       {
-        reduced = std::make_unique<ReducedOxideModel>(device_.device, reduced_cells_, device_.time, device_.newton);
+        reduced = std::make_unique<ReducedOxideModel>(device_.device, reduced_cells_, device_.time, device_.newton,
+                                                      device_.concentration_scale);
         const TransientSimulation on_mesh(quiet_run(device_, points({{0, 0}, {1, 0}})), true); // the pristine state's system
         reduced_pristine = reduced->control_volume_averages(
           [&](double a, double b) { return on_mesh.system().vacancies_between(pristine, a, b); });

@@ -108,7 +108,8 @@ namespace otj
 
   // ---------------------------------------------------------------- the model
   ReducedOxideModel::ReducedOxideModel(const DeviceModel &device, const unsigned int cells,
-                                       const TimeSteppingParameters &time, const NewtonParameters &newton)
+                                       const TimeSteppingParameters &time, const NewtonParameters &newton,
+                                       const double concentration_scale)
     : device_(device)
     , time_(time)
     , newton_(newton)
@@ -116,6 +117,9 @@ namespace otj
   {
     if (cells < 2)
       throw std::invalid_argument("ReducedOxideModel: at least 2 cells");
+    if (!(concentration_scale > 0))
+      throw std::invalid_argument("ReducedOxideModel: the concentration scale must be positive");
+    cs_ = concentration_scale;
     for (const auto &l : device_.layers)
       if (l.material.permittivity_field_scale > 0)
         throw InputError(l.material.source_file +

@@ -81,9 +81,10 @@ namespace otj
   public:
     /// The oxide (all layers above the substrate) in `cells` cells (uniform but at the kinks); time and Newton
     /// settings as the PDE's run file gives them, except that the Newton concentration tolerance is at
-    /// least 1e-3 times the time step's relative tolerance.
+    /// least 1e-3 times the time step's relative tolerance. `concentration_scale` (m^-3) is the run's
+    /// (RunParameters::concentration_scale), in whose units time.absolute_tolerance is given.
     ReducedOxideModel(const DeviceModel &device, unsigned int cells, const TimeSteppingParameters &time,
-                      const NewtonParameters &newton);
+                      const NewtonParameters &newton, double concentration_scale = 1e26);
 
     const std::vector<double> &nodes() const { return x_; }
     /// Depth of the top of the oxide's last layer (the interface layer; m): w is the share beyond it.

@@ -352,7 +352,8 @@ namespace otj
                 throw InputError(model_file_ + ": its device_file: " + e.what());
               }
             reduced = std::make_unique<ReducedOxideModel>(reduced_device->device, model_json.at("cells").get<unsigned>(),
-                                                          reduced_device->time, reduced_device->newton);
+                                                          reduced_device->time, reduced_device->newton,
+                                                          reduced_device->concentration_scale);
             settings_.read_voltage = model_json.at("read_voltage_V").get<double>();
             probe_ptr = std::make_unique<SynapseProbe>(
               *reduced, model_json.at("pristine_densities_m3").get<std::vector<double>>(), settings_);
