@@ -220,11 +220,11 @@ namespace otj
     return end;
   }
 
-  CompactState SynapseProbe::hold(const CompactState &s, double V, double duration)
+  CompactState SynapseProbe::hold(const CompactState &s, double V, double duration, std::vector<CompactSample> *samples)
   {
     if (!(duration > 0))
       return s;
-    return apply(PiecewiseLinearWaveform({{0.0, V}, {duration, V}}), s);
+    return apply(PiecewiseLinearWaveform({{0.0, V}, {duration, V}}), s, {}, samples);
   }
 
   CompactState SynapseProbe::rest_state()
@@ -243,8 +243,7 @@ namespace otj
     if (!(settings_.read_delay > 0))
       return conductance(s);
     std::vector<CompactSample> samples;
-    apply(PiecewiseLinearWaveform({{0.0, settings_.read_voltage}, {settings_.read_delay, settings_.read_voltage}}), s,
-          {}, &samples);
+    hold(s, settings_.read_voltage, settings_.read_delay, &samples);
     return read(samples.back());
   }
 

@@ -51,8 +51,8 @@ namespace otj
     /// State at the end of the waveform; samples at `times` into `samples` if given.
     CompactState apply(const PiecewiseLinearWaveform &w, const CompactState &s0, const std::vector<double> &times = {},
                        std::vector<CompactSample> *samples = nullptr);
-    /// Holds the source at V for `duration`.
-    CompactState hold(const CompactState &s, double V, double duration);
+    /// Holds the source at V for `duration` (its end sampled into `samples` if given).
+    CompactState hold(const CompactState &s, double V, double duration, std::vector<CompactSample> *samples = nullptr);
     /// Static read conductance (S).
     double       conductance(const CompactState &s) const
     {

@@ -9,36 +9,31 @@
 
 namespace otj
 {
-  int BandedLU::bandwidth(const dealii::SparsityPattern &pattern, int &kl, int &ku)
-  {
-    kl = ku = 0;
-    for (unsigned int i = 0; i < pattern.n_rows(); ++i)
-      for (auto it = pattern.begin(i); it != pattern.end(i); ++it)
-        {
-          const int d = static_cast<int>(it->column()) - static_cast<int>(i);
-          kl          = std::max(kl, -d);
-          ku          = std::max(ku, d);
-        }
-    return kl + ku;
-  }
-
   void BandedLU::initialize(const dealii::SparseMatrix<double> &A)
   {
+    if (!own_csr_.describes(A.get_sparsity_pattern()))
+      own_csr_.build(A.get_sparsity_pattern());
+    initialize(A, own_csr_);
+  }
+
+  void BandedLU::initialize(const dealii::SparseMatrix<double> &A, const CsrStructure &csr)
+  {
     n_ = static_cast<int>(A.m());
-    // the band widths and the band position of every stored entry are computed once per pattern
-    const dealii::SparsityPattern &pattern = A.get_sparsity_pattern();
-    if (!csr_.describes(pattern))
+    // the band position of every stored entry is computed once per pattern
+    if (band_pattern_ != csr.pattern || band_nonzeros_ != csr.nonzeros)
       {
-        csr_.build(pattern);
-        bandwidth(pattern, kl_, ku_);
-        ldab_ = 2 * kl_ + ku_ + 1;
-        band_pos_.resize(csr_.nonzeros);
+        band_pattern_  = csr.pattern;
+        band_nonzeros_ = csr.nonzeros;
+        kl_            = csr.lower;
+        ku_            = csr.upper;
+        ldab_          = 2 * kl_ + ku_ + 1;
+        band_pos_.resize(csr.nonzeros);
         for (int i = 0; i < n_; ++i)
-          for (std::size_t k = csr_.row_start[i]; k < csr_.row_start[i + 1]; ++k)
+          for (std::size_t k = csr.row_start[i]; k < csr.row_start[i + 1]; ++k)
             {
               // LAPACK band storage with kl extra rows for the fill of the pivoting:
               // A(i, j) -> ab[kl + ku + i - j + j ldab] (0-based)
-              const int j  = static_cast<int>(csr_.column[k]);
+              const int j  = static_cast<int>(csr.column[k]);
               band_pos_[k] = static_cast<std::size_t>(kl_ + ku_ + i - j) + static_cast<std::size_t>(j) * ldab_;
             }
       }
@@ -53,11 +48,11 @@ namespace otj
     for (int i = 0; i < n_; ++i)
       {
         double m = 0;
-        for (std::size_t k = csr_.row_start[i]; k < csr_.row_start[i + 1]; ++k)
+        for (std::size_t k = csr.row_start[i]; k < csr.row_start[i + 1]; ++k)
           m = std::max(m, std::abs(val[k]));
         const double s = m > 0 ? 1.0 / m : 1.0;
         row_scale_[i]  = s;
-        for (std::size_t k = csr_.row_start[i]; k < csr_.row_start[i + 1]; ++k)
+        for (std::size_t k = csr.row_start[i]; k < csr.row_start[i + 1]; ++k)
           ab_[band_pos_[k]] = s * val[k];
       }
     factorize();

@@ -9,7 +9,7 @@
 // general sparse LU (UMFPACK) repeats its ordering and symbolic analysis at
 // every Newton iteration. The same interface as dealii::SparseDirectUMFPACK
 // (initialize, vmult, solve) so that the Newton solver can use either; the
-// band widths are read off the sparsity pattern (once per pattern).
+// band widths are read off the sparsity pattern (once per pattern, csr_view.h).
 #pragma once
 
 #include "nonlinear/csr_view.h"
@@ -27,6 +27,9 @@ namespace otj
     /// Copies A into LAPACK band storage and factorises it. Throws
     /// std::runtime_error if A is exactly singular.
     void initialize(const dealii::SparseMatrix<double> &A);
+    /// The same with A's pattern read already (`structure` must describe A's pattern and
+    /// outlive the next call).
+    void initialize(const dealii::SparseMatrix<double> &A, const CsrStructure &structure);
 
     /// b <- A^-1 b.
     void solve(dealii::Vector<double> &b) const;
@@ -38,16 +41,13 @@ namespace otj
     int lower_bandwidth() const { return kl_; }
     int upper_bandwidth() const { return ku_; }
 
-    /// Largest band width (kl + ku) for which the band solve is used instead of a
-    /// general sparse LU: beyond it the band storage n (2 kl + ku + 1) outgrows
-    /// the sparse factors.
-    static int bandwidth(const dealii::SparsityPattern &pattern, int &kl, int &ku);
-
   private:
     void factorize();
 
     int                 n_ = 0, kl_ = 0, ku_ = 0, ldab_ = 0;
-    CsrStructure        csr_;       ///< the pattern of the cached band widths and band positions
+    CsrStructure        own_csr_;   ///< the pattern read by initialize(A) without a structure
+    const dealii::SparsityPattern *band_pattern_ = nullptr; ///< the pattern of band_pos_
+    std::size_t         band_nonzeros_ = 0;
     std::vector<std::size_t> band_pos_; ///< per stored entry, its place in the band storage
     std::vector<double> ab_, row_scale_, inv_pivot_;
     std::vector<int>    ipiv_;

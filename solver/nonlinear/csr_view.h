@@ -12,6 +12,7 @@
 #include <deal.II/lac/sparse_matrix.h>
 #include <deal.II/lac/sparsity_pattern.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <stdexcept>
 #include <vector>
@@ -24,6 +25,7 @@ namespace otj
     std::size_t                    nonzeros = 0;
     std::vector<std::size_t>       row_start; ///< n_rows + 1 offsets into the value array
     std::vector<unsigned int>      column;
+    int                            lower = 0, upper = 0; ///< sub- and super-diagonal band widths
 
     /// True if this describes `p` (the same object with the same number of entries).
     bool describes(const dealii::SparsityPattern &p) const
@@ -40,13 +42,19 @@ namespace otj
       row_start.assign(p.n_rows() + 1, 0);
       column.clear();
       column.reserve(nonzeros);
+      lower = upper = 0;
       for (unsigned int i = 0; i < p.n_rows(); ++i)
         {
           row_start[i + 1] = row_start[i] + p.row_length(i);
           if (p.row_length(i) > 0 && p.begin(i)->global_index() != row_start[i])
             throw std::logic_error("CsrStructure: the pattern's rows are not contiguous");
           for (auto it = p.begin(i); it != p.end(i); ++it)
-            column.push_back(static_cast<unsigned int>(it->column()));
+            {
+              column.push_back(static_cast<unsigned int>(it->column()));
+              const int d = static_cast<int>(it->column()) - static_cast<int>(i);
+              lower       = std::max(lower, -d);
+              upper       = std::max(upper, d);
+            }
         }
       if (column.size() != nonzeros)
         throw std::logic_error("CsrStructure: the pattern has unused entries");

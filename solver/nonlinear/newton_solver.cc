@@ -42,8 +42,7 @@ namespace otj
     jacobian_.reinit(sparsity);
     csr_.build(sparsity);
     // the band solve pays when the band is narrow compared with the size
-    int kl = 0, ku = 0;
-    const int width = BandedLU::bandwidth(sparsity, kl, ku);
+    const int width = csr_.lower + csr_.upper;
     // (OTJ_SPARSE_LU=1 forces UMFPACK, for comparisons)
     banded_ = p.band_solver && width <= 64 && static_cast<unsigned int>(width) * 4 < sparsity.n_rows() && !std::getenv("OTJ_SPARSE_LU");
   }
@@ -51,7 +50,7 @@ namespace otj
   void NewtonSolver::factorize()
   {
     if (banded_)
-      band_lu_.initialize(jacobian_);
+      band_lu_.initialize(jacobian_, csr_);
     else
       lu_.initialize(jacobian_);
   }
