@@ -195,9 +195,12 @@ int main(int argc, char **argv)
         otj::ResistanceLoopParameters rv;
         auto                          p = base;
         const auto                    t0 = std::chrono::steady_clock::now();
-        const auto                    pts = otj::run_resistance_loop(p, rv, {}, nullptr, {});
+        otj::IntegratorStatistics     st;
+        const auto                    pts = otj::run_resistance_loop(p, rv, {}, nullptr, {}, &st);
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         std::cout << "{\"case\": \"rv_loop\", \"mesh_level\": 0, \"writes\": " << pts.size() - 1
+                  << ", \"steps\": " << st.steps << ", \"rejected\": " << st.rejected_error + st.rejected_newton
+                  << ", \"newton_iterations\": " << st.newton_iterations << ", \"chord_steps\": " << st.chord_steps
                   << ", \"wall_s\": " << wall << ", \"peak_rss_MB\": " << peak_rss_mb() << "}" << std::endl;
       }
       if (wanted("threshold_search_20ns") || wanted("retention_lrs_1e4s"))

@@ -102,8 +102,11 @@ namespace otj
             lr[i] += eps * cc.K[i * nv + j] * phi[j];
             lj[i][j] += eps * cc.K[i * nv + j];
           }
-        double       dn  = 0;
-        const double rho = space_charge(m, cc.x[i], phi[i], c[i], V, &dn);
+        double dn = 0, rho = 0;
+        if (s.charge_given)
+          rho = s.rho[i], dn = s.dn_dphi[i];
+        else
+          rho = space_charge(m, cc.x[i], phi[i], c[i], V, &dn);
         lr[i] -= static_cast<long double>(cc.vol[i]) * rho;
         lj[i][nv + i] -= cc.vol[i] * q * z * c_scale_;
         lj[i][i] += cc.vol[i] * q * dn;
@@ -129,17 +132,24 @@ namespace otj
     if (sources_.vacancy)
       for (unsigned int i = 0; i < nv; ++i)
         lr[nv + i] -= cc.vol[i] * sources_.vacancy(cc.x[i]);
+    unsigned int pair = 0;
     for (unsigned int i = 0; i < nv; ++i)
-      for (unsigned int j = i + 1; j < nv; ++j)
+      for (unsigned int j = i + 1; j < nv; ++j, ++pair)
         {
-          const double w = hopping_edge_weight<dim>(cc.K, cc.x, i, j);
-          if (!(w > 0))
-            continue;
-          const double L  = cc.x[i].distance(cc.x[j]);
-          const double wL = w * L;
+          double wL = 0, D0 = 0;
+          const double L = cc.x[i].distance(cc.x[j]);
           // a hop between two layers has the larger of their barriers
           hp.activation_energy = std::max(s.activation[i], s.activation[j]);
-          const auto F = physics::hopping_edge_flux(hp, L, c[i], c[j], U[i], U[j], s.site_energy[i] - s.site_energy[j]);
+          if (cc.edge_wL)
+            wL = cc.edge_wL[pair], D0 = cc.edge_D0[pair];
+          else
+            {
+              wL = hopping_edge_weight<dim>(cc.K, cc.x, i, j) * L;
+              D0 = hp.diffusivity();
+            }
+          if (!(wL > 0))
+            continue;
+          const auto F = physics::hopping_edge_flux(hp, D0, L, c[i], c[j], U[i], U[j], s.site_energy[i] - s.site_energy[j]);
           const long double flux = static_cast<long double>(wL) * F.flux;
           lr[nv + i] += flux;
           lr[nv + j] -= flux;
@@ -162,8 +172,15 @@ namespace otj
   double CellPhysics<dim>::space_charge(const Material &m, const Point<dim> &x, const double phi, const double c,
                                         const double V, double *dn_dphi) const
   {
-    const double q = constants::elementary_charge;
-    const double n = device_.electron_density(m, phi, dn_dphi, device_.electron_quasi_fermi_energy(x[dim - 1], V));
+    return space_charge_at(m, x, phi, c, device_.electron_quasi_fermi_energy(x[dim - 1], V), dn_dphi);
+  }
+
+  template <int dim>
+  double CellPhysics<dim>::space_charge_at(const Material &m, const Point<dim> &x, const double phi, const double c,
+                                           const double fermi_energy, double *dn_dphi) const
+  {
+    const double q   = constants::elementary_charge;
+    const double n   = device_.electron_density(m, phi, dn_dphi, fermi_energy);
     double       rho = q * (m.vacancy_charge_number * c + m.donor_density - m.acceptor_density - n);
     if (sources_.charge)
       rho += sources_.charge(x);

@@ -122,6 +122,12 @@ namespace otj
     const double *                K;           ///< stiffness, nv x nv row major
     const dealii::Point<dim> *    x;           ///< vertex positions (nv)
     const dealii::Tensor<1, dim> *grad_center; ///< grad N_v at the cell center (nv)
+    /// Optional, per vertex pair (i < j, in the order of the loops over i then j): the edge
+    /// weight times length w_ij L_ij and the low-field diffusivity D0 of the edge's barrier
+    /// (the larger of its nodes'), when the caller has computed them once per mesh
+    /// (DriftDiffusionSystem); null: computed here.
+    const double *edge_wL = nullptr;
+    const double *edge_D0 = nullptr;
   };
 
   /// Nodal data of the cell's vertices.
@@ -135,6 +141,11 @@ namespace otj
     double activation[nv];  ///< J (largest hop barrier of the adjacent cells)
     double history[nv];     ///< sum_k a_k c_k (scaled), 0 if none
     double frozen[nv];      ///< frozen vacancy state (scaled), if frozen
+    /// The nodal space charge rho (C/m^3) and dn/dphi, when the caller has evaluated them once
+    /// per node (a node is shared by several cells); otherwise residual_and_jacobian does.
+    bool   charge_given = false;
+    double rho[nv];
+    double dn_dphi[nv];
   };
 
   /// Scalars of the time discretisation of one implicit step.
@@ -163,6 +174,9 @@ namespace otj
     /// Space charge density rho (C/m^3) at a node, and dn/dphi.
     double space_charge(const Material &m, const dealii::Point<dim> &x, double phi, double c, double V,
                         double *dn_dphi) const;
+    /// The same with the electrons' quasi-Fermi energy at the node given (J).
+    double space_charge_at(const Material &m, const dealii::Point<dim> &x, double phi, double c,
+                           double fermi_energy, double *dn_dphi) const;
 
     /// Gauss-law contribution of vertex i of a cell to the charge of a
     /// contact: sum_j eps K_ij phi_j - V_i rho_i.

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <stdexcept>
 
 namespace otj
 {
@@ -121,6 +122,59 @@ namespace otj
         std::sort(v->begin(), v->end());
         v->erase(std::unique(v->begin(), v->end()), v->end());
       }
+
+    // the assembly's addressing (see the header)
+    csr_.build(sparsity_);
+    const double q = constants::elementary_charge;
+    row_denominator_.resize(n);
+    for (unsigned int i = 0; i < n; ++i)
+      row_denominator_[i] = dof_component_[i] == potential_component ? q * c_scale_ * node_volume_[i]
+                                                                       : c_scale_ * node_volume_[i];
+    cell_entry_.clear();
+    cell_entry_.reserve(cells_.size() * 4 * nv * nv);
+    cell_charge_node_.clear();
+    charge_nodes_.clear();
+    edge_wL_.clear();
+    edge_D0_.clear();
+    std::map<std::pair<unsigned int, types::material_id>, unsigned int> charge_node_of;
+    for (const auto &cc : cells_)
+      {
+        unsigned int ld[2 * nv];
+        for (unsigned int v = 0; v < nv; ++v)
+          ld[v] = cc.phi_dof[v], ld[nv + v] = cc.c_dof[v];
+        for (unsigned int a = 0; a < 2 * nv; ++a)
+          for (unsigned int b = 0; b < 2 * nv; ++b)
+            {
+              const auto k = sparsity_(ld[a], ld[b]);
+              if (k == SparsityPattern::invalid_entry)
+                throw std::logic_error("DriftDiffusionSystem: a cell coupling is missing from the sparsity pattern");
+              cell_entry_.push_back(k);
+            }
+        for (unsigned int v = 0; v < nv; ++v)
+          {
+            const auto key = std::make_pair(cc.phi_dof[v], cc.material);
+            auto       it  = charge_node_of.find(key);
+            if (it == charge_node_of.end())
+              {
+                it = charge_node_of.emplace(key, static_cast<unsigned int>(charge_nodes_.size())).first;
+                // DeviceModel::electron_quasi_fermi_energy is linear in the applied voltage
+                charge_nodes_.push_back({cc.phi_dof[v], cc.c_dof[v], cc.material, cc.x[v],
+                                         device_.electron_quasi_fermi_energy(cc.x[v][dim - 1], 1.0)});
+              }
+            cell_charge_node_.push_back(it->second);
+          }
+        // the hopping edges: weight x length, and D0 with the larger barrier of the two nodes
+        const Material &m = device_.material(cc.material);
+        for (unsigned int i = 0; i < nv; ++i)
+          for (unsigned int j = i + 1; j < nv; ++j)
+            {
+              physics::HoppingParameters hp{m.hop_distance, m.attempt_frequency,
+                                            std::max(node_activation_[cc.c_dof[i]], node_activation_[cc.c_dof[j]]),
+                                            m.max_vacancy_density, device_.temperature};
+              edge_wL_.push_back(hopping_edge_weight<dim>(cc.K.data(), cc.x.data(), i, j) * cc.x[i].distance(cc.x[j]));
+              edge_D0_.push_back(hp.diffusivity());
+            }
+      }
   }
 
   template <int dim>
@@ -180,11 +234,14 @@ namespace otj
   void DriftDiffusionSystem<dim>::assemble(const Vector<double> &u, const double V, const TimeTerm &tt,
                                            Vector<double> &R, SparseMatrix<double> *J) const
   {
-    using constants::elementary_charge;
-    const double q  = elementary_charge;
     constexpr unsigned int nv = GeometryInfo<dim>::vertices_per_cell;
+    constexpr unsigned int nl = 2 * nv;
+    const unsigned int     n  = n_dofs();
 
-    R.reinit(n_dofs());
+    R.reinit(n);
+    // the matrix's value array, addressed through the precomputed positions when J is built
+    // on this system's pattern (the Newton solver's is); any other matrix takes deal.II's add
+    double *const val = (J && csr_.describes(J->get_sparsity_pattern())) ? &J->diag_element(0) : nullptr;
     if (J)
       *J = 0;
 
@@ -192,19 +249,35 @@ namespace otj
     // drift and diffusion parts of an edge flux are ~1e10 times the
     // accumulation term at long time steps; in double precision their
     // rounding would break the vacancy balance (conservation) at 1e-8.
-    std::vector<long double> Racc(n_dofs(), 0.0L);
-    long double lr[2 * nv];
-    double lj[2 * nv][2 * nv];
-    unsigned int ld[2 * nv];
+    thread_local std::vector<long double> Racc;
+    Racc.assign(n, 0.0L);
+    long double lr[nl];
+    double      lj[nl][nl];
 
     const CellPhysics<dim> cell_physics(device_, c_scale_, sources_);
+
+    // the space charge once per node and material (a node is shared by the cells around it)
+    thread_local std::vector<double> node_rho, node_dn;
+    node_rho.resize(charge_nodes_.size());
+    node_dn.resize(charge_nodes_.size());
+    for (std::size_t k = 0; k < charge_nodes_.size(); ++k)
+      {
+        const ChargeNode &cn = charge_nodes_[k];
+        node_rho[k] = cell_physics.space_charge_at(device_.material(cn.material), cn.x, u[cn.phi_dof],
+                                                   u[cn.c_dof] * c_scale_, cn.fermi_per_volt * V, &node_dn[k]);
+      }
+
     StepTerms              step;
     step.stationary       = tt.stationary;
     step.frozen_vacancies = tt.frozen_vacancies;
     step.a0               = tt.a0;
     CellState<dim>         st;
-    for (const auto &cc : cells_)
+    st.charge_given = true;
+    for (std::size_t cell = 0; cell < cells_.size(); ++cell)
       {
+        const CellCache &   cc     = cells_[cell];
+        const unsigned int *charge = &cell_charge_node_[cell * nv];
+        unsigned int        ld[nl];
         for (unsigned int v = 0; v < nv; ++v)
           {
             ld[v]             = cc.phi_dof[v];
@@ -215,15 +288,24 @@ namespace otj
             st.activation[v]  = node_activation_[cc.c_dof[v]];
             st.history[v]     = tt.history ? (*tt.history)[cc.c_dof[v]] : 0.0;
             st.frozen[v]      = tt.frozen_vacancies ? (*tt.frozen_state)[cc.c_dof[v]] : 0.0;
+            st.rho[v]         = node_rho[charge[v]];
+            st.dn_dphi[v]     = node_dn[charge[v]];
           }
-        const CellView<dim> view{cc.material, cc.vol.data(), cc.K.data(), cc.x.data(), cc.grad_center.data()};
+        constexpr unsigned int np = nv * (nv - 1) / 2;
+        const CellView<dim>    view{cc.material,          cc.vol.data(),          cc.K.data(),
+                                 cc.x.data(),          cc.grad_center.data(), &edge_wL_[cell * np],
+                                 &edge_D0_[cell * np]};
         cell_physics.residual_and_jacobian(view, st, step, V, lr, lj);
 
-        for (unsigned int a = 0; a < 2 * nv; ++a)
+        const std::size_t *entry = &cell_entry_[cell * nl * nl];
+        for (unsigned int a = 0; a < nl; ++a)
           {
             Racc[ld[a]] += lr[a];
-            if (J)
-              for (unsigned int b = 0; b < 2 * nv; ++b)
+            if (val)
+              for (unsigned int b = 0; b < nl; ++b)
+                val[entry[a * nl + b]] += lj[a][b];
+            else if (J)
+              for (unsigned int b = 0; b < nl; ++b)
                 if (lj[a][b] != 0.0)
                   J->add(ld[a], ld[b], lj[a][b]);
           }
@@ -231,12 +313,15 @@ namespace otj
 
     // row scaling
     const double rate = (tt.frozen_vacancies || tt.stationary) ? 1.0 : std::max(tt.a0, 1.0);
-    for (unsigned int i = 0; i < n_dofs(); ++i)
+    for (unsigned int i = 0; i < n; ++i)
       {
-        const double s = dof_component_[i] == potential_component ? 1.0 / (q * c_scale_ * node_volume_[i])
-                                                                   : 1.0 / (c_scale_ * node_volume_[i] * rate);
+        const double s = dof_component_[i] == potential_component ? 1.0 / row_denominator_[i]
+                                                                   : 1.0 / (row_denominator_[i] * rate);
         R[i] = static_cast<double>(Racc[i] * s);
-        if (J)
+        if (val)
+          for (std::size_t k = csr_.row_start[i]; k < csr_.row_start[i + 1]; ++k)
+            val[k] *= s;
+        else if (J)
           for (auto it = J->begin(i); it != J->end(i); ++it)
             it->value() *= s;
       }
@@ -245,7 +330,10 @@ namespace otj
     for (const auto &[i, g] : dirichlet_values(V))
       {
         R[i] = u[i] - g;
-        if (J)
+        if (val)
+          for (std::size_t k = csr_.row_start[i]; k < csr_.row_start[i + 1]; ++k)
+            val[k] = csr_.column[k] == i ? 1.0 : 0.0;
+        else if (J)
           for (auto it = J->begin(i); it != J->end(i); ++it)
             it->value() = (it->column() == i) ? 1.0 : 0.0;
       }

@@ -29,6 +29,7 @@
 
 #include "device/device_model.h"
 #include "discretization/cell_physics.h"
+#include "nonlinear/csr_view.h"
 
 #include <deal.II/dofs/dof_handler.h>
 #include <deal.II/fe/fe_system.h>
@@ -166,5 +167,24 @@ namespace otj
     std::vector<double>         node_activation_;
     std::vector<unsigned int>   top_phi_dofs_, bottom_phi_dofs_, top_c_dofs_, bottom_c_dofs_;
     VolumeSources<dim>          sources_;
+
+    // Precomputed addressing of the assembly (setup): the pattern's rows as plain arrays, the
+    // value-array position of every entry of every cell's local matrix ((2 nv)^2 per cell, row
+    // major), and the nodes at which the space charge is evaluated once per assembly: one per
+    // (potential dof, material) pair, since a node between two layers sees each layer's law.
+    struct ChargeNode
+    {
+      unsigned int               phi_dof, c_dof;
+      dealii::types::material_id material;
+      dealii::Point<dim>         x;
+      double                     fermi_per_volt; ///< the electrons' quasi-Fermi energy per applied volt (J/V)
+    };
+    CsrStructure                csr_;
+    std::vector<std::size_t>    cell_entry_;
+    std::vector<unsigned int>   cell_charge_node_; ///< nv per cell
+    std::vector<ChargeNode>     charge_nodes_;
+    /// per cell and vertex pair (i < j): w_ij L_ij and the edge's low-field diffusivity D0
+    std::vector<double>         edge_wL_, edge_D0_;
+    std::vector<double>         row_denominator_;  ///< the row scaling's q c_scale V_i (potential), c_scale V_i (vacancies)
   };
 } // namespace otj

@@ -48,7 +48,8 @@ namespace otj
   std::vector<ResistanceLoopPoint> run_resistance_loop(const RunParameters &run, const ResistanceLoopParameters &p,
                                                        const std::function<void(const ResistanceLoopPoint &)> &progress,
                                                        std::vector<std::pair<std::string, std::vector<IvPoint>>> *iv,
-                                                       const std::vector<double> &iv_voltages)
+                                                       const std::vector<double> &iv_voltages,
+                                                       IntegratorStatistics *statistics)
   {
     const std::vector<double> amps = resistance_loop_amplitudes(p);
     // one waveform: per pulse an edge, the write, an edge, the read delay at 0 V
@@ -102,6 +103,8 @@ namespace otj
         if (iv && k == last_reset)
           iv->push_back({"HRS", static_iv(sim, iv_voltages)});
       }
+    if (statistics)
+      *statistics = sim.statistics();
     return out;
   }
 

@@ -46,11 +46,13 @@ namespace otj
 
   /// Runs one R-V loop from the run's initial state. `progress` (may be empty)
   /// is called after each read. Returns the pristine point (index 0, write 0 V) and one per pulse.
-  /// `final_states` receives the vacancy state after the last set and reset writes.
+  /// `iv_of_states` (may be null) receives the static I-V of the pristine, last-set and last-reset
+  /// states; `statistics` (may be null) the integrator's step and Newton counts.
   std::vector<ResistanceLoopPoint> run_resistance_loop(const RunParameters &run, const ResistanceLoopParameters &p,
                                                        const std::function<void(const ResistanceLoopPoint &)> &progress,
                                                        std::vector<std::pair<std::string, std::vector<IvPoint>>> *iv_of_states,
-                                                       const std::vector<double> &iv_voltages);
+                                                       const std::vector<double> &iv_voltages,
+                                                       IntegratorStatistics *statistics = nullptr);
 
   /// Static I-V of the current state of `sim` (vacancies frozen).
   std::vector<IvPoint> static_iv(TransientSimulation &sim, const std::vector<double> &voltages);

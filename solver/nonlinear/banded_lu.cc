@@ -108,12 +108,51 @@ namespace otj
       }
   }
 
+  // The triangular solves with the band widths known at compile time (the 1D device's
+  // kl = ku = 3: two unknowns per node, nearest-neighbour couplings): the inner loops unroll
+  // and the interior rows need no bounds. The same operations in the same order as below.
+  template <int KL, int KV>
+  void BandedLU::solve_fixed(double *const x) const
+  {
+    const int n = n_;
+    for (int j = 0; j < n - 1; ++j)
+      {
+        if (ipiv_[j] != j)
+          std::swap(x[j], x[ipiv_[j]]);
+        const double        xj = x[j];
+        const double *const c  = ab_.data() + static_cast<std::ptrdiff_t>(j) * ldab_ + KV - j;
+        if (j + KL <= n - 1)
+          for (int r = j + 1; r <= j + KL; ++r)
+            x[r] -= c[r] * xj;
+        else
+          for (int r = j + 1; r <= n - 1; ++r)
+            x[r] -= c[r] * xj;
+      }
+    for (int j = n - 1; j >= 0; --j)
+      {
+        const double *const c = ab_.data() + static_cast<std::ptrdiff_t>(j) * ldab_ + KV - j;
+        x[j] *= inv_pivot_[j];
+        const double xj = x[j];
+        if (j >= KV)
+          for (int r = j - KV; r < j; ++r)
+            x[r] -= c[r] * xj;
+        else
+          for (int r = 0; r < j; ++r)
+            x[r] -= c[r] * xj;
+      }
+  }
+
   void BandedLU::solve(dealii::Vector<double> &b) const
   {
     const int     kv = kl_ + ku_;
     double *const x  = b.data();
     for (int i = 0; i < n_; ++i)
       x[i] *= row_scale_[i];
+    if (kl_ == 3 && ku_ == 3)
+      {
+        solve_fixed<3, 6>(x);
+        return;
+      }
     // column j of the band: col(j)[r] = A(r, j) for j - kv <= r <= j + kl
     auto col = [&](int j) { return ab_.data() + static_cast<std::ptrdiff_t>(j) * ldab_ + kv - j; };
     // L y = P b (the interchanges applied as in dgbtrs)

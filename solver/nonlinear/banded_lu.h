@@ -43,6 +43,8 @@ namespace otj
 
   private:
     void factorize();
+    template <int KL, int KV>
+    void solve_fixed(double *x) const;
 
     int                 n_ = 0, kl_ = 0, ku_ = 0, ldab_ = 0;
     CsrStructure        own_csr_;   ///< the pattern read by initialize(A) without a structure

@@ -172,7 +172,7 @@ namespace otj
     for (unsigned int i = 0; i < n_; ++i)
       guess[i] = u[i];
     NewtonResult last;
-    unsigned int iterations = 0;
+    unsigned int iterations = 0, chord_steps = 0;
     bool         have       = false;
     double       last_V = std::numeric_limits<double>::quiet_NaN(), last_sigma = 0, last_It = 0, last_I = 0;
     // terminal current of the junction at V_j: the device step solved with
@@ -181,6 +181,7 @@ namespace otj
       x = have ? best : guess;
       last = solve_at(Vj, tt, x);
       iterations += last.iterations;
+      chord_steps += last.chord_steps;
       if (!last.converged)
         return std::nullopt;
       best       = x;
@@ -201,6 +202,7 @@ namespace otj
       junction(cs.junction_voltage); // the root was an earlier iterate: restore its state
     NewtonResult r = last;
     r.iterations   = iterations;
+    r.chord_steps  = chord_steps;
     if (!cs.converged || !last.converged)
       {
         r.converged = false;

@@ -20,6 +20,8 @@
 //   size of the previous segment: a whole 20 ns pulse went in one implicit
 //   Euler step at any tolerance (the results depended on the output times
 //   by a factor 2; tests Integrator.*AfterAStop*).
+// - An error-test failure shrinks the step by 0.9 err^(-1/(q+1)), at most to a tenth;
+//   a call of advance() that starts where the last one stopped restarts as at a corner.
 // - A Newton failure cuts the step by 4 and retries; below the smallest step
 //   a ConvergenceFailure reports time, step size and residual (SPEC 9).
 #pragma once
@@ -66,6 +68,7 @@ namespace otj
   struct IntegratorStatistics
   {
     unsigned int steps = 0, rejected_error = 0, rejected_newton = 0, newton_iterations = 0;
+    unsigned int chord_steps = 0; ///< Newton iterations that were chord steps (NewtonResult)
   };
 
   class BdfIntegrator
