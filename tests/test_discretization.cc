@@ -41,15 +41,21 @@ namespace
       }
     return worst;
   }
+  /// The paper device on a coarser mesh (0.05 nm cells growing by 1.5): the Jacobian tests.
+  RunParameters coarse_paper_parameters()
+  {
+    auto p               = test_support::paper_parameters();
+    p.mesh.smallest_cell = 0.05e-9;
+    p.mesh.growth_ratio  = 1.5;
+    return p;
+  }
 } // namespace
 
 // The analytic Jacobian of the fully coupled system (Poisson with Fermi-Dirac
 // electrons, sinh-law vacancy fluxes with site exclusion) matches finite differences.
 TEST(Discretization, AnalyticJacobianMatchesFiniteDifferences)
 {
-  auto                     p = test_support::paper_parameters();
-  p.mesh.smallest_cell       = 0.05e-9;
-  p.mesh.growth_ratio        = 1.5;
+  auto                     p = coarse_paper_parameters();
   dealii::Triangulation<1> tria;
   make_device_mesh(p.device, p.mesh, tria);
   // field-dependent film permittivity, so its Jacobian terms are checked too
@@ -78,9 +84,7 @@ TEST(Discretization, AnalyticJacobianMatchesFiniteDifferences)
 // A wrong position (a shifted row, a transposed pair) shows up as a differing entry.
 TEST(Discretization, PrecomputedAssemblyAddressingEqualsDealIIAdd)
 {
-  auto                     p = test_support::paper_parameters();
-  p.mesh.smallest_cell       = 0.05e-9;
-  p.mesh.growth_ratio        = 1.5;
+  auto                     p = coarse_paper_parameters();
   dealii::Triangulation<1> tria;
   make_device_mesh(p.device, p.mesh, tria);
   DriftDiffusionSystem<1> sys(tria, p.device, 1e26);

@@ -22,6 +22,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 
 using namespace otj;
 using namespace otj::test_support;
@@ -352,22 +353,37 @@ TEST(Solver, FieldDependentPermittivityInSeriesWithLinearDielectric)
 
 // The band LU of the 1D Newton solver against an exact solution: a banded
 // matrix (kl = 2, ku = 3) with a zero diagonal entry (so partial pivoting is
+
+namespace
+{
+  /// A band matrix of n rows with entries entry(i, d) at columns i + d, lower <= d <= upper
+  /// (the pattern's band), built on `sp`.
+  void make_band_matrix(const unsigned int n, const int lower, const int upper, dealii::SparsityPattern &sp,
+                        dealii::SparseMatrix<double> &A, const std::function<double(unsigned int, int)> &entry)
+  {
+    dealii::DynamicSparsityPattern dsp(n, n);
+    for (unsigned int i = 0; i < n; ++i)
+      for (int d = -lower; d <= upper; ++d)
+        if (int(i) + d >= 0 && int(i) + d < int(n))
+          dsp.add(i, i + d);
+    sp.copy_from(dsp);
+    A.reinit(sp);
+    for (unsigned int i = 0; i < n; ++i)
+      for (int d = -lower; d <= upper; ++d)
+        if (int(i) + d >= 0 && int(i) + d < int(n))
+          A.set(i, i + d, entry(i, d));
+  }
+} // namespace
+
 // needed) and a right-hand side built from a known x.
 TEST(BandedLU, SolvesAPivotingBandedSystemExactly)
 {
-  const unsigned int         n = 40;
-  dealii::DynamicSparsityPattern dsp(n, n);
-  for (unsigned int i = 0; i < n; ++i)
-    for (int d = -2; d <= 3; ++d)
-      if (int(i) + d >= 0 && int(i) + d < int(n))
-        dsp.add(i, i + d);
-  dealii::SparsityPattern sp;
-  sp.copy_from(dsp);
-  dealii::SparseMatrix<double> A(sp);
-  for (unsigned int i = 0; i < n; ++i)
-    for (int d = -2; d <= 3; ++d)
-      if (int(i) + d >= 0 && int(i) + d < int(n))
-        A.set(i, i + d, d == 0 ? (i == 5 ? 0.0 : 4.0 + std::sin(i)) : std::cos(1.0 + i + 3 * d));
+  const unsigned int           n = 40;
+  dealii::SparsityPattern      sp;
+  dealii::SparseMatrix<double> A;
+  make_band_matrix(n, 2, 3, sp, A, [](unsigned int i, int d) {
+    return d == 0 ? (i == 5 ? 0.0 : 4.0 + std::sin(i)) : std::cos(1.0 + i + 3 * d);
+  });
   Vector<double> x(n), b(n), y(n);
   for (unsigned int i = 0; i < n; ++i)
     x[i] = 1.0 + 0.1 * i * std::sin(0.3 * i);
@@ -393,20 +409,14 @@ TEST(BandedLU, SolvesTheDeviceBandWithPivoting)
 {
   for (const int width : {3, 4})
     {
-      const unsigned int             n = 41;
-      dealii::DynamicSparsityPattern dsp(n, n);
-      for (unsigned int i = 0; i < n; ++i)
-        for (int d = -width; d <= width; ++d)
-          if (int(i) + d >= 0 && int(i) + d < int(n))
-            dsp.add(i, i + d);
-      dealii::SparsityPattern sp;
-      sp.copy_from(dsp);
-      dealii::SparseMatrix<double> A(sp);
-      for (unsigned int i = 0; i < n; ++i)
-        for (int d = -3; d <= 3; ++d)
-          if (int(i) + d >= 0 && int(i) + d < int(n))
-            // small diagonal in every third row: partial pivoting must swap rows
-            A.set(i, i + d, d == 0 ? (i % 3 == 1 ? 1e-3 : 3.0 + std::sin(i)) : std::cos(0.7 + i + 2 * d));
+      const unsigned int           n = 41;
+      dealii::SparsityPattern      sp;
+      dealii::SparseMatrix<double> A;
+      // the same entries in a band of 3 or 4; a small diagonal in every third row: partial
+      // pivoting must swap rows
+      make_band_matrix(n, width, width, sp, A, [](unsigned int i, int d) {
+        return std::abs(d) > 3 ? 0.0 : d == 0 ? (i % 3 == 1 ? 1e-3 : 3.0 + std::sin(i)) : std::cos(0.7 + i + 2 * d);
+      });
       Vector<double> x(n), b(n), y(n);
       for (unsigned int i = 0; i < n; ++i)
         x[i] = 1.0 + 0.2 * i * std::cos(0.4 * i);
