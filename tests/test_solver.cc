@@ -23,6 +23,7 @@
 
 #include <cmath>
 #include <functional>
+#include <memory>
 
 using namespace otj;
 using namespace otj::test_support;
@@ -435,15 +436,31 @@ TEST(BandedLU, SolvesTheDeviceBandWithPivoting)
 // 1.8 V from its as-grown state, with chord steps (the default contraction 0.1) and
 // without; the states agree to the Newton tolerance (1e-10 relative), not merely to a
 // time-integration tolerance, and the chord path was taken.
+namespace
+{
+  /// The paper device's 1D system with its vacancy unknowns marked (the Newton tests below).
+  struct PaperDeviceSystem
+  {
+    RunParameters                          p = paper_parameters();
+    dealii::Triangulation<1>               tria;
+    std::unique_ptr<DriftDiffusionSystem<1>> system;
+    std::vector<bool>                      is_c;
+    PaperDeviceSystem()
+    {
+      make_device_mesh(p.device, p.mesh, tria);
+      system = std::make_unique<DriftDiffusionSystem<1>>(tria, p.device, p.concentration_scale);
+      for (unsigned int i = 0; i < system->n_dofs(); ++i)
+        is_c.push_back(system->is_vacancy_dof(i));
+    }
+  };
+} // namespace
+
 TEST(Solver, ChordStepsReachTheNewtonSolution)
 {
-  auto                     p = paper_parameters();
-  dealii::Triangulation<1> tria;
-  make_device_mesh(p.device, p.mesh, tria);
-  DriftDiffusionSystem<1> sys(tria, p.device, p.concentration_scale);
-  std::vector<bool>       is_c(sys.n_dofs());
-  for (unsigned int i = 0; i < sys.n_dofs(); ++i)
-    is_c[i] = sys.is_vacancy_dof(i);
+  PaperDeviceSystem        device;
+  const auto &             p    = device.p;
+  auto &                   sys  = *device.system;
+  const std::vector<bool> &is_c = device.is_c;
   std::vector<Vector<double>> finals;
   std::vector<unsigned int>   chords;
   for (const double chord : {0.1, 0.0})
@@ -484,6 +501,57 @@ TEST(Solver, ChordStepsReachTheNewtonSolution)
   EXPECT_LT(worst_phi, 1e-8); // V
   std::printf("chord steps %u of 30 solves; largest differences: %.2e (vacancies, relative), %.2e V\n", chords[0],
               worst_c, worst_phi);
+}
+
+// The looser convergence test of a time step (NewtonTolerances, `Step tolerance fraction`):
+// 30 implicit Euler steps of 0.2 ns at 1.8 V from the as-grown paper device, solved once with
+// the fixed tolerances (1e-10) and once stopping at 1e-5 of the densities (|c| + 0.1 c_scale),
+// the default step test at rtol 1e-3. Each loose solve must land within its tolerance of the
+// tight solution of the same step (the simplified correction estimates the error), keep the
+// vacancy inventory of the step's balance (the refined linear solves), and save iterations.
+TEST(Solver, StepTolerancesBoundTheNewtonErrorAndKeepTheBalance)
+{
+  PaperDeviceSystem        device;
+  const auto &             p    = device.p;
+  auto &                   sys  = *device.system;
+  const std::vector<bool> &is_c = device.is_c;
+  NewtonParameters np = p.newton;
+  np.band_solver      = true;
+  NewtonSolver           tight(sys.sparsity_pattern(), np), loose(sys.sparsity_pattern(), np);
+  const NewtonTolerances step_tol{np.potential_tolerance, 1e-5, 0.1};
+  Vector<double>         u, hist;
+  sys.initial_state(u, 1.8);
+  const double dt = 2e-10;
+  unsigned int its_tight = 0, its_loose = 0;
+  double       worst_error = 0, worst_balance = 0;
+  for (unsigned int k = 0; k < 30; ++k)
+    {
+      hist = u;
+      hist *= -1.0 / dt;
+      TimeTerm tt;
+      tt.a0      = 1.0 / dt;
+      tt.history = &hist;
+      auto assemble = [&](const Vector<double> &x, Vector<double> &R, dealii::SparseMatrix<double> *J) {
+        sys.assemble(x, 1.8, tt, R, J);
+      };
+      Vector<double> ut = u, ul = u;
+      const auto     rt = tight.solve(assemble, is_c, ut);
+      const auto     rl = loose.solve(assemble, is_c, ul, &step_tol);
+      ASSERT_TRUE(rt.converged && rl.converged) << "step " << k;
+      its_tight += rt.iterations;
+      its_loose += rl.iterations;
+      for (unsigned int i = 0; i < u.size(); ++i)
+        if (is_c[i])
+          worst_error = std::max(worst_error, std::abs(ul[i] - ut[i]) / (1e-5 * (std::abs(ut[i]) + 0.1)));
+      // the implicit Euler balance: the inventory of the step equals the one it started from
+      worst_balance = std::max(worst_balance, std::abs(sys.total_vacancies(ul) / sys.total_vacancies(u) - 1.0));
+      u = ut;
+    }
+  std::printf("30 steps: %u Newton iterations (tight), %u (loose); loose error <= %.2f of its tolerance, "
+              "balance %.2e\n", its_tight, its_loose, worst_error, worst_balance);
+  EXPECT_LT(worst_error, 1.0);
+  EXPECT_LT(worst_balance, 1e-9);
+  EXPECT_LT(its_loose, its_tight);
 }
 
 // Pseudo-transient continuation (simulation/equilibrium_continuation.h) on a

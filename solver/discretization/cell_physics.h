@@ -18,6 +18,7 @@
 // 1429 (1999)) and a cell-constant permittivity from the cell-center field.
 #pragma once
 
+#include "common/extended_sum.h"
 #include "device/device_model.h"
 
 #include <deal.II/base/geometry_info.h>
@@ -166,10 +167,10 @@ namespace otj
       : device_(device), c_scale_(concentration_scale), sources_(sources)
     {}
 
-    /// Local residual lr (extended precision) and Jacobian lj of one cell at
+    /// Local residual lr (double-double, common/extended_sum.h) and Jacobian lj of one cell at
     /// applied voltage V.
     void residual_and_jacobian(const CellView<dim> &cell, const CellState<dim> &s, const StepTerms &step,
-                               double V, long double lr[2 * nv], double lj[2 * nv][2 * nv]) const;
+                               double V, ExtendedSum lr[2 * nv], double lj[2 * nv][2 * nv]) const;
 
     /// Space charge density rho (C/m^3) at a node, and dn/dphi.
     double space_charge(const Material &m, const dealii::Point<dim> &x, double phi, double c, double V,

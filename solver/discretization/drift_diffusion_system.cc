@@ -245,13 +245,13 @@ namespace otj
     if (J)
       *J = 0;
 
-    // The residual is accumulated in extended precision: near equilibrium the
+    // The residual is accumulated in double-double (common/extended_sum.h): near equilibrium the
     // drift and diffusion parts of an edge flux are ~1e10 times the
     // accumulation term at long time steps; in double precision their
     // rounding would break the vacancy balance (conservation) at 1e-8.
-    thread_local std::vector<long double> Racc;
-    Racc.assign(n, 0.0L);
-    long double lr[nl];
+    thread_local std::vector<ExtendedSum> Racc;
+    Racc.assign(n, ExtendedSum{});
+    ExtendedSum lr[nl];
     double      lj[nl][nl];
 
     const CellPhysics<dim> cell_physics(device_, c_scale_, sources_);
@@ -300,7 +300,7 @@ namespace otj
         const std::size_t *entry = &cell_entry_[cell * nl * nl];
         for (unsigned int a = 0; a < nl; ++a)
           {
-            Racc[ld[a]] += lr[a];
+            Racc[ld[a]].add(lr[a]);
             if (val)
               for (unsigned int b = 0; b < nl; ++b)
                 val[entry[a * nl + b]] += lj[a][b];
@@ -317,7 +317,7 @@ namespace otj
       {
         const double s = dof_component_[i] == potential_component ? 1.0 / row_denominator_[i]
                                                                    : 1.0 / (row_denominator_[i] * rate);
-        R[i] = static_cast<double>(Racc[i] * s);
+        R[i] = Racc[i].times(s).value();
         if (val)
           for (std::size_t k = csr_.row_start[i]; k < csr_.row_start[i + 1]; ++k)
             val[k] *= s;

@@ -52,6 +52,7 @@ namespace otj
     std::size_t         band_nonzeros_ = 0;
     std::vector<std::size_t> band_pos_; ///< per stored entry, its place in the band storage
     std::vector<double> ab_, row_scale_, inv_pivot_;
+    std::vector<double> upper_rows_; ///< row j: U(j, j+k) / U(j, j), k = 1..kl+ku (solve_fixed)
     std::vector<int>    ipiv_;
   };
 } // namespace otj

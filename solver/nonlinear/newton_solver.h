@@ -45,6 +45,10 @@ namespace otj
     /// A full step whose simplified correction is below this fraction of its own update is
     /// followed by a chord step on the same factorisation (0: never; newton_solver.cc)
     double       chord_contraction     = 0.1;
+    /// In a time step of the adaptive integrator, the convergence test is this fraction of
+    /// the step's error test when that is looser than the tolerances above (0: the fixed
+    /// tolerances everywhere; TransientSimulation::step_tolerances)
+    double       step_tolerance_fraction = 0.01;
     /// Use the band LU when the Jacobian is narrow-banded (set by the 1D
     /// transient driver; the 2D serial slab keeps UMFPACK: on its nearly
     /// singular pseudo-transient Jacobians (dt ~ 1e20 s) the band LU lost the
@@ -53,6 +57,13 @@ namespace otj
 
     static void declare_parameters(dealii::ParameterHandler &prm);
     void        parse_parameters(dealii::ParameterHandler &prm);
+  };
+
+  /// The convergence test of one solve: every potential correction below `potential` (V) and
+  /// every vacancy correction below `concentration` (|c| + `floor`) (c in its scaled units).
+  struct NewtonTolerances
+  {
+    double potential, concentration, floor;
   };
 
   struct NewtonResult
@@ -72,8 +83,11 @@ namespace otj
 
     NewtonSolver(const dealii::SparsityPattern &sparsity, const NewtonParameters &p);
 
-    /// Solves R(u) = 0 starting from u. `is_vacancy[i]` marks the density dofs.
-    NewtonResult solve(const Assembler &assemble, const std::vector<bool> &is_vacancy, dealii::Vector<double> &u);
+    /// Solves R(u) = 0 starting from u. `is_vacancy[i]` marks the density dofs. The convergence
+    /// test is the parameters' tolerances unless `tolerances` is given (a time step's, scaled
+    /// to its error test: TransientSimulation).
+    NewtonResult solve(const Assembler &assemble, const std::vector<bool> &is_vacancy, dealii::Vector<double> &u,
+                       const NewtonTolerances *tolerances = nullptr);
 
     const NewtonParameters &parameters() const { return params_; }
 

@@ -271,7 +271,7 @@ namespace otj
     step.frozen_vacancies = tt.frozen_vacancies;
     step.a0               = tt.a0;
     CellState<dim>          st;
-    long double             lr[2 * nv];
+    ExtendedSum             lr[2 * nv];
     double                  lj[2 * nv][2 * nv];
     types::global_dof_index ld[2 * nv];
     double                  row[2 * nv];
@@ -295,7 +295,7 @@ namespace otj
             const bool   is_c = a >= nv;
             const double vol = node_volume_(ld[a]);
             const double s   = is_c ? 1.0 / (c_scale_ * vol * rate) : 1.0 / (q * c_scale_ * vol);
-            ghosted_residual_(ld[a]) += static_cast<double>(lr[a] * s);
+            ghosted_residual_(ld[a]) += lr[a].times(s).value();
             if (J)
               {
                 for (unsigned int b = 0; b < 2 * nv; ++b)

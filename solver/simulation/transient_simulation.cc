@@ -53,13 +53,30 @@ namespace otj
     pvd_        = std::make_unique<PvdRecord>(p_.output.directory + "/solution.pvd");
   }
 
-  NewtonResult TransientSimulation::solve_at(const double V, const TimeTerm &tt, Vector<double> &u)
+  NewtonTolerances TransientSimulation::step_tolerances() const
+  {
+    // The vacancy correction against the local-error weight atol + rtol |c| of the step's error
+    // test (bdf_integrator.h), as |dc| <= f rtol (|c| + atol / rtol): with f = 0.01 the Newton
+    // error is ~1e-5 of the densities where the time error is ~1e-3. The potential keeps its
+    // fixed tolerance: the displacement current is the time derivative of the electrode
+    // charge, and over a picosecond step the potential changes by microvolts.
+    const NewtonParameters &np = p_.newton;
+    const double            f  = np.step_tolerance_fraction;
+    const double            rt = p_.time.relative_tolerance;
+    if (!(f > 0))
+      return {np.potential_tolerance, np.concentration_tolerance, np.concentration_floor};
+    return {np.potential_tolerance, std::max(np.concentration_tolerance, f * rt),
+            std::max(np.concentration_floor, p_.time.absolute_tolerance / rt)};
+  }
+
+  NewtonResult TransientSimulation::solve_at(const double V, const TimeTerm &tt, Vector<double> &u,
+                                             const NewtonTolerances *tolerances)
   {
     Assert(u.size() == n_, ExcDimensionMismatch(u.size(), n_));
     auto assemble = [&](const Vector<double> &x, Vector<double> &R, SparseMatrix<double> *J) {
       system_->assemble(x, V, tt, R, J);
     };
-    NewtonResult r = newton_->solve(assemble, is_vacancy_, u);
+    NewtonResult r = newton_->solve(assemble, is_vacancy_, u, tolerances);
     if (r.converged)
       {
         const double change = system_->restore_vacancy_balance(u, tt);
@@ -177,9 +194,10 @@ namespace otj
     double       last_V = std::numeric_limits<double>::quiet_NaN(), last_sigma = 0, last_It = 0, last_I = 0;
     // terminal current of the junction at V_j: the device step solved with
     // the contact at V_j, then Tsu-Esaki plus the BDF derivative of sigma
+    const NewtonTolerances step_tol = step_tolerances();
     auto junction = [&](const double Vj) -> std::optional<double> {
       x = have ? best : guess;
-      last = solve_at(Vj, tt, x);
+      last = solve_at(Vj, tt, x, &step_tol);
       iterations += last.iterations;
       chord_steps += last.chord_steps;
       if (!last.converged)

@@ -108,7 +108,11 @@ namespace otj
     double max_balance_correction() const { return max_balance_correction_; }
 
   private:
-    NewtonResult solve_at(double voltage, const TimeTerm &tt, dealii::Vector<double> &u);
+    NewtonResult solve_at(double voltage, const TimeTerm &tt, dealii::Vector<double> &u,
+                          const NewtonTolerances *tolerances = nullptr);
+    /// The Newton convergence test of a time step: `Step tolerance fraction` of the integrator's
+    /// error test, or the fixed tolerances where those are looser.
+    NewtonTolerances step_tolerances() const;
     /// One implicit step with the circuit: finds V_j and the device state.
     NewtonResult solve_step(double t_new, const TimeTerm &tt, dealii::Vector<double> &u);
     /// Appends the circuit block to a device state (sigma from Gauss, V_j, currents).
