@@ -121,7 +121,7 @@ namespace otj
   //   x_j = y_j / u_jj - sum_k (u_j,j+k / u_jj) x_j+k,
   // with the last KV unknowns held in registers, so that the chain from one unknown to the
   // next is one multiply-add instead of a multiply, a multiply-add and a store-to-load round
-  // trip through memory (the solve is latency-bound: n = 374, 5 solves per time step).
+  // trip through memory (the solve is latency-bound: n = 374, 3-6 solves per time step).
   template <int KL, int KV>
   void BandedLU::solve_fixed(double *const x) const
   {
