@@ -34,11 +34,6 @@ namespace otj
       add(o.hi);
       lo += o.lo;
     }
-    void subtract(const ExtendedSum &o)
-    {
-      add(-o.hi);
-      lo -= o.lo;
-    }
     /// this * k, each part rounded: the relative error 1e-16 of the (already cancelled) sum
     ExtendedSum times(const double k) const { return {hi * k, lo * k}; }
     double value() const { return hi + lo; }

@@ -106,9 +106,7 @@ namespace otj
   NewtonResult NewtonSolver::solve(const Assembler &assemble, const std::vector<bool> &is_vacancy, Vector<double> &u,
                                    const NewtonTolerances *tolerances)
   {
-    const NewtonTolerances tol =
-      tolerances ? *tolerances
-                 : NewtonTolerances{params_.potential_tolerance, params_.concentration_tolerance, params_.concentration_floor};
+    const NewtonTolerances tol = tolerances ? *tolerances : params_.tolerances();
     NewtonResult r;
     const unsigned int n = u.size();
     residual_.reinit(n);

@@ -34,6 +34,13 @@ namespace dealii
 
 namespace otj
 {
+  /// The convergence test of one solve: every potential correction below `potential` (V) and
+  /// every vacancy correction below `concentration` (|c| + `floor`) (c in its scaled units).
+  struct NewtonTolerances
+  {
+    double potential, concentration, floor;
+  };
+
   struct NewtonParameters
   {
     unsigned int max_iterations        = 40;
@@ -55,15 +62,11 @@ namespace otj
     /// vacancy inventory in Dimension.LaterallyUniform2DSlab..., not yet understood).
     bool         band_solver           = false;
 
+    /// The fixed tolerances above as one convergence test.
+    NewtonTolerances tolerances() const { return {potential_tolerance, concentration_tolerance, concentration_floor}; }
+
     static void declare_parameters(dealii::ParameterHandler &prm);
     void        parse_parameters(dealii::ParameterHandler &prm);
-  };
-
-  /// The convergence test of one solve: every potential correction below `potential` (V) and
-  /// every vacancy correction below `concentration` (|c| + `floor`) (c in its scaled units).
-  struct NewtonTolerances
-  {
-    double potential, concentration, floor;
   };
 
   struct NewtonResult

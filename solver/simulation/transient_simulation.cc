@@ -64,7 +64,7 @@ namespace otj
     const double            f  = np.step_tolerance_fraction;
     const double            rt = p_.time.relative_tolerance;
     if (!(f > 0))
-      return {np.potential_tolerance, np.concentration_tolerance, np.concentration_floor};
+      return np.tolerances();
     return {np.potential_tolerance, std::max(np.concentration_tolerance, f * rt),
             std::max(np.concentration_floor, p_.time.absolute_tolerance / rt)};
   }
