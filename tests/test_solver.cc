@@ -9,6 +9,7 @@
 #include "physics/fermi_dirac.h"
 #include "physics/vacancy_flux.h"
 #include "simulation/equilibrium_continuation.h"
+#include "common/parallel_tasks.h"
 #include "simulation/transient_simulation.h"
 #include "test_helpers.h"
 
@@ -726,4 +727,59 @@ TEST(Solver, PaperDevicePulseTrainIsResolvedByTheFilmCells)
   EXPECT_NEAR(R / R_fine, 1.0, 0.04) << R << " vs " << R_fine << " ohm";
   EXPECT_GT(std::abs(R_coarse / R_fine - 1.0), 0.08) << R_coarse << " vs " << R_fine << " ohm";
   EXPECT_LT(R_fine, 0.5 * 1.4e8); // the train did set the junction (pristine ~1.4e8 ohm)
+}
+
+// PDE runs on several threads (otj extract and otj merits run their independent runs side by
+// side) are the serial runs: four pulses of the paper's device from one pristine state, each
+// in its own TransientSimulation, on two workers and on one, give bit-identical final states,
+// reads and step counts (nothing in the solver is shared between simulations). And the
+// first exception a task throws reaches the caller after the workers have joined.
+TEST(Solver, PdeRunsOnTwoThreadsEqualTheSerialRuns)
+{
+  auto p = quiet_paper_parameters();
+  p.experiment.waveform = PiecewiseLinearWaveform::parse("0 0; 1 0", "test");
+  TransientSimulation eq(p, true);
+  eq.solve_initial_state();
+  const dealii::Vector<double> pristine = eq.state();
+  const std::vector<double>    amplitude{1.2, -1.5, 1.9, 2.3};
+  struct Outcome
+  {
+    dealii::Vector<double> state;
+    double                 resistance = 0;
+    std::size_t            steps      = 0;
+  };
+  auto run_all = [&](unsigned int workers) {
+    std::vector<Outcome> out(amplitude.size());
+    for_each_index(amplitude.size(), workers, [&](std::size_t i, unsigned int) {
+      auto q = p;
+      const std::string A = std::to_string(amplitude[i]);
+      q.experiment.waveform = PiecewiseLinearWaveform::parse("0 0; 1e-9 " + A + "; 2.1e-8 " + A + "; 2.2e-8 0; 1e-7 0", "test");
+      TransientSimulation sim(q, true);
+      sim.restart_from(pristine);
+      sim.integrate_waveform(false);
+      out[i] = {sim.state(), sim.read(sim.state(), 0.1).resistance, sim.steps().size()};
+    });
+    return out;
+  };
+  const auto serial = run_all(1), parallel = run_all(2);
+  for (std::size_t i = 0; i < amplitude.size(); ++i)
+    {
+      EXPECT_EQ(serial[i].resistance, parallel[i].resistance) << amplitude[i] << " V";
+      EXPECT_EQ(serial[i].steps, parallel[i].steps) << amplitude[i] << " V";
+      ASSERT_EQ(serial[i].state.size(), parallel[i].state.size());
+      for (unsigned int k = 0; k < serial[i].state.size(); ++k)
+        ASSERT_EQ(serial[i].state[k], parallel[i].state[k]) << amplitude[i] << " V, unknown " << k;
+    }
+  // the pulses did different things: the 2.3 V pulse set the junction, the others less
+  EXPECT_LT(serial[3].resistance, 0.1 * serial[0].resistance);
+  EXPECT_EQ(worker_count(2, 5), 2u);
+  EXPECT_EQ(worker_count(3, 1), 1u);
+  std::vector<int> visited(9, 0);
+  EXPECT_THROW(for_each_index(visited.size(), 2,
+                              [&](std::size_t i, unsigned int) {
+                                if (i == 4)
+                                  throw std::runtime_error("index 4");
+                                visited[i] = 1;
+                              }),
+               std::runtime_error);
 }

@@ -7,6 +7,7 @@
 #include "calibration/levenberg_marquardt.h"
 #include "common/file_fingerprint.h"
 #include "common/input_error.h"
+#include "common/parallel_tasks.h"
 #include "materials/material.h"
 #include "output/atomic_file.h"
 #include "physics/constants.h"
@@ -29,6 +30,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <sstream>
 
@@ -356,6 +358,10 @@ namespace otj
                       "Each period of the depth trains is also read a quarter of its rest after the pulse (not "
                       "only at its end), so that the depth slope sees the states the reads shortly after a "
                       "pulse meet (a fast set's surplus near the film before it has moved deeper).");
+    prm.declare_entry("Threads", "0", Patterns::Integer(0, 1024),
+                      "Threads for the independent PDE runs (the constant-voltage runs, the validation sequences "
+                      "and their refined references; 0: one per core). The results do not depend on it: each run "
+                      "is the same computation on any thread, and the fits use them in a fixed order.");
     prm.declare_entry("Reduced model cells", "0", Patterns::Integer(0, 10000),
                       "If > 0: also validate the reduced oxide model (the PDE's vacancy and Poisson equations on "
                       "this many uniform cells of the oxide, the substrate by its first integral, the current by "
@@ -483,6 +489,7 @@ namespace otj
     film_read_correction_  = prm.get_bool("Film read correction");
     refined_reference_     = prm.get_bool("Refined reference");
     reduced_cells_         = static_cast<unsigned>(prm.get_integer("Reduced model cells"));
+    threads_               = static_cast<unsigned>(prm.get_integer("Threads"));
     depth_early_reads_     = prm.get_bool("Depth train early reads");
     pt_link_coupling_      = prm.get_bool("Pt link coupling");
     pt_self_coupling_      = prm.get_bool("Pt layer self-coupling");
@@ -710,6 +717,7 @@ namespace otj
       std::vector<TrajectoryPoint> tr;
       std::vector<Vector<double>>  u;
     };
+    std::mutex print_mutex; // the runs below may be on several threads
     auto constant_voltage_run = [&](double V, const Vector<double> &s0, double T, const std::string &name) {
       ConstantRun         r;
       TransientSimulation sim(quiet_run(device_, points({{0, 0}, {1e-10, V}, {T, V}})), true);
@@ -728,20 +736,36 @@ namespace otj
       catch (const std::exception &e)
         {
           if (!quiet)
-            std::cout << "    (run at " << V << " V from the " << name << " stopped at t = " << sim.time()
-                      << " s: " << e.what() << ")" << std::endl;
+            {
+              const std::lock_guard<std::mutex> lock(print_mutex);
+              std::cout << "    (run at " << V << " V from the " << name << " stopped at t = " << sim.time()
+                        << " s: " << e.what() << ")" << std::endl;
+            }
         }
       return r;
     };
     // the set runs from the pristine state (V >= 1 V) serve both the screening pre-fit
-    // and the rate fits: run once
+    // and the rate fits, and the LRS relaxing at 0 V, followed to long times (retention
+    // scale), is a training run at 0 V and the source of the current table's states: run
+    // once, side by side
     std::map<double, ConstantRun> set_runs;
-    auto set_run = [&](double V) -> const ConstantRun & {
-      auto it = set_runs.find(V);
-      if (it == set_runs.end())
-        it = set_runs.emplace(V, constant_voltage_run(V, pristine, run_duration_, "pristine")).first;
-      return it->second;
-    };
+    ConstantRun                   lrs_at_0;
+    {
+      std::vector<double> set_voltages;
+      for (double V : rate_voltages_)
+        if (V >= 1.0 && std::find(set_voltages.begin(), set_voltages.end(), V) == set_voltages.end())
+          set_voltages.push_back(V);
+      std::vector<ConstantRun> done(set_voltages.size() + 1);
+      // the longest run (1e4 s) first, so that it does not finish last alone
+      for_each_index(done.size(), worker_count(threads_, done.size()), [&](std::size_t i, unsigned int) {
+        done[i] = i == 0 ? constant_voltage_run(0.0, lrs, std::max(run_duration_, 1e4), "LRS")
+                         : constant_voltage_run(set_voltages[i - 1], pristine, run_duration_, "pristine");
+      });
+      lrs_at_0 = std::move(done[0]);
+      for (std::size_t i = 0; i < set_voltages.size(); ++i)
+        set_runs.emplace(set_voltages[i], std::move(done[i + 1]));
+    }
+    auto set_run = [&](double V) -> const ConstantRun & { return set_runs.at(V); };
     TransientSimulation reader(quiet_run(device_, points({{0, 0}, {1, 0}})), true); // static reads of PDE states
 
     // ---- the screening coverage of the interface capture (a pre-fit) -----------------
@@ -840,9 +864,7 @@ namespace otj
     for (unsigned i = 1; i <= film_cells_; ++i)
       traj_csv << ",v_" << i; // the film slabs from the Pt side
     traj_csv << '\n' << std::setprecision(8);
-    // the LRS relaxing at 0 V, followed to long times (retention scale): a training run
-    // at 0 V and the source of the current table's states
-    const ConstantRun lrs_at_0 = constant_voltage_run(0.0, lrs, std::max(run_duration_, 1e4), "LRS");
+    // the LRS relaxing at 0 V (run above): the source of the current table's states
     for (std::size_t k = 1; k < lrs_at_0.tr.size(); ++k)
       relaxation_states.emplace_back(lrs_at_0.tr[k].s.w, lrs_at_0.u[k]);
 
@@ -938,6 +960,44 @@ namespace otj
     std::vector<double> previous_fit; // ln(rates + floor), g+, g- of the previous training voltage
     std::vector<std::pair<CompactState, double>> film_states; // (state, read conductance) during set runs
     std::vector<Vector<double>>                  film_vectors; // their PDE states (for the table's extension)
+    // the start states of the constant-voltage runs at V
+    auto starts_at = [&](double V) {
+      std::vector<std::pair<std::string, const Vector<double> *>> starts{{"pristine", &pristine}, {"LRS", &lrs}};
+      // away from 0 V (after the 0 V run has given the LRS relaxing): also from the
+      // relaxed state with w nearest "Intermediate start w", so that the capture and
+      // release at intermediate w are trained (the runs from the pristine state reach
+      // only w ~ 0.3 within the fit horizon)
+      if (V > 0.0 && intermediate_w_ > 0 && !relaxation_states.empty())
+        {
+          const auto it = std::min_element(relaxation_states.begin(), relaxation_states.end(), [&](const auto &a, const auto &b) {
+            return std::abs(a.first - intermediate_w_) < std::abs(b.first - intermediate_w_);
+          });
+          starts.push_back({"intermediate", &it->second});
+        }
+      return starts;
+    };
+    // every other constant-voltage run, side by side before the fits (which use them in order)
+    std::map<std::pair<double, std::string>, ConstantRun> other_runs;
+    {
+      struct Task
+      {
+        double                V;
+        std::string           name;
+        const Vector<double> *s0;
+      };
+      std::vector<Task> tasks;
+      for (double V : rate_voltages_)
+        for (const auto &[name, s0] : starts_at(V))
+          if (!(V >= 1.0 && name == "pristine") && !(V == 0.0 && name == "LRS") &&
+              other_runs.emplace(std::make_pair(V, name), ConstantRun{}).second)
+            tasks.push_back({V, name, s0});
+      std::vector<ConstantRun> done(tasks.size());
+      for_each_index(tasks.size(), worker_count(threads_, tasks.size()), [&](std::size_t i, unsigned int) {
+        done[i] = constant_voltage_run(tasks[i].V, *tasks[i].s0, run_duration_, tasks[i].name);
+      });
+      for (std::size_t i = 0; i < tasks.size(); ++i)
+        other_runs[{tasks[i].V, tasks[i].name}] = std::move(done[i]);
+    }
     for (double V : rate_voltages_)
       {
         // samples of each training run: (time, state) -> rows of the chain equations
@@ -975,18 +1035,7 @@ namespace otj
               rows.push_back(r);
             }
         };
-        std::vector<std::pair<std::string, const Vector<double> *>> starts_of_v{{"pristine", &pristine}, {"LRS", &lrs}};
-        // away from 0 V (after the 0 V run has given the LRS relaxing): also from the
-        // relaxed state with w nearest "Intermediate start w", so that the capture and
-        // release at intermediate w are trained (the runs from the pristine state reach
-        // only w ~ 0.3 within the fit horizon)
-        if (V > 0.0 && intermediate_w_ > 0 && !relaxation_states.empty())
-          {
-            const auto it = std::min_element(relaxation_states.begin(), relaxation_states.end(), [&](const auto &a, const auto &b) {
-              return std::abs(a.first - intermediate_w_) < std::abs(b.first - intermediate_w_);
-            });
-            starts_of_v.push_back({"intermediate", &it->second});
-          }
+        const auto starts_of_v = starts_at(V);
         // one row of training_trajectories.csv per sample
         auto write_trajectory = [&](const std::vector<TrajectoryPoint> &tr, const std::string &name) {
           for (const auto &p : tr)
@@ -1001,10 +1050,9 @@ namespace otj
           {
             // the LRS relaxing at 0 V is followed to long times (retention scale)
             const double      T = (V == 0.0 && name == "LRS") ? std::max(run_duration_, 1e4) : run_duration_;
-            ConstantRun       local;
             const ConstantRun &run = (V >= 1.0 && name == "pristine") ? set_run(V)
                                      : (V == 0.0 && name == "LRS")    ? lrs_at_0
-                                                                       : (local = constant_voltage_run(V, *s0, T, name));
+                                                                       : other_runs.at({V, name});
             const auto        &tr  = run.tr;
             for (std::size_t k = 1; k < tr.size(); ++k)
               {
@@ -1853,36 +1901,59 @@ namespace otj
         reduced_pristine = reduced->control_volume_averages(
           [&](double a, double b) { return on_mesh.system().vacancies_between(pristine, a, b); });
       }
-    for (const auto &seq : validation_)
+    // the PDE on every sequence, and on its refined reference (the PDE's own numerical
+    // error), side by side
+    struct PdeSequence
+    {
+      std::vector<double>       G, I, G_refined;
+      std::vector<CompactState> S;
+    };
+    std::vector<PdeSequence> pde_runs(validation_.size());
+    {
+      const std::size_t per_sequence = refined_reference_ ? 2 : 1;
+      const std::size_t n            = per_sequence * validation_.size();
+      // the refined runs first: they take longest
+      for_each_index(n, worker_count(threads_, n), [&](std::size_t i, unsigned int) {
+        const bool             refined = refined_reference_ && i < validation_.size();
+        const std::size_t      q       = i % validation_.size();
+        const double           Vr      = P.read_voltage;
+        const SequenceSchedule sched   = validation_schedule(validation_[q], Vr);
+        const auto             wf      = points(sched.corners);
+        PdeSequence           &out     = pde_runs[q];
+        if (refined)
+          {
+            out.G_refined.assign(sched.reads.size(), 0.0);
+            TransientSimulation rs(quiet_run(fine, wf), true);
+            rs.restart_from(fine_pristine);
+            for (std::size_t k = 0; k < sched.reads.size(); ++k)
+              {
+                rs.integrate_waveform(false, sched.reads[k]);
+                out.G_refined[k] = 1.0 / rs.read(rs.state(), Vr).resistance;
+              }
+            return;
+          }
+        TransientSimulation sim(quiet_run(device_, wf), true);
+        sim.restart_from(pristine);
+        for (double tr : sched.reads)
+          {
+            sim.integrate_waveform(false, tr);
+            out.S.push_back(probe(sim.system(), sim.state()));
+            out.G.push_back(1.0 / sim.read(sim.state(), Vr).resistance);
+            out.I.push_back(sim.steps().back().tunnel_current);
+          }
+      });
+    }
+    for (std::size_t q = 0; q < validation_.size(); ++q)
       {
+        const auto            &seq   = validation_[q];
         const double           Vr    = P.read_voltage;
         const SequenceSchedule sched = validation_schedule(seq, Vr);
         const auto            &reads = sched.reads;
         const auto             wf    = points(sched.corners);
-        // PDE
-        TransientSimulation sim(quiet_run(device_, wf), true);
-        sim.restart_from(pristine);
-        std::vector<double>       G_pde, I_pde;
-        std::vector<CompactState> S_pde;
-        for (double tr : reads)
-          {
-            sim.integrate_waveform(false, tr);
-            S_pde.push_back(probe(sim.system(), sim.state()));
-            G_pde.push_back(1.0 / sim.read(sim.state(), Vr).resistance);
-            I_pde.push_back(sim.steps().back().tunnel_current);
-          }
-        // the same sequence on the refined reference (the PDE's own numerical error)
-        std::vector<double> G_refined(reads.size(), 0.0);
-        if (refined_reference_)
-          {
-            TransientSimulation rs(quiet_run(fine, wf), true);
-            rs.restart_from(fine_pristine);
-            for (std::size_t k = 0; k < reads.size(); ++k)
-              {
-                rs.integrate_waveform(false, reads[k]);
-                G_refined[k] = 1.0 / rs.read(rs.state(), Vr).resistance;
-              }
-          }
+        const auto            &G_pde = pde_runs[q].G, &I_pde = pde_runs[q].I;
+        const auto            &S_pde = pde_runs[q].S;
+        const std::vector<double> G_refined =
+          refined_reference_ ? pde_runs[q].G_refined : std::vector<double>(reads.size(), 0.0);
         // compact model
         unsigned                   steps = 0;
         const auto                 cm    = model.integrate(wf, extend(s_pristine), reads, 1e-6, &steps);

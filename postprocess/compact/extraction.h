@@ -95,6 +95,7 @@ namespace otj
     bool                            film_read_correction_ = false;
     bool                            refined_reference_    = true;
     unsigned int                    reduced_cells_        = 0; ///< reduced oxide model validated alongside (0: not)
+    unsigned int                    threads_              = 0; ///< threads for the independent PDE runs (0: one per core)
     bool                            depth_early_reads_    = false;
     bool                            pt_link_coupling_     = false;
     bool                            pt_self_coupling_     = false;

@@ -4,6 +4,7 @@
 
 #include "analysis/exponential_fit.h"
 #include "analysis/threshold_search.h"
+#include "common/parallel_tasks.h"
 #include "common/input_error.h"
 #include "common/number_list.h"
 #include "materials/material.h"
@@ -53,6 +54,9 @@ namespace otj
     prm.declare_entry("Device file", "writes.prm", Patterns::FileName(),
                       "Run parameter file of the device (relative to this file); its waveform is not used.");
     prm.declare_entry("Output directory", "results/merits", Patterns::Anything(), "Directory of the CSV and JSON results.");
+    prm.declare_entry("Threads", "0", Patterns::Integer(0, 1024),
+                      "Threads for independent PDE runs (the two polarities of the threshold search, the energy "
+                      "spikes; 0: one per core). The results do not depend on it.");
     prm.enter_subsection("Threshold");
     prm.declare_entry("Enabled", flag(threshold_.enabled), Patterns::Bool());
     prm.declare_entry("Pulse widths (s)", "1e-8, 2e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1", Patterns::Anything(),
@@ -111,6 +115,7 @@ namespace otj
     prm.enter_subsection("Merits");
     device_     = RunParameters::from_file((fs::path(file).parent_path() / prm.get("Device file")).string());
     output_dir_ = prm.get("Output directory");
+    threads_    = static_cast<unsigned int>(prm.get_integer("Threads"));
     prm.enter_subsection("Threshold");
     const std::string T = "Merits/Threshold/";
     threshold_.enabled    = prm.get_bool("Enabled");
@@ -176,26 +181,30 @@ namespace otj
     if (!quiet)
       std::cout << "  threshold vs pulse width: " << P.widths.size() << " widths x 2 polarities, criterion dG/G = "
                 << P.criterion << " after " << P.read_delay << " s at 0 V" << std::endl;
-    const Vector<double> &lrs = lab.written(P.lrs_write, P.lrs_write_time, P.lrs_relax);
     json                  points = json::array();
     std::ostringstream    csv;
     csv << "width_s,positive_threshold_V,negative_threshold_V,positive_evaluations,negative_evaluations\n"
         << std::setprecision(8);
-    double start_pos = P.start, start_neg = P.start;
-    for (double w : P.widths)
-      {
-        auto search = [&](int sign, double start) {
-          const Vector<double> &s0 = sign > 0 ? lab.pristine() : lrs;
+    // the two polarities side by side; within each, every width starts from the previous
+    // width's threshold
+    std::vector<ThresholdSearchResult> found[2];
+    lab.written(P.lrs_write, P.lrs_write_time, P.lrs_relax); // in the lab before it is copied
+    for_each_run(lab, 2, [&](std::size_t polarity, PulseLab &plab) {
+      const int             sign  = polarity == 0 ? +1 : -1;
+      const Vector<double> &s0    = sign > 0 ? plab.pristine() : plab.written(P.lrs_write, P.lrs_write_time, P.lrs_relax);
+      double                start = P.start;
+      for (double w : P.widths)
+        {
           ThresholdSearchOptions o;
           o.start = start, o.lower = 0.05, o.upper = 8.0, o.growth = 1.3, o.relative_tolerance = P.tolerance;
           o.max_evaluations = 24;
-          return find_threshold(
+          const auto r = find_threshold(
             [&](double V) -> std::optional<double> {
               try
                 {
-                  const auto r = lab.pulse(s0, PulseSpec{sign * V, w, 1e-9, P.read_delay});
+                  const auto p = plab.pulse(s0, PulseSpec{sign * V, w, 1e-9, P.read_delay});
                   // growth of G for positive pulses (set), of R for negative ones (reset)
-                  return sign > 0 ? r.G_after / r.G_reference - 1 : r.G_reference / r.G_after - 1;
+                  return sign > 0 ? p.G_after / p.G_reference - 1 : p.G_reference / p.G_after - 1;
                 }
               catch (const std::exception &)
                 {
@@ -203,14 +212,16 @@ namespace otj
                 }
             },
             P.criterion, o);
-        };
-        const auto pos = search(+1, start_pos);
-        const auto neg = search(-1, start_neg);
+          if (r.bracketed)
+            start = r.threshold;
+          found[polarity].push_back(r);
+        }
+    });
+    for (std::size_t k = 0; k < P.widths.size(); ++k)
+      {
+        const double w   = P.widths[k];
+        const auto  &pos = found[0][k], &neg = found[1][k];
         const double Vp = pos.bracketed ? pos.threshold : std::nan(""), Vn = neg.bracketed ? -neg.threshold : std::nan("");
-        if (pos.bracketed)
-          start_pos = pos.threshold;
-        if (neg.bracketed)
-          start_neg = neg.threshold;
         csv << w << ',' << Vp << ',' << Vn << ',' << pos.evaluations << ',' << neg.evaluations << '\n';
         points.push_back({{"width_s", w}, {"positive_V", null_or(Vp)}, {"negative_V", null_or(Vn)},
                           {"positive_evaluations", pos.evaluations}, {"negative_evaluations", neg.evaluations},
@@ -219,9 +230,10 @@ namespace otj
           j["threshold"]["at_20ns"] = {{"positive_V", null_or(Vp)}, {"negative_V", null_or(Vn)}};
         if (!quiet)
           std::cout << "    width " << std::setw(8) << std::setprecision(3) << w << " s: +" << std::setprecision(4) << Vp
-                    << " V (" << pos.evaluations << " runs), " << Vn << " V (" << neg.evaluations << " runs)  ["
-                    << std::setprecision(3) << seconds_since(t0) << " s]" << std::endl;
+                    << " V (" << pos.evaluations << " runs), " << Vn << " V (" << neg.evaluations << " runs)" << std::endl;
       }
+    if (!quiet)
+      std::cout << "    [" << std::setprecision(3) << seconds_since(t0) << " s]" << std::endl;
     write_atomically(output_dir_ + "/threshold_vs_width.csv", [&](std::ostream &o) { o << csv.str(); });
     j["threshold"]["criterion"]    = P.criterion;
     j["threshold"]["read_delay_s"] = P.read_delay;
@@ -344,9 +356,14 @@ namespace otj
         << std::setprecision(8);
     double stm_E = std::nan(""), ltm_E = std::nan(""), stm_V = std::nan(""), ltm_V = std::nan("");
     double stm_Ep = std::nan(""), ltm_Ep = std::nan("");
-    for (double A : P.amplitudes)
+    std::vector<PulseOutcome> outcomes(P.amplitudes.size());
+    for_each_run(lab, P.amplitudes.size(), [&](std::size_t i, PulseLab &plab) {
+      outcomes[i] = plab.pulse(plab.pristine(), PulseSpec{P.amplitudes[i], P.width, 1e-9, threshold_.read_delay});
+    });
+    for (std::size_t i = 0; i < P.amplitudes.size(); ++i)
       {
-        const auto   r   = lab.pulse(lab.pristine(), PulseSpec{A, P.width, 1e-9, threshold_.read_delay});
+        const double A   = P.amplitudes[i];
+        const auto  &r   = outcomes[i];
         const bool   ltm = r.relative_change > criterion;
         // the paper's estimate E = V I t with I the current at the end of the spike
         const double Ep = A * r.end_tunnel_current * P.width;
@@ -436,6 +453,24 @@ namespace otj
     write_atomically(output_dir_ + "/endurance.csv", [&](std::ostream &o) { o << e.str(); });
     j["endurance"] = {{"cycles", P.endurance_cycles}, {"window_first", null_or(w_first)}, {"window_last", null_or(w_last)}};
     j["retention"]["wall_time_s"] = seconds_since(t0);
+  }
+
+  void MeritsExperiment::for_each_run(PulseLab &lab, const std::size_t n,
+                                      const std::function<void(std::size_t, PulseLab &)> &f) const
+  {
+    const unsigned int workers = worker_count(threads_, n);
+    if (workers <= 1)
+      {
+        for (std::size_t i = 0; i < n; ++i)
+          f(i, lab);
+        return;
+      }
+    lab.pristine();
+    std::vector<PulseLab> labs(workers, lab);
+    const unsigned int    before = lab.pde_runs();
+    for_each_index(n, workers, [&](std::size_t i, unsigned int w) { f(i, labs[w]); });
+    for (const auto &l : labs)
+      lab.add_runs(l.pde_runs() - before);
   }
 
   void MeritsExperiment::run(const bool quiet)

@@ -7,6 +7,8 @@
 // merits.json; sections can be disabled in the parameter file.
 #pragma once
 
+#include <functional>
+
 #include "merits/pulse_lab.h"
 
 #include <nlohmann/json.hpp>
@@ -70,6 +72,10 @@ namespace otj
     void stm_to_ltm(PulseLab &lab, nlohmann::json &j, bool quiet) const;
     void energy_per_spike(PulseLab &lab, nlohmann::json &j, bool quiet) const;
     void retention_and_endurance(PulseLab &lab, nlohmann::json &j, bool quiet) const;
+    /// f(i, lab_i) for i < n on "Threads" threads, each on its own copy of `lab` (made after
+    /// its pristine state is computed; every copy computes the same states and references),
+    /// the copies' runs counted into `lab`.
+    void for_each_run(PulseLab &lab, std::size_t n, const std::function<void(std::size_t, PulseLab &)> &f) const;
 
     std::string              file_, output_dir_;
     RunParameters            device_;
@@ -78,5 +84,6 @@ namespace otj
     StmLtmParameters         stm_ltm_;
     EnergyParameters         energy_;
     RetentionParameters      retention_;
+    unsigned int             threads_ = 0; ///< threads for independent runs (0: one per core)
   };
 } // namespace otj

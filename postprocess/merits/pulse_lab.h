@@ -77,6 +77,8 @@ namespace otj
     dealii::Vector<double> write(const dealii::Vector<double> &start, double V, double width, double relax);
 
     unsigned int pde_runs() const { return runs_; }
+    /// Counts runs made on a copy of this lab (on another thread) as this lab's.
+    void add_runs(const unsigned int n) { runs_ += n; }
 
   private:
     RunParameters with_waveform(const PiecewiseLinearWaveform &waveform, const std::optional<CircuitParameters> &circuit) const;

@@ -1,12 +1,9 @@
 // The paper's synaptic protocols on the compact model (see the header).
 #include "protocols/synaptic_protocols.h"
 
-#include <atomic>
-#include <exception>
-#include <thread>
-
 #include "analysis/exponential_fit.h"
 #include "analysis/threshold_search.h"
+#include "common/parallel_tasks.h"
 
 #include <algorithm>
 #include <cmath>
@@ -136,12 +133,7 @@ namespace otj
                                   std::to_string(model.nodes().size()) + " nodes");
   }
 
-  unsigned int SynapseProbe::threads_for(const std::size_t n) const
-  {
-    const unsigned int cores = std::max(1u, std::thread::hardware_concurrency());
-    const unsigned int t     = settings_.threads == 0 ? cores : settings_.threads;
-    return static_cast<unsigned int>(std::max<std::size_t>(1, std::min<std::size_t>(t, n)));
-  }
+  unsigned int SynapseProbe::threads_for(const std::size_t n) const { return worker_count(settings_.threads, n); }
 
   void SynapseProbe::for_each(const std::size_t n, const std::function<void(std::size_t, SynapseProbe &)> &f)
   {
@@ -152,34 +144,12 @@ namespace otj
           f(i, *this);
         return;
       }
-    // dynamic distribution: each worker takes the next index
-    std::atomic<std::size_t>  next{0};
-    std::vector<SynapseProbe> probes(workers, *this);
-    std::vector<std::exception_ptr> errors(workers);
-    std::vector<std::thread>  pool;
-    for (unsigned int w = 0; w < workers; ++w)
-      {
-        probes[w].steps_ = 0;
-        pool.emplace_back([&, w] {
-          try
-            {
-              for (std::size_t i = next++; i < n; i = next++)
-                f(i, probes[w]);
-            }
-          catch (...)
-            {
-              errors[w] = std::current_exception();
-              next      = n; // the others stop at their next index
-            }
-        });
-      }
-    for (auto &t : pool)
-      t.join();
+    std::vector<SynapseProbe> probes(workers, *this); // each worker on its own copy
+    for (auto &p : probes)
+      p.steps_ = 0;
+    for_each_index(n, workers, [&](std::size_t i, unsigned int w) { f(i, probes[w]); });
     for (const auto &p : probes)
       steps_ += p.steps_;
-    for (const auto &e : errors)
-      if (e)
-        std::rethrow_exception(e);
   }
 
   double SynapseProbe::current(const double V, const CompactState &s) const

@@ -23,27 +23,50 @@ namespace otj
       p.Ec[i] -= k / std::max(std::abs(p.x[i] - x_metal), cutoff);
   }
 
-  double TsuEsakiCurrent::wkb_transmission(const BandProfile &p, const double E)
+  WkbExponent::WkbExponent(const BandProfile &p)
+    : Ec_(p.Ec)
+    , coefficient_(p.x.size() > 0 ? p.x.size() - 1 : 0, 0.0)
+    , s_(p.x.size())
   {
-    // Int sqrt(2 m (Ec - E)) dx over each linear segment, exactly
-    double S = 0;
+    const double flat = 1e-9 * elementary_charge;
     for (std::size_t k = 0; k + 1 < p.x.size(); ++k)
       {
-        const double a = p.Ec[k] - E, b = p.Ec[k + 1] - E, L = p.x[k + 1] - p.x[k];
-        if (a <= 0 && b <= 0)
-          continue;
-        const double m = p.mass[k] * electron_mass;
-        double       integral; // of sqrt(u) over the part where u = Ec - E > 0, u linear from a to b
-        if (std::abs(b - a) < 1e-12 * (std::abs(a) + std::abs(b)))
-          integral = std::sqrt(std::max(a, 0.0)) * L;
-        else
+        const double L = p.x[k + 1] - p.x[k], dU = std::abs(p.Ec[k + 1] - p.Ec[k]);
+        const double root = std::sqrt(2 * p.mass[k] * electron_mass) / hbar;
+        if (dU <= flat)
           {
-            const double hi = std::max(a, b), lo = std::max(std::min(a, b), 0.0);
-            integral = L / std::abs(b - a) * (2.0 / 3.0) * (hi * std::sqrt(hi) - lo * std::sqrt(lo));
+            flat_.push_back(k);
+            flat_coefficient_.push_back(root * L);
           }
-        S += std::sqrt(2 * m) * integral / hbar;
+        else
+          coefficient_[k] = (2.0 / 3.0) * root * L / dU;
+      }
+  }
+
+  double WkbExponent::transmission(const double E) const
+  {
+    const std::size_t n = Ec_.size();
+    for (std::size_t k = 0; k < n; ++k) // branch-free: vectorises (built with -fno-math-errno)
+      {
+        const double u = std::max(Ec_[k] - E, 0.0);
+        s_[k]          = u * std::sqrt(u);
+      }
+    double S = 0;
+    for (std::size_t k = 0; k + 1 < n; ++k)
+      S += coefficient_[k] * std::abs(s_[k + 1] - s_[k]);
+    for (std::size_t f = 0; f < flat_.size(); ++f)
+      {
+        const std::size_t k = flat_[f];
+        const double      u = 0.5 * (Ec_[k] + Ec_[k + 1]) - E;
+        if (u > 0)
+          S += flat_coefficient_[f] * std::sqrt(u);
       }
     return std::exp(-2 * S);
+  }
+
+  double TsuEsakiCurrent::wkb_transmission(const BandProfile &p, const double E)
+  {
+    return WkbExponent(p).transmission(E);
   }
 
   double TsuEsakiCurrent::transfer_matrix_transmission(const BandProfile &p, const double E, const double lead_left,
@@ -121,11 +144,12 @@ namespace otj
     r.barrier_top = top;
     r.fermi_high  = std::max(par.fermi_pt, par.fermi_substrate);
     const double thermal_edge = r.fermi_high + 3 * kT;
+    const WkbExponent wkb(p);
     for (unsigned int i = 0; i < n; ++i)
       {
         const double E = Emin + i * dE;
         const double T = par.method == TransmissionMethod::wkb
-                           ? (E >= top ? 1.0 : wkb_transmission(p, E))
+                           ? (E >= top ? 1.0 : wkb.transmission(E))
                            : transfer_matrix_transmission(p, E, par.lead_bottom_pt, par.lead_bottom_substrate, par.slices);
         const double supply = softplus((par.fermi_substrate - E) / kT) - softplus((par.fermi_pt - E) / kT);
         const double w      = (i == 0 || i == n - 1) ? 1.0 : (i % 2 ? 4.0 : 2.0);

@@ -87,6 +87,27 @@ namespace otj
     ConductionShares shares() const;
   };
 
+  /// The WKB transmission exp(-2 Int kappa dx) of one band profile at any energy, with the
+  /// profile's per-segment factors computed once. On a linear segment k of length L_k on which
+  /// u = Ec - E runs from u_k to u_{k+1} (> 0 where forbidden), exactly
+  ///   Int sqrt(2 m u) dx / hbar = (2/3) sqrt(2 m) / hbar * L_k / |u_{k+1} - u_k| * |s_{k+1} - s_k|,
+  /// s = max(u, 0)^{3/2}, also where the segment is forbidden only in part; so each node's s
+  /// serves both its segments (one square root per node and energy, no division). Segments
+  /// flatter than 1e-9 eV use sqrt(u at the midpoint) L_k (relative error (du / u)^2).
+  /// One object per thread (it keeps the nodes' s as scratch).
+  class WkbExponent
+  {
+  public:
+    explicit WkbExponent(const BandProfile &p);
+    double transmission(double E) const;
+
+  private:
+    std::vector<double>         Ec_, coefficient_;      ///< per node; per segment (0 where flat)
+    std::vector<std::size_t>    flat_;                  ///< flat segments
+    std::vector<double>         flat_coefficient_;      ///< sqrt(2 m) L / hbar of each flat segment
+    mutable std::vector<double> s_;                     ///< scratch: max(Ec - E, 0)^{3/2} per node
+  };
+
   class TsuEsakiCurrent
   {
   public:
