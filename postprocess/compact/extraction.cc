@@ -359,9 +359,10 @@ namespace otj
                       "only at its end), so that the depth slope sees the states the reads shortly after a "
                       "pulse meet (a fast set's surplus near the film before it has moved deeper).");
     prm.declare_entry("Threads", "0", Patterns::Integer(0, 1024),
-                      "Threads for the independent PDE runs (the constant-voltage runs, the validation sequences "
-                      "and their refined references; 0: one per core). The results do not depend on it: each run "
-                      "is the same computation on any thread, and the fits use them in a fixed order.");
+                      "Threads for independent runs: the PDE's constant-voltage runs, validation sequences and "
+                      "their refined references, and the Jacobian columns of the rate fits (0: one per core). The "
+                      "results do not depend on it: each run is the same computation on any thread, and the fits "
+                      "use them in a fixed order.");
     prm.declare_entry("Reduced model cells", "0", Patterns::Integer(0, 10000),
                       "If > 0: also validate the reduced oxide model (the PDE's vacancy and Poisson equations on "
                       "this many uniform cells of the oxide, the substrate by its first integral, the current by "
@@ -1315,6 +1316,7 @@ namespace otj
           o.jacobian_step   = 3e-2;
           o.initial_damping = 1e-1;
           o.max_attempts    = 6;
+          o.threads         = threads_; // the Jacobian columns side by side (the replays are pure)
           // two starts: the link-by-link NNLS rates and the previous training
           // voltage's fit (a continuation in V); the lower cost wins
           std::vector<std::vector<double>> starts{x0};
@@ -1483,6 +1485,7 @@ namespace otj
               od.jacobian_step   = 3e-2;
               od.initial_damping = 1e-1;
               od.max_attempts    = 6;
+              od.threads         = threads_;
               double              depth_cost = std::numeric_limits<double>::infinity();
               std::vector<double> depth_best{std::log(1e8), std::log(1e6), 0.0};
               for (const std::vector<double> &st : std::vector<std::vector<double>>{

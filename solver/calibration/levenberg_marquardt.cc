@@ -3,7 +3,10 @@
 
 #include <deal.II/lac/full_matrix.h>
 
+#include "common/parallel_tasks.h"
+
 #include <algorithm>
+#include <atomic>
 #include <stdexcept>
 
 namespace otj
@@ -25,8 +28,9 @@ namespace otj
     const std::function<std::vector<double>(const std::vector<double> &)> &project)
   {
     LevenbergMarquardtResult res;
+    std::atomic<unsigned int> evaluations{0};
     auto eval = [&](const std::vector<double> &p, const char *role) {
-      ++res.evaluations;
+      ++evaluations;
       return model(p, role);
     };
     x        = project(x);
@@ -40,8 +44,8 @@ namespace otj
     for (; res.iterations < o.max_iterations && n > 0 && !done(r); ++res.iterations)
       {
         dealii::FullMatrix<double> J(m, n);
-        for (unsigned j = 0; j < n; ++j)
-          {
+        // the columns are independent evaluations: side by side on "threads" workers
+        for_each_index(n, worker_count(o.threads, n), [&](std::size_t j, unsigned int) {
             double              h  = o.jacobian_step;
             std::vector<double> xp = x;
             xp[j] += h;
@@ -56,15 +60,17 @@ namespace otj
                     // the bounds pin this parameter (lower = upper): a zero column, held
                     for (unsigned i = 0; i < m; ++i)
                       J(i, j) = 0.0;
-                    continue;
+                    return;
                   }
                 rp = xp[j] != x[j] ? eval(xp, "jacobian") : std::nullopt;
               }
             if (!rp || xp[j] == x[j])
               throw std::runtime_error("Levenberg-Marquardt: cannot evaluate a Jacobian column");
+            if (rp->size() < m)
+              throw std::runtime_error("Levenberg-Marquardt: the model changed its number of residuals");
             for (unsigned i = 0; i < m; ++i)
               J(i, j) = ((*rp)[i] - r[i]) / (xp[j] - x[j]);
-          }
+          });
         bool accepted = false;
         for (unsigned attempt = 0; attempt < o.max_attempts && !accepted; ++attempt)
           {
@@ -108,6 +114,7 @@ namespace otj
     res.done      = done(r);
     res.x         = x;
     res.residuals = r;
+    res.evaluations = evaluations;
     return res;
   }
 } // namespace otj

@@ -18,6 +18,10 @@ namespace otj
     double       jacobian_step   = 0.05; ///< forward-difference step in x
     double       initial_damping = 1e-2;
     unsigned int max_attempts    = 4;    ///< damping increases per iteration before giving up
+    /// Threads for the Jacobian's columns (independent model evaluations; 0: one per core).
+    /// The model must then be safe to call from several threads at once; the result does
+    /// not depend on the number.
+    unsigned int threads         = 1;
   };
 
   struct LevenbergMarquardtResult
