@@ -671,12 +671,20 @@ namespace otj
     // plateau start) and the 0 V relaxations after them
     std::map<double, std::vector<std::vector<TrajectoryPoint>>> train_pulses;
     std::vector<Vector<double>> pulse_vectors; // PDE states during the training trains' pulses (film read correction)
-    for (double V : train_voltages_)
+    {
+      // the trains side by side, joined in the order of the voltages
+      struct TrainRun
       {
-        const double        W = train_.width, T = train_.period, e = 1e-9;
+        std::vector<std::vector<TrajectoryPoint>> pulses, relaxations;
+        std::vector<Vector<double>>               vectors;
+        double                                    w_before = 0;
+      };
+      std::vector<TrainRun> trains(train_voltages_.size());
+      for_each_index(trains.size(), worker_count(threads_, trains.size()), [&](std::size_t q, unsigned int) {
+        const double        V = train_voltages_[q], W = train_.width, T = train_.period, e = 1e-9;
+        TrainRun           &out = trains[q];
         TransientSimulation sim(quiet_run(device_, pulse_train(V, W, T, train_.pulses, relaxation_bias_)), true);
         sim.restart_from(pristine);
-        double w_before = 0;
         for (unsigned n = 0; n < train_.pulses; ++n)
           {
             const double                 t0 = n * T;
@@ -684,13 +692,13 @@ namespace otj
             sim.integrate_waveform(false, t0 + e);
             pulse.push_back({0.0, probe(sim.system(), sim.state())});
             if (n == 0)
-              w_before = pulse.front().s.w;
+              out.w_before = pulse.front().s.w;
             for (double dt : log_times(2e-10, W, 8))
               {
                 sim.integrate_waveform(false, t0 + e + dt);
                 pulse.push_back({dt, probe(sim.system(), sim.state())});
                 if (film_read_correction_)
-                  pulse_vectors.push_back(sim.state());
+                  out.vectors.push_back(sim.state());
               }
             const double tr = t0 + 2 * e + W;
             sim.integrate_waveform(false, tr);
@@ -700,15 +708,27 @@ namespace otj
                 sim.integrate_waveform(false, tr + dt);
                 relax.push_back({dt, probe(sim.system(), sim.state())});
               }
-            train_pulses[V].push_back(std::move(pulse));
-            set_spikes.push_back(std::move(relax)); // trains the 0 V rates like the set spikes' relaxations
+            out.pulses.push_back(std::move(pulse));
+            out.relaxations.push_back(std::move(relax));
           }
-        runs.push_back({{"run", "training train"}, {"voltage_V", V}, {"pulses", train_.pulses}, {"width_s", W},
-                        {"period_s", T}, {"w_before", w_before}, {"w_after", set_spikes.back().back().s.w}});
-        if (!quiet)
-          std::cout << "  training train at " << V << " V: " << train_.pulses << " x " << W << " s every " << T
-                    << " s, w " << w_before << " -> " << set_spikes.back().back().s.w << std::endl;
-      }
+      });
+      for (std::size_t q = 0; q < trains.size(); ++q)
+        {
+          const double V = train_voltages_[q], W = train_.width, T = train_.period;
+          auto        &run = trains[q];
+          for (auto &p : run.pulses)
+            train_pulses[V].push_back(std::move(p));
+          for (auto &r : run.relaxations)
+            set_spikes.push_back(std::move(r)); // trains the 0 V rates like the set spikes' relaxations
+          for (auto &u : run.vectors)
+            pulse_vectors.push_back(std::move(u));
+          runs.push_back({{"run", "training train"}, {"voltage_V", V}, {"pulses", train_.pulses}, {"width_s", W},
+                          {"period_s", T}, {"w_before", run.w_before}, {"w_after", set_spikes.back().back().s.w}});
+          if (!quiet)
+            std::cout << "  training train at " << V << " V: " << train_.pulses << " x " << W << " s every " << T
+                      << " s, w " << run.w_before << " -> " << set_spikes.back().back().s.w << std::endl;
+        }
+    }
 
     // ---- constant-voltage PDE runs ------------------------------------------------
     // from a start state at V from t = 0 to T, sampled at log-spaced times (the state
@@ -1676,7 +1696,6 @@ namespace otj
         // samples per state: s, phi - phi_table(s), and asinh(I / I0) - u_table per current voltage
         std::vector<double>              s_k, dphi_k;
         std::vector<std::vector<double>> du_k;
-        TransientSimulation              reader(quiet_run(device_, points({{0, 0}, {1, 0}})), true);
         auto phi_table = [&](double st) {
           if (st <= P.s_nodes.front())
             return node_phi.front();
@@ -1687,36 +1706,49 @@ namespace otj
           return (1 - f) * node_phi[i] + f * node_phi[i + 1];
         };
         constexpr double I0 = CompactModel::current_scale; // the table's asinh scale (A)
-        for (const auto &dt : depth_trains_)
-          {
-            const auto         &sh = dt.shape;
-            TransientSimulation train(quiet_run(device_, pulse_train(dt.voltage, sh.width, sh.period, sh.pulses, relaxation_bias_)), true);
-            train.restart_from(pristine);
-            // each period read at its end and, with "Depth train early reads", also a quarter
-            // of the rest after the pulse (the surplus near the film has moved deeper by the end)
-            std::vector<double> read_times;
-            for (unsigned n = 0; n < sh.pulses; ++n)
-              {
-                if (depth_early_reads_)
-                  read_times.push_back(n * sh.period + 2e-9 + sh.width + 0.25 * (sh.period - sh.width - 2e-9));
-                read_times.push_back((n + 1) * sh.period);
-              }
-            for (const double t_read : read_times)
-              {
-                train.integrate_waveform(false, t_read);
-                const CompactState st = extend(probe(train.system(), train.state()));
-                const double       sr = table_model.read_state(st);
-                if (!(st.w > 1e-3))
-                  continue;
-                s_k.push_back(sr);
-                dphi_k.push_back(phi_of(st) - phi_table(sr));
-                std::vector<double> du;
-                for (double V : current_voltages_)
-                  du.push_back(V == 0.0 ? 0.0
+        // the trains side by side (one simulation and one reader each), their samples joined in order
+        struct DepthSample
+        {
+          double              s, dphi;
+          std::vector<double> du;
+        };
+        std::vector<std::vector<DepthSample>> per_train(depth_trains_.size());
+        for_each_index(depth_trains_.size(), worker_count(threads_, depth_trains_.size()), [&](std::size_t q, unsigned int) {
+          const auto         &dt = depth_trains_[q];
+          const auto         &sh = dt.shape;
+          TransientSimulation reader(quiet_run(device_, points({{0, 0}, {1, 0}})), true);
+          TransientSimulation train(quiet_run(device_, pulse_train(dt.voltage, sh.width, sh.period, sh.pulses, relaxation_bias_)), true);
+          train.restart_from(pristine);
+          // each period read at its end and, with "Depth train early reads", also a quarter
+          // of the rest after the pulse (the surplus near the film has moved deeper by the end)
+          std::vector<double> read_times;
+          for (unsigned n = 0; n < sh.pulses; ++n)
+            {
+              if (depth_early_reads_)
+                read_times.push_back(n * sh.period + 2e-9 + sh.width + 0.25 * (sh.period - sh.width - 2e-9));
+              read_times.push_back((n + 1) * sh.period);
+            }
+          for (const double t_read : read_times)
+            {
+              train.integrate_waveform(false, t_read);
+              const CompactState st = extend(probe(train.system(), train.state()));
+              const double       sr = table_model.read_state(st);
+              if (!(st.w > 1e-3))
+                continue;
+              DepthSample d{sr, phi_of(st) - phi_table(sr), {}};
+              for (double V : current_voltages_)
+                d.du.push_back(V == 0.0 ? 0.0
                                         : std::asinh(V / reader.read(train.state(), V).resistance / I0) -
                                             std::asinh(table_model.current(V, st) / I0));
-                du_k.push_back(du);
-              }
+              per_train[q].push_back(std::move(d));
+            }
+        });
+        for (std::size_t q = 0; q < depth_trains_.size(); ++q)
+          {
+            for (const auto &d : per_train[q])
+              s_k.push_back(d.s), dphi_k.push_back(d.dphi), du_k.push_back(d.du);
+            const auto &dt = depth_trains_[q];
+            const auto &sh = dt.shape;
             runs.push_back({{"run", "depth train"}, {"voltage_V", dt.voltage}, {"pulses", sh.pulses},
                             {"width_s", sh.width}, {"period_s", sh.period}});
           }
@@ -1785,7 +1817,6 @@ namespace otj
       {
         P.film_slope.clear();
         const CompactModel base_model(P);
-        TransientSimulation reader(quiet_run(device_, points({{0, 0}, {1, 0}})), true);
         constexpr double    I0 = CompactModel::current_scale;
         std::vector<const Vector<double> *> states;
         for (const auto &u : film_vectors)
@@ -1795,23 +1826,45 @@ namespace otj
         std::vector<double>              s_k, v_k, g_k; // g_k: the PDE's read conductance
         std::vector<CompactState>        st_k;
         std::vector<std::vector<double>> du_k;
-        for (const Vector<double> *u : states)
-          {
-            const CompactState st = extend(probe(reader.system(), *u));
-            const double       x  = base_model.film_share(st);
-            if (!(x > 1e-3))
-              continue;
-            s_k.push_back(base_model.read_state(st));
-            v_k.push_back(x);
-            st_k.push_back(st);
-            g_k.push_back(1.0 / reader.read(*u, P.read_voltage).resistance);
-            std::vector<double> du;
-            for (double V : current_voltages_)
-              du.push_back(V == 0.0 ? 0.0
-                                    : std::asinh(V / reader.read(*u, V).resistance / I0) -
-                                        std::asinh(base_model.current(V, st) / I0));
-            du_k.push_back(du);
-          }
+        // the frozen reads of every state (a read starts from the state itself: independent
+        // of the reader's history), side by side on one reader per worker
+        struct FilmSample
+        {
+          bool                used = false;
+          double              s = 0, v = 0, g = 0;
+          CompactState        st;
+          std::vector<double> du;
+        };
+        std::vector<FilmSample>                          film(states.size());
+        const unsigned int                               workers = worker_count(threads_, states.size());
+        std::vector<std::unique_ptr<TransientSimulation>> readers(workers);
+        for (auto &r : readers)
+          r = std::make_unique<TransientSimulation>(quiet_run(device_, points({{0, 0}, {1, 0}})), true);
+        for_each_index(states.size(), workers, [&](std::size_t k, unsigned int w) {
+          TransientSimulation &rd = *readers[w];
+          const Vector<double> &u = *states[k];
+          FilmSample           &f = film[k];
+          f.st                    = extend(probe(rd.system(), u));
+          f.v                     = base_model.film_share(f.st);
+          if (!(f.v > 1e-3))
+            return;
+          f.used = true;
+          f.s    = base_model.read_state(f.st);
+          f.g    = 1.0 / rd.read(u, P.read_voltage).resistance;
+          for (double V : current_voltages_)
+            f.du.push_back(V == 0.0 ? 0.0
+                                    : std::asinh(V / rd.read(u, V).resistance / I0) -
+                                        std::asinh(base_model.current(V, f.st) / I0));
+        });
+        for (const auto &f : film)
+          if (f.used)
+            {
+              s_k.push_back(f.s);
+              v_k.push_back(f.v);
+              st_k.push_back(f.st);
+              g_k.push_back(f.g);
+              du_k.push_back(f.du);
+            }
         for (std::size_t i = 0; i < current_voltages_.size(); ++i)
           {
             std::vector<std::array<double, 3>> samples;
