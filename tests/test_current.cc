@@ -147,6 +147,20 @@ TEST(TsuEsaki, ZeroAtZeroBiasAndOddForSymmetricBarrier)
   auto         par0 = bias(0.0, 300);
   const auto   p0   = linear_profile(phi0, phi0, d);
   EXPECT_EQ(TsuEsakiCurrent::current(p0, par0).current_density, 0.0);
+  // the same limit through the energy integral (at exactly equal Fermi levels the integral is
+  // skipped): ohmic at small bias, J(2 dV) = 2 J(dV) and J(-dV) = -J(dV), on an asymmetric profile
+  {
+    const auto asym = linear_profile(phi0 + 0.2 * eV_, phi0, d);
+    const double J1 = TsuEsakiCurrent::current(asym, bias(1e-5, 300)).current_density;
+    const double J2 = TsuEsakiCurrent::current(asym, bias(2e-5, 300)).current_density;
+    const double Jm = TsuEsakiCurrent::current(asym, bias(-1e-5, 300)).current_density;
+    EXPECT_GT(J1, 0.0);
+    EXPECT_NEAR(J2 / J1, 2.0, 1e-3);
+    EXPECT_NEAR(Jm / J1, -1.0, 1e-3);
+    const auto zero = TsuEsakiCurrent::current(asym, par0);
+    EXPECT_EQ(zero.current_density, 0.0);
+    EXPECT_EQ(zero.barrier_top, asym.top()); // the profile's data still reported
+  }
   for (double V : {0.05, 0.2, 0.5})
     {
       auto       pp = bias(V, 300), pm = bias(-V, 300);

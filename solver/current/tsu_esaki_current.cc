@@ -143,6 +143,10 @@ namespace otj
     JunctionCurrent r;
     r.barrier_top = top;
     r.fermi_high  = std::max(par.fermi_pt, par.fermi_substrate);
+    // equal Fermi levels: the supply function vanishes at every energy, and so does every part
+    // of the integral (exactly, as the sum below would give it)
+    if (par.fermi_pt == par.fermi_substrate)
+      return r;
     const double thermal_edge = r.fermi_high + 3 * kT;
     const WkbExponent wkb(p);
     for (unsigned int i = 0; i < n; ++i)
