@@ -24,6 +24,7 @@
 #include <fstream>
 #include <iomanip>
 #include <map>
+#include <mutex>
 #include <iostream>
 #include <sstream>
 
@@ -165,6 +166,9 @@ namespace otj
     prm.declare_entry("Calibrated materials directory", "../../materials/calibrated", Patterns::Anything(),
                       "Where the calibrated material files are written (relative to this file).");
     prm.declare_entry("Maximum iterations", "8", Patterns::Integer(0, 100), "Levenberg-Marquardt iterations.");
+    prm.declare_entry("Threads", "0", Patterns::Integer(0, 1024),
+                      "Threads for the PDE evaluations of a Jacobian's columns (0: one per core). The fit does not "
+                      "depend on it; the progress lines of one Jacobian may then appear in any order.");
     {
       std::string keys = "none";
       for (const auto &f : parameters_)
@@ -211,6 +215,7 @@ namespace otj
     output_dir_                   = prm.get("Output directory");
     materials_dir_                = (base / prm.get("Calibrated materials directory")).lexically_normal().string();
     max_iterations_               = prm.get_integer("Maximum iterations");
+    threads_                      = static_cast<unsigned int>(prm.get_integer("Threads"));
     tolerance_                    = prm.get_double("Tolerance (log2)");
     const std::string solver_key  = prm.get("Threshold solved by");
     prm.enter_subsection("Targets");
@@ -428,9 +433,11 @@ namespace otj
     // the model in scaled parameters; every evaluation is kept so that the
     // accepted points' targets (resistances, shares) can be reported
     std::map<std::vector<double>, CalibrationEvaluation> seen;
+    std::mutex                                           seen_mutex; // the Jacobian's columns run side by side
     auto model = [&](const std::vector<double> &xs, const char *role) -> std::optional<std::vector<double>> {
       const auto vs = to_v(xs);
-      auto       e  = evaluate(vs);
+      auto       e  = evaluate(vs); // const: each evaluation builds its own runs
+      const std::lock_guard<std::mutex> lock(seen_mutex);
       print(role, vs, e);
       seen[xs] = e;
       if (!e.ok)
@@ -446,6 +453,7 @@ namespace otj
     auto project = [&](const std::vector<double> &xs) { return to_x(to_v(xs)); };
     LevenbergMarquardtOptions opt;
     opt.max_iterations = max_iterations_;
+    opt.threads        = threads_;
     const auto lm      = levenberg_marquardt(model, to_x(fitted_values()), opt, done, project);
     const CalibrationEvaluation initial = seen.at(lm.accepted.front()), cur = seen.at(lm.x);
     std::vector<std::vector<double>> history;

@@ -93,6 +93,7 @@ namespace otj
     CalibrationTargets        targets_;
     std::vector<FitParameter> parameters_;
     unsigned int              max_iterations_ = 8;
+    unsigned int              threads_        = 0; ///< threads for the Jacobian's PDE evaluations (0: one per core)
     double                    tolerance_      = 0.1;
     long                      threshold_solver_ = -1; ///< index of the 'Threshold solved by' parameter ///< stop when every target |log2 ratio| < this
     std::string               output_dir_, materials_dir_;
