@@ -131,7 +131,7 @@ namespace otj
     // is all the step needs (Hairer & Wanner, Solving ODEs II, 2nd ed., IV.8: the iteration
     // stopped at kappa Tol, kappa ~ 1e-2..1e-1). Measured on the protocol set: 1.3x fewer
     // iterations; every protocol output within 4e-3 (relative) of the 1e-10 run, the LTP/LTD
-    // reads within 2e-5 (README, Status).
+    // reads within 2e-5 (HISTORY.md).
     newton_.concentration_tolerance = std::max(newton.concentration_tolerance, 1e-3 * time.relative_tolerance);
     L_                  = device_.film_thickness();
     for (std::size_t k = 0; k + 2 < device_.layers.size(); ++k) // all oxide layers but the last
@@ -141,7 +141,7 @@ namespace otj
       x_.push_back(i * h_);
     // the nodes nearest to the landscape's kinks are moved onto them: a linear ramp's slope jumps
     // at its ends (boundary -+ a/2), and a jump inside an edge, which the flux sees as a straight
-    // line, makes the discretisation first order (README, Status, ninth session); a node moves by
+    // line, makes the discretisation first order (HISTORY.md, ninth session); a node moves by
     // at most h/2 and carries one kink
     if (!device_.smooth_vacancy_transition)
       {

@@ -31,7 +31,7 @@
 // corner and sample time.
 // The reduction removes the substrate's mesh (two thirds of the PDE's nodes) and
 // coarsens the oxide to a uniform grid; on the paper's device a 1.9 V / 20 ns train
-// of 10 pulses traps within 3 % of the PDE's share at 0.025 nm (see README, Status).
+// of 10 pulses traps within 3 % of the PDE's share at 0.025 nm (see HISTORY.md).
 #pragma once
 
 #include "compact/compact_model.h"

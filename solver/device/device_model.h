@@ -74,7 +74,7 @@ namespace otj
     /// Shape of those ramps: false, linear (the uniform window average of the layers' values,
     /// with kinks at the ramp's ends); true, the smoothstep 3t^2 - 2t^3 (the window average
     /// with the parabolic weight 6t(1-t), continuous slope). A kink inside a mesh edge costs
-    /// the discretisation its second order (README, Status, ninth session).
+    /// the discretisation its second order (HISTORY.md, ninth session).
     bool                     smooth_vacancy_transition = false;
 
     const Material &material(dealii::types::material_id id) const;

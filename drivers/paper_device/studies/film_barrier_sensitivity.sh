@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sensitivity study (not part of ./run): how the film's vacancy hopping barrier trades the
 # volatile relaxation time against the 20 ns switching threshold, the two calibration-set
-# numbers of SPEC 7 that the calibrated landscape cannot meet together (README, Status,
+# numbers of SPEC 7 that the calibrated landscape cannot meet together (HISTORY.md,
 # thirteenth session). For each barrier the calibrated materials are copied with only the
 # film's "Vacancy activation energy (eV)" (and optionally its permittivity) changed, and
 # `otj merits` derives the thresholds at 20 ns and 1 us, tau_1 after 0.6 V and 1.0 V / 50 ns
