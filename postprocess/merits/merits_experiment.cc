@@ -470,7 +470,7 @@ namespace otj
     const unsigned int    before = lab.pde_runs();
     for_each_index(n, workers, [&](std::size_t i, unsigned int w) { f(i, labs[w]); });
     for (const auto &l : labs)
-      lab.add_runs(l.pde_runs() - before);
+      lab.merge(l, before);
   }
 
   void MeritsExperiment::run(const bool quiet)

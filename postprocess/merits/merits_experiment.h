@@ -74,7 +74,7 @@ namespace otj
     void retention_and_endurance(PulseLab &lab, nlohmann::json &j, bool quiet) const;
     /// f(i, lab_i) for i < n on "Threads" threads, each on its own copy of `lab` (made after
     /// its pristine state is computed; every copy computes the same states and references),
-    /// the copies' runs counted into `lab`.
+    /// whose caches and runs are merged back into `lab`.
     void for_each_run(PulseLab &lab, std::size_t n, const std::function<void(std::size_t, PulseLab &)> &f) const;
 
     std::string              file_, output_dir_;

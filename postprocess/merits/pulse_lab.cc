@@ -65,6 +65,15 @@ namespace otj
     return written_.emplace(key, write(pristine(), V, width, relax)).first->second;
   }
 
+  void PulseLab::merge(const PulseLab &copy, const unsigned int runs_at_copy)
+  {
+    written_.insert(copy.written_.begin(), copy.written_.end()); // keeps entries already here
+    reference_.insert(copy.reference_.begin(), copy.reference_.end());
+    if (!pristine_ && copy.pristine_)
+      pristine_ = copy.pristine_;
+    runs_ += copy.runs_ - runs_at_copy;
+  }
+
   Vector<double> PulseLab::write(const Vector<double> &start, const double V, const double width, const double relax)
   {
     const double e = 1e-7; // the loops' write edges

@@ -77,8 +77,10 @@ namespace otj
     dealii::Vector<double> write(const dealii::Vector<double> &start, double V, double width, double relax);
 
     unsigned int pde_runs() const { return runs_; }
-    /// Counts runs made on a copy of this lab (on another thread) as this lab's.
-    void add_runs(const unsigned int n) { runs_ += n; }
+    /// Takes over what a copy of this lab (run on another thread) computed since it was copied:
+    /// its written states and no-pulse references (so that later pulses do not run them again)
+    /// and its runs beyond `runs_at_copy`.
+    void merge(const PulseLab &copy, unsigned int runs_at_copy);
 
   private:
     RunParameters with_waveform(const PiecewiseLinearWaveform &waveform, const std::optional<CircuitParameters> &circuit) const;
