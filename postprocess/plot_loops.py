@@ -4,7 +4,13 @@
   DIR/rv_loop.png   read resistance at 0.1 V after each write (R-V hysteresis loop),
                     with the paper's HRS and LRS levels (calibration set) marked;
   DIR/iv_loops.png  switching I-V loops |I|(V_source), and the static I-V curves of
-                    the pristine, LRS and HRS states.
+                    the pristine, LRS and HRS states;
+  DIR/richardson.png  the reads of the frozen LRS and HRS at several temperatures
+                    (temperature_reads.csv): the Richardson plot ln(I/T^2) over 1000/T
+                    with the fitted activation energies, and the mean energy of the
+                    read current above the Fermi level. The paper has no temperature
+                    data; the slope of emission over its 0.55 eV TE barrier is drawn
+                    for comparison.
 
 Usage: /usr/bin/python3 postprocess/plot_loops.py results/paper_device/loops
 """
@@ -90,12 +96,64 @@ def plot_iv(d):
     save_atomically(fig, os.path.join(d, "iv_loops.png"))
 
 
+def plot_richardson(d, summary):
+    path = os.path.join(d, "temperature_reads.csv")
+    td = summary.get("temperature_dependence")
+    if not os.path.exists(path) or not td:
+        return False
+    import math
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    k_eV = 8.617333262e-5
+    fig, ax = plt.subplots(1, 2, figsize=(12, 4.8))
+    Vr = td.get("read_voltage_V", 0.1)
+    for name, colour in (("HRS", "tab:blue"), ("LRS", "tab:red")):
+        r = [x for x in rows if x["state"] == name]
+        if not r:
+            continue
+        T = [float(x["temperature_K"]) for x in r]
+        y = [math.log(float(x["read_current_A"]) / t ** 2) for t, x in zip(T, r)]
+        st = td["states"].get(name, {})
+        Ea = st.get("activation_energy_eV")
+        label = "%s: E_a = %.3f eV" % (name, Ea) if Ea is not None else name
+        ax[0].plot([1000 / t for t in T], y, "o", color=colour, label=label)
+        if Ea is not None:
+            b = sum(yy + Ea / (k_eV * t) for yy, t in zip(y, T)) / len(T)
+            ax[0].plot([1000 / t for t in T], [b - Ea / (k_eV * t) for t in T], "-", color=colour, lw=1)
+            if name == "HRS":
+                # slope of emission over the paper's TE barrier at the same read, through the middle point
+                Ep = paper_value("te_barrier_eV") - Vr
+                m = len(T) // 2
+                ax[0].plot([1000 / t for t in T], [y[m] - Ep / k_eV * (1 / t - 1 / T[m]) for t in T], "--",
+                           color="grey", lw=1,
+                           label="slope of TE over the paper's %s eV barrier (E_a = %.2f eV)"
+                           % (paper_text("te_barrier_eV"), Ep))
+        ax[1].plot(T, [float(x["read_mean_energy_eV"]) for x in r], "o-", color=colour,
+                   label="%s: mean energy of the read current" % name)
+        if name == "HRS":
+            ax[1].plot(T, [float(x["barrier_top_eV"]) for x in r], ":", color=colour, label="HRS barrier top")
+    ax[0].set_xlabel("1000 / T (1/K)")
+    ax[0].set_ylabel("ln(I / T^2)  (I in A, T in K)")
+    ax[0].set_title("Richardson plot of the %.1f V read, vacancies frozen" % Vr, fontsize=10)
+    ax[0].legend(fontsize=8)
+    ax[0].grid(alpha=0.3)
+    ax[1].set_xlabel("temperature (K)")
+    ax[1].set_ylabel("energy above the Fermi level (eV)")
+    ax[1].set_title("where the read current flows", fontsize=10)
+    ax[1].legend(fontsize=8)
+    ax[1].grid(alpha=0.3)
+    fig.tight_layout()
+    save_atomically(fig, os.path.join(d, "richardson.png"))
+    return True
+
+
 def main(d):
     with open(os.path.join(d, "loops.json")) as f:
         summary = json.load(f)
     plot_rv(d, summary)
     plot_iv(d)
-    print("plot_loops: wrote %s/rv_loop.png and %s/iv_loops.png" % (d, d))
+    extra = ", %s/richardson.png" % d if plot_richardson(d, summary) else ""
+    print("plot_loops: wrote %s/rv_loop.png, %s/iv_loops.png%s" % (d, d, extra))
 
 
 if __name__ == "__main__":

@@ -313,3 +313,85 @@ TEST(TsuEsaki, WkbExponentEqualsTheSegmentIntegrals)
     }
   EXPECT_EQ(wkb.transmission(1.2 * eV), 1.0); // above the whole profile
 }
+
+#include "experiments/temperature_dependence.h"
+
+// The Richardson-plot fit: exact on synthetic A T^2 exp(-E/kT) data; fitting
+// ln(I) instead of ln(I/T^2) must shift the activation energy by 2 k<T>, so
+// a wrong temperature power is caught.
+TEST(ArrheniusFit, RecoversTheActivationEnergyOfRichardsonData)
+{
+  const std::vector<double> T{250, 275, 300, 325, 350};
+  std::vector<double>       I;
+  for (double t : T)
+    I.push_back(3e-4 * t * t * std::exp(-0.7 * eV_ / (boltzmann * t)));
+  const auto f = arrhenius_fit(T, I, 2.0);
+  EXPECT_NEAR(f.activation_energy / eV_, 0.7, 1e-9);
+  EXPECT_NEAR(f.log_prefactor, std::log(3e-4), 1e-6);
+  EXPECT_LT(f.rms, 1e-9);
+  EXPECT_EQ(f.points, 5u);
+  const auto g = arrhenius_fit(T, I, 0.0);
+  EXPECT_NEAR((g.activation_energy - f.activation_energy) / (2 * boltzmann * 300), 1.0, 0.05);
+  EXPECT_THROW(arrhenius_fit({300, 300}, {1e-9, 2e-9}), std::invalid_argument);
+  EXPECT_THROW(arrhenius_fit({300, 350}, {1e-9, -1.0}), std::invalid_argument);
+}
+
+// The Tsu-Esaki current's temperature dependence: over a thick barrier the
+// Richardson plot at a forward read V gives phi_B - qV (Sze & Ng eq. 3.5);
+// through a thin high barrier (tunnelling at the Fermi level) the current
+// hardly depends on temperature.
+TEST(TsuEsaki, RichardsonPlotGivesTheBarrierOfEmissionAndNoneOfTunnelling)
+{
+  const std::vector<double> T{250, 275, 300, 325, 350};
+  const double              phi = 0.6 * eV_, V = 0.1;
+  std::vector<double>       thick, thin;
+  for (double t : T)
+    {
+      const auto par = bias(V, t);
+      thick.push_back(TsuEsakiCurrent::current(linear_profile(par.fermi_pt + phi, par.fermi_pt + phi, 30e-9, 10), par)
+                        .current_density);
+      thin.push_back(TsuEsakiCurrent::current(linear_profile(par.fermi_pt + 2.0 * eV_, 2.0 * eV_, 1.5e-9), par)
+                       .current_density);
+    }
+  EXPECT_NEAR(arrhenius_fit(T, thick).activation_energy / eV_, 0.5, 0.01);
+  // a temperature-independent current: ln(I) flat, the Richardson plot's slope then -2 k<T>
+  EXPECT_LT(std::abs(arrhenius_fit(T, thin, 0.0).activation_energy / eV_), 0.01);
+  EXPECT_NEAR(arrhenius_fit(T, thin).activation_energy / (-2 * boltzmann * 300), 1.0, 0.25);
+}
+
+// Reads of the paper device at several temperatures: at the run's own
+// temperature they are the run's read; the pristine (HRS) state's read current
+// is thermally activated, the written LRS's is not (tunnelling).
+TEST(TemperatureDependence, PristineReadIsThermallyActivatedAndTheWrittenLrsIsNot)
+{
+  auto p = test_support::paper_parameters();
+  p.output.write_vtu = p.output.write_profiles = false;
+  p.experiment.output_times = {};
+  p.experiment.waveform = PiecewiseLinearWaveform::parse("0 0; 1e-7 2.2; 0.1 2.2; 0.1000001 0; 0.11 0", "test");
+  TransientSimulation sim(p, true);
+  sim.solve_initial_state();
+  const dealii::Vector<double> pristine = sim.state();
+  const double                 R_pristine = sim.read(pristine, 0.1).resistance;
+  sim.integrate_waveform(false);
+  const dealii::Vector<double> lrs   = sim.state();
+  const double                 R_lrs = sim.read(lrs, 0.1).resistance;
+  const std::vector<double>    T{250, 300, 350};
+  const auto                   reads = reads_at_temperatures(p, {pristine, lrs}, T, 0.1);
+  ASSERT_EQ(reads.size(), 2u);
+  ASSERT_EQ(reads[0].size(), 3u);
+  EXPECT_NEAR(reads[0][1].resistance / R_pristine, 1.0, 1e-8);
+  EXPECT_NEAR(reads[1][1].resistance / R_lrs, 1.0, 1e-8);
+  std::vector<double> I_hrs, I_lrs;
+  for (unsigned k = 0; k < T.size(); ++k)
+    {
+      I_hrs.push_back(reads[0][k].current);
+      I_lrs.push_back(reads[1][k].current);
+      EXPECT_NEAR(reads[0][k].current * reads[0][k].resistance, 0.1, 1e-12);
+    }
+  // an activated current: more than 8 kT at 300 K, and the current grows >= 20x from 250 to 350 K
+  EXPECT_GT(arrhenius_fit(T, I_hrs).activation_energy, 8 * boltzmann * 300);
+  EXPECT_GT(I_hrs[2] / I_hrs[0], 20.0);
+  // tunnelling: ln(I) rises by less than 3 kT per unit of 1/kT, the current within a factor 2.5
+  EXPECT_LT(std::abs(arrhenius_fit(T, I_lrs, 0.0).activation_energy), 3 * boltzmann * 300);
+  EXPECT_LT(I_lrs[2] / I_lrs[0], 2.5);
+}

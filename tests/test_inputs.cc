@@ -123,6 +123,13 @@ TEST(BadInput, LoopsWithZeroSweepRateIsRefused)
   expect_refused(r, {"Sweep rate"});
 }
 
+TEST(BadInput, LoopsWithOneReadTemperatureIsRefused)
+{
+  const auto r = run_otj("loops " + input("loops_one_temperature.prm"));
+  expect_refused(r, {"Temperature dependence/Temperatures (K)", "loops_one_temperature.prm", "at least two"});
+  EXPECT_FALSE(std::filesystem::exists("/tmp/otj-test-loops-one-temperature/loops.json"));
+}
+
 TEST(BadInput, MeritsWithAWordInANumberListIsRefused)
 {
   const auto r = run_otj("merits " + input("merits_bad_width_list.prm"));

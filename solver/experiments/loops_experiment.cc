@@ -1,6 +1,8 @@
 // The loops experiment driver (see loops_experiment.h).
 #include "experiments/loops_experiment.h"
 #include "common/version.h"
+#include "experiments/temperature_dependence.h"
+#include "common/number_list.h"
 
 #include "common/input_error.h"
 #include "materials/material.h"
@@ -79,6 +81,11 @@ namespace otj
                       "Static I-V curves from -V to +V of the frozen pristine, LRS and HRS states (V).");
     prm.declare_entry("Points", "41", Patterns::Integer(3, 10000), "Number of voltages of each static I-V curve.");
     prm.leave_subsection();
+    prm.enter_subsection("Temperature dependence");
+    prm.declare_entry("Temperatures (K)", "250, 275, 300, 325, 350", Patterns::Anything(),
+                      "Reads of the frozen pristine, LRS and HRS states at these temperatures (K, increasing, at "
+                      "least two; empty: none): the Richardson plot ln(I/T^2) over 1/kT and its activation energy.");
+    prm.leave_subsection();
     prm.leave_subsection();
     parse_parameter_file(prm, file);
     prm.enter_subsection("Loops");
@@ -104,6 +111,16 @@ namespace otj
     for (unsigned k = 0; k < n; ++k)
       static_voltages_.push_back(-vmax + 2 * vmax * k / (n - 1));
     prm.leave_subsection();
+    prm.enter_subsection("Temperature dependence");
+    if (!Utilities::trim(prm.get("Temperatures (K)")).empty())
+      {
+        const std::string name = "Loops/Temperature dependence/";
+        read_temperatures_ = number_list(prm, "Temperatures (K)", file, name, ListRule::increasing_positive);
+        if (read_temperatures_.size() < 2 || read_temperatures_.back() > 2000)
+          throw_bad_parameter(file, name + "Temperatures (K)", prm.get("Temperatures (K)"),
+                              "at least two increasing temperatures up to 2000 K, or nothing");
+      }
+    prm.leave_subsection();
     prm.leave_subsection();
     if (!(iv_.sweep_rate > 0))
       throw_bad_parameter(file, "Loops/IV loop/Sweep rate (V/s)", "0", "a positive sweep rate");
@@ -126,7 +143,8 @@ namespace otj
                   << 100 * p.shares.thermionic_field << "/" << 100 * p.shares.field << " %, vacancy centroid "
                   << std::setprecision(3) << p.centroid_nm << " nm)" << std::endl;
     };
-    const auto rv = run_resistance_loop(device_run_, rv_, progress, &ivs, static_voltages_);
+    std::vector<std::pair<std::string, dealii::Vector<double>>> states;
+    const auto rv = run_resistance_loop(device_run_, rv_, progress, &ivs, static_voltages_, nullptr, &states);
     write_atomically(output_dir_ + "/rv_loop.csv", [&](std::ostream &o) {
       o << "index,write_voltage_V,time_s,read_resistance_ohm," << shares_header("read_") << ",vacancy_centroid_nm\n"
         << std::setprecision(8);
@@ -153,6 +171,78 @@ namespace otj
         o << p.cycle << ',' << p.time << ',' << p.source_voltage << ',' << p.junction_voltage << ',' << p.current
           << ',' << p.tunnel_current << '\n';
     });
+
+    // the pristine, LRS and HRS states read at several temperatures: the Richardson plot
+    const double Vr = device_run_.experiment.read_voltage;
+    nlohmann::json temperature_json;
+    if (!read_temperatures_.empty() && states.size() == 3)
+      {
+        std::vector<dealii::Vector<double>> vectors;
+        for (const auto &st : states)
+          vectors.push_back(st.second);
+        const auto reads = reads_at_temperatures(device_run_, vectors, read_temperatures_, Vr);
+        write_atomically(output_dir_ + "/temperature_reads.csv", [&](std::ostream &o) {
+          o << "state,temperature_K,read_resistance_ohm,read_current_A," << shares_header("read_")
+            << ",barrier_top_eV\n" << std::setprecision(8);
+          for (std::size_t s = 0; s < states.size(); ++s)
+            for (const auto &r : reads[s])
+              o << states[s].first << ',' << r.temperature << ',' << r.resistance << ',' << r.current << ','
+                << shares_row(r.shares) << ',' << r.shares.barrier / constants::eV << '\n';
+        });
+        temperature_json["read_voltage_V"] = Vr;
+        temperature_json["temperatures_K"] = read_temperatures_;
+        temperature_json["method"] =
+          "vacancies frozen at the written profile; electrostatics, electron statistics and the Tsu-Esaki current "
+          "at each temperature; activation energy = minus the slope of ln(I/T^2) over 1/kT (Richardson plot). "
+          "Emission over a barrier phi_B gives phi_B - q V_read, thermionic-field emission less (about the mean "
+          "energy of the current above the Fermi level), tunnelling at the Fermi level about -2 k<T>; "
+          "current_activation_energy = minus the slope of ln(I) (about 0 for tunnelling)";
+        for (std::size_t s = 0; s < states.size(); ++s)
+          {
+            std::vector<double> T, I;
+            for (const auto &r : reads[s])
+              T.push_back(r.temperature), I.push_back(r.current);
+            nlohmann::json e;
+            try
+              {
+                const auto f             = arrhenius_fit(T, I, 2.0);
+                e["activation_energy_eV"] = f.activation_energy / constants::eV;
+                e["richardson_plot_rms"]  = f.rms;
+                e["current_activation_energy_eV"] = arrhenius_fit(T, I, 0.0).activation_energy / constants::eV;
+              }
+            catch (const std::invalid_argument &ex)
+              {
+                e["activation_energy_eV"] = nullptr;
+                e["error"]                = ex.what();
+              }
+            nlohmann::json rows = nlohmann::json::array();
+            for (const auto &r : reads[s])
+              rows.push_back({{"temperature_K", r.temperature},
+                              {"resistance_ohm", r.resistance},
+                              {"thermionic_share", r.shares.thermionic},
+                              {"thermionic_field_share", r.shares.thermionic_field},
+                              {"field_emission_share", r.shares.field},
+                              {"mean_energy_eV", r.shares.mean_energy / constants::eV},
+                              {"barrier_top_eV", r.shares.barrier / constants::eV}});
+            e["reads"]                              = rows;
+            temperature_json["states"][states[s].first] = e;
+          }
+        if (!quiet)
+          {
+            std::cout << "  Richardson plot (" << read_temperatures_.front() << "-" << read_temperatures_.back()
+                      << " K, reads at " << Vr << " V): activation energy";
+            for (const auto &st : states)
+              {
+                const auto &a = temperature_json["states"][st.first]["activation_energy_eV"];
+                std::cout << " " << st.first << " ";
+                if (a.is_null())
+                  std::cout << "n/a";
+                else
+                  std::cout << std::setprecision(3) << a.get<double>() << " eV";
+              }
+            std::cout << std::endl;
+          }
+      }
 
     // the loop's LRS and HRS: the reads after the largest set and reset writes
     const ResistanceLoopPoint *lrs = nullptr, *hrs = nullptr;
@@ -183,6 +273,8 @@ namespace otj
         j["HRS"] = state_json(*hrs);
         j["on_off_ratio"] = hrs->resistance / lrs->resistance;
       }
+    if (!temperature_json.is_null())
+      j["temperature_dependence"] = temperature_json;
     j["writes"]      = amps.size();
     j["wall_time_s"] = {{"rv_loop", t_rv}, {"total", wall}};
     write_atomically(output_dir_ + "/loops.json", [&](std::ostream &o) { o << j.dump(2) << "\n"; });
@@ -193,6 +285,7 @@ namespace otj
                 << " % thermally activated, mean energy " << hrs->shares.mean_energy / constants::eV
                 << " eV of a " << hrs->shares.barrier / constants::eV << " eV barrier), ON/OFF "
                 << hrs->resistance / lrs->resistance << "; " << wall << " s\n  results: " << output_dir_
-                << "/{rv_loop.csv, iv_loop.csv, iv_pristine.csv, iv_lrs.csv, iv_hrs.csv, loops.json}\n";
+                << "/{rv_loop.csv, iv_loop.csv, iv_pristine.csv, iv_lrs.csv, iv_hrs.csv, "
+                << (temperature_json.is_null() ? "" : "temperature_reads.csv, ") << "loops.json}\n";
   }
 } // namespace otj

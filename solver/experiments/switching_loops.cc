@@ -49,7 +49,8 @@ namespace otj
                                                        const std::function<void(const ResistanceLoopPoint &)> &progress,
                                                        std::vector<std::pair<std::string, std::vector<IvPoint>>> *iv,
                                                        const std::vector<double> &iv_voltages,
-                                                       IntegratorStatistics *statistics)
+                                                       IntegratorStatistics *statistics,
+                                                       std::vector<std::pair<std::string, dealii::Vector<double>>> *states)
   {
     const std::vector<double> amps = resistance_loop_amplitudes(p);
     // one waveform: per pulse an edge, the write, an edge, the read delay at 0 V
@@ -85,6 +86,8 @@ namespace otj
     read_point(0, 0.0);
     if (iv)
       iv->push_back({"pristine", static_iv(sim, iv_voltages)});
+    if (states)
+      states->push_back({"pristine", sim.state()});
     // the states after the last set (largest positive write) and reset writes
     std::size_t last_set = 0, last_reset = 0;
     for (std::size_t k = 0; k < amps.size(); ++k)
@@ -102,6 +105,10 @@ namespace otj
           iv->push_back({"LRS", static_iv(sim, iv_voltages)});
         if (iv && k == last_reset)
           iv->push_back({"HRS", static_iv(sim, iv_voltages)});
+        if (states && k == last_set)
+          states->push_back({"LRS", sim.state()});
+        if (states && k == last_reset)
+          states->push_back({"HRS", sim.state()});
       }
     if (statistics)
       *statistics = sim.statistics();

@@ -13,6 +13,8 @@
 #include "current/tsu_esaki_current.h"
 #include "simulation/run_parameters.h"
 
+#include <deal.II/lac/vector.h>
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -47,12 +49,15 @@ namespace otj
   /// Runs one R-V loop from the run's initial state. `progress` (may be empty)
   /// is called after each read. Returns the pristine point (index 0, write 0 V) and one per pulse.
   /// `iv_of_states` (may be null) receives the static I-V of the pristine, last-set and last-reset
-  /// states; `statistics` (may be null) the integrator's step and Newton counts.
+  /// states; `statistics` (may be null) the integrator's step and Newton counts; `states` (may be
+  /// null) the state vectors of those three states (pristine, LRS, HRS), for reads at other
+  /// temperatures (experiments/temperature_dependence.h).
   std::vector<ResistanceLoopPoint> run_resistance_loop(const RunParameters &run, const ResistanceLoopParameters &p,
                                                        const std::function<void(const ResistanceLoopPoint &)> &progress,
                                                        std::vector<std::pair<std::string, std::vector<IvPoint>>> *iv_of_states,
                                                        const std::vector<double> &iv_voltages,
-                                                       IntegratorStatistics *statistics = nullptr);
+                                                       IntegratorStatistics *statistics = nullptr,
+                                                       std::vector<std::pair<std::string, dealii::Vector<double>>> *states = nullptr);
 
   /// Static I-V of the current state of `sim` (vacancies frozen).
   std::vector<IvPoint> static_iv(TransientSimulation &sim, const std::vector<double> &voltages);
