@@ -6,7 +6,7 @@
 //     device.prm   default drivers/paper_device/writes.prm
 //     --only NAME  run only the cases whose name contains NAME (rv_loop,
 //                  threshold_search_20ns, retention_lrs_1e4s, equilibrium, pulse_20ns,
-//                  write_100ms, protocols, protocols_compartment, newton_2d;
+//                  write_100ms, protocols, protocols_compartment, memory_bandwidth, newton_2d;
 //                  "protocols" alone runs only that case)
 // The `newton_2d` case (SPEC 8, 2D) is the distributed solver on a 2D slab of
 // the paper's device at three sizes; run it on N ranks with
@@ -15,6 +15,10 @@
 // It times Newton iterations of one implicit Euler step of S seconds (default
 // 1 ns) at 0 V (assembly, preconditioner / factorisation set-up, solves) and
 // reports the peak memory of the largest rank and of all.
+// The `memory_bandwidth` case is McCalpin's STREAM triad a = b + s c (arrays of
+// 128 MB per rank, best of 10, all ranks at once): the memory bandwidth that the
+// sparse kernels of newton_2d share; run on 1 and on N ranks, its ratio is the
+// speed-up ceiling of a bandwidth-bound kernel on this machine.
 // The `protocols` case runs every protocol of drivers/paper_device/protocols.prm on
 // the reduced oxide model that `otj extract` wrote, `protocols_compartment` on its fitted
 // compartment model (each skipped if its file is absent), writing to a temporary directory.
@@ -36,6 +40,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <vector>
 #include <iostream>
@@ -76,6 +81,34 @@ namespace
               << ", \"read_resistance_ohm\": " << read_ohm << ", \"peak_rss_MB\": " << peak_rss_mb() << "}" << std::endl;
   }
 
+  /// STREAM triad on every rank at once (McCalpin, IEEE TCCA Newsletter, Dec. 1995).
+  void run_memory_bandwidth(const MPI_Comm comm)
+  {
+    const std::size_t   n = std::size_t(1) << 24;
+    std::vector<double> a(n, 0.0), b(n, 1.0), c(n, 2.0);
+    double              best = std::numeric_limits<double>::infinity();
+    for (int rep = 0; rep < 10; ++rep)
+      {
+        MPI_Barrier(comm);
+        const auto t0 = std::chrono::steady_clock::now();
+        const double s = 3.0 + rep;
+        for (std::size_t i = 0; i < n; ++i)
+          a[i] = b[i] + s * c[i];
+        double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, comm);
+        best = std::min(best, dt);
+      }
+    double check = a[n / 2] + a[n - 1];
+    MPI_Allreduce(MPI_IN_PLACE, &check, 1, MPI_DOUBLE, MPI_SUM, comm);
+    const unsigned ranks = dealii::Utilities::MPI::n_mpi_processes(comm);
+    const double   bytes = 3.0 * sizeof(double) * n; // STREAM's count: two reads and one write
+    if (dealii::Utilities::MPI::this_mpi_process(comm) == 0)
+      std::cout << "{\"case\": \"memory_bandwidth\", \"ranks\": " << ranks << ", \"array_MB\": " << n * sizeof(double) / 1048576
+                << ", \"triad_s\": " << best << ", \"triad_GB_per_s_per_rank\": " << bytes / best / 1e9
+                << ", \"triad_GB_per_s_all_ranks\": " << ranks * bytes / best / 1e9 << ", \"checksum\": " << check << "}"
+                << std::endl;
+  }
+
   /// SPEC 8 (2D): Newton iterations of one implicit Euler step (1 ns, 0 V)
   /// from the as-grown state of the paper's device on a distributed 2D slab.
   void run_newton_2d(const otj::RunParameters &p, unsigned level, const std::string &linear_method, const double dt)
@@ -86,8 +119,8 @@ namespace
     lat.cells             = 16;
     lat.global_refinement = level;
     const auto t0 = std::chrono::steady_clock::now();
-    dealii::parallel::distributed::Triangulation<2> tria(comm);
-    otj::make_distributed_device_slab(p.device, p.mesh, lat, tria);
+    dealii::parallel::fullydistributed::Triangulation<2> tria(comm);
+    otj::make_column_distributed_device_slab(p.device, p.mesh, lat, tria);
     otj::DistributedDriftDiffusionSystem<2> sys(tria, p.device, p.concentration_scale);
     otj::DistributedVector                  u, hist;
     sys.initial_state(u, 0.0);
@@ -236,6 +269,8 @@ int main(int argc, char **argv)
                   << ", \"wall_s_write\": " << wall_w << ", \"wall_s_retention\": " << wall_r
                   << ", \"peak_rss_MB\": " << peak_rss_mb() << "}" << std::endl;
       }
+      if (wanted("memory_bandwidth"))
+        run_memory_bandwidth(MPI_COMM_WORLD);
       if (wanted("newton_2d"))
         for (unsigned level = min_level_2d >= 0 ? min_level_2d : (max_level_2d < 2 ? 0 : max_level_2d - 2);
              level <= max_level_2d; ++level)

@@ -3,7 +3,9 @@
 
 #include "common/input_error.h"
 
+#include <deal.II/base/mpi.h>
 #include <deal.II/grid/grid_generator.h>
+#include <deal.II/grid/tria_description.h>
 
 #include <cmath>
 
@@ -63,5 +65,29 @@ namespace otj
     tria.clear();
     tria.copy_triangulation(coarse);
     tria.refine_global(lateral.global_refinement);
+  }
+
+  void make_column_distributed_device_slab(const DeviceModel &device, const MeshParameters &mp,
+                                           const LateralMeshParameters &lateral,
+                                           parallel::fullydistributed::Triangulation<2> &tria)
+  {
+    const MPI_Comm     comm    = tria.get_communicator();
+    const unsigned int ranks   = Utilities::MPI::n_mpi_processes(comm);
+    const std::size_t  columns = std::size_t(lateral.cells) << lateral.global_refinement;
+    if (columns < ranks)
+      throw InputError("mesh: " + std::to_string(columns) + " lateral cells cannot be cut into " +
+                       std::to_string(ranks) + " columns (one per MPI rank); raise Geometry/Lateral cells or "
+                       "Geometry/Global refinement, or run on fewer ranks");
+    Triangulation<2> serial;
+    make_device_slab(device, mp, lateral, serial);
+    serial.refine_global(lateral.global_refinement);
+    // column k of the lateral cells goes to rank floor(k ranks / columns): equal columns within one cell
+    for (const auto &cell : serial.active_cell_iterators())
+      {
+        const auto k = static_cast<std::size_t>(std::floor(cell->center()[0] / lateral.width * columns));
+        cell->set_subdomain_id(static_cast<types::subdomain_id>(std::min<std::size_t>(k, columns - 1) * ranks / columns));
+      }
+    const auto description = TriangulationDescription::Utilities::create_description_from_triangulation(serial, comm);
+    tria.create_triangulation(description);
   }
 } // namespace otj

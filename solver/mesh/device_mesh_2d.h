@@ -4,11 +4,19 @@
 // mesh/device_mesh.h). Material ids by layer; boundary ids: 0 the Pt contact
 // (y = 0), 1 the back contact (y = depth), 2 the lateral sides (symmetry,
 // zero flux). The coarse mesh is serial; distributed meshes copy it into a
-// p4est triangulation and refine it globally.
+// p4est triangulation and refine it globally, or (the default of 2D runs and
+// the benchmark) refine it and cut it into columns of equal width, one per
+// rank, as a fully distributed triangulation. Why columns: p4est orders the
+// coarse cells across the short side of the 16 x ~190 coarse grid, so its
+// partition cuts the slab at a depth inside the oxide, through the strongly
+// coupled vacancy rows; the block preconditioner of the vacancy block then
+// needs 2.6-3 times the Krylov iterations on 2 ranks (measured, BENCHMARKS.md).
+// Columns cut only the weak lateral coupling.
 #pragma once
 
 #include "mesh/device_mesh.h"
 
+#include <deal.II/distributed/fully_distributed_tria.h>
 #include <deal.II/distributed/tria.h>
 #include <deal.II/grid/tria.h>
 
@@ -32,6 +40,13 @@ namespace otj
   void make_distributed_device_slab(const DeviceModel &device, const MeshParameters &mesh,
                                     const LateralMeshParameters &lateral,
                                     dealii::parallel::distributed::Triangulation<2> &tria);
+
+  /// The refined slab cut into equal lateral columns, one per rank of the
+  /// triangulation's communicator (every rank builds the refined serial mesh
+  /// once). Needs at least as many lateral cells as ranks.
+  void make_column_distributed_device_slab(const DeviceModel &device, const MeshParameters &mesh,
+                                           const LateralMeshParameters &lateral,
+                                           dealii::parallel::fullydistributed::Triangulation<2> &tria);
 
   /// Material and boundary ids of a 2D mesh of the stack from cell centers
   /// and face positions (y = depth).

@@ -21,7 +21,7 @@ namespace otj
 
   template <int dim>
   DistributedDriftDiffusionSystem<dim>::DistributedDriftDiffusionSystem(
-    const parallel::distributed::Triangulation<dim> &tria, const DeviceModel &device, const double concentration_scale,
+    const parallel::DistributedTriangulationBase<dim> &tria, const DeviceModel &device, const double concentration_scale,
     const CoordinateSystem coordinates)
     : comm_(tria.get_communicator())
     , device_(device)

@@ -1,6 +1,6 @@
 // The coupled Poisson / vacancy drift-diffusion system on a mesh distributed
 // over MPI ranks (deal.II step-40 pattern): a p4est
-// parallel::distributed::Triangulation, locally owned and locally relevant
+// distributed triangulation (p4est or fully distributed), locally owned and locally relevant
 // DoFs, a PETSc MPI sparse matrix for the Jacobian and
 // LinearAlgebra::distributed::Vector states with ghost entries.
 //
@@ -58,7 +58,7 @@ namespace otj
     static constexpr unsigned int vacancy_component   = 1;
     static constexpr unsigned int nv                  = dealii::GeometryInfo<dim>::vertices_per_cell;
 
-    DistributedDriftDiffusionSystem(const dealii::parallel::distributed::Triangulation<dim> &tria,
+    DistributedDriftDiffusionSystem(const dealii::parallel::DistributedTriangulationBase<dim> &tria,
                                     const DeviceModel &device, double concentration_scale = 1e26,
                                     CoordinateSystem coordinates = CoordinateSystem::planar);
 

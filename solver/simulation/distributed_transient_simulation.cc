@@ -36,22 +36,28 @@ namespace otj
     , quiet_(quiet)
     , comm_(comm)
     , root_(Utilities::MPI::this_mpi_process(comm) == 0)
-    , tria_(comm)
     , circuit_(p.circuit)
   {
     if (p_.geometry.dimension != 2)
       throw InputError(p_.input_file + ": parameter 'Geometry/Dimension' is " +
                        std::to_string(p_.geometry.dimension) + ", the distributed run needs 2");
     if (p_.geometry.mesh_file.empty())
-      make_distributed_device_slab(p_.device, p_.mesh, p_.geometry.lateral, tria_);
+      {
+        // lateral columns, one per rank (mesh/device_mesh_2d.h)
+        auto t = std::make_unique<parallel::fullydistributed::Triangulation<2>>(comm);
+        make_column_distributed_device_slab(p_.device, p_.mesh, p_.geometry.lateral, *t);
+        tria_ = std::move(t);
+      }
     else
       {
         GmshMeshParameters gp;
         gp.file              = p_.geometry.mesh_file;
         gp.global_refinement = p_.geometry.lateral.global_refinement;
-        read_distributed_gmsh_device_mesh(p_.device, gp, tria_);
+        auto t               = std::make_unique<parallel::distributed::Triangulation<2>>(comm);
+        read_distributed_gmsh_device_mesh(p_.device, gp, *t);
+        tria_ = std::move(t);
       }
-    system_ = std::make_unique<DistributedDriftDiffusionSystem<2>>(tria_, p_.device, p_.concentration_scale,
+    system_ = std::make_unique<DistributedDriftDiffusionSystem<2>>(*tria_, p_.device, p_.concentration_scale,
                                                                    p_.geometry.coordinates);
     LinearSolverParameters lp;
     lp.method  = p_.geometry.linear_solver;
@@ -365,7 +371,7 @@ namespace otj
       p_.geometry.coordinates == CoordinateSystem::axisymmetric ? "m^2" : "m (per unit depth)";
     j["device"]["electrode_area_m2"]  = p_.device.electrode_area;
     j["device"]["temperature_K"]      = p_.device.temperature;
-    j["mesh"]["cells"]                = tria_.n_global_active_cells();
+    j["mesh"]["cells"]                = tria_->n_global_active_cells();
     j["mesh"]["dofs"]                 = system_->n_dofs();
     j["mesh"]["pt_columns"]           = electrode_->n_columns();
     j["solver"]["time_steps"]         = integrator_->statistics().steps;
@@ -409,7 +415,7 @@ namespace otj
     if (!quiet_ && root_)
       std::cout << "OTJ 2D run '" << p_.experiment.name << "' from " << p_.input_file << " on "
                 << Utilities::MPI::n_mpi_processes(comm_) << " MPI rank(s)\n"
-                << "  " << to_string(p_.geometry.coordinates) << " mesh: " << tria_.n_global_active_cells()
+                << "  " << to_string(p_.geometry.coordinates) << " mesh: " << tria_->n_global_active_cells()
                 << " cells, " << system_->n_dofs() << " dofs, " << electrode_->n_columns()
                 << (electrode_->sampled() ? " sampled normal lines" : " vertex columns") << " under the Pt, "
                 << (p_.geometry.mesh_file.empty()

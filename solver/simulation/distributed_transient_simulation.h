@@ -91,7 +91,7 @@ namespace otj
     bool                                                 quiet_;
     MPI_Comm                                             comm_;
     bool                                                 root_;
-    dealii::parallel::distributed::Triangulation<2>      tria_;
+    std::unique_ptr<dealii::parallel::DistributedTriangulationBase<2>> tria_; ///< slab: column-distributed; gmsh: p4est
     std::unique_ptr<DistributedDriftDiffusionSystem<2>>  system_;
     std::unique_ptr<DistributedNewtonSolver>             newton_;
     std::unique_ptr<ElectrodeCurrent>                    electrode_;
