@@ -230,15 +230,16 @@ namespace otj
         if (!quiet)
           {
             std::cout << "  Richardson plot (" << read_temperatures_.front() << "-" << read_temperatures_.back()
-                      << " K, reads at " << Vr << " V): activation energy";
+                      << " K, reads at " << Vr << " V): activation energy from ln(I/T^2) (from ln I)";
             for (const auto &st : states)
               {
-                const auto &a = temperature_json["states"][st.first]["activation_energy_eV"];
+                const auto &e = temperature_json["states"][st.first];
                 std::cout << " " << st.first << " ";
-                if (a.is_null())
+                if (e["activation_energy_eV"].is_null())
                   std::cout << "n/a";
                 else
-                  std::cout << std::setprecision(3) << a.get<double>() << " eV";
+                  std::cout << std::setprecision(3) << e["activation_energy_eV"].get<double>() << " ("
+                            << e["current_activation_energy_eV"].get<double>() << ") eV";
               }
             std::cout << std::endl;
           }

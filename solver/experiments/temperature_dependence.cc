@@ -60,8 +60,8 @@ namespace otj
         const unsigned      n = sim.system().n_dofs();
         for (std::size_t s = 0; s < states.size(); ++s)
           {
-            if (states[s].size() < n)
-              throw std::invalid_argument("reads_at_temperatures: a state has fewer entries than the device's dofs");
+            if (states[s].size() != n + 4) // the device dofs and the circuit block (transient_simulation.h)
+              throw std::invalid_argument("reads_at_temperatures: a state is not a state vector of this device's mesh");
             const auto   rd = sim.read(states[s], read_voltage);
             out[s].push_back({T, rd.resistance, read_voltage / rd.resistance, rd.shares});
           }

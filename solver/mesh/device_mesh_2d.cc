@@ -78,16 +78,22 @@ namespace otj
       throw InputError("mesh: " + std::to_string(columns) + " lateral cells cannot be cut into " +
                        std::to_string(ranks) + " columns (one per MPI rank); raise Geometry/Lateral cells or "
                        "Geometry/Global refinement, or run on fewer ranks");
-    Triangulation<2> serial;
-    make_device_slab(device, mp, lateral, serial);
-    serial.refine_global(lateral.global_refinement);
-    // column k of the lateral cells goes to rank floor(k ranks / columns): equal columns within one cell
-    for (const auto &cell : serial.active_cell_iterators())
-      {
-        const auto k = static_cast<std::size_t>(std::floor(cell->center()[0] / lateral.width * columns));
-        cell->set_subdomain_id(static_cast<types::subdomain_id>(std::min<std::size_t>(k, columns - 1) * ranks / columns));
-      }
-    const auto description = TriangulationDescription::Utilities::create_description_from_triangulation(serial, comm);
+    // only rank 0 builds the refined serial slab and sends each rank its part (one group of all ranks)
+    const auto description = TriangulationDescription::Utilities::create_description_from_triangulation_in_groups<2, 2>(
+      [&](Triangulation<2> &serial) {
+        make_device_slab(device, mp, lateral, serial);
+        serial.refine_global(lateral.global_refinement);
+      },
+      [&](Triangulation<2> &serial, const MPI_Comm &, const unsigned int) {
+        // column k of the lateral cells goes to rank floor(k ranks / columns): equal columns within one
+        for (const auto &cell : serial.active_cell_iterators())
+          {
+            const auto k = static_cast<std::size_t>(std::floor(cell->center()[0] / lateral.width * columns));
+            cell->set_subdomain_id(
+              static_cast<types::subdomain_id>(std::min<std::size_t>(k, columns - 1) * ranks / columns));
+          }
+      },
+      comm, static_cast<int>(ranks));
     tria.create_triangulation(description);
   }
 } // namespace otj

@@ -42,8 +42,8 @@ namespace otj
                                     dealii::parallel::distributed::Triangulation<2> &tria);
 
   /// The refined slab cut into equal lateral columns, one per rank of the
-  /// triangulation's communicator (every rank builds the refined serial mesh
-  /// once). Needs at least as many lateral cells as ranks.
+  /// triangulation's communicator (rank 0 builds the refined serial mesh and
+  /// sends each rank its columns). Needs at least as many lateral cells as ranks.
   void make_column_distributed_device_slab(const DeviceModel &device, const MeshParameters &mesh,
                                            const LateralMeshParameters &lateral,
                                            dealii::parallel::fullydistributed::Triangulation<2> &tria);
