@@ -226,15 +226,25 @@ TEST(TsuEsaki, ThermionicFieldEmissionPeaksAtPadovaniStrattonEnergy)
 #include "simulation/transient_simulation.h"
 #include "test_helpers.h"
 
+namespace
+{
+  /// The paper device without file output, driven by `waveform`.
+  RunParameters quiet_paper_run(const char *waveform)
+  {
+    auto p = test_support::paper_parameters();
+    p.output.write_vtu = p.output.write_profiles = false;
+    p.experiment.output_times = {};
+    p.experiment.waveform = PiecewiseLinearWaveform::parse(waveform, "test");
+    return p;
+  }
+} // namespace
+
 // The current of a PDE state comes from its computed band profile: zero at
 // zero bias (detailed balance of the two Fermi seas), and the paper's
 // positive write lowers the 0.1 V read resistance (SPEC 2 direction).
 TEST(JunctionCurrentFromPde, ZeroAtZeroBiasAndPositiveWriteLowersResistance)
 {
-  auto p = test_support::paper_parameters();
-  p.output.write_vtu = p.output.write_profiles = false;
-  p.experiment.output_times = {};
-  p.experiment.waveform = PiecewiseLinearWaveform::parse("0 0; 1e-7 2.2; 1e-3 2.2; 1.001e-3 0", "test");
+  const auto p = quiet_paper_run("0 0; 1e-7 2.2; 1e-3 2.2; 1.001e-3 0");
   TransientSimulation sim(p, true);
   sim.solve_initial_state();
   EXPECT_EQ(sim.junction_current(sim.state(), 0.0).current_density, 0.0);
@@ -364,10 +374,7 @@ TEST(TsuEsaki, RichardsonPlotGivesTheBarrierOfEmissionAndNoneOfTunnelling)
 // is thermally activated, the written LRS's is not (tunnelling).
 TEST(TemperatureDependence, PristineReadIsThermallyActivatedAndTheWrittenLrsIsNot)
 {
-  auto p = test_support::paper_parameters();
-  p.output.write_vtu = p.output.write_profiles = false;
-  p.experiment.output_times = {};
-  p.experiment.waveform = PiecewiseLinearWaveform::parse("0 0; 1e-7 2.2; 0.1 2.2; 0.1000001 0; 0.11 0", "test");
+  const auto p = quiet_paper_run("0 0; 1e-7 2.2; 0.1 2.2; 0.1000001 0; 0.11 0");
   TransientSimulation sim(p, true);
   sim.solve_initial_state();
   const dealii::Vector<double> pristine = sim.state();

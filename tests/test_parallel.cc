@@ -733,6 +733,43 @@ TEST(Parallel2D, RandomVacancyFactorModulatesTheFilmOnly)
 // solves the Newton systems of one 1 ns implicit step of the paper's device
 // to the state MUMPS gives, with Krylov iteration counts that do not grow
 // with the mesh (levels 0 and 1: 4x the DOFs).
+namespace
+{
+  /// One 1 ns implicit Euler step at 0 V from u (the as-grown state) with the given linear
+  /// solver; u becomes the step's solution. Returns the Newton solver's statistics.
+  DistributedNewtonStatistics implicit_euler_step(const DistributedDriftDiffusionSystem<2> &sys, const std::string &method,
+                                       DistributedVector &u)
+  {
+    DistributedVector hist;
+    sys.reinit_vector(hist);
+    const double dt = 1e-9;
+    hist.equ(-1 / dt, u);
+    DistributedTimeTerm tt;
+    tt.a0      = 1 / dt;
+    tt.history = &hist;
+    LinearSolverParameters lp;
+    lp.method = method;
+    DistributedNewtonSolver newton(sys, NewtonParameters(), lp);
+    const auto              r = newton.solve(
+      [&](const DistributedVector &x, DistributedVector &R, dealii::PETScWrappers::MPI::SparseMatrix *J) {
+        sys.assemble(x, 0.0, tt, R, J);
+      },
+      u);
+    EXPECT_TRUE(r.converged) << method;
+    return newton.statistics();
+  }
+
+  /// Krylov iterations per Newton iteration of that step with the field split, on the paper's slab.
+  double fieldsplit_iterations(const dealii::parallel::DistributedTriangulationBase<2> &t, const RunParameters &p)
+  {
+    DistributedDriftDiffusionSystem<2> sys(t, p.device, p.concentration_scale);
+    DistributedVector                  u;
+    sys.initial_state(u, 0.0);
+    const auto st = implicit_euler_step(sys, "fieldsplit", u);
+    return double(st.linear_iterations) / std::max(1u, st.newton_iterations);
+  }
+} // namespace
+
 TEST(Parallel2D, FieldSplitSolverMatchesTheDirectSolverWithMeshIndependentIterations)
 {
   const auto p = paper_parameters();
@@ -746,29 +783,11 @@ TEST(Parallel2D, FieldSplitSolverMatchesTheDirectSolverWithMeshIndependentIterat
       DTria t(MPI_COMM_WORLD);
       make_distributed_device_slab(p.device, p.mesh, lat, t);
       DistributedDriftDiffusionSystem<2> sys(t, p.device, p.concentration_scale);
-      DistributedVector                  u_direct, u_split, hist;
+      DistributedVector                  u_direct, u_split;
       sys.initial_state(u_direct, 0.0);
       u_split = u_direct;
-      sys.reinit_vector(hist);
-      const double dt = 1e-9;
-      hist.equ(-1 / dt, u_direct);
-      DistributedTimeTerm tt;
-      tt.a0      = 1 / dt;
-      tt.history = &hist;
-      auto run   = [&](DistributedVector &u, const std::string &method) {
-        LinearSolverParameters lp;
-        lp.method = method;
-        DistributedNewtonSolver newton(sys, NewtonParameters(), lp);
-        const auto              r = newton.solve(
-          [&](const DistributedVector &x, DistributedVector &R, dealii::PETScWrappers::MPI::SparseMatrix *J) {
-            sys.assemble(x, 0.0, tt, R, J);
-          },
-          u);
-        EXPECT_TRUE(r.converged) << method << " level " << level;
-        return newton.statistics();
-      };
-      run(u_direct, "direct");
-      const auto st = run(u_split, "fieldsplit");
+      implicit_euler_step(sys, "direct", u_direct);
+      const auto st = implicit_euler_step(sys, "fieldsplit", u_split);
       double     dphi = 0, dc = 0;
       for (unsigned int k = 0; k < sys.n_locally_owned(); ++k)
         {
@@ -792,45 +811,6 @@ TEST(Parallel2D, LaterallyUniformAxisymmetricDeviceEqualsTheOneDimensionalSoluti
 {
   compare_uniform_device_with_1d(CoordinateSystem::axisymmetric);
 }
-
-
-
-int main(int argc, char **argv)
-{
-  dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
-  ::testing::InitGoogleTest(&argc, argv);
-  if (dealii::Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) != 0)
-    delete ::testing::UnitTest::GetInstance()->listeners().Release(
-      ::testing::UnitTest::GetInstance()->listeners().default_result_printer());
-  return RUN_ALL_TESTS();
-}
-
-namespace
-{
-  /// Krylov iterations per Newton iteration of one 1 ns implicit Euler step of the paper's slab.
-  double fieldsplit_iterations(const dealii::parallel::DistributedTriangulationBase<2> &t, const RunParameters &p)
-  {
-    DistributedDriftDiffusionSystem<2> sys(t, p.device, p.concentration_scale);
-    DistributedVector                  u, hist;
-    sys.initial_state(u, 0.0);
-    sys.reinit_vector(hist);
-    const double dt = 1e-9;
-    hist.equ(-1 / dt, u);
-    DistributedTimeTerm tt;
-    tt.a0      = 1 / dt;
-    tt.history = &hist;
-    LinearSolverParameters lp;
-    lp.method = "fieldsplit";
-    DistributedNewtonSolver newton(sys, NewtonParameters(), lp);
-    const auto              r = newton.solve(
-      [&](const DistributedVector &x, DistributedVector &R, dealii::PETScWrappers::MPI::SparseMatrix *J) {
-        sys.assemble(x, 0.0, tt, R, J);
-      },
-      u);
-    EXPECT_TRUE(r.converged);
-    return double(newton.statistics().linear_iterations) / std::max(1u, newton.statistics().newton_iterations);
-  }
-} // namespace
 
 // The column partition of the slab (mesh/device_mesh_2d.h): equal columns, the
 // cuts only across lateral faces, and the field-split preconditioner keeps the
@@ -878,4 +858,14 @@ TEST(Parallel2D, ColumnPartitionCutsOnlyLateralFacesAndKeepsTheIterations)
       dealii::parallel::fullydistributed::Triangulation<2> n(MPI_COMM_WORLD);
       EXPECT_THROW(make_column_distributed_device_slab(p.device, p.mesh, narrow, n), InputError);
     }
+}
+
+int main(int argc, char **argv)
+{
+  dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
+  ::testing::InitGoogleTest(&argc, argv);
+  if (dealii::Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) != 0)
+    delete ::testing::UnitTest::GetInstance()->listeners().Release(
+      ::testing::UnitTest::GetInstance()->listeners().default_result_printer());
+  return RUN_ALL_TESTS();
 }
