@@ -130,6 +130,15 @@ TEST(BadInput, LoopsWithOneReadTemperatureIsRefused)
   EXPECT_FALSE(std::filesystem::exists("/tmp/otj-test-loops-one-temperature/loops.json"));
 }
 
+TEST(BadInput, JouleHeatingWithoutTheSubstratesThermalPropertiesIsRefused)
+{
+  const auto r = run_otj("validate " + input("joule_heating_substrate_without_heat.prm"));
+  expect_refused(r, {"substrate_without_heat.prm", "Thermal conductivity (W/m/K)",
+                     "joule_heating_substrate_without_heat.prm"});
+  const auto s = run_otj("validate " + input("joule_heating_pole_without_time_constant.prm"));
+  expect_refused(s, {"joule_heating_pole_without_time_constant.prm", "Joule heating/Thermal time constant (s)"});
+}
+
 TEST(BadInput, MeritsWithAWordInANumberListIsRefused)
 {
   const auto r = run_otj("merits " + input("merits_bad_width_list.prm"));

@@ -116,6 +116,34 @@ TEST(Transient2D, LaterallyUniformPlanarSlabGivesTheOneDimensionalCurrent)
   compare_with_1d(CoordinateSystem::planar);
 }
 
+// Joule heating in 2D (simulation/joule_heating.h): the electrode's V_j I_e heats the same
+// network as in 1D (a single pole, tau = 1 ns, R_th = 7e9 K/W: a rise of ~25 K from the
+// 7 nA at +0.2 V), so a laterally uniform slab follows the 1D run's temperature and current.
+TEST(Transient2D, JouleHeatingOfAUniformSlabFollowsTheOneDimensionalRun)
+{
+  RunParameters p1                  = pulse_parameters("0 0; 1e-9 0.2; 3e-7 0.2");
+  p1.joule_heating.enabled          = true;
+  p1.joule_heating.thermal_resistance = 7e9;
+  p1.joule_heating.time_constant    = 1e-9;
+  TransientSimulation s1(p1, true);
+  s1.solve_initial_state();
+  s1.integrate_waveform(false);
+  RunParameters p2        = p1;
+  p2.geometry.dimension   = 2;
+  DistributedTransientSimulation s2(p2, MPI_COMM_WORLD, true);
+  s2.solve_initial_state();
+  s2.integrate_waveform(false);
+  const double rise1 = s1.temperature() - 300, rise2 = s2.temperature() - 300;
+  if (root())
+    std::printf("heated slab: rise 1D %.4f K, 2D %.4f K; I_e 1D %.6e A, 2D %.6e A\n", rise1, rise2,
+                s1.steps().back().tunnel_current, s2.steps().back().tunnel_current);
+  ASSERT_GT(rise1, 5.0);
+  EXPECT_NEAR(rise2 / rise1, 1.0, 0.02);
+  EXPECT_NEAR(s2.steps().back().tunnel_current / s1.steps().back().tunnel_current, 1.0, 0.02);
+  EXPECT_EQ(s2.steps().back().temperature, s2.temperature());
+  EXPECT_GE(s2.joule_heating().peak_temperature(), s2.temperature());
+}
+
 // The same with the 2 pi r weighted ring areas of an axisymmetric disc.
 TEST(Transient2D, LaterallyUniformAxisymmetricDiscGivesTheOneDimensionalCurrent)
 {

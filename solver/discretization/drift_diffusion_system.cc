@@ -163,7 +163,23 @@ namespace otj
               }
             cell_charge_node_.push_back(it->second);
           }
-        // the hopping edges: weight x length, and D0 with the larger barrier of the two nodes
+        // the hopping edges: weight x length (D0: update_temperature_dependence)
+        for (unsigned int i = 0; i < nv; ++i)
+          for (unsigned int j = i + 1; j < nv; ++j)
+            edge_wL_.push_back(hopping_edge_weight<dim>(cc.K.data(), cc.x.data(), i, j) * cc.x[i].distance(cc.x[j]));
+      }
+    update_temperature_dependence();
+  }
+
+  template <int dim>
+  void DriftDiffusionSystem<dim>::update_temperature_dependence()
+  {
+    constexpr unsigned int nv = GeometryInfo<dim>::vertices_per_cell;
+    edge_D0_.clear();
+    edge_D0_.reserve(edge_wL_.size());
+    // each edge's low-field diffusivity D0 at the device's temperature, with the larger barrier of its two nodes
+    for (const auto &cc : cells_)
+      {
         const Material &m = device_.material(cc.material);
         for (unsigned int i = 0; i < nv; ++i)
           for (unsigned int j = i + 1; j < nv; ++j)
@@ -171,7 +187,6 @@ namespace otj
               physics::HoppingParameters hp{m.hop_distance, m.attempt_frequency,
                                             std::max(node_activation_[cc.c_dof[i]], node_activation_[cc.c_dof[j]]),
                                             m.max_vacancy_density, device_.temperature};
-              edge_wL_.push_back(hopping_edge_weight<dim>(cc.K.data(), cc.x.data(), i, j) * cc.x[i].distance(cc.x[j]));
               edge_D0_.push_back(hp.diffusivity());
             }
       }

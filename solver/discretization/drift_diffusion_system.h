@@ -70,6 +70,12 @@ namespace otj
     const dealii::SparsityPattern &sparsity_pattern() const { return sparsity_; }
     bool is_vacancy_dof(unsigned int i) const { return dof_component_[i] == vacancy_component; }
 
+    /// Recomputes what is cached at the device's temperature (the edges' low-field
+    /// diffusivities); call after changing DeviceModel::temperature of the device this
+    /// system was built on (Joule heating, simulation/joule_heating.h). Everything else
+    /// reads the temperature at each assembly.
+    void update_temperature_dependence();
+
     /// As-grown state: vacancies at each material's initial density, potential
     /// from local charge neutrality where electrons exist, else linear.
     void initial_state(dealii::Vector<double> &u, double applied_voltage) const;

@@ -122,6 +122,12 @@ namespace otj
                       "sets the equilibrium concentration jump at an interface.");
     prm.declare_entry("Initial vacancy density (m^-3)", "0", Double(0.0, 1e30),
                       "Vacancy density of the as-grown state (m^-3).");
+    prm.declare_entry("Thermal conductivity (W/m/K)", "0", Double(0.0, 1e4),
+                      "Thermal conductivity kappa (W/(m K)); used for the substrate by the optional Joule heating "
+                      "(run file section 'Joule heating'). 0: not given.");
+    prm.declare_entry("Volumetric heat capacity (J/m^3/K)", "0", Double(0.0, 1e9),
+                      "Heat capacity per volume rho c_p (J/(m^3 K)); used for the substrate by the optional Joule "
+                      "heating. 0: not given.");
     prm.leave_subsection();
   }
 
@@ -145,6 +151,8 @@ namespace otj
     max_vacancy_density     = finite(prm, "Maximum vacancy density (m^-3)", f);
     vacancy_site_energy     = finite(prm, "Vacancy site energy (eV)", f) * eV;
     initial_vacancy_density = finite(prm, "Initial vacancy density (m^-3)", f);
+    thermal_conductivity    = finite(prm, "Thermal conductivity (W/m/K)", f);
+    volumetric_heat_capacity = finite(prm, "Volumetric heat capacity (J/m^3/K)", f);
     prm.leave_subsection();
     if (initial_vacancy_density >= max_vacancy_density)
       throw_bad_parameter(f, "Initial vacancy density (m^-3)", std::to_string(initial_vacancy_density),

@@ -43,6 +43,10 @@ namespace otj
     double vacancy_site_energy   = 0.0;                   ///< J
     double initial_vacancy_density = 0.0;                 ///< m^-3
 
+    // Heat (the optional Joule heating, device/thermal_network.h; read from the substrate)
+    double thermal_conductivity = 0.0;   ///< W/(m K); 0: not given
+    double volumetric_heat_capacity = 0.0; ///< rho c_p, J/(m^3 K); 0: not given
+
     static void declare_parameters(dealii::ParameterHandler &prm);
     void        parse_parameters(dealii::ParameterHandler &prm);
   };

@@ -41,6 +41,7 @@ namespace otj
     if (p_.geometry.dimension != 2)
       throw InputError(p_.input_file + ": parameter 'Geometry/Dimension' is " +
                        std::to_string(p_.geometry.dimension) + ", the distributed run needs 2");
+    heating_ = std::make_unique<JouleHeating>(p_.joule_heating, p_.device);
     if (p_.geometry.mesh_file.empty())
       {
         // lateral columns, one per rank (mesh/device_mesh_2d.h)
@@ -111,6 +112,7 @@ namespace otj
   {
     const double V0 = p_.experiment.waveform.value(p_.experiment.waveform.start_time());
     t_              = p_.experiment.waveform.start_time();
+    heating_->reset(); // the ambient temperature (Joule heating; no-op without)
     DistributedVector u;
     system_->initial_state(u, V0);
     if (p_.geometry.initial_variation.log_std > 0)
@@ -293,14 +295,23 @@ namespace otj
     auto   solve = [&](double t_new, const TimeTerm &tt, Vector<double> &u) { return solve_step(t_new, tt, u); };
     auto   last_print = std::chrono::steady_clock::now();
     double t_prev = t_, Vs_prev = w.value(t_), Vj_prev = junction_voltage(), I_prev = terminal_current();
+    double P_prev = junction_voltage() * tunnel_current(); // Joule power V_j I_e (W), the same on every rank
     auto observe = [&](double t, const Vector<double> &u, double dt, unsigned int order, const NewtonResult &nr) {
       const double Vs = w.value(t), Vj = u[n_ + 1], I = u[n_ + 2];
       energy_.add(t - t_prev, Vs_prev, Vj_prev, I_prev, Vs, Vj, I);
       t_prev = t, Vs_prev = Vs, Vj_prev = Vj, I_prev = I;
+      if (heating_->enabled())
+        {
+          // the step was solved at the temperature of its start (nothing of it is cached in 2D)
+          const double P = Vj * u[n_ + 3];
+          integrator_->limit_next_step(heating_->advance(t, dt, P_prev, P));
+          P_prev = P;
+        }
       to_distributed(u, work_);
       steps_.push_back(StepRecord{t, Vs, Vj, I, u[n_ + 3], energy_.source, energy_.junction, dt, order,
                                   nr.iterations, system_->total_vacancies(work_),
-                                  std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()});
+                                  std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN(),
+                                  p_.device.temperature});
       const auto now = std::chrono::steady_clock::now();
       if (!quiet_ && root_ && std::chrono::duration<double>(now - last_print).count() > 2.0)
         {
@@ -331,12 +342,12 @@ namespace otj
       return;
     write_atomically(p_.output.directory + "/timeseries.csv", [&](std::ostream &out) {
       out << "time_s,source_voltage_V,junction_voltage_V,terminal_current_A,tunnel_current_A,"
-             "source_energy_J,junction_energy_J,step_s,bdf_order,newton_iterations,vacancies_in_domain\n";
+             "source_energy_J,junction_energy_J,step_s,bdf_order,newton_iterations,vacancies_in_domain,temperature_K\n";
       out << std::setprecision(10);
       for (const auto &s : steps_)
         out << s.time << ',' << s.voltage << ',' << s.junction_voltage << ',' << s.current << ',' << s.tunnel_current
             << ',' << s.energy_source << ',' << s.energy_junction << ',' << s.dt << ',' << s.order << ','
-            << s.newton_iterations << ',' << s.total_vacancies << '\n';
+            << s.newton_iterations << ',' << s.total_vacancies << ',' << s.temperature << '\n';
     });
   }
 
@@ -370,7 +381,8 @@ namespace otj
     j["geometry"]["electrode_measure_unit"] =
       p_.geometry.coordinates == CoordinateSystem::axisymmetric ? "m^2" : "m (per unit depth)";
     j["device"]["electrode_area_m2"]  = p_.device.electrode_area;
-    j["device"]["temperature_K"]      = p_.device.temperature;
+    j["device"]["temperature_K"]      = heating_->enabled() ? heating_->ambient_temperature() : p_.device.temperature;
+    j["joule_heating"]                = heating_->summary();
     j["mesh"]["cells"]                = tria_->n_global_active_cells();
     j["mesh"]["dofs"]                 = system_->n_dofs();
     j["mesh"]["pt_columns"]           = electrode_->n_columns();

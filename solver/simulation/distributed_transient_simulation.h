@@ -75,6 +75,9 @@ namespace otj
     double tunnel_current_density(const DistributedVector &u, double V) const;
     /// Read at V_read with the vacancies frozen: V_read / I (ohm), collective.
     double read_resistance(double V_read);
+    /// The Joule heating (disabled unless the run file enables it) and the device's temperature now.
+    const JouleHeating &joule_heating() const { return *heating_; }
+    double              temperature() const { return p_.device.temperature; }
 
   private:
     /// One Newton solve at source voltage V; newton: a solver other than the run's.
@@ -98,6 +101,7 @@ namespace otj
     std::unique_ptr<BdfIntegrator>                       integrator_;
     std::unique_ptr<DistributedSolutionWriter<2>>        writer_;
     ExternalCircuit                                      circuit_;
+    std::unique_ptr<JouleHeating>                        heating_;
     EnergyAccount                                        energy_;
     unsigned int                                         n_ = 0; ///< locally owned dofs
     double                                               sigma_scale_ = 1, measure_ = 1;

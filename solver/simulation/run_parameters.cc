@@ -64,6 +64,27 @@ namespace otj
                       "2D only: random Fourier modes of g (one-point distribution normal to O(1/modes)).");
     prm.leave_subsection();
     prm.leave_subsection();
+    prm.enter_subsection("Joule heating");
+    prm.declare_entry("Enabled", "false", Patterns::Bool(),
+                      "Heat the junction by the power V_j I_e of its electron current: the device temperature "
+                      "(Device/Temperature (K) is then the ambient) follows a compact thermal network after every "
+                      "time step (simulation/joule_heating.h), and the vacancy hopping, the electron statistics "
+                      "and the Tsu-Esaki current use it. Default network: the electrode disc on the substrate "
+                      "half-space, from the substrate file's 'Thermal conductivity (W/m/K)' and 'Volumetric heat "
+                      "capacity (J/m^3/K)'.");
+    prm.declare_entry("Thermal resistance (K/W)", "0", Patterns::Double(0.0, 1e12),
+                      "> 0: a single pole of this thermal resistance and 'Thermal time constant (s)' instead of "
+                      "the default network. 0: the default network.");
+    prm.declare_entry("Thermal time constant (s)", "0", Patterns::Double(0.0, 1e6),
+                      "Time constant of the single pole (s); needed with 'Thermal resistance (K/W)' > 0.");
+    prm.declare_entry("Largest temperature change per step (K)", "2", Patterns::Double(1e-6, 1e4),
+                      "The next time step is limited so that the temperature changes by at most this much at "
+                      "the last step's rate (the temperature is updated after each step: first-order splitting).");
+    prm.declare_entry("Largest temperature (K)", "1500", Patterns::Double(1.0, 1e5),
+                      "The run stops with an error when the junction gets hotter than this (K): far above it the "
+                      "materials' parameters, the lumped network and the device itself (oxygen loss; SrTiO3 melts "
+                      "at 2350 K, Pt at 2041 K) lose meaning.");
+    prm.leave_subsection();
     prm.enter_subsection("Output");
     prm.declare_entry("Directory", "results/run", Patterns::Anything(),
                       "Directory for VTU/PVD, CSV and JSON results (relative to the working directory).");
@@ -131,6 +152,28 @@ namespace otj
         if (p.geometry.dimension == 1 && p.geometry.coordinates == CoordinateSystem::axisymmetric)
           throw_bad_parameter(file, "Geometry/Coordinate system", "axisymmetric",
                               "planar when Dimension = 1 (an axisymmetric run needs Dimension = 2)");
+        prm.enter_subsection("Joule heating");
+        p.joule_heating.enabled                    = prm.get_bool("Enabled");
+        p.joule_heating.thermal_resistance         = prm.get_double("Thermal resistance (K/W)");
+        p.joule_heating.time_constant              = prm.get_double("Thermal time constant (s)");
+        p.joule_heating.largest_temperature_change = prm.get_double("Largest temperature change per step (K)");
+        p.joule_heating.largest_temperature        = prm.get_double("Largest temperature (K)");
+        prm.leave_subsection();
+        if (p.joule_heating.enabled)
+          {
+            if (p.joule_heating.thermal_resistance > 0 && !(p.joule_heating.time_constant > 0))
+              throw_bad_parameter(file, "Joule heating/Thermal time constant (s)",
+                                  std::to_string(p.joule_heating.time_constant),
+                                  "a positive time constant with 'Thermal resistance (K/W)' > 0");
+            const Material &sub = p.device.layers.back().material;
+            if (p.joule_heating.thermal_resistance == 0 &&
+                !(sub.thermal_conductivity > 0 && sub.volumetric_heat_capacity > 0))
+              throw_bad_parameter(sub.source_file, "Material/Thermal conductivity (W/m/K)",
+                                  std::to_string(sub.thermal_conductivity) + " (and 'Volumetric heat capacity "
+                                  "(J/m^3/K)' = " + std::to_string(sub.volumetric_heat_capacity) + ")",
+                                  "positive values in the substrate file for 'Joule heating/Enabled = true' of " +
+                                    file + " (or a single pole: 'Thermal resistance (K/W)' > 0)");
+          }
         prm.enter_subsection("Output");
         p.output.directory      = prm.get("Directory");
         p.output.write_vtu      = prm.get_bool("Write VTU");

@@ -66,6 +66,20 @@ namespace otj
     std::string linear_solver = "direct";
   };
 
+  /// The optional Joule heating of the junction (simulation/joule_heating.h).
+  struct JouleHeatingParameters
+  {
+    bool   enabled = false;
+    /// K/W; > 0: one pole (thermal_resistance, time_constant) instead of the network of the
+    /// electrode disc on the substrate (device/thermal_network.h)
+    double thermal_resistance = 0.0;
+    double time_constant      = 0.0; ///< s
+    /// the time step is limited so that the temperature changes by at most this much (K)
+    double largest_temperature_change = 2.0;
+    /// the run stops with an error above this temperature (K)
+    double largest_temperature = 1500.0;
+  };
+
   struct RunParameters
   {
     std::string            input_file;
@@ -77,6 +91,7 @@ namespace otj
     OutputParameters       output;
     ExperimentParameters   experiment;
     GeometryParameters     geometry;
+    JouleHeatingParameters joule_heating;
     double                 concentration_scale = 1e26;
 
     static void declare_parameters(dealii::ParameterHandler &prm);

@@ -34,6 +34,7 @@ namespace otj
     , quiet_(quiet)
     , circuit_(p.circuit)
   {
+    heating_ = std::make_unique<JouleHeating>(p_.joule_heating, p_.device);
     make_device_mesh(p_.device, p_.mesh, tria_);
     system_ = std::make_unique<DriftDiffusionSystem<1>>(tria_, p_.device, p_.concentration_scale);
     NewtonParameters np = p_.newton;
@@ -92,6 +93,7 @@ namespace otj
   {
     const double V0 = p_.experiment.waveform.value(p_.experiment.waveform.start_time());
     t_              = p_.experiment.waveform.start_time();
+    reset_temperature();
     system_->initial_state(u_, V0);
     n_initial_ = system_->total_vacancies(u_);
 
@@ -145,6 +147,7 @@ namespace otj
       throw std::invalid_argument("TransientSimulation::restart_from: the state has " + std::to_string(state.size()) +
                                   " entries, this device " + std::to_string(n_ + 4));
     t_ = p_.experiment.waveform.start_time();
+    reset_temperature();
     u_.reinit(n_);
     for (unsigned int i = 0; i < n_; ++i)
       u_[i] = state[i];
@@ -165,6 +168,14 @@ namespace otj
           throw ConvergenceFailure(t_, 0, r.residual_norm, "restart: electrostatics at the start voltage did not converge");
       }
     attach_circuit_block(V0);
+  }
+
+  void TransientSimulation::reset_temperature()
+  {
+    if (!heating_->enabled())
+      return;
+    heating_->reset();
+    system_->update_temperature_dependence();
   }
 
   void TransientSimulation::attach_circuit_block(const double Vj)
@@ -206,7 +217,7 @@ namespace otj
       have       = true;
       last_V     = Vj;
       last_sigma = system_->top_contact_charge(x, Vj) / sigma_scale_;
-      const bool tunnelling = current_at_every_step_ || !circuit_.ideal();
+      const bool tunnelling = current_at_every_step_ || !circuit_.ideal() || heating_->enabled();
       last_It    = tunnelling ? A * junction_current(x, Vj).current_density : 0.0;
       last_I     = A * sigma_scale_ * (tt.a0 * last_sigma + hist_sigma) + last_It;
       return last_I;
@@ -311,19 +322,31 @@ namespace otj
     auto solve = [&](double t_new, const TimeTerm &tt, Vector<double> &u) { return solve_step(t_new, tt, u); };
     auto last_print = std::chrono::steady_clock::now();
     double t_prev = t_, Vs_prev = w.value(t_), Vj_prev = junction_voltage(), I_prev = terminal_current();
+    double P_prev = junction_voltage() * u_[n_ + 3]; // Joule power V_j I_e (W)
     auto observe = [&](double t, const Vector<double> &u, double dt, unsigned int order, const NewtonResult &nr) {
       const double Vs = w.value(t), Vj = u[n_ + 1], I = u[n_ + 2];
       energy_.add(t - t_prev, Vs_prev, Vj_prev, I_prev, Vs, Vj, I);
       t_prev = t, Vs_prev = Vs, Vj_prev = Vj, I_prev = I;
+      if (heating_->enabled())
+        {
+          // the step was solved at the temperature of its start; heat over it, then the next step
+          const double P = Vj * u[n_ + 3];
+          integrator_->limit_next_step(heating_->advance(t, dt, P_prev, P));
+          P_prev = P;
+          system_->update_temperature_dependence();
+        }
       steps_.push_back(StepRecord{t, Vs, Vj, I, u[n_ + 3], energy_.source, energy_.junction, dt, order,
                                   nr.iterations, system_->total_vacancies(u), system_->vacancy_centroid(u),
-                                  system_->top_vacancy_density(u)});
+                                  system_->top_vacancy_density(u), p_.device.temperature});
       const auto now = std::chrono::steady_clock::now();
       if (!quiet_ && std::chrono::duration<double>(now - last_print).count() > 2.0)
         {
           last_print = now;
           std::cout << "    ... t = " << std::setprecision(4) << t << " s of " << w.end_time() << " s, step "
-                    << dt << " s, " << steps_.size() << " steps\n";
+                    << dt << " s, " << steps_.size() << " steps";
+          if (heating_->enabled())
+            std::cout << ", T = " << std::setprecision(5) << p_.device.temperature << " K";
+          std::cout << "\n";
         }
     };
     for (std::size_t k = 0; k < stops.size(); ++k)
@@ -347,13 +370,14 @@ namespace otj
     write_atomically(p_.output.directory + "/timeseries.csv", [&](std::ostream &out) {
       out << "time_s,source_voltage_V,junction_voltage_V,terminal_current_A,tunnel_current_A,"
              "source_energy_J,junction_energy_J,step_s,bdf_order,newton_iterations,vacancies_per_m2,"
-             "vacancy_centroid_nm,vacancy_density_at_Pt_m3\n";
+             "vacancy_centroid_nm,vacancy_density_at_Pt_m3,temperature_K\n";
       out << std::setprecision(10);
       for (const auto &s : steps_)
         out << s.time << ',' << s.voltage << ',' << s.junction_voltage << ',' << s.current << ','
             << s.tunnel_current << ',' << s.energy_source << ',' << s.energy_junction << ',' << s.dt << ','
             << s.order << ',' << s.newton_iterations << ','
-            << s.total_vacancies << ',' << s.centroid / constants::nm << ',' << s.c_top << '\n';
+            << s.total_vacancies << ',' << s.centroid / constants::nm << ',' << s.c_top << ',' << s.temperature
+            << '\n';
     });
   }
 
@@ -367,7 +391,7 @@ namespace otj
     j["experiment"]    = p_.experiment.name;
     j["initial_state"] = p_.experiment.initial_state;
     const auto &d      = p_.device;
-    j["device"]["temperature_K"]           = d.temperature;
+    j["device"]["temperature_K"]           = heating_->enabled() ? heating_->ambient_temperature() : d.temperature;
     j["device"]["electrode_area_m2"]       = d.electrode_area;
     j["device"]["schottky_barrier_eV"]     = d.schottky_barrier() / constants::eV;
     j["device"]["back_contact_potential_V"] = d.back_contact_potential();
@@ -397,6 +421,7 @@ namespace otj
     j["energy"]["source_J"]   = energy_.source;
     j["energy"]["resistor_J"] = energy_.resistor;
     j["energy"]["junction_J"] = energy_.junction;
+    j["joule_heating"]        = heating_->summary();
     j["solver"]["max_vacancy_balance_correction"] = max_balance_correction_;
     j["vacancies"]["initial_per_m2"] = n_initial_;
     j["vacancies"]["final_per_m2"]   = system_->total_vacancies(u_);

@@ -18,6 +18,7 @@
 #include "nonlinear/newton_solver.h"
 #include "output/pvd_record.h"
 #include "output/solution_writer.h"
+#include "simulation/joule_heating.h"
 #include "simulation/run_parameters.h"
 #include "time_stepping/bdf_integrator.h"
 
@@ -54,6 +55,7 @@ namespace otj
     double       time, voltage, junction_voltage, current, tunnel_current, energy_source, energy_junction, dt;
     unsigned int order, newton_iterations;
     double       total_vacancies, centroid, c_top;
+    double       temperature; ///< K (the ambient unless Joule heating is on)
   };
 
   class TransientSimulation
@@ -80,7 +82,7 @@ namespace otj
     /// With an ideal source the current does not act back on the state, so a
     /// caller that needs only reads (the R-V loop) may switch it off: the steps
     /// then carry the displacement current alone (tunnel current 0) and the
-    /// energy account is not meaningful. Ignored with R_0 or a compliance.
+    /// energy account is not meaningful. Ignored with R_0, a compliance or Joule heating.
     void set_current_at_every_step(bool on) { current_at_every_step_ = on; }
 
     const DriftDiffusionSystem<1> &system() const { return *system_; }
@@ -104,6 +106,9 @@ namespace otj
     double terminal_current() const { return u_[n_ + 2]; }
     /// Pt electrode charge of the current state (C).
     double electrode_charge() const { return u_[n_] * sigma_scale_ * p_.device.electrode_area; }
+    /// The Joule heating (disabled unless the run file enables it) and the device's temperature now.
+    const JouleHeating &joule_heating() const { return *heating_; }
+    double              temperature() const { return p_.device.temperature; }
     /// Largest relative round-off correction of the vacancy balance of a step.
     double max_balance_correction() const { return max_balance_correction_; }
 
@@ -115,6 +120,8 @@ namespace otj
     NewtonTolerances step_tolerances() const;
     /// One implicit step with the circuit: finds V_j and the device state.
     NewtonResult solve_step(double t_new, const TimeTerm &tt, dealii::Vector<double> &u);
+    /// Back to the ambient temperature (Joule heating; no-op without).
+    void reset_temperature();
     /// Appends the circuit block to a device state (sigma from Gauss, V_j, currents).
     void attach_circuit_block(double Vj);
     void         snapshot(const std::string &label);
@@ -129,6 +136,7 @@ namespace otj
     std::unique_ptr<NewtonSolver>             newton_;
     std::unique_ptr<BdfIntegrator>            integrator_;
     ExternalCircuit                           circuit_;
+    std::unique_ptr<JouleHeating>             heating_;
     EnergyAccount                             energy_;
     unsigned int                              n_ = 0;           ///< device dofs
     double                                    sigma_scale_ = 1; ///< C/m^2 per unit of the sigma entry

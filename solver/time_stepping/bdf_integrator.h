@@ -31,6 +31,7 @@
 
 #include <deal.II/lac/vector.h>
 
+#include <algorithm>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -101,6 +102,9 @@ namespace otj
     const dealii::Vector<double> &solution() const { return u_; }
     const IntegratorStatistics &  statistics() const { return stats_; }
     double                        next_step() const { return dt_; }
+    /// Caps the size of the next step (from an observer: e.g. the temperature-change limit of
+    /// the Joule heating, simulation/joule_heating.h).
+    void limit_next_step(double largest) { dt_ = std::min(dt_, std::max(largest, p_.smallest_step)); }
 
   private:
     double error_norm(const dealii::Vector<double> &u, const dealii::Vector<double> &pred) const;

@@ -1,0 +1,82 @@
+// The optional Joule heating of the junction (SPEC section 3: "a lumped
+// Joule-heating model as an option"): the mean temperature rise of the
+// electrode area over the ambient, driven by the power P = V_j I_e that the
+// electron current I_e dissipates in the junction at the junction voltage V_j,
+// as a compact thermal network (a Foster network of first-order poles),
+//   dT_k/dt = (R_k P - T_k) / tau_k,   T - T_ambient = sum_k T_k,
+// advanced exactly over a step in which P is taken constant:
+//   T_k <- R_k P + (T_k - R_k P) exp(-dt / tau_k).
+// Its step response (the thermal impedance) is Z(t) = sum_k R_k (1 - exp(-t / tau_k)).
+//
+// The default network is fitted to the exact step response of the device's
+// geometry: the heat is released in the 2.8 nm junction, under the electrode
+// disc of radius a (from the electrode area), and flows into the substrate, a
+// half-space of conductivity kappa and volumetric heat capacity rho c, whose
+// surface outside the disc is adiabatic. The mean temperature over a disc of
+// uniform heat flux q = P / (pi a^2) switched on at t = 0 is
+//   dT(t) = (2 q a / kappa) int_0^inf J_1(l)^2 erf(l sqrt(alpha t) / a) / l^2 dl,
+//   alpha = kappa / (rho c)
+// (superposition of the surface modes J_0(k r), each of which heats a
+// half-space as (q_k / kappa k) erf(k sqrt(alpha t)); H. S. Carslaw and J. C.
+// Jaeger, Conduction of Heat in Solids, 2nd ed., 1959, sections 2.9 and 10.5;
+// J. V. Beck, Int. J. Heat Mass Transfer 24, 155 (1981) for the disc's mean
+// temperature). Its limits: 2 q sqrt(alpha t / pi) / kappa at t << a^2 / alpha
+// (one-dimensional heating of a surface layer: the early rise is fast, the
+// heated layer is thin) and P 8 / (3 pi^2 kappa a) at t -> inf (the spreading
+// resistance of a disc of uniform flux). A single pole cannot follow both (its
+// early rise is linear in t); the fitted network follows Z(t) from 1 ps to
+// 1e4 a^2 / alpha within about 1 % (poles three per decade, resistances by
+// non-negative least squares on the relative error; C. Lawson and R. Hanson,
+// Solving Least Squares Problems, 1974, ch. 23 for NNLS; V. Szekely and T. Van
+// Bien, Solid-State Electron. 31, 1363 (1988) for time-constant spectra of
+// thermal impedances). Neglected: the heat capacity and lateral spreading of
+// the 100 nm Pt electrode and of the film (the film's 2.8 nm hold less heat
+// than the substrate's layer heated within 1 ps), radiation, and the
+// temperature dependence of kappa.
+#pragma once
+
+#include <vector>
+
+namespace otj
+{
+  struct ThermalPole
+  {
+    double resistance;   ///< R_k (K/W)
+    double time_constant; ///< tau_k (s)
+  };
+
+  /// Exact mean temperature rise per watt (K/W) over a disc of radius `radius` (m) with uniform
+  /// heat flux on an otherwise adiabatic half-space (conductivity W/(m K), volumetric heat
+  /// capacity J/(m^3 K)), t (s) after the power is switched on (see the file comment).
+  double disc_mean_temperature_step_response(double t, double radius, double conductivity, double heat_capacity);
+
+  class ThermalNetwork
+  {
+  public:
+    ThermalNetwork() = default;
+    explicit ThermalNetwork(std::vector<ThermalPole> poles);
+
+    /// One pole: R_th (K/W) and tau (s).
+    static ThermalNetwork single_pole(double resistance, double time_constant);
+    /// The network fitted to disc_mean_temperature_step_response on [t_min, t_max] (s).
+    static ThermalNetwork disc_on_half_space(double radius, double conductivity, double heat_capacity,
+                                             double t_min = 1e-12, double t_max = 0);
+
+    /// Z(t) = sum_k R_k (1 - exp(-t / tau_k)) (K/W).
+    double step_response(double t) const;
+    /// sum_k R_k: the steady-state rise per watt (K/W).
+    double thermal_resistance() const;
+    const std::vector<ThermalPole> &poles() const { return poles_; }
+
+    /// Advances the pole temperatures over dt (s) with the power P (W) held constant.
+    void advance(double dt, double power);
+    /// T - T_ambient (K).
+    double temperature_rise() const;
+    /// Back to the ambient temperature.
+    void reset();
+
+  private:
+    std::vector<ThermalPole> poles_;
+    std::vector<double>      rise_; ///< T_k (K)
+  };
+} // namespace otj
