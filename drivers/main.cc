@@ -195,6 +195,10 @@ int main(int argc, char **argv)
     {
       return report("convergence failure", e.what(), 3);
     }
+  catch (const otj::TemperatureLimitExceeded &e)
+    {
+      return report("temperature limit", e.what(), 4);
+    }
   catch (const std::exception &e)
     {
       return report("error", e.what(), 1);

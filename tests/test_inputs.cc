@@ -111,6 +111,30 @@ TEST(BadInput, NonConvergenceIsReportedWithTimeAndResidual)
   EXPECT_NE(r.output.find("residual"), std::string::npos) << r.output;
 }
 
+// A thermal runaway (Joule heating with an ideal source on a forward edge of the calibrated
+// device) stops the run with exit code 4 and a message with time and power, and keeps the record
+// up to the stop: the time series with the temperature, and the summary with the reason.
+TEST(BadInput, ThermalRunawayStopsWithItsRecordAndExitCode4)
+{
+  const std::string dir = "/tmp/otj-test-joule-runaway";
+  std::filesystem::remove_all(dir);
+  const auto r = run_otj("run " + input("joule_heating_runaway.prm"));
+  EXPECT_EQ(r.code, 4) << r.output;
+  EXPECT_NE(r.output.find("Largest temperature (K)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" W"), std::string::npos) << r.output;
+  std::ifstream summary(dir + "/summary.json");
+  const std::string s((std::istreambuf_iterator<char>(summary)), std::istreambuf_iterator<char>());
+  EXPECT_NE(s.find("\"stopped\""), std::string::npos) << s.substr(0, 300);
+  std::ifstream series(dir + "/timeseries.csv");
+  std::string   header, line, last;
+  std::getline(series, header);
+  EXPECT_NE(header.find("temperature_K"), std::string::npos) << header;
+  while (std::getline(series, line))
+    last = line;
+  ASSERT_FALSE(last.empty());
+  EXPECT_GT(std::stod(last.substr(last.rfind(',') + 1)), 1000.0) << last;
+}
+
 TEST(BadInput, CalibrationWithZeroPriorWidthIsRefused)
 {
   const auto r = run_otj("calibrate " + input("calibration_zero_prior_width.prm"));

@@ -178,14 +178,32 @@ namespace otj
     return r;
   }
 
-  void ThermalNetwork::advance(const double dt, const double power)
+  void ThermalNetwork::advance(const double dt, const double power_start, const double power_end)
   {
     if (dt < 0)
       throw std::invalid_argument("ThermalNetwork::advance: negative step " + std::to_string(dt));
+    if (dt == 0)
+      return;
     for (std::size_t k = 0; k < poles_.size(); ++k)
       {
-        const double target = poles_[k].resistance * power;
-        rise_[k]            = target + (rise_[k] - target) * std::exp(-dt / poles_[k].time_constant);
+        // T <- T e + R [P_1 (1 - phi) + P_0 (phi - e)], e = exp(-x), phi = (1 - e) / x, x = dt / tau:
+        // the exact response to the linear power, written without the cancelling terms
+        // R tau P' of the form R (P_1 - tau P') + (T - R (P_0 - tau P')) e (they reach 1e16 K for a
+        // slow pole over a femtosecond step); series below x = 1e-4
+        const double x = dt / poles_[k].time_constant, e = std::exp(-x);
+        double       a, b; // 1 - phi and phi - e
+        if (x < 1e-4)
+          {
+            a = x * (0.5 - x * (1.0 / 6 - x / 24));
+            b = x * (0.5 - x * (1.0 / 3 - x / 8));
+          }
+        else
+          {
+            const double phi = -std::expm1(-x) / x;
+            a                = 1 - phi;
+            b                = phi - e;
+          }
+        rise_[k] = rise_[k] * e + poles_[k].resistance * (power_end * a + power_start * b);
       }
   }
 

@@ -43,7 +43,9 @@ namespace otj
 
   /// The refined slab cut into equal lateral columns, one per rank of the
   /// triangulation's communicator (rank 0 builds the refined serial mesh and
-  /// sends each rank its columns). Needs at least as many lateral cells as ranks.
+  /// sends each rank its columns). With more ranks than lateral cells, each
+  /// column is shared by its ranks in depth bands of equal cell counts (cuts
+  /// across the depth coupling: more Krylov iterations with the field split).
   void make_column_distributed_device_slab(const DeviceModel &device, const MeshParameters &mesh,
                                            const LateralMeshParameters &lateral,
                                            dealii::parallel::fullydistributed::Triangulation<2> &tria);

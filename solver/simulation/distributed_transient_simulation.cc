@@ -30,6 +30,14 @@ namespace otj
   using namespace dealii;
   namespace fs = std::filesystem;
 
+  namespace
+  {
+    double seconds_since(const std::chrono::steady_clock::time_point start)
+    {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+  } // namespace
+
   DistributedTransientSimulation::DistributedTransientSimulation(const RunParameters &p, const MPI_Comm comm,
                                                                  const bool quiet)
     : p_(p)
@@ -351,7 +359,7 @@ namespace otj
     });
   }
 
-  void DistributedTransientSimulation::write_summary(const double wall) const
+  void DistributedTransientSimulation::write_summary(const double wall, const std::string &stopped) const
   {
     const double final_vacancies = total_vacancies();
     if (!root_)
@@ -359,6 +367,8 @@ namespace otj
     using nlohmann::json;
     json j;
     j["program"]                      = "otj run (2D, distributed)";
+    if (!stopped.empty())
+      j["stopped"] = stopped;
     j["version"]                      = otj::program_version();
     j["input_file"]                   = p_.input_file;
     j["experiment"]                   = p_.experiment.name;
@@ -438,8 +448,12 @@ namespace otj
                 << "\n";
     solve_initial_state();
     snapshot(p_.experiment.initial_state == "equilibrium" ? "equilibrium at the initial voltage" : "as-grown");
-    integrate_waveform(true);
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    integrate_keeping_the_record_of_a_stop([&] { integrate_waveform(true); },
+                                           [&](const std::string &reason) {
+                                             write_timeseries();
+                                             write_summary(seconds_since(start), reason);
+                                           });
+    const double wall = seconds_since(start);
     write_timeseries();
     write_summary(wall);
     if (!quiet_ && root_)

@@ -88,7 +88,8 @@ namespace otj
     void         to_distributed(const dealii::Vector<double> &local, DistributedVector &u) const;
     void         snapshot(const std::string &label);
     void         write_timeseries() const;
-    void         write_summary(double wall_seconds) const;
+    /// stopped: why the run stopped early (empty: it ran to the end)
+    void         write_summary(double wall_seconds, const std::string &stopped = "") const;
 
     RunParameters                                        p_;
     bool                                                 quiet_;

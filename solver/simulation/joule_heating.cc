@@ -37,11 +37,16 @@ namespace otj
   {
     if (!enabled_ || !(dt > 0))
       return std::numeric_limits<double>::infinity();
+    if (!std::isfinite(power_start) || !std::isfinite(power_end))
+      throw std::runtime_error("Joule heating: the power V_j I_e is not finite at t = " + std::to_string(t) + " s");
     const double before = temperature();
-    const double power  = 0.5 * (power_start + power_end);
-    network_.advance(dt, power);
+    const double power  = 0.5 * (power_start + power_end); // the step's mean (linear in between)
+    network_.advance(dt, power_start, power_end);
     heat_ += power * dt;
     const double after  = temperature();
+    if (!std::isfinite(after) || after <= 0)
+      throw std::runtime_error("Joule heating: the temperature became " + std::to_string(after) + " K at t = " +
+                               std::to_string(t) + " s");
     device_.temperature = after;
     peak_               = std::max(peak_, after);
     if (after > largest_temperature_)

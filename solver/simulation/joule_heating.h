@@ -1,18 +1,24 @@
 // The optional Joule heating of a transient run (SPEC section 3): after every
 // accepted time step, the power dissipated by the electron current in the
-// junction, P = V_j I_e (the displacement current stores field energy and
-// dissipates none), drives the compact thermal network of
+// junction, P = V_j I_e, drives the compact thermal network of
 // device/thermal_network.h, and the device's temperature becomes the ambient
 // plus the network's rise. Everything temperature-dependent then follows at the
 // next step: vacancy hopping (exp(-E_a / kT) and the field term z q a E / 2kT),
 // the electron statistics, the back contact's potential and the Tsu-Esaki
 // current. The coupling is a first-order (Lie) splitting: a step is solved at
-// the temperature of its start, the network is advanced over the step with the
-// trapezoidal mean of the power at its ends, and the next step is limited so
-// that the temperature changes by at most `Largest temperature change per step
-// (K)` at the last step's rate. Both the 1D and the distributed 2D run use it
-// (in 2D the junction voltage and electron current are the electrode's, the
-// same on every rank).
+// the temperature of its start, the network is advanced over the step exactly
+// for a power varying linearly between its ends, and the next step is limited
+// so that the temperature changes by at most `Largest temperature change per
+// step (K)` at the last step's rate (a step after a quiet stretch is bounded
+// only by the integrator: the first step of a pulse edge can overshoot the
+// limit). Reads (snapshots) during a heated run are at the temperature of that
+// moment. Both the 1D and the distributed 2D run use it (in 2D the junction
+// voltage and electron current are the electrode's, the same on every rank).
+// Not counted as heat: the Joule heat of the vacancy current, z q J_v . E over
+// the film (part of the displacement current V_j A dsigma/dt; estimated at ~1 mW
+// during a 20 ns write against the electron current's mW to W above ~0.8 V, but
+// it can exceed V_j I_e where the electron current is nA, e.g. in reverse-bias
+// resets), and the Peltier heat at the contacts.
 #pragma once
 
 #include "device/device_model.h"
@@ -34,6 +40,22 @@ namespace otj
   public:
     using std::runtime_error::runtime_error;
   };
+
+  /// Runs integrate(); when the Joule heating stops it (TemperatureLimitExceeded), first calls
+  /// record(reason) (a thermal runaway is a result: the record up to the stop), then rethrows.
+  template <typename Integrate, typename Record>
+  void integrate_keeping_the_record_of_a_stop(Integrate &&integrate, Record &&record)
+  {
+    try
+      {
+        integrate();
+      }
+    catch (const TemperatureLimitExceeded &e)
+      {
+        record(std::string(e.what()));
+        throw;
+      }
+  }
 
   class JouleHeating
   {

@@ -76,8 +76,9 @@ namespace otj
                       "> 0: a single pole of this thermal resistance and 'Thermal time constant (s)' instead of "
                       "the default network. 0: the default network.");
     prm.declare_entry("Thermal time constant (s)", "0", Patterns::Double(0.0, 1e6),
-                      "Time constant of the single pole (s); needed with 'Thermal resistance (K/W)' > 0.");
-    prm.declare_entry("Largest temperature change per step (K)", "2", Patterns::Double(1e-6, 1e4),
+                      "Time constant of the single pole (s); needed with 'Thermal resistance (K/W)' > 0, "
+                      "and only then.");
+    prm.declare_entry("Largest temperature change per step (K)", "0.5", Patterns::Double(1e-6, 1e4),
                       "The next time step is limited so that the temperature changes by at most this much at "
                       "the last step's rate (the temperature is updated after each step: first-order splitting).");
     prm.declare_entry("Largest temperature (K)", "1500", Patterns::Double(1.0, 1e5),
@@ -165,14 +166,25 @@ namespace otj
               throw_bad_parameter(file, "Joule heating/Thermal time constant (s)",
                                   std::to_string(p.joule_heating.time_constant),
                                   "a positive time constant with 'Thermal resistance (K/W)' > 0");
+            if (p.joule_heating.thermal_resistance == 0 && p.joule_heating.time_constant > 0)
+              throw_bad_parameter(file, "Joule heating/Thermal time constant (s)",
+                                  std::to_string(p.joule_heating.time_constant),
+                                  "0 unless 'Thermal resistance (K/W)' > 0 (a single pole); the default network "
+                                  "has its own time constants");
+            if (!(p.joule_heating.largest_temperature > p.device.temperature))
+              throw_bad_parameter(file, "Joule heating/Largest temperature (K)",
+                                  std::to_string(p.joule_heating.largest_temperature),
+                                  "a temperature above the ambient 'Device/Temperature (K)' = " +
+                                    std::to_string(p.device.temperature));
             const Material &sub = p.device.layers.back().material;
-            if (p.joule_heating.thermal_resistance == 0 &&
-                !(sub.thermal_conductivity > 0 && sub.volumetric_heat_capacity > 0))
-              throw_bad_parameter(sub.source_file, "Material/Thermal conductivity (W/m/K)",
-                                  std::to_string(sub.thermal_conductivity) + " (and 'Volumetric heat capacity "
-                                  "(J/m^3/K)' = " + std::to_string(sub.volumetric_heat_capacity) + ")",
-                                  "positive values in the substrate file for 'Joule heating/Enabled = true' of " +
-                                    file + " (or a single pole: 'Thermal resistance (K/W)' > 0)");
+            for (const auto &[name, value] : {std::pair<const char *, double>{"Material/Thermal conductivity (W/m/K)",
+                                                                             sub.thermal_conductivity},
+                                             {"Material/Volumetric heat capacity (J/m^3/K)",
+                                              sub.volumetric_heat_capacity}})
+              if (p.joule_heating.thermal_resistance == 0 && !(value > 0))
+                throw_bad_parameter(sub.source_file, name, std::to_string(value),
+                                    "a positive value in the substrate file for 'Joule heating/Enabled = true' of " +
+                                      file + " (or a single pole: 'Thermal resistance (K/W)' > 0)");
           }
         prm.enter_subsection("Output");
         p.output.directory      = prm.get("Directory");

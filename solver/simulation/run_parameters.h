@@ -75,7 +75,7 @@ namespace otj
     double thermal_resistance = 0.0;
     double time_constant      = 0.0; ///< s
     /// the time step is limited so that the temperature changes by at most this much (K)
-    double largest_temperature_change = 2.0;
+    double largest_temperature_change = 0.5;
     /// the run stops with an error above this temperature (K)
     double largest_temperature = 1500.0;
   };

@@ -29,6 +29,14 @@ namespace otj
   using namespace dealii;
   namespace fs = std::filesystem;
 
+  namespace
+  {
+    double seconds_since(const std::chrono::steady_clock::time_point start)
+    {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+  } // namespace
+
   TransientSimulation::TransientSimulation(const RunParameters &p, const bool quiet)
     : p_(p)
     , quiet_(quiet)
@@ -381,17 +389,20 @@ namespace otj
     });
   }
 
-  void TransientSimulation::write_summary(const double wall) const
+  void TransientSimulation::write_summary(const double wall, const std::string &stopped) const
   {
     using nlohmann::json;
     json j;
     j["program"]       = "otj run";
+    if (!stopped.empty())
+      j["stopped"] = stopped;
     j["version"]       = otj::program_version();
     j["input_file"]    = p_.input_file;
     j["experiment"]    = p_.experiment.name;
     j["initial_state"] = p_.experiment.initial_state;
-    const auto &d      = p_.device;
-    j["device"]["temperature_K"]           = heating_->enabled() ? heating_->ambient_temperature() : d.temperature;
+    DeviceModel d = p_.device; // at the ambient temperature (a heated run ends at another)
+    d.temperature = heating_->enabled() ? heating_->ambient_temperature() : p_.device.temperature;
+    j["device"]["temperature_K"]           = d.temperature;
     j["device"]["electrode_area_m2"]       = d.electrode_area;
     j["device"]["schottky_barrier_eV"]     = d.schottky_barrier() / constants::eV;
     j["device"]["back_contact_potential_V"] = d.back_contact_potential();
@@ -465,8 +476,12 @@ namespace otj
       }
     solve_initial_state();
     snapshot(p_.experiment.initial_state == "equilibrium" ? "equilibrium at the initial voltage" : "as-grown");
-    integrate_waveform(true);
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    integrate_keeping_the_record_of_a_stop([&] { integrate_waveform(true); },
+                                           [&](const std::string &reason) {
+                                             write_timeseries();
+                                             write_summary(seconds_since(start), reason);
+                                           });
+    const double wall = seconds_since(start);
     write_timeseries();
     write_summary(wall);
     if (!quiet_)
