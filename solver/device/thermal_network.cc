@@ -67,8 +67,23 @@ namespace otj
     }
   } // namespace
 
+  double surface_capacity_factor(const double t, const double surface_heat_capacity, const double conductivity,
+                                 const double heat_capacity)
+  {
+    if (surface_heat_capacity <= 0)
+      return 1.0;
+    if (t <= 0)
+      return 0.0;
+    const double b = std::sqrt(conductivity * heat_capacity) / surface_heat_capacity;
+    const double x = b * b * t;
+    // E = exp(x) erfc(sqrt(x)); asymptotic series beyond x = 200 (next term 105 / (16 x^4))
+    const double E = x < 200 ? std::exp(x) * std::erfc(std::sqrt(x))
+                             : (1 - 1 / (2 * x) + 3 / (4 * x * x) - 15 / (8 * x * x * x)) / std::sqrt(pi_ * x);
+    return 1 - std::sqrt(pi_) / (2 * std::sqrt(x)) * (1 - E);
+  }
+
   double disc_mean_temperature_step_response(const double t, const double radius, const double conductivity,
-                                             const double heat_capacity)
+                                             const double heat_capacity, const double surface_heat_capacity)
   {
     if (!(radius > 0) || !(conductivity > 0) || !(heat_capacity > 0))
       throw std::invalid_argument("disc_mean_temperature_step_response: radius, conductivity and heat capacity must "
@@ -78,7 +93,8 @@ namespace otj
     const double     alpha = conductivity / heat_capacity;
     const double     s     = std::sqrt(alpha * t) / radius;
     // dT / P = (2 q a / kappa) I(s) / P with q = P / (pi a^2)
-    return 2.0 / (pi_ * radius * conductivity) * disc_integral(s);
+    return 2.0 / (pi_ * radius * conductivity) * disc_integral(s) *
+           surface_capacity_factor(t, surface_heat_capacity, conductivity, heat_capacity);
   }
 
   ThermalNetwork::ThermalNetwork(std::vector<ThermalPole> poles)
@@ -96,7 +112,8 @@ namespace otj
   }
 
   ThermalNetwork ThermalNetwork::disc_on_half_space(const double radius, const double conductivity,
-                                                    const double heat_capacity, const double t_min, double t_max)
+                                                    const double heat_capacity, const double surface_heat_capacity,
+                                                    const double t_min, double t_max)
   {
     const double alpha = conductivity / heat_capacity;
     if (t_max <= 0)
@@ -110,7 +127,7 @@ namespace otj
     for (unsigned int i = 0; i < n_samples; ++i)
       {
         t.push_back(t_min * std::pow(t_max / t_min, double(i) / (n_samples - 1)));
-        b.push_back(disc_mean_temperature_step_response(t.back(), radius, conductivity, heat_capacity));
+        b.push_back(disc_mean_temperature_step_response(t.back(), radius, conductivity, heat_capacity, surface_heat_capacity));
       }
     std::vector<double> tau;
     for (double lt = std::log10(t_min / 3); lt <= std::log10(3 * t_max) + 1e-9; lt += 1.0 / 3)
@@ -135,8 +152,8 @@ namespace otj
       {
         const double lo = k == 0 ? 0.0 : std::sqrt(tau[k - 1] * tau[k]);
         const double hi = k + 1 == K ? 1e6 * tau[k] : std::sqrt(tau[k] * tau[k + 1]);
-        x[k]            = disc_mean_temperature_step_response(hi, radius, conductivity, heat_capacity) -
-               disc_mean_temperature_step_response(lo, radius, conductivity, heat_capacity);
+        x[k] = disc_mean_temperature_step_response(hi, radius, conductivity, heat_capacity, surface_heat_capacity) -
+               disc_mean_temperature_step_response(lo, radius, conductivity, heat_capacity, surface_heat_capacity);
       }
     // non-negative least squares by projected coordinate descent (the problem is convex)
     std::vector<double> g(K);

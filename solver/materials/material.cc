@@ -173,6 +173,11 @@ namespace otj
     prm.declare_entry("Image-force permittivity", "0", Double(0.0, 1000.0),
                       "Permittivity eps_if of the image-force lowering of the barrier in the current model "
                       "(the optical permittivity, ~5.5 for SrTiO3); 0 switches the image force off.");
+    prm.declare_entry("Thickness (nm)", "0", Double(0.0, 1e6),
+                      "Electrode thickness (nm); with 'Volumetric heat capacity (J/m^3/K)' the heat it takes up "
+                      "in the optional Joule heating. 0: not counted.");
+    prm.declare_entry("Volumetric heat capacity (J/m^3/K)", "0", Double(0.0, 1e9),
+                      "Heat capacity per volume rho c_p of the electrode metal (J/(m^3 K)); 0: not counted.");
     prm.leave_subsection();
   }
 
@@ -183,6 +188,8 @@ namespace otj
     work_function    = finite(prm, "Work function (eV)", source_file) * constants::eV;
     interface_dipole = finite(prm, "Interface dipole (eV)", source_file) * constants::eV;
     electron_mass    = finite(prm, "Electron mass", source_file);
+    heat_capacity_per_area =
+      finite(prm, "Thickness (nm)", source_file) * constants::nm * finite(prm, "Volumetric heat capacity (J/m^3/K)", source_file);
     image_force_permittivity = finite(prm, "Image-force permittivity", source_file);
     prm.leave_subsection();
   }

@@ -60,6 +60,9 @@ namespace otj
     double      interface_dipole  = 0.0;                    ///< J, lowers the effective work function
     double      electron_mass     = 1.0;                    ///< m*/m0 of the emitter
     double      image_force_permittivity = 0.0;             ///< eps_if of the image-force lowering (0: off)
+    /// Heat capacity of the electrode per area of the junction, thickness x rho c_p (J/(m^2 K));
+    /// used by the optional Joule heating (device/thermal_network.h); 0: not counted
+    double      heat_capacity_per_area = 0.0;
 
     /// Effective work function Phi_M - dipole (J).
     double effective_work_function() const { return work_function - interface_dipole; }

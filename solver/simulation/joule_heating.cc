@@ -28,8 +28,10 @@ namespace otj
       {
         const Material &sub    = device.layers.back().material;
         const double    radius = std::sqrt(device.electrode_area / 3.14159265358979323846);
-        network_ = ThermalNetwork::disc_on_half_space(radius, sub.thermal_conductivity, sub.volumetric_heat_capacity);
+        network_ = ThermalNetwork::disc_on_half_space(radius, sub.thermal_conductivity, sub.volumetric_heat_capacity,
+                                                      device.top_electrode.heat_capacity_per_area);
         kind_    = "electrode disc on the substrate half-space";
+        electrode_heat_capacity_ = device.top_electrode.heat_capacity_per_area;
       }
   }
 
@@ -82,6 +84,7 @@ namespace otj
     j["network"]                   = kind_;
     j["poles"]                     = network_.poles().size();
     j["thermal_resistance_K_per_W"] = network_.thermal_resistance();
+    j["electrode_heat_capacity_J_per_m2K"] = electrode_heat_capacity_;
     j["rise_per_watt_after_20ns_K_per_W"] = network_.step_response(20e-9);
     j["ambient_temperature_K"]     = ambient_;
     j["peak_temperature_K"]        = peak_;

@@ -90,5 +90,6 @@ namespace otj
     ThermalNetwork network_;
     std::string    kind_;
     double         peak_ = 0, heat_ = 0;
+    double         electrode_heat_capacity_ = 0; ///< J/(m^2 K), counted in the default network
   };
 } // namespace otj
