@@ -175,6 +175,22 @@ def mechanism_note(loops, state):
     shares = [(k.replace("_share", "").replace("_", "-"), v) for k, v in shares if isinstance(v, (int, float))]
     if shares:
         parts.append("shares " + ", ".join("%s %s" % (k, fmt3(v)) for k, v in shares))
+    # the part of the thermionic-field share emitted over the Nb:STO depletion region's top, then
+    # tunnelling through the film (MIS tunnel diode); only where that barrier is one (> 3 kT)
+    if isinstance(s.get("substrate_barrier_eV"), (int, float)) and isinstance(s.get("schottky_emission_share"),
+                                                                                 (int, float)):
+        if s["schottky_emission_share"] > 0:
+            parts.append("over the Nb:STO Schottky barrier (%s eV) and through the film %s"
+                         % (fmt3(s["substrate_barrier_eV"]), fmt3(s["schottky_emission_share"])))
+        else:
+            parts.append("no Nb:STO Schottky barrier above 3 kT (band edge behind the film %s eV)"
+                         % fmt3(s["substrate_barrier_eV"]))
+    # the independent signature: the activation energy of the read current (Richardson plot)
+    ea = subtree(loops, ["temperature_dependence", "states", state, "activation_energy_eV"])
+    if isinstance(ea, (int, float)):
+        temps = subtree(loops, ["temperature_dependence", "temperatures_K"])
+        span = ("%g-%g K" % (min(temps), max(temps))) if isinstance(temps, list) and temps else "T"
+        parts.append("Richardson-plot activation energy %s eV (%s)" % (fmt3(ea), span))
     if isinstance(s.get("mean_energy_eV"), (int, float)):
         parts.append("mean energy %s eV" % fmt3(s["mean_energy_eV"]))
     if isinstance(s.get("barrier_top_eV"), (int, float)):

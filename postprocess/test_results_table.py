@@ -79,11 +79,14 @@ def make_full(root):
                   "LRS tunnelling share": 1.0, "threshold pulse dG/G": 0.1006, "ok": True}})
     state = {"resistance_ohm": 3.6e8, "dominant_mechanism": "thermionic-field emission", "thermionic_share": 1e-7,
              "thermionic_field_share": 0.999, "field_emission_share": 1e-3, "mean_energy_eV": 0.3,
-             "barrier_top_eV": 1.07}
+             "barrier_top_eV": 1.07, "schottky_emission_share": 0.57, "substrate_barrier_eV": 0.3}
     write_json(os.path.join(root, "loops", "loops.json"), {
         "program": "otj loops", "read_voltage_V": 0.1, "on_off_ratio": 3.6e8 / 1.35e4,
         "HRS": state,
-        "LRS": dict(state, resistance_ohm=1.35e4, dominant_mechanism="field emission / direct tunnelling")})
+        "LRS": dict(state, resistance_ohm=1.35e4, dominant_mechanism="field emission / direct tunnelling",
+                    schottky_emission_share=0.0, substrate_barrier_eV=-0.04),
+        "temperature_dependence": {"temperatures_K": [250, 300, 350],
+                                   "states": {"HRS": {"activation_energy_eV": 0.255}}}})
     write_json(os.path.join(root, "barriers", "barrier_fits.json"), {
         "tool": "postprocess/barrier_fits.py",
         "thermionic_emission": {"phi_B_eV": 0.55, "ideality_n": 1.6, "fit_range_V": [0.1, 1.0]},
@@ -190,7 +193,16 @@ def check_full(tmp):
 
     r = expect("R_HRS at 0.1 V (R-V loop)", "3.60e8", "2.00", "within 2x")
     report("full: HRS note names the dominant mechanism", r is not None and "thermionic-field emission" in r["note"])
-    expect("R_LRS at 0.1 V (R-V loop)", "1.35e4", "0.500", "within 2x")
+    report("full: HRS note gives the share over the substrate's Schottky barrier",
+           r is not None and "over the Nb:STO Schottky barrier (0.300 eV) and through the film 0.570" in r["note"],
+           r["note"] if r else "no row")
+    report("full: HRS note gives the read current's activation energy",
+           r is not None and "Richardson-plot activation energy 0.255 eV (250-350 K)" in r["note"],
+           r["note"] if r else "no row")
+    r = expect("R_LRS at 0.1 V (R-V loop)", "1.35e4", "0.500", "within 2x")
+    report("full: LRS note says there is no substrate barrier to emit over",
+           r is not None and "no Nb:STO Schottky barrier above 3 kT (band edge behind the film -0.0400 eV)" in r["note"]
+           and "activation" not in r["note"], r["note"] if r else "no row")
     expect("R_HRS at 0.1 V (calibration check)", "3.60e8", "2.00", "within 2x")
     expect("R_LRS at 0.1 V (calibration check)", "2.70e4", "1.00", "within 2x")
     r = expect("ON/OFF ratio R_HRS/R_LRS", "2.67e4", "3.98", "outside 2x")

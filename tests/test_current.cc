@@ -402,4 +402,78 @@ TEST(TemperatureDependence, PristineReadIsThermallyActivatedAndTheWrittenLrsIsNo
   // tunnelling: ln(I) rises by less than 3 kT per unit of 1/kT, the current within a factor 2.5
   EXPECT_LT(std::abs(arrhenius_fit(T, I_lrs, 0.0).activation_energy), 3 * boltzmann * 300);
   EXPECT_LT(I_lrs[2] / I_lrs[0], 2.5);
+  // what is activated (issue 3: HRS by emission over the barrier): the pristine read crosses the
+  // Nb:STO depletion region's top, not the film's (the MIS tunnel diode of Card & Rhoderick), and
+  // its Richardson-plot activation energy is that barrier, not the junction's top; the LRS has
+  // no substrate barrier above 3 kT and tunnels in the Fermi window
+  const auto &hrs = reads[0][1].shares;
+  EXPECT_GT(hrs.schottky_emission, 0.5);
+  EXPECT_STREQ(hrs.dominant(), "emission over the substrate's Schottky barrier, tunnelling through the film");
+  EXPECT_GT(hrs.substrate_barrier, 6 * boltzmann * 300);
+  EXPECT_NEAR(arrhenius_fit(T, I_hrs).activation_energy / hrs.substrate_barrier, 1.0, 0.25)
+    << "substrate barrier " << hrs.substrate_barrier / eV_ << " eV, junction top " << hrs.barrier / eV_ << " eV";
+  EXPECT_LT(hrs.substrate_barrier, 0.5 * hrs.barrier);
+  const auto &lrs_shares = reads[1][1].shares;
+  EXPECT_EQ(lrs_shares.schottky_emission, 0.0);
+  EXPECT_STREQ(lrs_shares.dominant(), "field emission / direct tunnelling");
+}
+
+// A metal / thin film / semiconductor junction (MIS tunnel diode): a 2 nm film of 1.0 eV
+// on a 15 nm plateau of 0.35 eV standing for the semiconductor's depletion barrier. Below
+// 0.35 eV nothing crosses the plateau; above it the electrons are emitted over the
+// substrate barrier and tunnel through the film (Card & Rhoderick, J. Phys. D 4, 1589
+// (1971)). The Schottky-emission part of the current equals that integral computed here
+// independently (exact WKB exponent of the rectangular film); a substrate barrier within
+// 3 kT of the Fermi level is no barrier, and then no current counts as emitted over it.
+TEST(TsuEsaki, EmissionOverTheSubstratesSchottkyBarrierThroughTheFilm)
+{
+  const double T = 300, kT = boltzmann * T, U = 1.0 * eV_, d = 2e-9, phis = 0.35 * eV_, V = 0.1;
+  BandProfile  p;
+  const double W = 15e-9;
+  p.x  = {0, d, d + 1e-13, d + W, d + W + 0.5e-9};
+  p.Ec = {U, U, phis, phis, -0.05 * eV_};
+  p.mass.assign(4, 1.0);
+  auto par              = bias(V, T, 16001);
+  par.lowest_energy     = -0.05 * eV_;
+  par.substrate_barrier = phis;
+  const auto r = TsuEsakiCurrent::current(p, par);
+  const auto s = r.shares();
+  // the independent integral from the substrate barrier to the film's top (Simpson, 20001 nodes)
+  const double pref = elementary_charge * electron_mass * kT / (2 * pi * pi * hbar * hbar * hbar);
+  const unsigned n  = 20001;
+  double         J  = 0;
+  for (unsigned i = 0; i < n; ++i)
+    {
+      const double E      = phis + (U - phis) * i / (n - 1);
+      const double Tr     = std::exp(-2 * d * std::sqrt(2 * electron_mass * std::max(U - E, 0.0)) / hbar);
+      const double supply = std::log1p(std::exp(-E / kT)) - std::log1p(std::exp((par.fermi_pt - E) / kT));
+      const double w      = (i == 0 || i == n - 1) ? 1.0 : (i % 2 ? 4.0 : 2.0);
+      J += pref * Tr * supply * w * (U - phis) / (n - 1) / 3;
+    }
+  EXPECT_NEAR(r.over_substrate_barrier / J, 1.0, 2e-3);
+  EXPECT_NEAR(s.substrate_barrier / eV_, 0.35, 1e-12);
+  // the plateau blocks tunnelling below its top: the thermally excited current is emitted over it
+  EXPECT_GT(s.schottky_emission / s.thermionic_field, 0.99);
+  EXPECT_GT(s.schottky_emission, 0.5);
+  EXPECT_STREQ(s.dominant(), "emission over the substrate's Schottky barrier, tunnelling through the film");
+  // the current is activated with the substrate barrier, not with the film's top (1.0 eV)
+  std::vector<double> Ts{250, 300, 350}, I;
+  for (double t : Ts)
+    {
+      auto q = bias(V, t, 16001);
+      q.lowest_energy = -0.05 * eV_, q.substrate_barrier = phis;
+      I.push_back(TsuEsakiCurrent::current(p, q).current_density);
+    }
+  // (the Richardson plot's slope: phi_s plus the mean energy gained in the film, ~ 1 / (1/kT - d ln T_film / dE))
+  const double Ea = arrhenius_fit(Ts, I).activation_energy / eV_;
+  EXPECT_GT(Ea, 0.35 - 0.05);
+  EXPECT_LT(Ea, 0.35 + 0.1);
+  // a substrate "barrier" within 3 kT of the Fermi level: nothing is emitted over it
+  par.substrate_barrier = 2 * kT;
+  EXPECT_EQ(TsuEsakiCurrent::current(p, par).shares().schottky_emission, 0.0);
+  // no substrate barrier marked: the three ranges as before
+  par.substrate_barrier = -std::numeric_limits<double>::infinity();
+  const auto s0         = TsuEsakiCurrent::current(p, par).shares();
+  EXPECT_EQ(s0.schottky_emission, 0.0);
+  EXPECT_STREQ(s0.dominant(), "thermionic-field emission");
 }

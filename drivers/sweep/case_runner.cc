@@ -113,6 +113,7 @@ namespace otj
             {"thermionic_field_share", nullptr},
             {"field_share", nullptr},
             {"mean_energy_eV", nullptr},
+            {"schottky_emission_share", nullptr},
             {"dominant_mechanism", nullptr},
             {"time_steps", sim.statistics().steps},
             {"vacancy_conservation_error",
@@ -167,6 +168,7 @@ namespace otj
                           {"thermionic_field_share", finite_or_null(read.shares.thermionic_field)},
                           {"field_share", finite_or_null(read.shares.field)},
                           {"mean_energy_eV", finite_or_null(read.shares.mean_energy / constants::eV)},
+                          {"schottky_emission_share", finite_or_null(read.shares.schottky_emission)},
                           {"dominant_mechanism", read.shares.dominant()}};
         }
       catch (...)

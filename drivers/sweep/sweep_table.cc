@@ -17,7 +17,8 @@ namespace otj
                                                 "width_s"};
     const std::vector<std::string> result_columns{"R_pristine_ohm",   "R_read_ohm",  "R_ratio",
                                                   "thermionic_share", "thermionic_field_share",
-                                                  "field_share",      "mean_energy_eV", "dominant_mechanism"};
+                                                  "field_share",      "mean_energy_eV", "schottky_emission_share",
+                                                  "dominant_mechanism"};
 
     void cell(std::ostream &o, const json &v)
     {

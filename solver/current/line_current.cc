@@ -3,6 +3,7 @@
 
 #include "physics/constants.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace otj
@@ -52,6 +53,17 @@ namespace otj
     // no states below the neutral substrate's band bottom: the transmission
     // into the substrate vanishes there (Ec - E > 0 over its whole slab)
     par.lowest_energy = band.Ec.back();
+    // the Schottky barrier of the substrate (the last layer, the semiconductor electrode): the
+    // highest band edge over its nodes, the top of its depletion region behind the film
+    if (device.layers.size() >= 2)
+      {
+        double film = 0;
+        for (std::size_t l = 0; l + 1 < device.layers.size(); ++l)
+          film += device.layers[l].thickness;
+        for (std::size_t k = 0; k < depth.size(); ++k)
+          if (depth[k] >= film * (1 - 1e-12))
+            par.substrate_barrier = std::max(par.substrate_barrier, band.Ec[k]);
+      }
     // Simpson nodes at most kT/8 apart: the supply function varies on the
     // scale kT, the WKB transmission on >~ 50 meV (checked against a 16x finer grid in the tests)
     par.energy_points       = 101;

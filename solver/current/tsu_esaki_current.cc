@@ -143,11 +143,15 @@ namespace otj
     JunctionCurrent r;
     r.barrier_top = top;
     r.fermi_high  = std::max(par.fermi_pt, par.fermi_substrate);
+    r.substrate_barrier = par.substrate_barrier;
     // equal Fermi levels: the supply function vanishes at every energy, and so does every part
     // of the integral (exactly, as the sum below would give it)
     if (par.fermi_pt == par.fermi_substrate)
       return r;
     const double thermal_edge = r.fermi_high + 3 * kT;
+    // emission over the substrate's Schottky barrier: only where that barrier is one (above the
+    // thermal edge); below its top the electrons tunnel through the depletion region
+    const bool   schottky     = par.substrate_barrier > thermal_edge;
     const WkbExponent wkb(p);
     for (unsigned int i = 0; i < n; ++i)
       {
@@ -161,7 +165,11 @@ namespace otj
         r.current_density += dj;
         (E >= top ? r.above_barrier : r.below_barrier) += dj;
         if (E < top && E > thermal_edge)
-          r.thermally_excited += dj;
+          {
+            r.thermally_excited += dj;
+            if (schottky && E >= par.substrate_barrier)
+              r.over_substrate_barrier += dj;
+          }
         r.energy_moment += (E - r.fermi_high) * dj;
       }
     return r;
@@ -171,8 +179,10 @@ namespace otj
   {
     ConductionShares s;
     s.barrier = barrier_top - fermi_high;
+    s.substrate_barrier = substrate_barrier - fermi_high;
     if (current_density == 0)
       return s;
+    s.schottky_emission = over_substrate_barrier / current_density;
     s.thermionic       = above_barrier / current_density;
     s.thermionic_field = thermally_excited / current_density;
     s.field            = (below_barrier - thermally_excited) / current_density;
@@ -182,8 +192,14 @@ namespace otj
 
   const char *ConductionShares::dominant() const
   {
-    if (thermionic >= thermionic_field && thermionic >= field)
+    // the four energy ranges: over the junction's top, over the substrate's Schottky barrier (then
+    // through the film), through the depletion region's upper part, and the Fermi window
+    const double through_depletion = thermionic_field - schottky_emission;
+    const double largest           = std::max({thermionic, schottky_emission, through_depletion, field});
+    if (thermionic == largest)
       return "thermionic emission";
-    return thermionic_field >= field ? "thermionic-field emission" : "field emission / direct tunnelling";
+    if (schottky_emission == largest)
+      return "emission over the substrate's Schottky barrier, tunnelling through the film";
+    return through_depletion == largest ? "thermionic-field emission" : "field emission / direct tunnelling";
   }
 } // namespace otj

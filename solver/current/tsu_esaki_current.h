@@ -15,6 +15,7 @@
 // which is what a positive Pt voltage (E_F,Pt = -eV < E_F,sub = 0) drives.
 #pragma once
 
+#include <limits>
 #include <vector>
 
 namespace otj
@@ -53,6 +54,12 @@ namespace otj
     /// Band bottoms of the leads for the transfer matrix (J).
     double             lead_bottom_pt = -1e-18, lead_bottom_substrate = -1e-18;
     unsigned int       slices        = 200;
+    /// Top of the substrate's band bending (J): the largest E_c over the semiconductor
+    /// electrode, i.e. the Schottky barrier of its depletion region behind the film
+    /// (line_junction_current sets it; the default -inf: no such barrier is marked).
+    /// Splits the thermally excited current into emission over this barrier and
+    /// tunnelling through the depletion region (ConductionShares::schottky_emission).
+    double             substrate_barrier = -std::numeric_limits<double>::infinity();
   };
 
   /// Shares of a current by the energy range that carries it (Padovani &
@@ -63,15 +70,30 @@ namespace otj
   ///  - field emission / direct tunnelling: the Fermi window (up to 3 kT above
   ///    the higher Fermi level).
   /// TE and TFE are both thermally activated (emission); FE is not.
+  /// A metal / thin insulator / semiconductor junction (the Pt / STO film / Nb:STO
+  /// device) has a second barrier: the semiconductor's depletion region behind the
+  /// film. Electrons emitted over its top (more than 3 kT above the higher Fermi
+  /// level) and then tunnelling through the film are the thermionic emission of the
+  /// MIS tunnel diode (Card & Rhoderick, J. Phys. D 4, 1589 (1971): J = A* T^2
+  /// exp(-chi^(1/2) delta) exp(-q phi_B / kT) (exp(qV / n kT) - 1), chi the film's mean
+  /// barrier in eV and delta its thickness in angstrom; Sze & Ng 3rd ed., MIS tunnel
+  /// diode, chapter 8): activated with the Schottky barrier phi_B of the
+  /// semiconductor, the film a tunnel barrier. `schottky_emission` is that part of `thermionic_field` (0 without a
+  /// substrate barrier more than 3 kT above the higher Fermi level); the rest of
+  /// `thermionic_field` tunnels through the upper part of the depletion region.
   struct ConductionShares
   {
     double thermionic = 0, thermionic_field = 0, field = 0;
+    double schottky_emission = 0; ///< part of thermionic_field over the substrate's Schottky barrier
+    /// the substrate's Schottky barrier above the higher Fermi level (J); -inf if not marked
+    double substrate_barrier = -std::numeric_limits<double>::infinity();
     double mean_energy = 0; ///< current-weighted energy above the higher Fermi level (J)
     double barrier     = 0; ///< barrier top above the higher Fermi level (J)
     double emission() const { return thermionic + thermionic_field; }
     double tunnelling() const { return thermionic_field + field; }
     /// "thermionic emission", "thermionic-field emission" or "field emission / direct tunnelling":
-    /// the range with the largest share.
+    /// the range with the largest share; with a substrate barrier, "emission over the substrate's
+    /// Schottky barrier" competes as a fourth range (taken out of thermionic-field emission).
     const char *dominant() const;
   };
 
@@ -81,6 +103,8 @@ namespace otj
     double above_barrier   = 0;  ///< part carried by energies above the barrier top (A/m^2)
     double below_barrier   = 0;  ///< part carried by tunnelling energies (A/m^2)
     double thermally_excited = 0; ///< part of below_barrier more than 3 kT above the higher Fermi level (A/m^2)
+    double over_substrate_barrier = 0; ///< part of thermally_excited above the substrate's barrier (A/m^2)
+    double substrate_barrier = -std::numeric_limits<double>::infinity(); ///< J (as TsuEsakiParameters)
     double energy_moment   = 0;  ///< Int (E - E_F,high) dJ (J A/m^2)
     double barrier_top     = 0;  ///< J
     double fermi_high      = 0;  ///< the higher of the two Fermi levels (J)

@@ -29,14 +29,14 @@ namespace otj
     std::string shares_header(const std::string &prefix)
     {
       return prefix + "thermionic_share," + prefix + "thermionic_field_share," + prefix + "field_emission_share," +
-             prefix + "mean_energy_eV";
+             prefix + "mean_energy_eV," + prefix + "schottky_emission_share";
     }
 
     std::string shares_row(const ConductionShares &s)
     {
       std::ostringstream o;
       o << std::setprecision(6) << s.thermionic << ',' << s.thermionic_field << ',' << s.field << ','
-        << s.mean_energy / constants::eV;
+        << s.mean_energy / constants::eV << ',' << s.schottky_emission;
       return o.str();
     }
 
@@ -51,7 +51,11 @@ namespace otj
               {"emission_share", p.shares.emission()},
               {"tunnelling_share", p.shares.tunnelling()},
               {"mean_energy_eV", p.shares.mean_energy / constants::eV},
-              {"barrier_top_eV", p.shares.barrier / constants::eV}};
+              {"barrier_top_eV", p.shares.barrier / constants::eV},
+              {"schottky_emission_share", p.shares.schottky_emission},
+              {"substrate_barrier_eV", std::isfinite(p.shares.substrate_barrier)
+                                         ? nlohmann::json(p.shares.substrate_barrier / constants::eV)
+                                         : nlohmann::json(nullptr)}};
     }
   } // namespace
 
@@ -267,7 +271,11 @@ namespace otj
       "shares of the 0.1 V read current by energy: thermionic = above the barrier top; thermionic_field = "
       "below the top but more than 3 kT above the higher Fermi level (thermally excited electrons tunnelling "
       "through the upper barrier); field_emission = the Fermi window (direct / Fowler-Nordheim tunnelling); "
-      "emission = thermionic + thermionic_field (thermally activated)";
+      "emission = thermionic + thermionic_field (thermally activated); schottky_emission = the part of "
+      "thermionic_field above the top of the Nb:STO depletion region behind the film (substrate_barrier_eV, when "
+      "more than 3 kT above the Fermi level): emission over the substrate's Schottky barrier followed by tunnelling "
+      "through the film, the thermionic emission of an MIS tunnel diode (Card & Rhoderick 1971); the rest of "
+      "thermionic_field tunnels through the depletion region's upper part";
     if (lrs && hrs)
       {
         j["LRS"] = state_json(*lrs);
@@ -283,8 +291,10 @@ namespace otj
       std::cout << "  LRS " << lrs->resistance << " ohm (" << lrs->shares.dominant() << ", "
                 << 100 * lrs->shares.field << " % in the Fermi window), HRS " << hrs->resistance << " ohm ("
                 << hrs->shares.dominant() << ", " << 100 * hrs->shares.emission()
-                << " % thermally activated, mean energy " << hrs->shares.mean_energy / constants::eV
-                << " eV of a " << hrs->shares.barrier / constants::eV << " eV barrier), ON/OFF "
+                << " % thermally activated, " << 100 * hrs->shares.schottky_emission
+                << " % over the substrate's Schottky barrier of " << hrs->shares.substrate_barrier / constants::eV
+                << " eV, mean energy " << hrs->shares.mean_energy / constants::eV << " eV of a "
+                << hrs->shares.barrier / constants::eV << " eV barrier), ON/OFF "
                 << hrs->resistance / lrs->resistance << "; " << wall << " s\n  results: " << output_dir_
                 << "/{rv_loop.csv, iv_loop.csv, iv_pristine.csv, iv_lrs.csv, iv_hrs.csv, "
                 << (temperature_json.is_null() ? "" : "temperature_reads.csv, ") << "loops.json}\n";

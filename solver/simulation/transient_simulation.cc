@@ -453,6 +453,7 @@ namespace otj
                                 {"read_thermionic_share", s.read_shares.thermionic},
                                 {"read_thermionic_field_share", s.read_shares.thermionic_field},
                                 {"read_field_emission_share", s.read_shares.field},
+                                {"read_schottky_emission_share", s.read_shares.schottky_emission},
                                 {"vtu", s.vtu},
                                 {"profile", s.profile}});
     write_atomically(p_.output.directory + "/summary.json", [&](std::ostream &out) { out << j.dump(2) << "\n"; });
