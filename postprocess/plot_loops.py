@@ -131,7 +131,12 @@ def plot_richardson(d, summary):
         ax[1].plot(T, [float(x["read_mean_energy_eV"]) for x in r], "o-", color=colour,
                    label="%s: mean energy of the read current" % name)
         if name == "HRS":
-            ax[1].plot(T, [float(x["barrier_top_eV"]) for x in r], ":", color=colour, label="HRS barrier top")
+            ax[1].plot(T, [float(x["barrier_top_eV"]) for x in r], ":", color=colour, label="HRS barrier top (film)")
+            # the Nb:SrTiO3 depletion barrier behind the film (older CSVs lack the column)
+            sb = [x.get("substrate_barrier_eV") for x in r]
+            if all(v not in (None, "", "nan") for v in sb):
+                ax[1].plot(T, [float(v) for v in sb], "--", color=colour,
+                           label="HRS Nb:SrTiO3 Schottky barrier behind the film")
     ax[0].set_xlabel("1000 / T (1/K)")
     ax[0].set_ylabel("ln(I / T^2)  (I in A, T in K)")
     ax[0].set_title("Richardson plot of the %.1f V read, vacancies frozen" % Vr, fontsize=10)

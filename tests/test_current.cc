@@ -408,7 +408,7 @@ TEST(TemperatureDependence, PristineReadIsThermallyActivatedAndTheWrittenLrsIsNo
   // no substrate barrier above 3 kT and tunnels in the Fermi window
   const auto &hrs = reads[0][1].shares;
   EXPECT_GT(hrs.schottky_emission, 0.5);
-  EXPECT_STREQ(hrs.dominant(), "emission over the substrate's Schottky barrier, tunnelling through the film");
+  EXPECT_STREQ(hrs.dominant(), "emission over the substrate's Schottky barrier with tunnelling through the film");
   EXPECT_GT(hrs.substrate_barrier, 6 * boltzmann * 300);
   EXPECT_NEAR(arrhenius_fit(T, I_hrs).activation_energy / hrs.substrate_barrier, 1.0, 0.25)
     << "substrate barrier " << hrs.substrate_barrier / eV_ << " eV, junction top " << hrs.barrier / eV_ << " eV";
@@ -450,12 +450,13 @@ TEST(TsuEsaki, EmissionOverTheSubstratesSchottkyBarrierThroughTheFilm)
       const double w      = (i == 0 || i == n - 1) ? 1.0 : (i % 2 ? 4.0 : 2.0);
       J += pref * Tr * supply * w * (U - phis) / (n - 1) / 3;
     }
-  EXPECT_NEAR(r.over_substrate_barrier / J, 1.0, 2e-3);
+  // (the code's Simpson grid does not put a node on 0.35 eV: a few 1e-3 of cut-off error)
+  EXPECT_NEAR(r.over_substrate_barrier / J, 1.0, 5e-3);
   EXPECT_NEAR(s.substrate_barrier / eV_, 0.35, 1e-12);
   // the plateau blocks tunnelling below its top: the thermally excited current is emitted over it
   EXPECT_GT(s.schottky_emission / s.thermionic_field, 0.99);
   EXPECT_GT(s.schottky_emission, 0.5);
-  EXPECT_STREQ(s.dominant(), "emission over the substrate's Schottky barrier, tunnelling through the film");
+  EXPECT_STREQ(s.dominant(), "emission over the substrate's Schottky barrier with tunnelling through the film");
   // the current is activated with the substrate barrier, not with the film's top (1.0 eV)
   std::vector<double> Ts{250, 300, 350}, I;
   for (double t : Ts)
@@ -464,10 +465,12 @@ TEST(TsuEsaki, EmissionOverTheSubstratesSchottkyBarrierThroughTheFilm)
       q.lowest_energy = -0.05 * eV_, q.substrate_barrier = phis;
       I.push_back(TsuEsakiCurrent::current(p, q).current_density);
     }
-  // (the Richardson plot's slope: phi_s plus the mean energy gained in the film, ~ 1 / (1/kT - d ln T_film / dE))
+  // (the Richardson plot's slope: phi_s plus the energy gained in the film's transmission,
+  // phi_s + b (kT)^2 / (1 - b kT) with b = d ln T_film / dE at phi_s: 0.363 eV; a kT missing from
+  // the supply's prefactor gives 0.336 eV)
   const double Ea = arrhenius_fit(Ts, I).activation_energy / eV_;
-  EXPECT_GT(Ea, 0.35 - 0.05);
-  EXPECT_LT(Ea, 0.35 + 0.1);
+  EXPECT_GT(Ea, 0.345);
+  EXPECT_LT(Ea, 0.38);
   // a substrate "barrier" within 3 kT of the Fermi level: nothing is emitted over it
   par.substrate_barrier = 2 * kT;
   EXPECT_EQ(TsuEsakiCurrent::current(p, par).shares().schottky_emission, 0.0);
@@ -476,4 +479,43 @@ TEST(TsuEsaki, EmissionOverTheSubstratesSchottkyBarrierThroughTheFilm)
   const auto s0         = TsuEsakiCurrent::current(p, par).shares();
   EXPECT_EQ(s0.schottky_emission, 0.0);
   EXPECT_STREQ(s0.dominant(), "thermionic-field emission");
+}
+
+#include "current/line_current.h"
+
+// The substrate barrier of a PDE band profile is the substrate's own band edge: at the
+// film / Nb:SrTiO3 interface node the profile carries the film's edge, which differs from the
+// substrate's by the band offset chi_film - chi_substrate. With the film's affinity moved by
+// +-0.2 eV, the marked barrier must stay -q phi(d) - chi_substrate (the top of the substrate's
+// band bending), not the film's edge at that node.
+TEST(JunctionCurrentFromPde, SubstrateBarrierIsTheSubstratesOwnBandEdgeBehindTheFilm)
+{
+  for (const double shift : {-0.2, 0.2})
+    {
+      DeviceModel dev = test_support::paper_parameters().device;
+      for (auto &l : dev.layers)
+        if (l.id != ids::substrate)
+          l.material.electron_affinity += shift * eV_;
+      const double d       = dev.film_thickness();
+      double       chi_sub = 0;
+      for (const auto &l : dev.layers)
+        if (l.id == ids::substrate)
+          chi_sub = l.material.electron_affinity;
+      std::vector<double> depth, Ec;
+      // the potential (V) of a substrate band edge 1.2 eV above the Fermi level at the Pt, falling
+      // linearly to 0.3 eV through the film and decaying in the substrate
+      auto phi = [&](double x) {
+        const double edge = x <= d ? 1.2 - 0.9 * x / d : 0.3 * std::exp(-(x - d) / 5e-9);
+        return -(edge + chi_sub / eV_);
+      };
+      for (unsigned i = 0; i <= 28; ++i)
+        depth.push_back(d * i / 28);
+      for (unsigned i = 1; i <= 200; ++i)
+        depth.push_back(d + 30e-9 * i / 200);
+      for (double x : depth)
+        Ec.push_back(conduction_band_edge(dev, x, phi(x)));
+      const auto j = line_junction_current(dev, depth, Ec, 0.1);
+      EXPECT_NEAR(j.substrate_barrier / eV_, 0.3, 1e-9) << "shift " << shift;
+      EXPECT_NEAR(j.substrate_barrier / eV_, (-elementary_charge * phi(d) - chi_sub) / eV_, 1e-9) << "shift " << shift;
+    }
 }

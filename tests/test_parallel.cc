@@ -2,7 +2,7 @@
 // manufactured solutions, planar (x, y) and axisymmetric (r, z), with the
 // measured convergence order asserted, results independent of the number of
 // MPI ranks, and laterally uniform planar and axisymmetric devices equal to
-// the 1D solution. Its own executable with MPI initialised;
+// the 1D solution. Its own executable with MPI initialised (main() in mpi_test_main.cc);
 // ctest runs it on 1 and on 2 ranks (tests/CMakeLists.txt).
 #include "discretization/drift_diffusion_system.h"
 #include "mesh/device_mesh_2d.h"
@@ -875,14 +875,4 @@ TEST(Parallel2D, ColumnPartitionCutsOnlyLateralFacesAndKeepsTheIterations)
       // and the system on it solves: the field split converges (with more iterations than columns need)
       EXPECT_GT(fieldsplit_iterations(n, p), 0.0);
     }
-}
-
-int main(int argc, char **argv)
-{
-  dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
-  ::testing::InitGoogleTest(&argc, argv);
-  if (dealii::Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) != 0)
-    delete ::testing::UnitTest::GetInstance()->listeners().Release(
-      ::testing::UnitTest::GetInstance()->listeners().default_result_printer());
-  return RUN_ALL_TESTS();
 }

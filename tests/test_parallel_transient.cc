@@ -3,7 +3,7 @@
 // axisymmetric, driven by the same source waveform as the 1D run, gives the
 // 1D terminal current (displacement plus Tsu-Esaki current summed over the Pt
 // faces) at every corner of the waveform; and zero current at zero bias.
-// Its own executable with MPI initialised; ctest runs it on 1 and 2 ranks.
+// Its own executable with MPI initialised (main() in mpi_test_main.cc); ctest runs it on 1 and 2 ranks.
 #include "simulation/distributed_transient_simulation.h"
 #include "simulation/transient_simulation.h"
 #include "test_helpers.h"
@@ -219,14 +219,4 @@ TEST(Transient2D, ZeroBiasGivesZeroCurrent)
     std::printf("zero bias: largest |I| %.3e A over %zu steps (1D: %.3e A; 1 V pulse: %.3e A)\n", worst,
                 s.steps().size(), worst_1d, i_pulse);
   EXPECT_LT(worst, 1e-9 * i_pulse);
-}
-
-int main(int argc, char **argv)
-{
-  dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
-  ::testing::InitGoogleTest(&argc, argv);
-  if (dealii::Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) != 0)
-    delete ::testing::UnitTest::GetInstance()->listeners().Release(
-      ::testing::UnitTest::GetInstance()->listeners().default_result_printer());
-  return RUN_ALL_TESTS();
 }

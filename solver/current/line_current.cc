@@ -53,16 +53,21 @@ namespace otj
     // no states below the neutral substrate's band bottom: the transmission
     // into the substrate vanishes there (Ec - E > 0 over its whole slab)
     par.lowest_energy = band.Ec.back();
-    // the Schottky barrier of the substrate (the last layer, the semiconductor electrode): the
-    // highest band edge over its nodes, the top of its depletion region behind the film
-    if (device.layers.size() >= 2)
+    // the Schottky barrier of the substrate (the semiconductor electrode): the highest band edge
+    // over its nodes, the top of its depletion region behind the film. The node at the interface
+    // carries the film's band edge (conduction_band_edge takes the upper layer there); the
+    // substrate's side of it differs by the band offset chi_film - chi_substrate.
+    const Layer *substrate = nullptr, *last_film_layer = nullptr;
+    for (const auto &l : device.layers)
+      (l.id == ids::substrate ? substrate : last_film_layer) = &l;
+    if (substrate && last_film_layer)
       {
-        double film = 0;
-        for (std::size_t l = 0; l + 1 < device.layers.size(); ++l)
-          film += device.layers[l].thickness;
+        const double film   = device.film_thickness();
+        const double offset = last_film_layer->material.electron_affinity - substrate->material.electron_affinity;
         for (std::size_t k = 0; k < depth.size(); ++k)
           if (depth[k] >= film * (1 - 1e-12))
-            par.substrate_barrier = std::max(par.substrate_barrier, band.Ec[k]);
+            par.substrate_barrier =
+              std::max(par.substrate_barrier, band.Ec[k] + (depth[k] <= film * (1 + 1e-12) ? offset : 0.0));
       }
     // Simpson nodes at most kT/8 apart: the supply function varies on the
     // scale kT, the WKB transmission on >~ 50 meV (checked against a 16x finer grid in the tests)

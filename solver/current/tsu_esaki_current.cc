@@ -199,7 +199,7 @@ namespace otj
     if (thermionic == largest)
       return "thermionic emission";
     if (schottky_emission == largest)
-      return "emission over the substrate's Schottky barrier, tunnelling through the film";
+      return "emission over the substrate's Schottky barrier with tunnelling through the film";
     return through_depletion == largest ? "thermionic-field emission" : "field emission / direct tunnelling";
   }
 } // namespace otj

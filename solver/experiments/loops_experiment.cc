@@ -187,11 +187,13 @@ namespace otj
         const auto reads = reads_at_temperatures(device_run_, vectors, read_temperatures_, Vr);
         write_atomically(output_dir_ + "/temperature_reads.csv", [&](std::ostream &o) {
           o << "state,temperature_K,read_resistance_ohm,read_current_A," << shares_header("read_")
-            << ",barrier_top_eV\n" << std::setprecision(8);
+            << ",barrier_top_eV,substrate_barrier_eV\n" << std::setprecision(8);
           for (std::size_t s = 0; s < states.size(); ++s)
             for (const auto &r : reads[s])
               o << states[s].first << ',' << r.temperature << ',' << r.resistance << ',' << r.current << ','
-                << shares_row(r.shares) << ',' << r.shares.barrier / constants::eV << '\n';
+                << shares_row(r.shares) << ',' << r.shares.barrier / constants::eV << ','
+                << (std::isfinite(r.shares.substrate_barrier) ? r.shares.substrate_barrier / constants::eV : NAN)
+                << '\n';
         });
         temperature_json["read_voltage_V"] = Vr;
         temperature_json["temperatures_K"] = read_temperatures_;
