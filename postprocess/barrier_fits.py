@@ -380,6 +380,37 @@ def fit_bdr(v, i, thickness, mass=1.0, v_max=0.1, path="LRS"):
     return out
 
 
+# The small-bias regime of the BDR expansion, by its own measure: the quadratic part of G(V)/G(0)
+# at the edge of the range. For the ideal 0.35 / 0.45 eV, 2.8 nm trapezoid (self-test) it is 0.16 at
+# 0.05 V with the barriers within 4 %, 0.64 at 0.1 V with them 15 % low.
+BDR_AUTO_QUADRATIC_MAX = 0.25
+BDR_AUTO_VMAX_CAP = 0.1
+
+
+def fit_bdr_auto(v, i, thickness, mass=1.0, path="LRS", quadratic_max=BDR_AUTO_QUADRATIC_MAX,
+                 v_cap=BDR_AUTO_VMAX_CAP):
+    """BDR fit over the widest |V| <= v_max (at most v_cap, among the curve's voltages) whose
+    parabola has a quadratic part c2 v_max^2 / c0 <= quadratic_max, i.e. inside the expansion's
+    small-bias regime; the fit is fit_bdr's. Raises fit_bdr's errors when no range qualifies."""
+    bounds = sorted({round(float(abs(x)), 12) for x in v if 0 < abs(x) <= v_cap * (1 + 1e-9)}, reverse=True)
+    last_error = None
+    for vm in bounds:
+        try:
+            r = fit_bdr(v, i, thickness, mass, v_max=vm, path=path)
+        except (InputError, ModelError) as e:
+            last_error = e
+            break  # fewer points, or no upward parabola, on every smaller range as well
+        if r["quadratic_term_at_vmax"] <= quadratic_max:
+            r["v_max_selection"] = (f"automatic: the widest |V| <= {v_cap} V with a quadratic part of G/G(0) "
+                                    f"<= {quadratic_max} at its edge (the BDR small-bias regime)")
+            return r
+    if last_error is not None:
+        raise last_error
+    raise ModelError(f"{path}: BDR fit: no range |V| <= v_max <= {v_cap} V keeps the quadratic part of G/G(0) "
+                     f"below {quadratic_max}: the curve is outside the small-bias regime at every sampled voltage; "
+                     f"give --bdr-vmax to fit anyway")
+
+
 # --------------------------------------------------------------------------- FN
 
 def fowler_nordheim_slope(phi_eV, thickness, mass=1.0):
@@ -516,7 +547,8 @@ def make_figure(hrs, lrs, te, bdr, fn, errors, args):
     # BDR: G(V) with the parabola
     v, i = lrs
     g = np.gradient(i, v, edge_order=2)
-    vm = args.bdr_vmax
+    # the fitted range (automatic or given); the cap of the automatic range when the fit failed
+    vm = bdr["v_max_V"] if bdr is not None else (args.bdr_vmax or BDR_AUTO_VMAX_CAP)
     show = np.abs(v) <= 2 * vm
     ax[1].plot(v[show], g[show], "o", ms=3, color="tab:purple", label="simulated LRS dI/dV")
     ax[1].set_xlabel("V (V)")
@@ -587,8 +619,10 @@ def parse_args(argv):
                    help="automatic TE range: fraction by which d ln I/dV may fall below its maximum (default 0.3)")
     p.add_argument("--te-polarity", choices=("positive", "negative"), default="positive",
                    help="forward-bias branch for TE (default positive: Pt positive)")
-    p.add_argument("--bdr-vmax", type=float, default=0.1,
-                   help="BDR parabola over |V| <= this (default 0.1 V; at 0.3 V the expansion fails for 2.8 nm)")
+    p.add_argument("--bdr-vmax", type=float, default=None,
+                   help="BDR parabola over |V| <= this (default: automatic, the widest range up to 0.1 V whose "
+                        "parabola keeps the quadratic part of G/G(0) <= 0.25, the expansion's small-bias regime; "
+                        "at 0.3 V the expansion fails for 2.8 nm)")
     p.add_argument("--fn-range", type=float, nargs=2, metavar=("VMIN", "VMAX"),
                    help="FN fit range in |V| (default: automatic)")
     p.add_argument("--fn-slope-tolerance", type=float, default=0.1,
@@ -600,6 +634,8 @@ def parse_args(argv):
     args = p.parse_args(argv)
     for name in ("area", "thickness", "temperature", "mass", "bdr_vmax", "te_slope_tolerance",
                  "fn_slope_tolerance", "te_vmin"):
+        if name == "bdr_vmax" and args.bdr_vmax is None:
+            continue  # automatic
         if not getattr(args, name) > 0:
             p.error(f"--{name.replace('_', '-')} must be positive, got {getattr(args, name)}")
     if args.te_mass is None:
@@ -619,8 +655,9 @@ def run_fits(hrs, lrs, args):
         "thermionic_emission": lambda: fit_thermionic_emission(
             *hrs, args.area, args.temperature, args.te_mass, polarity=1 if args.te_polarity == "positive" else -1,
             v_range=args.te_range, v_min=args.te_vmin, slope_tolerance=args.te_slope_tolerance, path=args.hrs),
-        "direct_tunnelling_bdr": lambda: fit_bdr(*lrs, args.thickness, args.mass, v_max=args.bdr_vmax,
-                                                 path=args.lrs),
+        "direct_tunnelling_bdr": lambda: (fit_bdr(*lrs, args.thickness, args.mass, v_max=args.bdr_vmax,
+                                                  path=args.lrs) if args.bdr_vmax is not None
+                                          else fit_bdr_auto(*lrs, args.thickness, args.mass, path=args.lrs)),
         "fowler_nordheim": lambda: fit_fowler_nordheim(
             *lrs, args.thickness, args.mass, polarity=1 if args.fn_polarity == "positive" else -1,
             v_range=args.fn_range, slope_tolerance=args.fn_slope_tolerance, path=args.lrs),
@@ -655,7 +692,7 @@ def main(argv=None):
         "inputs": {k: {"path": os.path.abspath(p), "sha256": file_sha256(p), "points": int(len(d[0]))}
                    for k, p, d in (("hrs", args.hrs, hrs), ("lrs", args.lrs, lrs))},
         "parameters": {"area_m2": args.area, "thickness_m": args.thickness, "temperature_K": args.temperature,
-                       "mass_ratio": args.mass, "te_mass_ratio": args.te_mass, "bdr_vmax_V": args.bdr_vmax,
+                       "mass_ratio": args.mass, "te_mass_ratio": args.te_mass, "bdr_vmax_V": args.bdr_vmax if args.bdr_vmax is not None else "automatic",
                        "te_slope_tolerance": args.te_slope_tolerance,
                        "fn_slope_tolerance": args.fn_slope_tolerance},
     }

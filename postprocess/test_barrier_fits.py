@@ -161,6 +161,29 @@ def test_bdr_sign_convention_wkb():
            f"Phi1 = {p1:.4f} eV, Phi2 = {p2:.4f} eV (Phi1 < Phi2, each within 10 %)")
 
 
+def test_bdr_automatic_range():
+    # the WKB trapezoid sampled to 0.2 V: the automatic range stays inside the small-bias regime
+    # (quadratic part <= 0.25) and recovers the barriers better than the fixed 0.1 V range
+    v = np.linspace(-0.2, 0.2, 81)
+    i = np.array([wkb_trapezoid_current(x, 0.35, 0.45) for x in v]) * AREA
+    r = bf.fit_bdr_auto(v, i, D, MASS)
+    fixed = bf.fit_bdr(v, i, D, MASS, v_max=0.1)
+    err = max(abs(r["phi1_top_pt_sto_eV"] / 0.35 - 1), abs(r["phi2_bottom_sto_snto_eV"] / 0.45 - 1))
+    err_fixed = max(abs(fixed["phi1_top_pt_sto_eV"] / 0.35 - 1), abs(fixed["phi2_bottom_sto_snto_eV"] / 0.45 - 1))
+    report("BDR automatic range: quadratic part <= 0.25, v_max < 0.1 V, barriers within 6 %, closer than at 0.1 V",
+           r["quadratic_term_at_vmax"] <= 0.25 and r["v_max_V"] < 0.1 and err < 0.06 and err < err_fixed
+           and "automatic" in r["v_max_selection"],
+           f"v_max {r['v_max_V']:.3f} V, quadratic part {r['quadratic_term_at_vmax']:.3f}, error {err:.3f} "
+           f"(fixed 0.1 V: {err_fixed:.3f}, quadratic part {fixed['quadratic_term_at_vmax']:.2f})")
+    # too few points near 0 V: the error names the fit
+    try:
+        bf.fit_bdr_auto(np.array([-0.2, -0.1, 0.1, 0.2]), np.array([-2.0, -1.0, 1.0, 2.0]), D, MASS)
+        ok, detail = False, "no error"
+    except (bf.InputError, bf.ModelError) as e:
+        ok, detail = "BDR fit" in str(e), str(e)
+    report("BDR automatic range: a curve without small-bias points is refused", ok, detail)
+
+
 def test_fowler_nordheim():
     v, i = fn_curve(0.3)
     fn = bf.fit_fowler_nordheim(v, i, D, MASS)
@@ -250,7 +273,8 @@ def test_main():
 
 
 if __name__ == "__main__":
-    for test in (test_thermionic_emission, test_bdr, test_bdr_sign_convention_wkb, test_fowler_nordheim, test_main):
+    for test in (test_thermionic_emission, test_bdr, test_bdr_sign_convention_wkb, test_bdr_automatic_range,
+                 test_fowler_nordheim, test_main):
         print(f"-- {test.__name__}")
         test()
     print(f"{len(failures)} failure(s)" + (": " + ", ".join(failures) if failures else ""))
