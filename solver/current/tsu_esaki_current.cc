@@ -182,7 +182,8 @@ namespace otj
     s.substrate_barrier = substrate_barrier - fermi_high;
     if (current_density == 0)
       return s;
-    s.schottky_emission = over_substrate_barrier / current_density;
+    // (0, not -0, when nothing is emitted over it under a negative current)
+    s.schottky_emission = over_substrate_barrier != 0 ? over_substrate_barrier / current_density : 0.0;
     s.thermionic       = above_barrier / current_density;
     s.thermionic_field = thermally_excited / current_density;
     s.field            = (below_barrier - thermally_excited) / current_density;
