@@ -61,11 +61,12 @@ namespace otj
     };
 
     const char *description =
-      "Batch sweep of independent 1D device cases, spread over MPI ranks with dynamic load balance "
+      "Batch sweep of independent device cases (1D, or 2D sections on one rank each when the device file has "
+      "Geometry/Dimension = 2), spread over MPI ranks with dynamic load balance "
       "(mpirun -np N otj sweep FILE.prm; rank 0 hands out cases and, by default, also runs cases in a second "
       "thread). The cases are the cartesian product of the file's lists: write amplitude (V), pulse width (s), "
       "temperature (K), factors on a named material-file parameter, and device seeds (a seed s > 0 multiplies the "
-      "film's initial vacancy density by a lognormal factor). Each case: the pristine equilibrium at 0 V, the write "
+      "film's initial vacancy density by a lognormal factor; in 2D it draws a lateral random field). Each case: the pristine equilibrium at 0 V, the write "
       "pulse, relaxation at 0 V, a read (resistance and conduction shares). One result file per case "
       "(OUTPUT/cases/case_NNNNNN.json, written atomically), progress with ETA on rank 0, and the merged table "
       "OUTPUT/sweep.csv and sweep.json; a failed case is kept with status=failed and its message. Running the same "
