@@ -471,6 +471,20 @@ TEST(TsuEsaki, EmissionOverTheSubstratesSchottkyBarrierThroughTheFilm)
   const double Ea = arrhenius_fit(Ts, I).activation_energy / eV_;
   EXPECT_GT(Ea, 0.345);
   EXPECT_LT(Ea, 0.38);
+  // reverse bias (electrons from the Pt, whose Fermi level is then the higher one): they tunnel
+  // through the film and can enter the substrate only above its barrier, so the thermally
+  // excited current is again carried over it, and the barrier is quoted from the Pt's Fermi level
+  {
+    auto rev              = bias(-V, T, 16001);
+    rev.lowest_energy     = -0.05 * eV_;
+    rev.substrate_barrier = phis;
+    const auto rr = TsuEsakiCurrent::current(p, rev);
+    const auto sr = rr.shares();
+    EXPECT_LT(rr.current_density, 0.0);
+    EXPECT_GT(sr.schottky_emission / sr.thermionic_field, 0.99);
+    EXPECT_GT(sr.schottky_emission, 0.5);
+    EXPECT_NEAR(sr.substrate_barrier / eV_, 0.35 - V, 1e-12);
+  }
   // a substrate "barrier" within 3 kT of the Fermi level: nothing is emitted over it
   par.substrate_barrier = 2 * kT;
   EXPECT_EQ(TsuEsakiCurrent::current(p, par).shares().schottky_emission, 0.0);
