@@ -10,7 +10,10 @@
                     with the fitted activation energies, and the mean energy of the
                     read current above the Fermi level. The paper has no temperature
                     data; the slope of emission over its 0.55 eV TE barrier is drawn
-                    for comparison.
+                    for comparison;
+  DIR/current_spectrum.png  where those reads flow in energy (current_spectrum.csv, the
+                    Tsu-Esaki integrand dJ/dE / J) with the HRS's film top, its Nb:SrTiO3
+                    Schottky barrier behind the film and E_F + 3 kT marked.
 
 Usage: /usr/bin/python3 postprocess/plot_loops.py results/paper_device/loops
 """
@@ -152,12 +155,66 @@ def plot_richardson(d, summary):
     return True
 
 
+def plot_spectrum(d):
+    """Where the 0.1 V read currents flow in energy (current_spectrum.csv): dJ/dE / J of the HRS
+    and LRS at the run's temperature (and the HRS at the lowest and highest), with the HRS's
+    film top, the Nb:SrTiO3 Schottky barrier behind the film and E_F + 3 kT marked."""
+    path = os.path.join(d, "current_spectrum.csv")
+    reads_path = os.path.join(d, "temperature_reads.csv")
+    if not os.path.exists(path) or not os.path.exists(reads_path):
+        return False
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    with open(reads_path) as f:
+        reads = list(csv.DictReader(f))
+    temps = sorted({float(r["temperature_K"]) for r in rows})
+    if not temps:
+        return False
+    t_run = min(temps, key=lambda t: abs(t - 300.0))
+    fig, ax = plt.subplots(figsize=(8, 5))
+
+    def curve(state, t):
+        e = [float(r["energy_eV"]) for r in rows if r["state"] == state and float(r["temperature_K"]) == t]
+        f = [float(r["fraction_per_eV"]) for r in rows if r["state"] == state and float(r["temperature_K"]) == t]
+        return e, f
+
+    for state, colour in (("HRS", "tab:blue"), ("LRS", "tab:red")):
+        e, f = curve(state, t_run)
+        if e:
+            ax.semilogy(e, f, "-", color=colour, lw=2, label="%s, %g K" % (state, t_run))
+    for t, style in ((temps[0], ":"), (temps[-1], "--")):
+        if t != t_run:
+            e, f = curve("HRS", t)
+            if e:
+                ax.semilogy(e, f, style, color="tab:blue", lw=1, label="HRS, %g K" % t)
+    hrs = [r for r in reads if r["state"] == "HRS" and float(r["temperature_K"]) == t_run]
+    if hrs:
+        r = hrs[0]
+        marks = [("film top (HRS)", r.get("barrier_top_eV"), "0.3"),
+                 ("Nb:SrTiO3 Schottky barrier behind the film (HRS)", r.get("substrate_barrier_eV"), "tab:green")]
+        for label, v, colour in marks:
+            if v not in (None, "", "nan"):
+                ax.axvline(float(v), color=colour, lw=1, label="%s %.3f eV" % (label, float(v)))
+        ax.axvline(3 * 8.617333262e-5 * t_run, color="0.6", lw=1, ls="-.", label="E_F + 3 kT")
+    ax.set_ylim(1e-4, None)
+    ax.set_xlim(-0.15, 1.2)
+    ax.set_xlabel("energy above the Nb:SrTiO3 Fermi level (eV)")
+    ax.set_ylabel("dJ/dE / J  (1/eV)")
+    ax.set_title("where the 0.1 V read current flows (Tsu-Esaki integrand, vacancies frozen)", fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    save_atomically(fig, os.path.join(d, "current_spectrum.png"))
+    return True
+
+
 def main(d):
     with open(os.path.join(d, "loops.json")) as f:
         summary = json.load(f)
     plot_rv(d, summary)
     plot_iv(d)
     extra = ", %s/richardson.png" % d if plot_richardson(d, summary) else ""
+    extra += ", %s/current_spectrum.png" % d if plot_spectrum(d) else ""
     print("plot_loops: wrote %s/rv_loop.png, %s/iv_loops.png%s" % (d, d, extra))
 
 

@@ -413,6 +413,15 @@ TEST(TemperatureDependence, PristineReadIsThermallyActivatedAndTheWrittenLrsIsNo
   EXPECT_NEAR(arrhenius_fit(T, I_hrs).activation_energy / hrs.substrate_barrier, 1.0, 0.25)
     << "substrate barrier " << hrs.substrate_barrier / eV_ << " eV, junction top " << hrs.barrier / eV_ << " eV";
   EXPECT_LT(hrs.substrate_barrier, 0.5 * hrs.barrier);
+  // each read carries its energy spectrum, which integrates to the read current
+  ASSERT_GT(reads[0][1].spectrum.size(), 100u);
+  {
+    double J = 0;
+    const auto &sp = reads[0][1].spectrum;
+    for (std::size_t k = 0; k + 1 < sp.size(); ++k)
+      J += 0.5 * (sp[k].density + sp[k + 1].density) * (sp[k + 1].energy - sp[k].energy);
+    EXPECT_NEAR(J * p.device.electrode_area / reads[0][1].current, 1.0, 2e-3);
+  }
   const auto &lrs_shares = reads[1][1].shares;
   EXPECT_EQ(lrs_shares.schottky_emission, 0.0);
   EXPECT_STREQ(lrs_shares.dominant(), "field emission / direct tunnelling");
@@ -471,6 +480,24 @@ TEST(TsuEsaki, EmissionOverTheSubstratesSchottkyBarrierThroughTheFilm)
   const double Ea = arrhenius_fit(Ts, I).activation_energy / eV_;
   EXPECT_GT(Ea, 0.345);
   EXPECT_LT(Ea, 0.38);
+  // the spectrum (the integrand at every node) integrates to the current and gives its mean energy
+  {
+    std::vector<SpectrumPoint> spectrum;
+    auto                       q = par;
+    q.spectrum                   = &spectrum;
+    const auto   rq = TsuEsakiCurrent::current(p, q);
+    double       Js = 0, Ms = 0;
+    for (std::size_t k = 0; k + 1 < spectrum.size(); ++k)
+      {
+        const double dE = spectrum[k + 1].energy - spectrum[k].energy;
+        Js += 0.5 * (spectrum[k].density + spectrum[k + 1].density) * dE;
+        Ms += 0.5 * (spectrum[k].density * spectrum[k].energy + spectrum[k + 1].density * spectrum[k + 1].energy) * dE;
+      }
+    EXPECT_GT(spectrum.size(), 1000u);
+    EXPECT_NEAR(Js / rq.current_density, 1.0, 1e-3);
+    EXPECT_NEAR((Ms / Js - rq.fermi_high) / rq.shares().mean_energy, 1.0, 1e-3);
+    EXPECT_EQ(rq.current_density, r.current_density); // the spectrum changes nothing
+  }
   // reverse bias (electrons from the Pt, whose Fermi level is then the higher one): they tunnel
   // through the film and can enter the substrate only above its barrier, so the thermally
   // excited current is again carried over it, and the barrier is quoted from the Pt's Fermi level

@@ -21,7 +21,8 @@ namespace otj
   }
 
   JunctionCurrent line_junction_current(const DeviceModel &device, const std::vector<double> &depth,
-                                        const std::vector<double> &Ec, const double V, const double energy_step)
+                                        const std::vector<double> &Ec, const double V, const double energy_step,
+                                        std::vector<SpectrumPoint> *spectrum)
   {
     if (depth.size() != Ec.size() || depth.size() < 2)
       throw std::invalid_argument("line_junction_current: need matching depth and band-edge nodes (at least 2)");
@@ -73,6 +74,7 @@ namespace otj
     // scale kT, the WKB transmission on >~ 50 meV (checked against a 16x finer grid in the tests)
     par.energy_points       = 101;
     par.maximum_energy_step = energy_step > 0 ? energy_step : constants::boltzmann * par.temperature / 8;
+    par.spectrum            = spectrum;
     return TsuEsakiCurrent::current(band, par);
   }
 } // namespace otj

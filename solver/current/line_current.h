@@ -22,7 +22,9 @@ namespace otj
 
   /// Current density (A/m^2, positive from the Pt into the substrate) of the
   /// band profile Ec (J) at nodes `depth` (m, increasing from 0) at junction
-  /// voltage V. energy_step (J) is the largest Simpson step (0: kT/8).
+  /// voltage V. energy_step (J) is the largest Simpson step (0: kT/8). If `spectrum` is set, it
+  /// receives the current's energy spectrum (TsuEsakiParameters::spectrum).
   JunctionCurrent line_junction_current(const DeviceModel &device, const std::vector<double> &depth,
-                                        const std::vector<double> &Ec, double V, double energy_step = 0);
+                                        const std::vector<double> &Ec, double V, double energy_step = 0,
+                                        std::vector<SpectrumPoint> *spectrum = nullptr);
 } // namespace otj

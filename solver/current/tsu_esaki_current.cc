@@ -146,6 +146,8 @@ namespace otj
     r.substrate_barrier = par.substrate_barrier;
     // equal Fermi levels: the supply function vanishes at every energy, and so does every part
     // of the integral (exactly, as the sum below would give it)
+    if (par.spectrum)
+      par.spectrum->clear();
     if (par.fermi_pt == par.fermi_substrate)
       return r;
     const double thermal_edge = r.fermi_high + 3 * kT;
@@ -162,6 +164,8 @@ namespace otj
         const double supply = softplus((par.fermi_substrate - E) / kT) - softplus((par.fermi_pt - E) / kT);
         const double w      = (i == 0 || i == n - 1) ? 1.0 : (i % 2 ? 4.0 : 2.0);
         const double dj     = pref * T * supply * w * dE / 3.0;
+        if (par.spectrum)
+          par.spectrum->push_back({E, pref * T * supply});
         r.current_density += dj;
         (E >= top ? r.above_barrier : r.below_barrier) += dj;
         if (E < top && E > thermal_edge)

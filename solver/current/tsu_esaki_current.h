@@ -41,6 +41,14 @@ namespace otj
     transfer_matrix
   };
 
+  /// One node of the current's energy spectrum: the current density carried per unit energy at
+  /// the longitudinal energy E, dJ/dE = (e m_s kT / (2 pi^2 hbar^3)) T(E) ln{...} (the integrand).
+  struct SpectrumPoint
+  {
+    double energy;  ///< J (the band-edge scale of the profile)
+    double density; ///< A/m^2 per J
+  };
+
   struct TsuEsakiParameters
   {
     double             temperature   = 300.0;
@@ -60,6 +68,8 @@ namespace otj
     /// Splits the thermally excited current into emission over this barrier and
     /// tunnelling through the depletion region (ConductionShares::schottky_emission).
     double             substrate_barrier = -std::numeric_limits<double>::infinity();
+    /// If set, receives the integrand at every energy node (cleared first): where the current flows.
+    std::vector<SpectrumPoint> *spectrum = nullptr;
   };
 
   /// Shares of a current by the energy range that carries it (Padovani &

@@ -195,6 +195,18 @@ namespace otj
                 << (std::isfinite(r.shares.substrate_barrier) ? r.shares.substrate_barrier / constants::eV : NAN)
                 << '\n';
         });
+        // where each read current flows in energy: the Tsu-Esaki integrand at every energy node
+        write_atomically(output_dir_ + "/current_spectrum.csv", [&](std::ostream &o) {
+          o << "state,temperature_K,energy_eV,dJ_dE_A_per_m2_per_eV,fraction_per_eV\n" << std::setprecision(8);
+          for (std::size_t s = 0; s < states.size(); ++s)
+            for (const auto &r : reads[s])
+              {
+                const double J = r.current / device_run_.device.electrode_area;
+                for (const auto &q : r.spectrum)
+                  o << states[s].first << ',' << r.temperature << ',' << q.energy / constants::eV << ','
+                    << q.density * constants::eV << ',' << q.density * constants::eV / J << '\n';
+              }
+        });
         temperature_json["read_voltage_V"] = Vr;
         temperature_json["temperatures_K"] = read_temperatures_;
         temperature_json["method"] =
@@ -299,6 +311,7 @@ namespace otj
                 << hrs->shares.barrier / constants::eV << " eV barrier), ON/OFF "
                 << hrs->resistance / lrs->resistance << "; " << wall << " s\n  results: " << output_dir_
                 << "/{rv_loop.csv, iv_loop.csv, iv_pristine.csv, iv_lrs.csv, iv_hrs.csv, "
-                << (temperature_json.is_null() ? "" : "temperature_reads.csv, ") << "loops.json}\n";
+                << (temperature_json.is_null() ? "" : "temperature_reads.csv, current_spectrum.csv, ")
+                << "loops.json}\n";
   }
 } // namespace otj

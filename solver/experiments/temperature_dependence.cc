@@ -62,8 +62,9 @@ namespace otj
           {
             if (states[s].size() != n + 4) // the device dofs and the circuit block (transient_simulation.h)
               throw std::invalid_argument("reads_at_temperatures: a state is not a state vector of this device's mesh");
-            const auto   rd = sim.read(states[s], read_voltage);
-            out[s].push_back({T, rd.resistance, read_voltage / rd.resistance, rd.shares});
+            std::vector<SpectrumPoint> spectrum;
+            const auto                 rd = sim.read(states[s], read_voltage, &spectrum);
+            out[s].push_back({T, rd.resistance, read_voltage / rd.resistance, rd.shares, std::move(spectrum)});
           }
       }
     return out;

@@ -46,6 +46,7 @@ namespace otj
     double           resistance;  ///< V_read / I (ohm)
     double           current;     ///< A
     ConductionShares shares;      ///< the read current by energy range at this temperature
+    std::vector<SpectrumPoint> spectrum; ///< dJ/dE of the read at every energy node (tsu_esaki_current.h)
   };
 
   /// Reads of frozen vacancy states at each temperature: one device per temperature (the run's

@@ -255,7 +255,8 @@ namespace otj
   }
 
   JunctionCurrent TransientSimulation::junction_current(const Vector<double> &u, const double V,
-                                                       const double energy_step) const
+                                                       const double energy_step,
+                                                       std::vector<SpectrumPoint> *spectrum) const
   {
     const auto          nodes = system_->nodal_values(u, V);
     std::vector<double> depth, Ec;
@@ -264,10 +265,10 @@ namespace otj
         depth.push_back(n.x[0]);
         Ec.push_back(n.Ec * constants::eV);
       }
-    return line_junction_current(p_.device, depth, Ec, V, energy_step);
+    return line_junction_current(p_.device, depth, Ec, V, energy_step, spectrum);
   }
 
-  ReadResult TransientSimulation::read(const Vector<double> &u, const double V_read)
+  ReadResult TransientSimulation::read(const Vector<double> &u, const double V_read, std::vector<SpectrumPoint> *spectrum)
   {
     Vector<double> w(n_);
     for (unsigned int i = 0; i < n_; ++i)
@@ -278,7 +279,7 @@ namespace otj
     const NewtonResult r = solve_at(V_read, tt, w);
     if (!r.converged)
       return {std::numeric_limits<double>::quiet_NaN(), {}};
-    const JunctionCurrent j = junction_current(w, V_read);
+    const JunctionCurrent j = junction_current(w, V_read, 0, spectrum);
     const double          I = j.current_density * p_.device.electrode_area;
     return {V_read / I, j.shares()};
   }

@@ -95,10 +95,11 @@ namespace otj
     double                         initial_vacancies() const { return n_initial_; }
     /// Junction current (Tsu-Esaki, WKB) of state u at junction voltage V;
     /// energy_step (J) is the largest Simpson step (0: kT/8).
-    JunctionCurrent junction_current(const dealii::Vector<double> &u, double V, double energy_step = 0) const;
+    JunctionCurrent junction_current(const dealii::Vector<double> &u, double V, double energy_step = 0,
+                                     std::vector<SpectrumPoint> *spectrum = nullptr) const;
     /// Read at V_read: electrostatics re-solved with the vacancies frozen, then
     /// the current. Returns {resistance V/I, tunnelling share}.
-    ReadResult read(const dealii::Vector<double> &u, double V_read);
+    ReadResult read(const dealii::Vector<double> &u, double V_read, std::vector<SpectrumPoint> *spectrum = nullptr);
     /// Energies delivered by the source, dissipated in R_0 and delivered to the junction (J).
     const EnergyAccount &energy() const { return energy_; }
     /// Junction voltage and terminal current of the current state.
