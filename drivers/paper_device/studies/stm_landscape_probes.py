@@ -13,6 +13,7 @@ the junction voltage (the R_0 C a capacitive microsecond STM would need).
   /usr/bin/python3 drivers/paper_device/studies/stm_landscape_probes.py [--quick]
 Output: results/paper_device/studies/stm_landscape/{<case>/, summary.txt}. About 1 min.
 """
+import csv
 import json
 import math
 import os
@@ -90,13 +91,7 @@ def capacitance():
     d, base = make_case("capacitance", {})
     R0, V = 1e3, 0.05
     extra = f"\nsubsection Circuit\n  set Series resistance (ohm) = {R0}\nend\n"
-    text = re.sub(r"set Source waveform = .*", f"set Source waveform = 0 0; 1e-12 {V}; 1e-6 {V}", base)
-    text = re.sub(r"set Output times \(s\) = .*", "set Output times (s) = 1e-6", text)
-    text = re.sub(r"set Directory = .*", "set Directory = " + os.path.join(d, "step"), text)
-    text = text.replace("subsection Output", "subsection Output\n  set Write VTU = false\n  set Write profiles = false")
-    open(os.path.join(d, "step.prm"), "w").write(text + extra)
-    subprocess.run([OTJ, "run", os.path.join(d, "step.prm")], capture_output=True, check=True)
-    import csv
+    run(d, base, "step", f"0 0; 1e-12 {V}; 1e-6 {V}", [1e-6], extra)
     rows = list(csv.DictReader(open(os.path.join(d, "step", "timeseries.csv"))))
     # tau from V_j(t) = V (1 - exp(-t / tau)) at the step closest to 50 ns
     row = min(rows, key=lambda r: abs(float(r["time_s"]) - 5e-8))
