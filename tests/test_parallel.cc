@@ -14,6 +14,9 @@
 #include "nonlinear/newton_solver.h"
 #include "parallel/distributed_newton_solver.h"
 #include "parallel/distributed_solution_writer.h"
+#include "parallel/box_stiffness_preconditioner.h"
+#include "parallel/selfp_schur_matrix.h"
+#include "parallel/petsc_check.h"
 #include "physics/constants.h"
 #include "physics/vacancy_flux.h"
 #include "test_helpers.h"
@@ -804,6 +807,178 @@ TEST(Parallel2D, FieldSplitSolverMatchesTheDirectSolverWithMeshIndependentIterat
   EXPECT_LT(iterations_per_solve[1], 1.5 * iterations_per_solve[0] + 2)
     << iterations_per_solve[0] << " -> " << iterations_per_solve[1];
 }
+// The field split's Schur preconditioning matrix (parallel/selfp_schur_matrix.h)
+// equals PETSc's selfp product S = P_pp - P_pc diag(P_cc)^-1 P_cp, computed
+// here from P's blocks with PETSc's MatMatMult, entry for entry (1e-13 of
+// |S|, Frobenius; a wrong sign or factor of the product term fails) on the
+// paper's slab at the as-grown state (on 2 ranks: across the column cut), and
+// keeps the five-point stencil where the symbolic product stores 13 entries
+// per row. A coupling that was zero at construction and becomes nonzero is
+// taken up (the pattern is rebuilt).
+namespace
+{
+  /// PETSc's selfp matrix from P's blocks (vacancy rows flagged in is_vac).
+  Mat petsc_selfp(Mat P, const std::vector<bool> &is_vac)
+  {
+    PetscInt first = 0, end = 0;
+    check_petsc(MatGetOwnershipRange(P, &first, &end), "MatGetOwnershipRange");
+    std::vector<PetscInt> rc, rp;
+    for (PetscInt k = first; k < end; ++k)
+      (is_vac[k - first] ? rc : rp).push_back(k);
+    IS ic, ip;
+    ISCreateGeneral(MPI_COMM_WORLD, rc.size(), rc.data(), PETSC_COPY_VALUES, &ic);
+    ISCreateGeneral(MPI_COMM_WORLD, rp.size(), rp.data(), PETSC_COPY_VALUES, &ip);
+    Mat A00, A01, A10, A11, prod;
+    check_petsc(MatCreateSubMatrix(P, ic, ic, MAT_INITIAL_MATRIX, &A00), "MatCreateSubMatrix");
+    check_petsc(MatCreateSubMatrix(P, ic, ip, MAT_INITIAL_MATRIX, &A01), "MatCreateSubMatrix");
+    check_petsc(MatCreateSubMatrix(P, ip, ic, MAT_INITIAL_MATRIX, &A10), "MatCreateSubMatrix");
+    check_petsc(MatCreateSubMatrix(P, ip, ip, MAT_INITIAL_MATRIX, &A11), "MatCreateSubMatrix");
+    Vec d;
+    MatCreateVecs(A00, &d, nullptr);
+    MatGetDiagonal(A00, d);
+    VecReciprocal(d);
+    MatDiagonalScale(A01, d, nullptr);
+    check_petsc(MatMatMult(A10, A01, MAT_INITIAL_MATRIX, PETSC_DEFAULT, &prod), "MatMatMult");
+    check_petsc(MatAXPY(A11, -1.0, prod, DIFFERENT_NONZERO_PATTERN), "MatAXPY");
+    for (Mat *m : {&A00, &A01, &A10, &prod})
+      MatDestroy(m);
+    VecDestroy(&d);
+    ISDestroy(&ic);
+    ISDestroy(&ip);
+    return A11;
+  }
+
+  /// |A - B|_F / |B|_F
+  double relative_difference(Mat A, Mat B)
+  {
+    Mat D;
+    MatDuplicate(B, MAT_COPY_VALUES, &D);
+    check_petsc(MatAXPY(D, -1.0, A, DIFFERENT_NONZERO_PATTERN), "MatAXPY");
+    PetscReal nd = 0, nb = 0;
+    MatNorm(D, NORM_FROBENIUS, &nd);
+    MatNorm(B, NORM_FROBENIUS, &nb);
+    MatDestroy(&D);
+    return nd / nb;
+  }
+
+  /// The paper's slab, 20 nm wide in 4 columns refined once: 8 columns of cells.
+  LateralMeshParameters small_column_slab()
+  {
+    LateralMeshParameters lat;
+    lat.width             = 20e-9;
+    lat.cells             = 4;
+    lat.global_refinement = 1;
+    return lat;
+  }
+
+  /// Largest number of stored entries in a locally owned row, over all ranks.
+  PetscInt max_row_entries(Mat M)
+  {
+    PetscInt first = 0, end = 0, most = 0;
+    MatGetOwnershipRange(M, &first, &end);
+    for (PetscInt r = first; r < end; ++r)
+      {
+        PetscInt n = 0;
+        MatGetRow(M, r, &n, nullptr, nullptr);
+        most = std::max(most, n);
+        MatRestoreRow(M, r, &n, nullptr, nullptr);
+      }
+    return dealii::Utilities::MPI::max(most, MPI_COMM_WORLD);
+  }
+} // namespace
+
+TEST(Parallel2D, AssembledSelfpSchurComplementEqualsPetscsProductOnTheFivePointStencil)
+{
+  const auto                                           p   = paper_parameters();
+  const LateralMeshParameters                          lat = small_column_slab();
+  dealii::parallel::fullydistributed::Triangulation<2> t(MPI_COMM_WORLD);
+  make_column_distributed_device_slab(p.device, p.mesh, lat, t);
+  DistributedDriftDiffusionSystem<2> sys(t, p.device, p.concentration_scale);
+  DistributedVector                  u, R, hist;
+  sys.initial_state(u, 0.0);
+  sys.reinit_vector(R);
+  sys.reinit_vector(hist);
+  DistributedTimeTerm tt;
+  tt.a0 = 1e9;
+  hist.equ(-1e9, u);
+  tt.history = &hist;
+  dealii::PETScWrappers::MPI::SparseMatrix J;
+  sys.reinit_matrix(J);
+  sys.assemble(u, 0.0, tt, R, &J);
+  BoxStiffnessPreconditionerMatrix box(sys);
+  Mat                              P = box.build(J, u);
+  std::vector<bool>                is_vac(sys.n_locally_owned());
+  for (unsigned int k = 0; k < is_vac.size(); ++k)
+    is_vac[k] = sys.is_vacancy_local(k);
+
+  SelfpSchurMatrix schur(P, is_vac);
+  ASSERT_TRUE(schur.available());
+  Mat reference = petsc_selfp(P, is_vac);
+  EXPECT_LT(relative_difference(schur.matrix(), reference), 1e-13);
+  EXPECT_LE(max_row_entries(schur.matrix()), 5);
+  EXPECT_GE(max_row_entries(reference), 9); // the symbolic product's pattern (13 inside)
+
+  // the product term matters: without it S differs at the percent level or more
+  Mat P_pp_only;
+  {
+    // P with its P_pc block zeroed: S would be P_pp alone
+    MatDuplicate(P, MAT_COPY_VALUES, &P_pp_only);
+    PetscInt first = 0, end = 0;
+    MatGetOwnershipRange(P, &first, &end);
+    std::vector<std::pair<PetscInt, PetscInt>> pc;
+    for (PetscInt r = first; r < end; ++r)
+      if (!is_vac[r - first])
+        {
+          PetscInt        n = 0;
+          const PetscInt *cs;
+          MatGetRow(P, r, &n, &cs, nullptr);
+          for (PetscInt e = 0; e < n; ++e)
+            if (cs[e] >= first && cs[e] < end && is_vac[cs[e] - first])
+              pc.emplace_back(r, cs[e]);
+          MatRestoreRow(P, r, &n, &cs, nullptr);
+        }
+    for (const auto &[r, c] : pc)
+      MatSetValue(P_pp_only, r, c, 0.0, INSERT_VALUES);
+    MatAssemblyBegin(P_pp_only, MAT_FINAL_ASSEMBLY);
+    MatAssemblyEnd(P_pp_only, MAT_FINAL_ASSEMBLY);
+    Mat plain = petsc_selfp(P_pp_only, is_vac);
+    EXPECT_GT(relative_difference(plain, reference), 1e-3);
+    MatDestroy(&plain);
+    MatDestroy(&P_pp_only);
+  }
+
+  // a zero coupling of the pattern (potential row, vacancy column of another
+  // node on this rank) made nonzero: update() follows it
+  {
+    PetscInt first = 0, end = 0;
+    MatGetOwnershipRange(P, &first, &end);
+    PetscInt row = -1, col = -1;
+    for (PetscInt r = first; r < end && row < 0; ++r)
+      if (!is_vac[r - first])
+        {
+          PetscInt           n = 0;
+          const PetscInt    *cs;
+          const PetscScalar *vs;
+          MatGetRow(P, r, &n, &cs, &vs);
+          for (PetscInt e = 0; e < n && row < 0; ++e)
+            if (cs[e] >= first && cs[e] < end && is_vac[cs[e] - first] && vs[e] == 0)
+              row = r, col = cs[e];
+          MatRestoreRow(P, r, &n, &cs, &vs);
+        }
+    ASSERT_GE(row, 0);
+    MatSetValue(P, row, col, 0.5, INSERT_VALUES);
+    MatAssemblyBegin(P, MAT_FINAL_ASSEMBLY);
+    MatAssemblyEnd(P, MAT_FINAL_ASSEMBLY);
+    schur.update(P);
+    ASSERT_TRUE(schur.available());
+    Mat changed = petsc_selfp(P, is_vac);
+    EXPECT_GT(relative_difference(changed, reference), 1e-12); // the change is visible
+    EXPECT_LT(relative_difference(schur.matrix(), changed), 1e-13);
+    MatDestroy(&changed);
+  }
+  MatDestroy(&reference);
+}
+
 // The 2 pi r weight of the axisymmetric assembly is consistent: a laterally
 // uniform disc (axis at r = 0) reproduces the 1D equilibrium node by node,
 // its vacancy number and Pt charge are those of 1D times pi R^2.
@@ -819,11 +994,8 @@ TEST(Parallel2D, LaterallyUniformAxisymmetricDeviceEqualsTheOneDimensionalSoluti
 // size. Meaningful when ctest runs this on 2 ranks.
 TEST(Parallel2D, ColumnPartitionCutsOnlyLateralFacesAndKeepsTheIterations)
 {
-  const auto            p = paper_parameters();
-  LateralMeshParameters lat;
-  lat.width             = 20e-9;
-  lat.cells             = 4;
-  lat.global_refinement = 1;
+  const auto                                           p   = paper_parameters();
+  const LateralMeshParameters                          lat = small_column_slab();
   dealii::parallel::fullydistributed::Triangulation<2> t(MPI_COMM_WORLD);
   make_column_distributed_device_slab(p.device, p.mesh, lat, t);
   const unsigned ranks = dealii::Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD);

@@ -66,7 +66,6 @@ namespace otj
         ISDestroy(&is_phi);
         check_petsc(PCFieldSplitSetType(pc, PC_COMPOSITE_SCHUR), "PCFieldSplitSetType");
         check_petsc(PCFieldSplitSetSchurFactType(pc, PC_FIELDSPLIT_SCHUR_FACT_FULL), "PCFieldSplitSetSchurFactType");
-        check_petsc(PCFieldSplitSetSchurPre(pc, PC_FIELDSPLIT_SCHUR_PRE_SELFP, nullptr), "PCFieldSplitSetSchurPre");
         // defaults of the sub-solvers, overridable on the command line
         auto set_default = [&prefix](const std::string &option, const char *value) {
           const std::string name = "-" + prefix + option;
@@ -100,6 +99,13 @@ namespace otj
         set_default("fieldsplit_phi_pc_hypre_boomeramg_relax_type_all", "l1-Gauss-Seidel");
         k.fields_set = true;
       }
+    // the Schur complement's preconditioning matrix: our selfp matrix on its
+    // fixed pattern, or PETSc's (if ours is unavailable, or on request:
+    // -otj_pc_fieldsplit_schur_precondition selfp)
+    if (schur_ && schur_->available())
+      check_petsc(PCFieldSplitSetSchurPre(pc, PC_FIELDSPLIT_SCHUR_PRE_USER, schur_->matrix()), "PCFieldSplitSetSchurPre");
+    else
+      check_petsc(PCFieldSplitSetSchurPre(pc, PC_FIELDSPLIT_SCHUR_PRE_SELFP, nullptr), "PCFieldSplitSetSchurPre");
   }
 
   DistributedLinearSolver::~DistributedLinearSolver()
@@ -118,6 +124,19 @@ namespace otj
   {
     A_ = static_cast<const Mat &>(J);
     P_ = P;
+    if (params_.method == "fieldsplit")
+      {
+        PetscBool petsc_choice = PETSC_FALSE;
+        check_petsc(PetscOptionsHasName(nullptr, nullptr, "-otj_pc_fieldsplit_schur_precondition", &petsc_choice),
+                    "PetscOptionsHasName");
+        if (!petsc_choice)
+          {
+            if (!schur_)
+              schur_ = std::make_unique<SelfpSchurMatrix>(P_, is_vacancy_);
+            else
+              schur_->update(P_);
+          }
+      }
     if (exact_active_)
       set_up(exact_, "otj_exact_", true);
     else

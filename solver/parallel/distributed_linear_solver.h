@@ -14,8 +14,10 @@
 // vacancy / potential flag of each locally owned row), vacancy densities
 // first (split "c"), potential second (split "phi"); a Schur-complement
 // factorisation (full), the Schur complement S = A_pp - A_pc diag(A_cc)^-1
-// A_cp ("selfp") preconditioned by one hypre BoomerAMG V-cycle (l1 Gauss-
-// Seidel smoothing), the vacancy block by ILU(0) per rank (block Jacobi).
+// A_cp ("selfp"; assembled by parallel/selfp_schur_matrix.h on a pattern kept
+// from one Newton iteration to the next, PETSc's own with
+// -otj_pc_fieldsplit_schur_precondition selfp) preconditioned by one hypre
+// BoomerAMG V-cycle (l1 Gauss-Seidel smoothing), the vacancy block by ILU(0) per rank (block Jacobi).
 // The preconditioner is built from the Jacobian with the box-method Poisson
 // stiffness on flat cells, on the five-point pattern
 // (parallel/box_stiffness_preconditioner.h): with the Q1 stiffness AMG
@@ -43,12 +45,14 @@
 #pragma once
 
 #include "parallel/distributed_drift_diffusion_system.h"
+#include "parallel/selfp_schur_matrix.h"
 
 #include <deal.II/lac/petsc_sparse_matrix.h>
 #include <deal.II/lac/petsc_vector.h>
 
 #include <petscksp.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -122,6 +126,7 @@ namespace otj
     bool                               exact_active_ = false;
     Mat                                A_ = nullptr, P_ = nullptr; ///< current operators (not owned)
     std::vector<bool>                  is_vacancy_;
+    std::unique_ptr<SelfpSchurMatrix>  schur_; ///< `fieldsplit`: the Schur complement's preconditioning matrix
     dealii::PETScWrappers::MPI::Vector b_, x_;
     unsigned int                       last_iterations_ = 0, total_iterations_ = 0, fallbacks_ = 0;
 };
