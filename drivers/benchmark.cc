@@ -15,6 +15,10 @@
 // It times Newton iterations of one implicit Euler step of S seconds (default
 // 1 ns) at 0 V (assembly, preconditioner / factorisation set-up, solves) and
 // reports the peak memory of the largest rank and of all.
+// `--only newton_2d_concurrent` (under mpirun -np N, not in the default set)
+// measures the host: the one-rank newton_2d problem on rank 0 alone, then on
+// every rank at once; N t_alone / t_concurrent is the ceiling of the N-rank
+// speed-up on this machine (see run_newton_2d_concurrent).
 // The `memory_bandwidth` case is McCalpin's STREAM triad a = b + s c (arrays of
 // 128 MB per rank, best of 10, all ranks at once): the memory bandwidth that the
 // sparse kernels of newton_2d share; run on 1 and on N ranks, its ratio is the
@@ -45,6 +49,7 @@
 #include <vector>
 #include <iostream>
 #include <string>
+#include <thread>
 
 namespace
 {
@@ -111,9 +116,10 @@ namespace
 
   /// SPEC 8 (2D): Newton iterations of one implicit Euler step (1 ns, 0 V)
   /// from the as-grown state of the paper's device on a distributed 2D slab.
-  void run_newton_2d(const otj::RunParameters &p, unsigned level, const std::string &linear_method, const double dt)
+  /// Returns the wall time per Newton iteration; prints the case's line on rank 0 of comm if `print`.
+  double run_newton_2d(const otj::RunParameters &p, unsigned level, const std::string &linear_method, const double dt,
+                       const MPI_Comm comm = MPI_COMM_WORLD, const bool print = true)
   {
-    MPI_Comm                    comm = MPI_COMM_WORLD;
     otj::LateralMeshParameters  lat;
     lat.width             = 50e-9;
     lat.cells             = 16;
@@ -144,7 +150,7 @@ namespace
     const double rss  = peak_rss_mb();
     const double rss_max = dealii::Utilities::MPI::max(rss, comm), rss_sum = dealii::Utilities::MPI::sum(rss, comm);
     const double it   = std::max(1u, st.newton_iterations);
-    if (dealii::Utilities::MPI::this_mpi_process(comm) == 0)
+    if (print && dealii::Utilities::MPI::this_mpi_process(comm) == 0)
       std::cout << "{\"case\": \"newton_2d\", \"ranks\": " << dealii::Utilities::MPI::n_mpi_processes(comm)
                 << ", \"mesh_level\": " << level << ", \"cells\": " << tria.n_global_active_cells()
                 << ", \"dofs\": " << sys.n_dofs() << ", \"linear_solver\": \"" << linear_method
@@ -156,6 +162,49 @@ namespace
                 << ", \"wall_s_assembly\": " << st.assembly_seconds << ", \"wall_s_preconditioner\": " << st.setup_seconds
                 << ", \"wall_s_krylov\": " << st.solve_seconds << ", \"peak_rss_MB_max_rank\": " << rss_max
                 << ", \"peak_rss_MB_all_ranks\": " << rss_sum << "}" << std::endl;
+    return wall / it;
+  }
+
+  /// Waits at a barrier without spinning (an MPI barrier busy-polls a core,
+  /// which would compete with the rank that runs alone).
+  void quiet_barrier(const MPI_Comm comm)
+  {
+    MPI_Request req;
+    MPI_Ibarrier(comm, &req);
+    int done = 0;
+    while (!done)
+      {
+        MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+        if (!done)
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+  }
+
+  /// The speed-up ceiling of the host for the newton_2d case: the same one-rank
+  /// problem solved by rank 0 alone (the other ranks asleep), then by every rank at
+  /// once, each on its own (MPI_COMM_SELF). N ranks splitting the problem can at
+  /// best run at the per-rank speed of the concurrent runs: ceiling =
+  /// N t_alone / t_concurrent (shared memory bandwidth, caches, the host's
+  /// clock under load; a per-rank working set N times smaller can do better
+  /// when it then fits a cache).
+  void run_newton_2d_concurrent(const otj::RunParameters &p, unsigned level, const std::string &linear_method,
+                                const double dt)
+  {
+    const MPI_Comm world = MPI_COMM_WORLD;
+    const unsigned rank = dealii::Utilities::MPI::this_mpi_process(world);
+    const unsigned n    = dealii::Utilities::MPI::n_mpi_processes(world);
+    double         alone = 0;
+    if (rank == 0)
+      alone = run_newton_2d(p, level, linear_method, dt, MPI_COMM_SELF, false);
+    quiet_barrier(world);
+    const double mine = run_newton_2d(p, level, linear_method, dt, MPI_COMM_SELF, false);
+    const double mean = dealii::Utilities::MPI::sum(mine, world) / n, worst = dealii::Utilities::MPI::max(mine, world);
+    if (rank == 0)
+      std::cout << "{\"case\": \"newton_2d_concurrent\", \"ranks\": " << n << ", \"mesh_level\": " << level
+                << ", \"linear_solver\": \"" << linear_method << "\", \"wall_s_per_newton_iteration_alone\": " << alone
+                << ", \"wall_s_per_newton_iteration_concurrent_mean\": " << mean
+                << ", \"wall_s_per_newton_iteration_concurrent_max\": " << worst
+                << ", \"speed_up_ceiling\": " << n * alone / mean << "}" << std::endl;
   }
 } // namespace
 
@@ -271,10 +320,13 @@ int main(int argc, char **argv)
       }
       if (wanted("memory_bandwidth"))
         run_memory_bandwidth(MPI_COMM_WORLD);
+      const unsigned first_level_2d = min_level_2d >= 0 ? min_level_2d : (max_level_2d < 2 ? 0 : max_level_2d - 2);
       if (wanted("newton_2d"))
-        for (unsigned level = min_level_2d >= 0 ? min_level_2d : (max_level_2d < 2 ? 0 : max_level_2d - 2);
-             level <= max_level_2d; ++level)
+        for (unsigned level = first_level_2d; level <= max_level_2d; ++level)
           run_newton_2d(base, level, linear_2d, dt_2d);
+      if (only == "newton_2d_concurrent") // not in the default set: it only measures the host
+        for (unsigned level = first_level_2d; level <= max_level_2d; ++level)
+          run_newton_2d_concurrent(base, level, linear_2d, dt_2d);
       for (unsigned level = 0; level < 3; ++level)
         {
           auto eq = base;

@@ -1017,7 +1017,9 @@ TEST(Parallel2D, ColumnPartitionCutsOnlyLateralFacesAndKeepsTheIterations)
           }
   EXPECT_EQ(cut_horizontal, 0u);
   if (ranks > 1)
-    EXPECT_GT(dealii::Utilities::MPI::sum(cut, MPI_COMM_WORLD), 0u);
+    {
+      EXPECT_GT(dealii::Utilities::MPI::sum(cut, MPI_COMM_WORLD), 0u);
+    }
 
   dealii::parallel::fullydistributed::Triangulation<2> alone(MPI_COMM_SELF);
   make_column_distributed_device_slab(p.device, p.mesh, lat, alone);

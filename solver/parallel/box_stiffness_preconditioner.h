@@ -35,7 +35,10 @@
 // permittivity's field dependence adds small diagonal terms, dropped): a
 // five-point stencil per field, so ILU(0) and the Schur complement
 // A_pp - A_pc diag(A_cc)^-1 A_cp stay sparse (13 instead of 25 entries per
-// row; measured: BoomerAMG operator complexity and V-cycle cost halved). Planar
+// row in PETSc's symbolic product; measured: BoomerAMG operator complexity
+// and V-cycle cost halved; 5 entries per row in parallel/selfp_schur_matrix.h,
+// which leaves out the product's structural zeros: the potential row of a
+// node couples to its own vacancy density only, the charge being lumped). Planar
 // weighting: on an axisymmetric system the correction misses the r weight,
 // which only makes the preconditioner less exact.
 #pragma once

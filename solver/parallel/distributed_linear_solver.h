@@ -22,7 +22,8 @@
 // stiffness on flat cells, on the five-point pattern
 // (parallel/box_stiffness_preconditioner.h): with the Q1 stiffness AMG
 // needs 5x more iterations, growing with the mesh; the five-point pattern
-// halves the Schur complement's stencil (13 instead of 25 entries per row). Why this structure:
+// halves the Schur complement's stencil (13 instead of 25 entries per row;
+// 5 once its structural zeros are left out, selfp_schur_matrix.h). Why this structure:
 // each row of the vacancy block is scaled by 1 / (vol / dt) (implicit step,
 // discretization/drift_diffusion_system.h), so A_cc = I + dt L_c, L_c the
 // exponentially fitted drift-diffusion operator; ILU is exact for 1D-like
