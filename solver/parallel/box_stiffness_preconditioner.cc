@@ -1,6 +1,6 @@
 // Box-method Poisson stiffness in the preconditioning matrix (see box_stiffness_preconditioner.h).
 #include "parallel/box_stiffness_preconditioner.h"
-#include "parallel/petsc_check.h"
+#include "parallel/aij_blocks.h"
 
 #include "physics/constants.h"
 
@@ -65,14 +65,19 @@ namespace otj
               (cell->face(f)->boundary_id() == ids::top_contact || cell->face(f)->boundary_id() == ids::back_contact))
             for (unsigned int fv = 0; fv < 2; ++fv)
               dirichlet_.push_back(phi[GeometryInfo<2>::face_to_cell_vertices(f, fv)]);
-        if (!cell->is_locally_owned())
-          continue;
         // lumped nodal volumes int N_i dV (exact for parallelograms)
-        for (unsigned int v = 0; v < 4; ++v)
-          node_volume_(phi[v]) += cell->measure() / 4;
+        if (cell->is_locally_owned())
+          for (unsigned int v = 0; v < 4; ++v)
+            node_volume_(phi[v]) += cell->measure() / 4;
         double a, b;
         if (!axis_aligned_rectangle(cell, a, b))
           continue;
+        bool touches_owned_row = false;
+        for (unsigned int v = 0; v < 4; ++v)
+          touches_owned_row |= owned.is_element(phi[v]);
+        if (!touches_owned_row)
+          continue;
+        n_owned_cells_ += cell->is_locally_owned();
         Cell c;
         c.phi_dof  = phi;
         c.material = cell->material_id();
@@ -125,6 +130,73 @@ namespace otj
     check_petsc(MatAssemblyBegin(F_, MAT_FINAL_ASSEMBLY), "MatAssemblyBegin");
     check_petsc(MatAssemblyEnd(F_, MAT_FINAL_ASSEMBLY), "MatAssemblyEnd");
     check_petsc(MatSetOption(F_, MAT_NEW_NONZERO_LOCATIONS, PETSC_FALSE), "MatSetOption");
+
+    // each cell's rows: the scaling of its correction and the positions of its entries in F
+    AijBlocks f;
+    f.split(F_);
+    const SeqAijView fd(f.Ad, false), fo(f.Ao, false);
+    const double     q = constants::elementary_charge, c_scale = system.concentration_scale();
+    for (auto &c : cells_)
+      for (unsigned int i = 0; i < 4; ++i)
+        {
+          const bool corrected =
+            owned.is_element(c.phi_dof[i]) && !std::binary_search(dirichlet_.begin(), dirichlet_.end(), c.phi_dof[i]);
+          c.row_scale[i] = corrected ? 1 / (q * c_scale * node_volume_(c.phi_dof[i])) : 0.0;
+          const PetscInt row = corrected ? PetscInt(c.phi_dof[i]) - first : -1;
+          for (unsigned int j = 0; j < 4; ++j)
+            {
+              PetscInt &pos = c.position[4 * i + j];
+              pos           = -1;
+              if (row < 0 || (i ^ j) == 3) // diagonal vertex pairs are outside the five-point pattern
+                continue;
+              const PetscInt col = c.phi_dof[j];
+              if (col >= first && col < first + n_local)
+                {
+                  const PetscInt *b = fd.ja + fd.ia[row], *e = fd.ja + fd.ia[row + 1];
+                  const PetscInt *it = std::lower_bound(b, e, col - first);
+                  if (it != e && *it == col - first)
+                    pos = it - fd.ja;
+                }
+              else if (f.Ao)
+                {
+                  const PetscInt *b = fo.ja + fo.ia[row], *e = fo.ja + fo.ia[row + 1];
+                  const PetscInt *it =
+                    std::lower_bound(b, e, col, [&](PetscInt k, PetscInt g) { return f.colmap[k] < g; });
+                  if (it != e && f.colmap[*it] == col)
+                    pos = fd.nnz() + (it - fo.ja);
+                }
+            }
+        }
+  }
+
+  void BoxStiffnessPreconditionerMatrix::map_jacobian_entries(Mat J)
+  {
+    AijBlocks f, j;
+    f.split(F_);
+    if (!j.split(J))
+      throw std::runtime_error("BoxStiffnessPreconditionerMatrix: the Jacobian is not an AIJ matrix");
+    const SeqAijView fd(f.Ad, false), fo(f.Ao, false), jd(j.Ad, false), jo(j.Ao, false);
+    from_jacobian_.assign(fd.nnz() + fo.nnz(), -1);
+    for (PetscInt r = 0; r < fd.n; ++r)
+      {
+        for (PetscInt e = fd.ia[r]; e < fd.ia[r + 1]; ++e)
+          {
+            const PetscInt *b = jd.ja + jd.ia[r], *end = jd.ja + jd.ia[r + 1];
+            const PetscInt *it = std::lower_bound(b, end, fd.ja[e]);
+            if (it != end && *it == fd.ja[e])
+              from_jacobian_[e] = it - jd.ja;
+          }
+        if (f.Ao && j.Ao)
+          for (PetscInt e = fo.ia[r]; e < fo.ia[r + 1]; ++e)
+            {
+              const PetscInt  g = f.colmap[fo.ja[e]];
+              const PetscInt *b = jo.ja + jo.ia[r], *end = jo.ja + jo.ia[r + 1];
+              const PetscInt *it = std::lower_bound(b, end, g, [&](PetscInt k, PetscInt col) { return j.colmap[k] < col; });
+              if (it != end && j.colmap[*it] == g)
+                from_jacobian_[fd.nnz() + e] = jd.nnz() + (it - jo.ja);
+            }
+      }
+    check_petsc(MatGetNonzeroState(J, &jacobian_state_), "MatGetNonzeroState");
   }
 
   BoxStiffnessPreconditionerMatrix::~BoxStiffnessPreconditionerMatrix()
@@ -135,48 +207,43 @@ namespace otj
 
   Mat BoxStiffnessPreconditionerMatrix::build(const PETScWrappers::MPI::SparseMatrix &J, const DistributedVector &u)
   {
-    // J's rows into the five-point pattern (entries outside it are dropped),
-    // then the correction added on top (likewise restricted to the pattern)
-    const Mat A = static_cast<const Mat &>(J);
-    check_petsc(MatZeroEntries(F_), "MatZeroEntries");
-    PetscInt first = 0, end = 0;
-    check_petsc(MatGetOwnershipRange(A, &first, &end), "MatGetOwnershipRange");
-    for (PetscInt row = first; row < end; ++row)
-      {
-        PetscInt           n = 0;
-        const PetscInt    *c = nullptr;
-        const PetscScalar *v = nullptr;
-        check_petsc(MatGetRow(A, row, &n, &c, &v), "MatGetRow");
-        check_petsc(MatSetValues(F_, 1, &row, n, c, v, INSERT_VALUES), "MatSetValues");
-        check_petsc(MatRestoreRow(A, row, &n, &c, &v), "MatRestoreRow");
-      }
-    check_petsc(MatAssemblyBegin(F_, MAT_FLUSH_ASSEMBLY), "MatAssemblyBegin");
-    check_petsc(MatAssemblyEnd(F_, MAT_FLUSH_ASSEMBLY), "MatAssemblyEnd");
+    const Mat        A = static_cast<const Mat &>(J);
+    PetscObjectState state;
+    check_petsc(MatGetNonzeroState(A, &state), "MatGetNonzeroState");
+    if (state != jacobian_state_)
+      map_jacobian_entries(A);
     for (unsigned int k = 0; k < system_.n_locally_owned(); ++k)
       ghosted_u_.local_element(k) = u.local_element(k);
     ghosted_u_.update_ghost_values();
-    const double q = constants::elementary_charge, c_scale = system_.concentration_scale();
-    PetscInt     cols[4];
-    PetscScalar  vals[4];
-    for (const auto &c : cells_)
-      {
-        Tensor<1, 2> grad;
-        for (unsigned int v = 0; v < 4; ++v)
-          grad += ghosted_u_(c.phi_dof[v]) * c.grad_center[v];
-        const double eps = constants::vacuum_permittivity * system_.device().material(c.material).permittivity(grad.norm());
-        for (unsigned int j = 0; j < 4; ++j)
-          cols[j] = c.phi_dof[j];
-        for (unsigned int i = 0; i < 4; ++i)
-          {
-            if (std::binary_search(dirichlet_.begin(), dirichlet_.end(), c.phi_dof[i]))
-              continue;
-            const double s = eps / (q * c_scale * node_volume_(c.phi_dof[i]));
-            for (unsigned int j = 0; j < 4; ++j)
-              vals[j] = s * c.delta[4 * i + j];
-            const PetscInt row = c.phi_dof[i];
-            check_petsc(MatSetValues(F_, 1, &row, 4, cols, vals, ADD_VALUES), "MatSetValues");
-          }
-      }
+    {
+      // J's entries in the five-point pattern (those outside it are dropped), then the correction
+      AijBlocks f, j;
+      f.split(F_);
+      j.split(A);
+      const SeqAijView fd(f.Ad, true, true), fo(f.Ao, true, true), jd(j.Ad, true), jo(j.Ao, true);
+      const PetscInt   nf = fd.nnz(), nj = jd.nnz();
+      auto             entry = [&](PetscInt pos) -> PetscScalar & { return pos < nf ? fd.va[pos] : fo.va[pos - nf]; };
+      for (PetscInt k = 0; k < PetscInt(from_jacobian_.size()); ++k)
+        {
+          const PetscInt src = from_jacobian_[k];
+          entry(k)           = src < 0 ? 0.0 : src < nj ? jd.va[src] : jo.va[src - nj];
+        }
+      for (const auto &c : cells_)
+        {
+          Tensor<1, 2> grad;
+          for (unsigned int v = 0; v < 4; ++v)
+            grad += ghosted_u_(c.phi_dof[v]) * c.grad_center[v];
+          const double eps =
+            constants::vacuum_permittivity * system_.device().material(c.material).permittivity(grad.norm());
+          for (unsigned int i = 0; i < 4; ++i)
+            if (c.row_scale[i] != 0)
+              for (unsigned int jj = 0; jj < 4; ++jj)
+                if (c.position[4 * i + jj] >= 0)
+                  entry(c.position[4 * i + jj]) += eps * c.row_scale[i] * c.delta[4 * i + jj];
+        }
+    }
+    // the values changed behind PETSc's back: an assembly gives F a new state (the
+    // preconditioner is then rebuilt) without communication (nothing is stashed)
     check_petsc(MatAssemblyBegin(F_, MAT_FINAL_ASSEMBLY), "MatAssemblyBegin");
     check_petsc(MatAssemblyEnd(F_, MAT_FINAL_ASSEMBLY), "MatAssemblyEnd");
     return F_;

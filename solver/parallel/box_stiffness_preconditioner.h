@@ -68,22 +68,33 @@ namespace otj
     Mat build(const dealii::PETScWrappers::MPI::SparseMatrix &J, const DistributedVector &u);
 
     /// Number of locally owned rectangular cells that get the correction.
-    unsigned int n_corrected_cells() const { return cells_.size(); }
+    unsigned int n_corrected_cells() const { return n_owned_cells_; }
 
   private:
+    /// A rectangle touching a locally owned potential row (owned or ghost
+    /// cell): its correction goes to the owned rows only, so that no entry
+    /// is sent to another rank.
     struct Cell
     {
       std::array<dealii::types::global_dof_index, 4> phi_dof;
       std::array<double, 16>                         delta; ///< K_box - K_Q1 (dimensionless)
       std::array<dealii::Tensor<1, 2>, 4>            grad_center;
       dealii::types::material_id                     material;
+      std::array<double, 4>   row_scale; ///< 1 / (q c_scale vol_i) of an owned, non-Dirichlet row i; else 0
+      std::array<PetscInt, 16> position; ///< of entry (i, j) in F's local rows (aij_blocks.h); -1: not corrected
     };
+
+    /// For every entry of F's local rows, the position of the same entry in J's (-1: not in J).
+    void map_jacobian_entries(Mat J);
 
     const DistributedDriftDiffusionSystem<2> &system_;
     std::vector<Cell>                         cells_;
+    unsigned int                              n_owned_cells_ = 0;
     DistributedVector                         node_volume_; ///< ghosted
     std::vector<dealii::types::global_dof_index> dirichlet_; ///< sorted contact potential dofs seen here
     DistributedVector                         ghosted_u_;
+    std::vector<PetscInt>                     from_jacobian_;     ///< see map_jacobian_entries()
+    PetscObjectState                          jacobian_state_ = -1; ///< J's nonzero state when mapped
     Mat                                       F_ = nullptr; ///< J + correction on the five-point pattern (returned)
   };
 } // namespace otj

@@ -1,6 +1,6 @@
 // The selfp Schur complement on a fixed pattern (see selfp_schur_matrix.h).
 #include "parallel/selfp_schur_matrix.h"
-#include "parallel/petsc_check.h"
+#include "parallel/aij_blocks.h"
 
 #include <mpi.h>
 
@@ -9,54 +9,6 @@
 
 namespace otj
 {
-  namespace
-  {
-    /// The compressed rows (ia, ja) and values of a SeqAIJ matrix, released on destruction.
-    struct SeqAijView
-    {
-      Mat                M  = nullptr;
-      PetscInt           n  = 0;
-      const PetscInt    *ia = nullptr, *ja = nullptr;
-      const PetscScalar *va = nullptr;
-      explicit SeqAijView(Mat m, bool values = false) : M(m)
-      {
-        if (!M)
-          return;
-        PetscBool done = PETSC_FALSE;
-        check_petsc(MatGetRowIJ(M, 0, PETSC_FALSE, PETSC_FALSE, &n, &ia, &ja, &done), "MatGetRowIJ");
-        if (!done)
-          throw std::runtime_error("SelfpSchurMatrix: MatGetRowIJ gave no compressed rows");
-        if (values)
-          check_petsc(MatSeqAIJGetArrayRead(M, &va), "MatSeqAIJGetArrayRead");
-      }
-      ~SeqAijView()
-      {
-        if (!M)
-          return;
-        PetscBool done = PETSC_FALSE;
-        MatRestoreRowIJ(M, 0, PETSC_FALSE, PETSC_FALSE, &n, &ia, &ja, &done);
-        if (va)
-          MatSeqAIJRestoreArrayRead(M, &va);
-      }
-      PetscInt nnz() const { return M ? ia[n] : 0; }
-    };
-
-    /// P's diagonal block (local columns), off-diagonal block (or null) and the global column of
-    /// each of its columns. False if P is not (Seq|MPI)AIJ.
-    bool split_blocks(Mat P, Mat &Ad, Mat &Ao, const PetscInt *&colmap)
-    {
-      PetscBool seq = PETSC_FALSE, mpi = PETSC_FALSE;
-      check_petsc(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(P), MATSEQAIJ, &seq), "PetscObjectTypeCompare");
-      check_petsc(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(P), MATMPIAIJ, &mpi), "PetscObjectTypeCompare");
-      Ad = Ao = nullptr;
-      colmap  = nullptr;
-      if (seq)
-        Ad = P;
-      else if (mpi)
-        check_petsc(MatMPIAIJGetSeqAIJ(P, &Ad, &Ao, &colmap), "MatMPIAIJGetSeqAIJ");
-      return seq || mpi;
-    }
-  } // namespace
 
   SelfpSchurMatrix::SelfpSchurMatrix(Mat P, const std::vector<bool> &is_vacancy_local) : is_vacancy_(is_vacancy_local)
   {
@@ -97,9 +49,10 @@ namespace otj
     if (rank == 0)
       phi_first = 0;
 
-    Mat             Ad, Ao;
-    const PetscInt *colmap;
-    int             ok = split_blocks(P, Ad, Ao, colmap);
+    AijBlocks       blocks;
+    int             ok     = blocks.split(P);
+    Mat             Ad = blocks.Ad, Ao = blocks.Ao;
+    const PetscInt *colmap = blocks.colmap;
     std::vector<PetscInt> ghost_code; // per column of Ao: its potential index, or -1 (a vacancy)
     if (ok && Ao)
       {
@@ -249,9 +202,9 @@ namespace otj
       build_pattern(P);
     if (!S_)
       return;
-    Mat             Ad, Ao;
-    const PetscInt *colmap;
-    split_blocks(P, Ad, Ao, colmap);
+    AijBlocks blocks;
+    blocks.split(P);
+    Mat Ad = blocks.Ad, Ao = blocks.Ao;
     {
       // the couplings left out must still be zero; otherwise a new pattern (or PETSc's selfp)
       const SeqAijView d(Ad, true), o(Ao, true);
