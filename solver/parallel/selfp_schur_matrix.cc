@@ -198,7 +198,7 @@ namespace otj
   {
     PetscObjectState state;
     check_petsc(MatGetNonzeroState(P, &state), "MatGetNonzeroState");
-    if (state != pattern_state_ || !S_)
+    if (state != pattern_state_) // (unavailable for this pattern: not retried until it changes)
       build_pattern(P);
     if (!S_)
       return;
