@@ -987,6 +987,21 @@ TEST(Parallel2D, AssembledSelfpSchurComplementEqualsPetscsProductOnTheFivePointS
     EXPECT_LT(relative_difference(schur.matrix(), changed), 1e-13);
     MatDestroy(&changed);
   }
+
+  // new values on the same pattern (the usual Newton iteration): filled in
+  // place, row by row into the assembled S
+  {
+    Vec scale;
+    MatCreateVecs(P, &scale, nullptr);
+    VecSet(scale, 3.0);
+    MatDiagonalScale(P, scale, nullptr); // every row x3: S x3
+    schur.update(P);
+    ASSERT_TRUE(schur.available());
+    Mat scaled = petsc_selfp(P, is_vac);
+    EXPECT_LT(relative_difference(schur.matrix(), scaled), 1e-13);
+    MatDestroy(&scaled);
+    VecDestroy(&scale);
+  }
   MatDestroy(&reference);
 }
 

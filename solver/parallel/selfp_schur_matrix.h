@@ -59,10 +59,11 @@ namespace otj
   private:
     void build_pattern(Mat P);
 
-    // Positions of P's entries: index into the values of P's diagonal block
-    // (0 .. nnz_d - 1) or, offset by nnz_d, of its off-diagonal block (MPIAIJ).
     std::vector<bool>         is_vacancy_;
     PetscObjectState          pattern_state_ = -1; ///< P's nonzero state when the pattern was built
+    // Positions of P's entries (the *_src_, coupling_a_ / _d_ and watched_
+    // lists): an index into the values of P's diagonal block (0 .. nnz_d - 1)
+    // or, offset by nnz_d, of its off-diagonal block (aij_blocks.h).
     PetscInt                  nnz_d_         = 0;
     std::vector<PetscInt>     rows_;               ///< global row in S of each local potential row
     std::vector<PetscInt>     s_start_;            ///< S's local CSR: entries of each local row
