@@ -11,7 +11,8 @@
 // The `newton_2d` case (SPEC 8, 2D) is the distributed solver on a 2D slab of
 // the paper's device at three sizes; run it on N ranks with
 //   mpirun -np N otj-benchmark --only newton_2d [--min-level L] [--max-level L] [--dt S]
-//       [--linear-solver direct|fieldsplit|gmres-amg|gmres-ilu] [-otj_<PETSc option> ...]
+//       [--linear-solver fieldsplit|direct|gmres-amg|gmres-ilu] [-otj_<PETSc option> ...]
+// (default fieldsplit, the 2D solver for these sizes; direct = MUMPS LU)
 // It times Newton iterations of one implicit Euler step of S seconds (default
 // 1 ns) at 0 V (assembly, preconditioner / factorisation set-up, solves) and
 // reports the peak memory of the largest rank and of all.
@@ -214,7 +215,8 @@ int main(int argc, char **argv)
   // unknowns: threads only add overhead
   dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
   dealii::MultithreadInfo::set_thread_limit(1);
-  std::string  file = "drivers/paper_device/writes.prm", only, linear_2d = "direct";
+  std::string  file = "drivers/paper_device/writes.prm", only,
+               linear_2d = "fieldsplit"; // newton_2d: the solver for its sizes (1e5-1.5e6 DOFs; LU would take minutes)
   double       dt_2d        = 1e-9; // newton_2d: the implicit Euler step (s)
   unsigned int max_level_2d = 4; // levels max-2 .. max: about 7e4, 2.7e5, 1.1e6 dofs
   int          min_level_2d = -1; // --min-level (default max - 2)

@@ -1,5 +1,8 @@
-// See version.h; OTJ_GIT_VERSION is defined for this file alone (solver/CMakeLists.txt).
+// See version.h; OTJ_GIT_VERSION comes from the header generated at every build
+// (solver/common/git_version.cmake), seen by this file alone.
 #include "common/version.h"
+
+#include "otj_git_version.h"
 
 namespace otj
 {

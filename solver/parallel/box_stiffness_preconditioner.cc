@@ -105,7 +105,8 @@ namespace otj
 
     // the five-point preconditioning matrix: exact preallocation, the pattern
     // fixed by inserting zeros once; later insertions outside it are dropped
-    const PetscInt first = owned.nth_index_in_set(0), n_local = owned.n_elements();
+    // (a rank may own no rows: more ranks than columns of cells)
+    const PetscInt first = owned.is_empty() ? 0 : owned.nth_index_in_set(0), n_local = owned.n_elements();
     std::vector<PetscInt> d_nnz(n_local, 0), o_nnz(n_local, 0);
     for (PetscInt k = 0; k < n_local; ++k)
       for (auto it = five_point.begin(first + k); it != five_point.end(first + k); ++it)

@@ -55,8 +55,8 @@ namespace otj
         if (is_vacancy_.size() != std::size_t(end - first))
           throw std::logic_error("DistributedLinearSolver: fieldsplit needs set_fields() with one flag per owned row");
         std::vector<PetscInt> rows_c, rows_phi;
-        for (PetscInt k = 0; k < end - first; ++k)
-          (is_vacancy_[k] ? rows_c : rows_phi).push_back(first + k);
+        for (PetscInt r = 0; r < end - first; ++r)
+          (is_vacancy_[r] ? rows_c : rows_phi).push_back(first + r);
         IS is_c, is_phi;
         check_petsc(ISCreateGeneral(comm_, rows_c.size(), rows_c.data(), PETSC_COPY_VALUES, &is_c), "ISCreateGeneral");
         check_petsc(ISCreateGeneral(comm_, rows_phi.size(), rows_phi.data(), PETSC_COPY_VALUES, &is_phi), "ISCreateGeneral");

@@ -40,8 +40,7 @@
 // not converged after fallback_after_iterations, the preconditioner is
 // rebuilt with an LU factorisation of each rank's vacancy block (nested
 // dissection order; options prefix otj_exact_) and used for the rest of that
-// Newton solve.
-// systems). Every choice can be changed at run time: -otj_pc_fieldsplit_type,
+// Newton solve. Every choice can be changed at run time: -otj_pc_fieldsplit_type,
 // -otj_fieldsplit_phi_pc_type, -otj_fieldsplit_c_sub_pc_type, ...
 #pragma once
 

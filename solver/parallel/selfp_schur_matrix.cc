@@ -230,7 +230,12 @@ namespace otj
           s_values_[direct_dst_[t]] += value(direct_src_[t]);
         for (PetscInt c = coupling_start_[r]; c < coupling_start_[r + 1]; ++c)
           {
-            const PetscScalar f = value(coupling_a_[c]) / value(coupling_d_[c]);
+            // a zero vacancy diagonal contributes nothing (as PETSc's selfp, whose
+            // VecReciprocal leaves zeros alone) instead of an inf in S
+            const PetscScalar d_kk = value(coupling_d_[c]);
+            if (d_kk == 0)
+              continue;
+            const PetscScalar f = value(coupling_a_[c]) / d_kk;
             for (PetscInt t = pair_start_[c]; t < pair_start_[c + 1]; ++t)
               s_values_[pair_dst_[t]] -= f * value(pair_src_[t]);
           }
