@@ -157,7 +157,8 @@ namespace
                 << ", \"dofs\": " << sys.n_dofs() << ", \"linear_solver\": \"" << linear_method
                 << "\", \"dt\": " << dt << ", \"converged\": " << (r.converged ? "true" : "false")
                 << ", \"newton_iterations\": " << st.newton_iterations
-                << ", \"krylov_iterations\": " << st.linear_iterations << ", \"preconditioner_fallbacks\": " << st.preconditioner_fallbacks << ", \"wall_s_setup\": " << wall_setup
+                << ", \"krylov_iterations\": " << st.linear_iterations << ", \"preconditioner_fallbacks\": " << st.preconditioner_fallbacks
+                << ", \"petsc_selfp_setups\": " << st.petsc_selfp_setups << ", \"wall_s_setup\": " << wall_setup
                 << ", \"wall_s_newton\": " << wall << ", \"wall_s_per_newton_iteration\": " << wall / it
                 << ", \"us_per_dof_per_newton_iteration\": " << 1e6 * wall / it / sys.n_dofs()
                 << ", \"wall_s_assembly\": " << st.assembly_seconds << ", \"wall_s_preconditioner\": " << st.setup_seconds

@@ -806,6 +806,8 @@ TEST(Parallel2D, FieldSplitSolverMatchesTheDirectSolverWithMeshIndependentIterat
       // the fast preconditioner did the work: a degraded one would still converge through
       // the exact (LU) fallback, and only this count would show it
       EXPECT_EQ(st.preconditioner_fallbacks, 0u) << "level " << level;
+      // and its Schur matrix was ours (selfp_schur_matrix.h), not PETSc's selfp
+      EXPECT_EQ(st.petsc_selfp_setups, 0u) << "level " << level;
     }
   EXPECT_LT(iterations_per_solve[1], 1.5 * iterations_per_solve[0] + 2)
     << iterations_per_solve[0] << " -> " << iterations_per_solve[1];

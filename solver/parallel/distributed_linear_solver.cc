@@ -105,7 +105,10 @@ namespace otj
     if (schur_ && schur_->available())
       check_petsc(PCFieldSplitSetSchurPre(pc, PC_FIELDSPLIT_SCHUR_PRE_USER, schur_->matrix()), "PCFieldSplitSetSchurPre");
     else
-      check_petsc(PCFieldSplitSetSchurPre(pc, PC_FIELDSPLIT_SCHUR_PRE_SELFP, nullptr), "PCFieldSplitSetSchurPre");
+      {
+        check_petsc(PCFieldSplitSetSchurPre(pc, PC_FIELDSPLIT_SCHUR_PRE_SELFP, nullptr), "PCFieldSplitSetSchurPre");
+        ++petsc_selfp_setups_;
+      }
   }
 
   DistributedLinearSolver::~DistributedLinearSolver()

@@ -82,7 +82,13 @@ namespace otj
 
     /// The field of each locally owned row (true: vacancy density), in the
     /// order of the matrix rows; needed by `fieldsplit`.
-    void set_fields(const std::vector<bool> &is_vacancy_local) { is_vacancy_ = is_vacancy_local; }
+    /// New flags (a new system): the index sets and the Schur matrix are made afresh.
+    void set_fields(const std::vector<bool> &is_vacancy_local)
+    {
+      is_vacancy_         = is_vacancy_local;
+      primary_.fields_set = exact_.fields_set = false;
+      schur_.reset();
+    }
 
     /// New matrix: rebuilds the preconditioner or factorisation.
     void initialize(const dealii::PETScWrappers::MPI::SparseMatrix &J);
@@ -103,6 +109,10 @@ namespace otj
     unsigned int total_iterations() const { return total_iterations_; }
     /// Number of switches to the exact vacancy block.
     unsigned int fallbacks() const { return fallbacks_; }
+    /// `fieldsplit`: number of preconditioner set-ups that used PETSc's selfp
+    /// Schur matrix instead of the assembled one (selfp_schur_matrix.h: on
+    /// request, or when a nonzero coupling reaches another rank's vacancy row).
+    unsigned int petsc_selfp_setups() const { return petsc_selfp_setups_; }
 
     /// `fieldsplit`: GMRES iterations after which the fast preconditioner
     /// is abandoned for the exact one (a solve normally takes 5-40).
@@ -129,5 +139,6 @@ namespace otj
     std::unique_ptr<SelfpSchurMatrix>  schur_; ///< `fieldsplit`: the Schur complement's preconditioning matrix
     dealii::PETScWrappers::MPI::Vector b_, x_;
     unsigned int                       last_iterations_ = 0, total_iterations_ = 0, fallbacks_ = 0;
+    unsigned int                       petsc_selfp_setups_ = 0;
 };
 } // namespace otj

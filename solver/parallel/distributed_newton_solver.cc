@@ -30,6 +30,7 @@ namespace otj
     stats_.solve_seconds += seconds_since(t0);
     stats_.linear_iterations += linear_.last_iterations();
     stats_.preconditioner_fallbacks = linear_.fallbacks();
+    stats_.petsc_selfp_setups       = linear_.petsc_selfp_setups();
     return ok;
   }
 

@@ -28,6 +28,7 @@ namespace otj
     unsigned int newton_iterations = 0;
     unsigned int linear_iterations = 0;
     unsigned int preconditioner_fallbacks = 0; ///< `fieldsplit`: switches to the exact vacancy block
+    unsigned int petsc_selfp_setups = 0; ///< `fieldsplit`: set-ups on PETSc's selfp Schur matrix (not ours)
     double       assembly_seconds  = 0; ///< residual and Jacobian assembly
     double       setup_seconds     = 0; ///< preconditioner or factorisation
     double       solve_seconds     = 0; ///< Krylov or triangular solves

@@ -403,6 +403,7 @@ namespace otj
     j["solver"]["linear_solver"]         = p_.geometry.linear_solver;
     j["solver"]["krylov_iterations"]     = newton_->statistics().linear_iterations;
     j["solver"]["preconditioner_fallbacks"] = newton_->statistics().preconditioner_fallbacks;
+    j["solver"]["petsc_selfp_setups"]       = newton_->statistics().petsc_selfp_setups;
     j["solver"]["equilibrium_newton_iterations"] = equilibrium_newton_;
     j["solver"]["junction_solves"]    = circuit_evaluations_;
     j["solver"]["wall_time_s"]        = wall;
