@@ -24,6 +24,7 @@ namespace otj
     const PetscInt    *ia = nullptr, *ja = nullptr;
     PetscScalar       *va = nullptr;
     bool               write = false;
+    bool               got_values = false; ///< the values array was taken (restore it, even if empty)
     SeqAijView(Mat m, bool values, bool writable = false) : M(m), write(writable)
     {
       if (!M)
@@ -36,6 +37,7 @@ namespace otj
         check_petsc(MatSeqAIJGetArray(M, &va), "MatSeqAIJGetArray");
       else if (values)
         check_petsc(MatSeqAIJGetArrayRead(M, const_cast<const PetscScalar **>(&va)), "MatSeqAIJGetArrayRead");
+      got_values = values;
     }
     ~SeqAijView()
     {
@@ -43,9 +45,9 @@ namespace otj
         return;
       PetscBool done = PETSC_FALSE;
       MatRestoreRowIJ(M, 0, PETSC_FALSE, PETSC_FALSE, &n, &ia, &ja, &done);
-      if (va && write)
+      if (got_values && write)
         MatSeqAIJRestoreArray(M, &va);
-      else if (va)
+      else if (got_values)
         MatSeqAIJRestoreArrayRead(M, const_cast<const PetscScalar **>(&va));
     }
     SeqAijView(const SeqAijView &)            = delete;
