@@ -198,6 +198,7 @@ namespace otj
             }
       }
     check_petsc(MatGetNonzeroState(J, &jacobian_state_), "MatGetNonzeroState");
+    check_petsc(PetscObjectGetId(reinterpret_cast<PetscObject>(J), &jacobian_id_), "PetscObjectGetId");
   }
 
   BoxStiffnessPreconditionerMatrix::~BoxStiffnessPreconditionerMatrix()
@@ -211,7 +212,9 @@ namespace otj
     const Mat        A = static_cast<const Mat &>(J);
     PetscObjectState state;
     check_petsc(MatGetNonzeroState(A, &state), "MatGetNonzeroState");
-    if (state != jacobian_state_)
+    PetscObjectId id;
+    check_petsc(PetscObjectGetId(reinterpret_cast<PetscObject>(A), &id), "PetscObjectGetId");
+    if (state != jacobian_state_ || id != jacobian_id_)
       map_jacobian_entries(A);
     for (unsigned int k = 0; k < system_.n_locally_owned(); ++k)
       ghosted_u_.local_element(k) = u.local_element(k);

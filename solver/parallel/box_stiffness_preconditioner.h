@@ -95,6 +95,7 @@ namespace otj
     DistributedVector                         ghosted_u_;
     std::vector<PetscInt>                     from_jacobian_;     ///< see map_jacobian_entries()
     PetscObjectState                          jacobian_state_ = -1; ///< J's nonzero state when mapped
+    PetscObjectId                             jacobian_id_    = 0;  ///< and J itself (another matrix: map again)
     Mat                                       F_ = nullptr; ///< J + correction on the five-point pattern (returned)
   };
 } // namespace otj

@@ -35,6 +35,7 @@ namespace otj
     if (is_vacancy_.size() != std::size_t(n_local))
       throw std::logic_error("SelfpSchurMatrix: one field flag per locally owned row needed");
     check_petsc(MatGetNonzeroState(P, &pattern_state_), "MatGetNonzeroState");
+    check_petsc(PetscObjectGetId(reinterpret_cast<PetscObject>(P), &pattern_id_), "PetscObjectGetId");
 
     // potential numbering: the potential rows of rank 0, then of rank 1, ...
     std::vector<PetscInt> phi_index(n_local, -1);
@@ -198,7 +199,9 @@ namespace otj
   {
     PetscObjectState state;
     check_petsc(MatGetNonzeroState(P, &state), "MatGetNonzeroState");
-    if (state != pattern_state_) // (unavailable for this pattern: not retried until it changes)
+    PetscObjectId id;
+    check_petsc(PetscObjectGetId(reinterpret_cast<PetscObject>(P), &id), "PetscObjectGetId");
+    if (state != pattern_state_ || id != pattern_id_) // (unavailable for this pattern: not retried until it changes)
       build_pattern(P);
     if (!S_)
       return;

@@ -37,6 +37,11 @@ for se in (-0.3, -0.45, -0.6):
     for Ea in (0.3, 0.5):
         CASES.append((f"trap{se}_Ea{Ea}", {"interface": {"Vacancy site energy (eV)": se,
                                                          "Vacancy activation energy (eV)": Ea}}))
+# eighteenth session: the film barrier of a microsecond relaxation (0.50 eV) with a
+# low-permittivity interface layer (SPEC 3's field concentration at the bottleneck)
+for eps in (100, 30, 15):
+    CASES.append((f"film_Ea0.50_interface_eps{eps}", {"film": {"Vacancy activation energy (eV)": 0.50},
+                                                      "interface": {"Relative permittivity": eps}}))
 
 
 def make_case(name, edits):
