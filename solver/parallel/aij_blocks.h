@@ -5,13 +5,15 @@
 // (columns of other ranks, compressed; `colmap` gives their global index) of
 // an MPIAIJ matrix, or the whole SeqAIJ matrix. A position in the local rows
 // is an index into the diagonal block's values, or nnz_d + an index into the
-// off-diagonal block's (AijBlocks::value()).
+// off-diagonal block's (AijBlocks::find() looks one up); MatPatternStamp tells whether
+// positions cached for a matrix still hold.
 #pragma once
 
 #include "parallel/petsc_check.h"
 
 #include <petscmat.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace otj
@@ -73,6 +75,46 @@ namespace otj
       else if (mpi)
         check_petsc(MatMPIAIJGetSeqAIJ(P, &Ad, &Ao, &colmap), "MatMPIAIJGetSeqAIJ");
       return seq || mpi;
+    }
+
+    /// The position (see the file comment) of global column `col` in local row `r`, or -1 if
+    /// the row has no such entry; d and o are the views of Ad and Ao, the rank's rows are
+    /// first .. first + n_local - 1 (columns in that range live in Ad, numbered from first).
+    PetscInt find(const SeqAijView &d, const SeqAijView &o, PetscInt first, PetscInt n_local, PetscInt r,
+                  PetscInt col) const
+    {
+      if (col >= first && col < first + n_local)
+        {
+          const PetscInt *b = d.ja + d.ia[r], *e = d.ja + d.ia[r + 1];
+          const PetscInt *it = std::lower_bound(b, e, col - first);
+          return it != e && *it == col - first ? PetscInt(it - d.ja) : -1;
+        }
+      if (!Ao)
+        return -1;
+      const PetscInt *b = o.ja + o.ia[r], *e = o.ja + o.ia[r + 1];
+      const PetscInt *it = std::lower_bound(b, e, col, [this](PetscInt k, PetscInt g) { return colmap[k] < g; });
+      return it != e && colmap[*it] == col ? d.nnz() + PetscInt(it - o.ja) : -1;
+    }
+  };
+
+  /// Which matrix, with which nonzero pattern, a cache of positions was built for:
+  /// another matrix object or a changed pattern invalidates it.
+  struct MatPatternStamp
+  {
+    PetscObjectState state = -1;
+    PetscObjectId    id    = 0;
+    void             record(Mat M)
+    {
+      check_petsc(MatGetNonzeroState(M, &state), "MatGetNonzeroState");
+      check_petsc(PetscObjectGetId(reinterpret_cast<PetscObject>(M), &id), "PetscObjectGetId");
+    }
+    bool matches(Mat M) const
+    {
+      PetscObjectState s;
+      PetscObjectId    i;
+      check_petsc(MatGetNonzeroState(M, &s), "MatGetNonzeroState");
+      check_petsc(PetscObjectGetId(reinterpret_cast<PetscObject>(M), &i), "PetscObjectGetId");
+      return s == state && i == id;
     }
   };
 } // namespace otj

@@ -150,22 +150,7 @@ namespace otj
               pos           = -1;
               if (row < 0 || (i ^ j) == 3) // diagonal vertex pairs are outside the five-point pattern
                 continue;
-              const PetscInt col = c.phi_dof[j];
-              if (col >= first && col < first + n_local)
-                {
-                  const PetscInt *b = fd.ja + fd.ia[row], *e = fd.ja + fd.ia[row + 1];
-                  const PetscInt *it = std::lower_bound(b, e, col - first);
-                  if (it != e && *it == col - first)
-                    pos = it - fd.ja;
-                }
-              else if (f.Ao)
-                {
-                  const PetscInt *b = fo.ja + fo.ia[row], *e = fo.ja + fo.ia[row + 1];
-                  const PetscInt *it =
-                    std::lower_bound(b, e, col, [&](PetscInt k, PetscInt g) { return f.colmap[k] < g; });
-                  if (it != e && f.colmap[*it] == col)
-                    pos = fd.nnz() + (it - fo.ja);
-                }
+              pos = f.find(fd, fo, first, n_local, row, PetscInt(c.phi_dof[j]));
             }
         }
   }
@@ -177,28 +162,18 @@ namespace otj
     if (!j.split(J))
       throw std::runtime_error("BoxStiffnessPreconditionerMatrix: the Jacobian is not an AIJ matrix");
     const SeqAijView fd(f.Ad, false), fo(f.Ao, false), jd(j.Ad, false), jo(j.Ao, false);
+    PetscInt         first = 0, end = 0;
+    check_petsc(MatGetOwnershipRange(F_, &first, &end), "MatGetOwnershipRange");
     from_jacobian_.assign(fd.nnz() + fo.nnz(), -1);
     for (PetscInt r = 0; r < fd.n; ++r)
       {
         for (PetscInt e = fd.ia[r]; e < fd.ia[r + 1]; ++e)
-          {
-            const PetscInt *b = jd.ja + jd.ia[r], *end = jd.ja + jd.ia[r + 1];
-            const PetscInt *it = std::lower_bound(b, end, fd.ja[e]);
-            if (it != end && *it == fd.ja[e])
-              from_jacobian_[e] = it - jd.ja;
-          }
-        if (f.Ao && j.Ao)
+          from_jacobian_[e] = j.find(jd, jo, first, end - first, r, first + fd.ja[e]);
+        if (f.Ao)
           for (PetscInt e = fo.ia[r]; e < fo.ia[r + 1]; ++e)
-            {
-              const PetscInt  g = f.colmap[fo.ja[e]];
-              const PetscInt *b = jo.ja + jo.ia[r], *end = jo.ja + jo.ia[r + 1];
-              const PetscInt *it = std::lower_bound(b, end, g, [&](PetscInt k, PetscInt col) { return j.colmap[k] < col; });
-              if (it != end && j.colmap[*it] == g)
-                from_jacobian_[fd.nnz() + e] = jd.nnz() + (it - jo.ja);
-            }
+            from_jacobian_[fd.nnz() + e] = j.find(jd, jo, first, end - first, r, f.colmap[fo.ja[e]]);
       }
-    check_petsc(MatGetNonzeroState(J, &jacobian_state_), "MatGetNonzeroState");
-    check_petsc(PetscObjectGetId(reinterpret_cast<PetscObject>(J), &jacobian_id_), "PetscObjectGetId");
+    jacobian_stamp_.record(J);
   }
 
   BoxStiffnessPreconditionerMatrix::~BoxStiffnessPreconditionerMatrix()
@@ -210,11 +185,7 @@ namespace otj
   Mat BoxStiffnessPreconditionerMatrix::build(const PETScWrappers::MPI::SparseMatrix &J, const DistributedVector &u)
   {
     const Mat        A = static_cast<const Mat &>(J);
-    PetscObjectState state;
-    check_petsc(MatGetNonzeroState(A, &state), "MatGetNonzeroState");
-    PetscObjectId id;
-    check_petsc(PetscObjectGetId(reinterpret_cast<PetscObject>(A), &id), "PetscObjectGetId");
-    if (state != jacobian_state_ || id != jacobian_id_)
+    if (!jacobian_stamp_.matches(A))
       map_jacobian_entries(A);
     for (unsigned int k = 0; k < system_.n_locally_owned(); ++k)
       ghosted_u_.local_element(k) = u.local_element(k);

@@ -43,6 +43,7 @@
 // which only makes the preconditioner less exact.
 #pragma once
 
+#include "parallel/aij_blocks.h"
 #include "parallel/distributed_drift_diffusion_system.h"
 
 #include <deal.II/lac/petsc_sparse_matrix.h>
@@ -94,8 +95,7 @@ namespace otj
     std::vector<dealii::types::global_dof_index> dirichlet_; ///< sorted contact potential dofs seen here
     DistributedVector                         ghosted_u_;
     std::vector<PetscInt>                     from_jacobian_;     ///< see map_jacobian_entries()
-    PetscObjectState                          jacobian_state_ = -1; ///< J's nonzero state when mapped
-    PetscObjectId                             jacobian_id_    = 0;  ///< and J itself (another matrix: map again)
+    MatPatternStamp                           jacobian_stamp_; ///< the J (and its pattern) mapped
     Mat                                       F_ = nullptr; ///< J + correction on the five-point pattern (returned)
   };
 } // namespace otj

@@ -34,8 +34,7 @@ namespace otj
     const PetscInt n_local = end - first;
     if (is_vacancy_.size() != std::size_t(n_local))
       throw std::logic_error("SelfpSchurMatrix: one field flag per locally owned row needed");
-    check_petsc(MatGetNonzeroState(P, &pattern_state_), "MatGetNonzeroState");
-    check_petsc(PetscObjectGetId(reinterpret_cast<PetscObject>(P), &pattern_id_), "PetscObjectGetId");
+    pattern_stamp_.record(P);
 
     // potential numbering: the potential rows of rank 0, then of rank 1, ...
     std::vector<PetscInt> phi_index(n_local, -1);
@@ -197,11 +196,7 @@ namespace otj
 
   void SelfpSchurMatrix::update(Mat P)
   {
-    PetscObjectState state;
-    check_petsc(MatGetNonzeroState(P, &state), "MatGetNonzeroState");
-    PetscObjectId id;
-    check_petsc(PetscObjectGetId(reinterpret_cast<PetscObject>(P), &id), "PetscObjectGetId");
-    if (state != pattern_state_ || id != pattern_id_) // (unavailable for this pattern: not retried until it changes)
+    if (!pattern_stamp_.matches(P)) // (unavailable for this pattern: not retried until it changes)
       build_pattern(P);
     if (!S_)
       return;

@@ -28,6 +28,8 @@
 // keeps PETSc's selfp.
 #pragma once
 
+#include "parallel/aij_blocks.h"
+
 #include <petscmat.h>
 #include <petscvec.h>
 
@@ -60,8 +62,7 @@ namespace otj
     void build_pattern(Mat P);
 
     std::vector<bool>         is_vacancy_;
-    PetscObjectState          pattern_state_ = -1; ///< P's nonzero state when the pattern was built
-    PetscObjectId             pattern_id_    = 0;  ///< and P itself (another matrix: a new pattern)
+    MatPatternStamp           pattern_stamp_; ///< the P (and its pattern) the pattern was built from
     // Positions of P's entries (the *_src_, coupling_a_ / _d_ and watched_
     // lists): an index into the values of P's diagonal block (0 .. nnz_d - 1)
     // or, offset by nnz_d, of its off-diagonal block (aij_blocks.h).
