@@ -117,42 +117,50 @@ namespace otj
     check_petsc(MatCreateAIJ(system.mpi_communicator(), n_local, n_local, system.n_dofs(), system.n_dofs(), 0,
                              d_nnz.data(), 0, o_nnz.data(), &F_),
                 "MatCreateAIJ");
-    std::vector<PetscInt>    cols;
-    std::vector<PetscScalar> zeros;
-    for (PetscInt k = 0; k < n_local; ++k)
+    try
       {
-        cols.clear();
-        for (auto it = five_point.begin(first + k); it != five_point.end(first + k); ++it)
-          cols.push_back(it->column());
-        zeros.assign(cols.size(), 0.0);
-        const PetscInt row = first + k;
-        check_petsc(MatSetValues(F_, 1, &row, cols.size(), cols.data(), zeros.data(), INSERT_VALUES), "MatSetValues");
-      }
-    check_petsc(MatAssemblyBegin(F_, MAT_FINAL_ASSEMBLY), "MatAssemblyBegin");
-    check_petsc(MatAssemblyEnd(F_, MAT_FINAL_ASSEMBLY), "MatAssemblyEnd");
-    check_petsc(MatSetOption(F_, MAT_NEW_NONZERO_LOCATIONS, PETSC_FALSE), "MatSetOption");
+        std::vector<PetscInt>    cols;
+        std::vector<PetscScalar> zeros;
+        for (PetscInt k = 0; k < n_local; ++k)
+          {
+            cols.clear();
+            for (auto it = five_point.begin(first + k); it != five_point.end(first + k); ++it)
+              cols.push_back(it->column());
+            zeros.assign(cols.size(), 0.0);
+            const PetscInt row = first + k;
+            check_petsc(MatSetValues(F_, 1, &row, cols.size(), cols.data(), zeros.data(), INSERT_VALUES), "MatSetValues");
+          }
+        check_petsc(MatAssemblyBegin(F_, MAT_FINAL_ASSEMBLY), "MatAssemblyBegin");
+        check_petsc(MatAssemblyEnd(F_, MAT_FINAL_ASSEMBLY), "MatAssemblyEnd");
+        check_petsc(MatSetOption(F_, MAT_NEW_NONZERO_LOCATIONS, PETSC_FALSE), "MatSetOption");
 
-    // each cell's rows: the scaling of its correction and the positions of its entries in F
-    AijBlocks f;
-    f.split(F_);
-    const SeqAijView fd(f.Ad, false), fo(f.Ao, false);
-    const double     q = constants::elementary_charge, c_scale = system.concentration_scale();
-    for (auto &c : cells_)
-      for (unsigned int i = 0; i < 4; ++i)
-        {
-          const bool corrected =
-            owned.is_element(c.phi_dof[i]) && !std::binary_search(dirichlet_.begin(), dirichlet_.end(), c.phi_dof[i]);
-          c.row_scale[i] = corrected ? 1 / (q * c_scale * node_volume_(c.phi_dof[i])) : 0.0;
-          const PetscInt row = corrected ? PetscInt(c.phi_dof[i]) - first : -1;
-          for (unsigned int j = 0; j < 4; ++j)
+        // each cell's rows: the scaling of its correction and the positions of its entries in F
+        AijBlocks f;
+        f.split(F_);
+        const SeqAijView fd(f.Ad, false), fo(f.Ao, false);
+        const double     q = constants::elementary_charge, c_scale = system.concentration_scale();
+        for (auto &c : cells_)
+          for (unsigned int i = 0; i < 4; ++i)
             {
-              PetscInt &pos = c.position[4 * i + j];
-              pos           = -1;
-              if (row < 0 || (i ^ j) == 3) // diagonal vertex pairs are outside the five-point pattern
-                continue;
-              pos = f.find(fd, fo, first, n_local, row, PetscInt(c.phi_dof[j]));
+              const bool corrected =
+                owned.is_element(c.phi_dof[i]) && !std::binary_search(dirichlet_.begin(), dirichlet_.end(), c.phi_dof[i]);
+              c.row_scale[i] = corrected ? 1 / (q * c_scale * node_volume_(c.phi_dof[i])) : 0.0;
+              const PetscInt row = corrected ? PetscInt(c.phi_dof[i]) - first : -1;
+              for (unsigned int j = 0; j < 4; ++j)
+                {
+                  PetscInt &pos = c.position[4 * i + j];
+                  pos           = -1;
+                  if (row < 0 || (i ^ j) == 3) // diagonal vertex pairs are outside the five-point pattern
+                    continue;
+                  pos = f.find(fd, fo, first, n_local, row, PetscInt(c.phi_dof[j]));
+                }
             }
-        }
+      }
+    catch (...)
+      {
+        MatDestroy(&F_); // no destructor runs for a half-built object
+        throw;
+      }
   }
 
   void BoxStiffnessPreconditionerMatrix::map_jacobian_entries(Mat J)

@@ -12,9 +12,19 @@ namespace otj
 
   SelfpSchurMatrix::SelfpSchurMatrix(Mat P, const std::vector<bool> &is_vacancy_local) : is_vacancy_(is_vacancy_local)
   {
-    build_pattern(P);
-    if (S_)
-      update(P);
+    try
+      {
+        build_pattern(P);
+        if (S_)
+          update(P);
+      }
+    catch (...)
+      {
+        // no destructor runs for a half-built object
+        if (S_)
+          MatDestroy(&S_);
+        throw;
+      }
   }
 
   SelfpSchurMatrix::~SelfpSchurMatrix()
@@ -59,7 +69,12 @@ namespace otj
         // the field and potential index of every ghost column, from its owner
         PetscInt n_ghost = 0;
         check_petsc(MatGetSize(Ao, nullptr, &n_ghost), "MatGetSize");
-        Vec code, ghost;
+        Vec                  code = nullptr, ghost = nullptr;
+        IS                   from    = nullptr;
+        VecScatter           scatter = nullptr;
+        DestroyOnExit<Vec>        free_code(code, VecDestroy), free_ghost(ghost, VecDestroy);
+        DestroyOnExit<IS>         free_from(from, ISDestroy);
+        DestroyOnExit<VecScatter> free_scatter(scatter, VecScatterDestroy);
         check_petsc(VecCreateMPI(comm, n_local, PETSC_DETERMINE, &code), "VecCreateMPI");
         PetscScalar *c;
         check_petsc(VecGetArray(code, &c), "VecGetArray");
@@ -67,9 +82,7 @@ namespace otj
           c[i] = is_vacancy_[i] ? -1.0 : double(phi_first + phi_index[i]);
         check_petsc(VecRestoreArray(code, &c), "VecRestoreArray");
         check_petsc(VecCreateSeq(PETSC_COMM_SELF, n_ghost, &ghost), "VecCreateSeq");
-        IS from;
         check_petsc(ISCreateGeneral(PETSC_COMM_SELF, n_ghost, colmap, PETSC_COPY_VALUES, &from), "ISCreateGeneral");
-        VecScatter scatter;
         check_petsc(VecScatterCreate(code, from, ghost, nullptr, &scatter), "VecScatterCreate");
         check_petsc(VecScatterBegin(scatter, code, ghost, INSERT_VALUES, SCATTER_FORWARD), "VecScatterBegin");
         check_petsc(VecScatterEnd(scatter, code, ghost, INSERT_VALUES, SCATTER_FORWARD), "VecScatterEnd");
@@ -79,10 +92,6 @@ namespace otj
         for (PetscInt k = 0; k < n_ghost; ++k)
           ghost_code[k] = PetscInt(g[k] + (g[k] < 0 ? -0.5 : 0.5));
         check_petsc(VecRestoreArrayRead(ghost, &g), "VecRestoreArrayRead");
-        VecScatterDestroy(&scatter);
-        ISDestroy(&from);
-        VecDestroy(&ghost);
-        VecDestroy(&code);
       }
 
     rows_.clear();
