@@ -17,6 +17,7 @@
 //
 // Exit codes: 0 success, 2 bad input, 3 non-convergence, 1 other errors.
 #include "calibration/calibration.h"
+#include "common/output_directory.h"
 #include "common/version.h"
 #include "common/input_error.h"
 #include "experiments/loops_experiment.h"
@@ -24,6 +25,7 @@
 #include "merits/merits_experiment.h"
 #include "protocols/protocols_experiment.h"
 #include "mesh/device_mesh.h"
+#include "mesh/gmsh_mesh.h"
 #include "simulation/run_parameters.h"
 #include "sweep/sweep_command.h"
 
@@ -134,6 +136,17 @@ int main(int argc, char **argv)
       if (*validate)
         {
           const auto p = otj::RunParameters::from_file(validate_file);
+          if (!p.geometry.mesh_file.empty())
+            {
+              // a gmsh mesh: read and checked against the device's layers as a 2D run would
+              otj::GmshMeshParameters gp;
+              gp.file = p.geometry.mesh_file;
+              dealii::Triangulation<2> tria2;
+              otj::read_gmsh_device_mesh(p.device, gp, tria2);
+              std::cout << validate_file << ": valid (" << p.device.layers.size() << " layers, gmsh mesh "
+                        << p.geometry.mesh_file << " with " << tria2.n_active_cells() << " cells)\n";
+              return 0;
+            }
           dealii::Triangulation<1> tria;
           otj::make_device_mesh(p.device, p.mesh, tria);
           std::cout << validate_file << ": valid (" << p.device.layers.size() << " layers, " << tria.n_active_cells()
@@ -173,6 +186,7 @@ int main(int argc, char **argv)
       if (*run)
         {
           const auto p = otj::RunParameters::from_file(run_file);
+          otj::check_output_directory(p.output.directory, run_file, "Output/Directory");
           if (p.geometry.dimension == 2)
             {
               // MPI (and PETSc) for the distributed 2D run; rank 0 prints

@@ -217,3 +217,85 @@ TEST(BadInput, ProtocolsWithoutACompactModelNamesIt)
   const auto r = run_otj("protocols " + input("protocols_missing_model.prm"));
   expect_refused(r, {"Compact model", "otj extract"});
 }
+
+// A material file must set the entries that define its region (permittivity, electron
+// affinity, donor density, vacancy barrier, initial vacancy density): a missing one is not
+// silently replaced by a default (before, a substrate without 'Donor density' became an
+// insulator and the run went on).
+TEST(BadInput, MaterialFileWithoutARequiredEntryIsRefused)
+{
+  const auto r = run_otj("validate " + input("material_missing_entry.prm"));
+  expect_refused(r, {"material_without_donor_density.prm", "Donor density (m^-3)", "required"});
+}
+
+TEST(BadInput, FileThatSetsNothingIsRefused)
+{
+  const auto r = run_otj("validate " + input("empty_run_file.prm"));
+  expect_refused(r, {"empty_run_file.prm", "sets no parameter"});
+}
+
+TEST(BadInput, CalibrationWithThePriorOutsideItsBoundsIsRefusedBeforeAnyFit)
+{
+  const auto r = run_otj("calibrate " + input("calibration_prior_outside_bounds.prm"));
+  expect_refused(r, {"calibration_prior_outside_bounds.prm", "Film initial vacancy density/Prior", "within the bounds"});
+}
+
+TEST(BadInput, OutputTimeAfterTheWaveformIsRefused)
+{
+  const auto r = run_otj("validate " + input("output_time_after_waveform.prm"));
+  expect_refused(r, {"output_time_after_waveform.prm", "Experiment/Output times (s)", "within the source waveform"});
+}
+
+TEST(BadInput, OutputDirectoryThatCannotBeCreatedIsRefusedBeforeTheRun)
+{
+  const auto r = run_otj("run " + input("output_directory_under_a_file.prm"));
+  expect_refused(r, {"output_directory_under_a_file.prm", "Output/Directory", "/proc/version", "not a directory"});
+  EXPECT_EQ(r.output.find("OTJ run"), std::string::npos) << r.output; // refused before the run started
+}
+
+// A reduced oxide model whose fields are out of range is refused with the model file and the
+// field named (before: "ReducedOxideModel: at least 2 cells", or a convergence failure).
+TEST(BadInput, ProtocolsOnAReducedModelWithBadFieldsNameTheField)
+{
+  const std::string dir = "/tmp/otj-test-protocols-bad-model";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string device = otj::test_support::source_path("drivers/paper_device/writes.prm");
+  auto write_case = [&](const std::string &name, const std::string &cells, const std::string &read,
+                        const std::string &densities) {
+    std::ofstream(dir + "/" + name + ".json")
+      << "{\"kind\": \"reduced_oxide_model\", \"device_file\": \"" << device << "\", \"cells\": " << cells
+      << ", \"read_voltage_V\": " << read << ", \"pristine_densities_m3\": [" << densities << "]}\n";
+    std::ofstream(dir + "/" + name + ".prm") << "subsection Protocols\n  set Compact model = " << dir << "/" << name
+                                              << ".json\n  set Output directory = " << dir << "/out\nend\n";
+    return run_otj("protocols " + dir + "/" + name + ".prm");
+  };
+  expect_refused(write_case("one_cell", "1", "0.1", "1e26, 1e26"), {"one_cell.json", "'cells' = 1"});
+  expect_refused(write_case("zero_read", "4", "0", "1e26, 1e26"), {"zero_read.json", "'read_voltage_V'"});
+  expect_refused(write_case("negative_density", "4", "0.1", "1e26, -1e26"),
+                 {"negative_density.json", "'pristine_densities_m3[1]'"});
+  EXPECT_FALSE(std::filesystem::exists(dir + "/out")) << "nothing written for refused input";
+}
+
+// A rerun into the directory of an earlier run first removes that run's result files, so that
+// a failed or killed rerun never leaves old and new snapshots side by side.
+TEST(BadInput, RerunRemovesTheEarlierRunsResultFilesFirst)
+{
+  const std::string dir = "/tmp/otj-test-stale-outputs";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir + "/vtu");
+  std::filesystem::create_directories(dir + "/profiles");
+  std::ofstream(dir + "/vtu/solution-00099.vtu") << "stale";
+  std::ofstream(dir + "/profiles/profile-00099.csv") << "stale";
+  std::ofstream(dir + "/summary.json") << "stale";
+  std::ofstream(dir + "/notes.txt") << "the user's own file";
+  const auto r = run_otj("run " + input("rerun_into_old_outputs.prm"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("removed 3 result files of an earlier run"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/vtu/solution-00099.vtu"));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/profiles/profile-00099.csv"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/notes.txt"));
+  std::ifstream     in(dir + "/summary.json");
+  const std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(s.find("\"wall_time_s\""), std::string::npos) << s.substr(0, 200);
+}

@@ -24,6 +24,8 @@ namespace otj
        << "electrode " << file_fingerprint(s.device.device.top_electrode.source_file) << '\n';
     for (const auto &l : s.device.device.layers)
       in << l.role << ' ' << file_fingerprint(l.material.source_file) << '\n';
+    if (!s.device.geometry.mesh_file.empty())
+      in << "mesh " << file_fingerprint(s.device.geometry.mesh_file) << '\n';
     in << "relaxation " << s.relaxation << "\nread " << s.read_voltage << "\nparameter " << s.material.parameter
        << "\nlayers";
     for (const auto &l : s.material.layers)

@@ -2,6 +2,8 @@
 #include "sweep/sweep_command.h"
 
 #include "common/input_error.h"
+#include "common/output_directory.h"
+#include "mesh/gmsh_mesh.h"
 
 #include <CLI/CLI.hpp>
 
@@ -115,7 +117,18 @@ namespace otj
       {
         p = SweepParameters::from_file(file_);
         if (!output_.empty())
-          p.output_directory = output_;
+          {
+            check_output_directory(output_, "the command line", "-o/--output");
+            p.output_directory = output_;
+          }
+        if (!p.device.geometry.mesh_file.empty())
+          {
+            // the device's gmsh mesh checked once here, not once per case
+            GmshMeshParameters gp;
+            gp.file = p.device.geometry.mesh_file;
+            dealii::Triangulation<2> tria;
+            read_gmsh_device_mesh(p.device.device, gp, tria);
+          }
       }
     catch (const InputError &e)
       {

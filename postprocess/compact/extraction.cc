@@ -1,5 +1,7 @@
 // Compact-model extraction from PDE runs and its validation (see the header).
 #include "compact/extraction.h"
+#include "simulation/device_file.h"
+#include "common/output_directory.h"
 #include "compact/reduced_oxide_model.h"
 #include "common/version.h"
 
@@ -42,6 +44,14 @@ namespace otj
 
   namespace
   {
+    /// A time in s for a message (std::to_string would print 1e-8 as 0.000000).
+    std::string seconds(const double t)
+    {
+      std::ostringstream o;
+      o << t << " s";
+      return o.str();
+    }
+
     using Clock = std::chrono::steady_clock;
     /// Largest interface coupling g+- of the fit (exp(40) spans any rate range the PDE shows).
     constexpr double max_coupling = 40.0;
@@ -105,8 +115,8 @@ namespace otj
       const TrainShape t{static_cast<unsigned>(prm.get_integer(name + " pulses")), prm.get_double(name + " width (s)"),
                          prm.get_double(name + " period (s)")};
       if (check && !(t.period > t.width + 2e-9))
-        throw_bad_parameter(file, "Extraction/" + name + " period (s)", std::to_string(t.period),
-                            "a period longer than the width plus the two 1 ns edges");
+        throw_bad_parameter(file, "Extraction/" + name + " period (s)", seconds(t.period),
+                            "a period longer than the width (" + seconds(t.width) + ") plus the two 1 ns edges");
       return t;
     }
 
@@ -465,8 +475,10 @@ namespace otj
     prm.leave_subsection();
     parse_parameter_file(prm, file);
     prm.enter_subsection("Extraction");
-    device_           = RunParameters::from_file((fs::path(file).parent_path() / prm.get("Device file")).string());
+    device_           = read_device_file((fs::path(file).parent_path() / prm.get("Device file")).string(), file,
+                                         "Extraction/Device file");
     output_dir_       = prm.get("Output directory");
+    check_output_directory(output_dir_, file, "Extraction/Output directory");
     rate_voltages_    = list(prm, "Rate voltages (V)", file);
     w_nodes_          = list(prm, "w nodes", file);
     current_voltages_ = list(prm, "Current voltages (V)", file);
@@ -567,8 +579,8 @@ namespace otj
         if (s.count == 0)
           continue;
         if (!(s.period > s.width + 2e-9))
-          throw_bad_parameter(file, "Extraction/" + v + "/Period (s)", std::to_string(s.period),
-                              "a period longer than the width plus the two 1 ns edges");
+          throw_bad_parameter(file, "Extraction/" + v + "/Period (s)", seconds(s.period),
+                              "a period longer than the width (" + seconds(s.width) + ") plus the two 1 ns edges");
         validation_.push_back(s);
       }
     prm.leave_subsection();

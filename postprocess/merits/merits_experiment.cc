@@ -1,5 +1,7 @@
 // `otj merits`: figures of merit of one device from PDE runs (see the header).
 #include "merits/merits_experiment.h"
+#include "simulation/device_file.h"
+#include "common/output_directory.h"
 #include "common/version.h"
 
 #include "analysis/exponential_fit.h"
@@ -113,8 +115,9 @@ namespace otj
     parse_parameter_file(prm, file);
 
     prm.enter_subsection("Merits");
-    device_     = RunParameters::from_file((fs::path(file).parent_path() / prm.get("Device file")).string());
+    device_     = read_device_file((fs::path(file).parent_path() / prm.get("Device file")).string(), file, "Merits/Device file");
     output_dir_ = prm.get("Output directory");
+    check_output_directory(output_dir_, file, "Merits/Output directory");
     threads_    = static_cast<unsigned int>(prm.get_integer("Threads"));
     prm.enter_subsection("Threshold");
     const std::string T = "Merits/Threshold/";

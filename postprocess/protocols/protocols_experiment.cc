@@ -1,6 +1,7 @@
 // `otj protocols FILE`: reads the protocol file, runs the protocols on the
 // compact model and writes CSV files and protocols.json (see the header).
 #include "protocols/protocols_experiment.h"
+#include "common/output_directory.h"
 #include "common/version.h"
 
 #include "common/file_fingerprint.h"
@@ -190,6 +191,7 @@ namespace otj
     prm.enter_subsection("Protocols");
     model_file_          = prm.get("Compact model");
     output_dir_          = prm.get("Output directory");
+    check_output_directory(output_dir_, file, "Protocols/Output directory");
     settings_.edge       = prm.get_double("Edge (s)");
     settings_.settle     = prm.get_double("Settle (s)");
     settings_.read_delay = prm.get_double("Read delay (s)");
@@ -351,12 +353,26 @@ namespace otj
               {
                 throw InputError(model_file_ + ": its device_file: " + e.what());
               }
-            reduced = std::make_unique<ReducedOxideModel>(reduced_device->device, model_json.at("cells").get<unsigned>(),
+            // the model's own fields checked here, each named (SPEC 9)
+            const auto bad_field = [&](const std::string &field, const std::string &value, const std::string &expected) {
+              throw InputError(model_file_ + ": field '" + field + "' = " + value + ": expected " + expected);
+            };
+            const long cells = model_json.at("cells").get<long>();
+            if (cells < 2 || cells > 100000)
+              bad_field("cells", std::to_string(cells), "an integer from 2 to 100000");
+            const double read_voltage = model_json.at("read_voltage_V").get<double>();
+            if (!std::isfinite(read_voltage) || read_voltage == 0 || std::abs(read_voltage) > 1.0)
+              bad_field("read_voltage_V", std::to_string(read_voltage), "a non-zero read voltage within +-1 V");
+            const auto pristine = model_json.at("pristine_densities_m3").get<std::vector<double>>();
+            for (std::size_t i = 0; i < pristine.size(); ++i)
+              if (!std::isfinite(pristine[i]) || pristine[i] < 0)
+                bad_field("pristine_densities_m3[" + std::to_string(i) + "]", std::to_string(pristine[i]),
+                          "finite non-negative vacancy densities (m^-3)");
+            reduced = std::make_unique<ReducedOxideModel>(reduced_device->device, static_cast<unsigned>(cells),
                                                           reduced_device->time, reduced_device->newton,
                                                           reduced_device->concentration_scale);
-            settings_.read_voltage = model_json.at("read_voltage_V").get<double>();
-            probe_ptr = std::make_unique<SynapseProbe>(
-              *reduced, model_json.at("pristine_densities_m3").get<std::vector<double>>(), settings_);
+            settings_.read_voltage = read_voltage;
+            probe_ptr = std::make_unique<SynapseProbe>(*reduced, pristine, settings_);
           }
         catch (const nlohmann::json::exception &e)
           {

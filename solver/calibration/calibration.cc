@@ -1,5 +1,7 @@
 // Least-squares calibration of material parameters to the calibration set (see calibration.h).
 #include "calibration/calibration.h"
+#include "simulation/device_file.h"
+#include "common/output_directory.h"
 #include "common/version.h"
 
 #include "calibration/levenberg_marquardt.h"
@@ -214,6 +216,8 @@ namespace otj
     const std::string device_file = (base / prm.get("Device file")).string();
     output_dir_                   = prm.get("Output directory");
     materials_dir_                = (base / prm.get("Calibrated materials directory")).lexically_normal().string();
+    check_output_directory(output_dir_, file, "Calibration/Output directory");
+    check_output_directory(materials_dir_, file, "Calibration/Calibrated materials directory");
     max_iterations_               = prm.get_integer("Maximum iterations");
     threads_                      = static_cast<unsigned int>(prm.get_integer("Threads"));
     tolerance_                    = prm.get_double("Tolerance (log2)");
@@ -230,7 +234,7 @@ namespace otj
     targets_.threshold_relax     = prm.get_double("Threshold read delay (s)");
     targets_.threshold_criterion = prm.get_double("Threshold criterion");
     prm.leave_subsection();
-    base_ = RunParameters::from_file(device_file);
+    base_ = read_device_file(device_file, file, "Calibration/Device file");
     for (auto &f : parameters_)
       {
         prm.enter_subsection(f.key);
@@ -258,6 +262,13 @@ namespace otj
         if (f.fitted && !(f.lower < f.upper))
           throw_bad_parameter(file, "Calibration/" + f.key + "/Lower bound", std::to_string(f.lower),
                               "a value below the upper bound");
+        if (f.fitted && !(f.prior >= f.lower && f.prior <= f.upper))
+          {
+            std::ostringstream prior, bounds;
+            prior << f.prior;
+            bounds << "a value within the bounds [" << f.lower << ", " << f.upper << "] " << f.unit;
+            throw_bad_parameter(file, "Calibration/" + f.key + "/Prior", prior.str(), bounds.str());
+          }
       }
     prm.leave_subsection();
   }

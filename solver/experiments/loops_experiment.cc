@@ -1,5 +1,7 @@
 // The loops experiment driver (see loops_experiment.h).
 #include "experiments/loops_experiment.h"
+#include "simulation/device_file.h"
+#include "common/output_directory.h"
 #include "common/version.h"
 #include "experiments/temperature_dependence.h"
 #include "common/number_list.h"
@@ -93,8 +95,9 @@ namespace otj
     prm.leave_subsection();
     parse_parameter_file(prm, file);
     prm.enter_subsection("Loops");
-    device_run_ = RunParameters::from_file((fs::path(file).parent_path() / prm.get("Device file")).string());
+    device_run_ = read_device_file((fs::path(file).parent_path() / prm.get("Device file")).string(), file, "Loops/Device file");
     output_dir_ = prm.get("Output directory");
+    check_output_directory(output_dir_, file, "Loops/Output directory");
     prm.enter_subsection("Resistance loop");
     rv_.set_voltage   = prm.get_double("Set voltage (V)");
     rv_.reset_voltage = prm.get_double("Reset voltage (V)");

@@ -6,6 +6,7 @@
 
 #include <deal.II/base/parameter_handler.h>
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -55,9 +56,24 @@ namespace otj
 
   void parse_parameter_file(ParameterHandler &prm, const std::string &path)
   {
-    std::ifstream in(path);
-    if (!in)
+    std::ifstream file(path);
+    if (!file)
       throw InputError(path + ": cannot open the file (missing or unreadable)");
+    std::stringstream in;
+    in << file.rdbuf();
+    {
+      // an empty file (or one with comments only) would silently give every default
+      std::istringstream lines(in.str());
+      bool               sets = false;
+      for (std::string l; !sets && std::getline(lines, l);)
+        {
+          const auto p = l.find_first_not_of(" \t");
+          sets         = p != std::string::npos && l.compare(p, 4, "set ") == 0;
+        }
+      if (!sets)
+        throw InputError(path + ": the file sets no parameter (expected 'set <name> = <value>' lines in its "
+                                "subsections; see otj print-parameters)");
+    }
     try
       {
         prm.parse_input(in, path, "", false);
@@ -69,6 +85,43 @@ namespace otj
         if (pos != std::string::npos)
           msg = msg.substr(pos);
         throw InputError(path + ": " + msg);
+      }
+    // entries declared with has_to_be_set (e.g. a material's permittivity,
+    // donor density, vacancy barrier): no silent default for them
+    try
+      {
+        prm.assert_that_entries_have_been_set();
+      }
+    catch (const std::exception &e)
+      {
+        const std::string what = e.what(), from = "The following parameters", to = "have not been set";
+        const auto        a = what.find(from), b = what.find(to);
+        std::string       list = a != std::string::npos && b != std::string::npos && b > a
+                                   ? what.substr(a + from.size(), b - a - from.size())
+                                   : first_line(what);
+        std::string       names;
+        std::istringstream in(list);
+        for (std::string w; std::getline(in, w);)
+          if (const auto p = w.find_first_not_of(" \t"); p != std::string::npos)
+            {
+              // deal.II lists mangled paths: '.' between subsections, "_XX" a hexadecimal character code
+              const std::string mangled = w.substr(p, w.find_last_not_of(" \t") + 1 - p);
+              std::string       name;
+              for (std::size_t k = 0; k < mangled.size(); ++k)
+                if (mangled[k] == '_' && k + 2 < mangled.size() && std::isxdigit(mangled[k + 1]) &&
+                    std::isxdigit(mangled[k + 2]))
+                  {
+                    name += static_cast<char>(std::stoi(mangled.substr(k + 1, 2), nullptr, 16));
+                    k += 2;
+                  }
+                else
+                  name += mangled[k] == '.' ? '/' : mangled[k];
+              names += (names.empty() ? "'" : "', '") + name;
+            }
+        if (!names.empty())
+          names += "'";
+        throw InputError(path + ": required parameter(s) not set: " + names +
+                         " (expected: an explicit 'set <name> = <value>' line for each; no default is assumed)");
       }
   }
 
@@ -94,25 +147,25 @@ namespace otj
     prm.enter_subsection("Material");
     prm.declare_entry("Name", "unnamed", Anything(), "Human-readable name of the material.");
     prm.declare_entry("Relative permittivity", "100", Double(1.0, 1e5),
-                      "Static relative permittivity eps_r at zero field (dimensionless).");
+                      "Static relative permittivity eps_r at zero field (dimensionless). Required: set it in the file (no default).", true);
     prm.declare_entry("Permittivity field scale (V/m)", "0", Double(0.0, 1e12),
                       "Field scale E_0 of Johnson's law eps_r(E) = eps_r(0) / [1 + (E/E_0)^2]^(1/3) "
                       "(SrTiO3: eps_r falls ~10x between 1e7 and 1e9 V/m, van der Berg et al., APL 67, 697 (1995)); "
                       "0 keeps eps_r independent of the field.");
     prm.declare_entry("Electron affinity (eV)", "4.08", Double(0.0, 10.0),
-                      "Electron affinity chi: conduction-band edge below the vacuum level (eV).");
+                      "Electron affinity chi: conduction-band edge below the vacuum level (eV). Required: set it in the file (no default).", true);
     prm.declare_entry("Density-of-states effective mass", "1.8", Double(0.0, 100.0),
                       "Conduction-band density-of-states mass m_dos/m0; 0 removes the electrons from this region.");
     prm.declare_entry("Tunnelling effective mass", "1.0", Double(0.01, 100.0),
                       "Tunnelling (WKB) effective mass m_t/m0.");
     prm.declare_entry("Donor density (m^-3)", "0", Double(0.0, 1e29),
-                      "Fixed ionised donor density (e.g. Nb on Ti sites), m^-3.");
+                      "Fixed ionised donor density (e.g. Nb on Ti sites), m^-3. Required: set it in the file (no default).", true);
     prm.declare_entry("Acceptor density (m^-3)", "0", Double(0.0, 1e29),
                       "Fixed ionised acceptor density (e.g. compensating Sr vacancies), m^-3.");
     prm.declare_entry("Vacancy charge number", "2", Double(0.0, 4.0),
                       "Charge number z of the oxygen vacancy (2 = doubly ionised).");
     prm.declare_entry("Vacancy activation energy (eV)", "0.6", Double(0.0, 5.0),
-                      "Hopping barrier E_a of an oxygen vacancy (eV).");
+                      "Hopping barrier E_a of an oxygen vacancy (eV). Required: set it in the file (no default).", true);
     prm.declare_entry("Attempt frequency (Hz)", "1e13", Double(1.0, 1e16), "Attempt frequency nu0 (Hz).");
     prm.declare_entry("Hop distance (nm)", "0.276", Double(0.01, 10.0), "Hop distance a (nm).");
     prm.declare_entry("Maximum vacancy density (m^-3)", "5e27", Double(1e20, 1e30),
@@ -121,7 +174,7 @@ namespace otj
                       "Site energy of a vacancy in this region relative to the SrTiO3 film (eV); "
                       "sets the equilibrium concentration jump at an interface.");
     prm.declare_entry("Initial vacancy density (m^-3)", "0", Double(0.0, 1e30),
-                      "Vacancy density of the as-grown state (m^-3).");
+                      "Vacancy density of the as-grown state (m^-3). Required: set it in the file (no default).", true);
     prm.declare_entry("Thermal conductivity (W/m/K)", "0", Double(0.0, 1e4),
                       "Thermal conductivity kappa (W/(m K)); used for the substrate by the optional Joule heating "
                       "(run file section 'Joule heating'). 0: not given.");
@@ -164,10 +217,10 @@ namespace otj
   {
     prm.enter_subsection("Electrode");
     prm.declare_entry("Name", "metal", Anything(), "Human-readable name of the electrode metal.");
-    prm.declare_entry("Work function (eV)", "5.65", Double(1.0, 10.0), "Work function Phi_M of the metal (eV).");
+    prm.declare_entry("Work function (eV)", "5.65", Double(1.0, 10.0), "Work function Phi_M of the metal (eV). Required: set it in the file (no default).", true);
     prm.declare_entry("Interface dipole (eV)", "0", Double(-5.0, 5.0),
                       "Interface dipole lowering the effective work function at the oxide contact (eV): "
-                      "Schottky barrier = Phi_M - dipole - chi(oxide).");
+                      "Schottky barrier = Phi_M - dipole - chi(oxide). Required: set it in the file (no default).", true);
     prm.declare_entry("Electron mass", "1.0", Double(0.01, 100.0),
                       "Effective mass of the electrons in the metal (m/m0), for the tunnelling current.");
     prm.declare_entry("Image-force permittivity", "0", Double(0.0, 1000.0),

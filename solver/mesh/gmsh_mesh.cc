@@ -143,8 +143,23 @@ namespace otj
         }
       catch (const std::exception &e)
         {
+          // deal.II's message without its frame and stack trace
+          std::string msg = e.what();
+          if (const auto a = msg.find("Additional information:"); a != std::string::npos)
+            msg = msg.substr(a + std::string("Additional information:").size());
+          if (const auto s = msg.find("Stacktrace"); s != std::string::npos)
+            msg = msg.substr(0, s);
+          std::string        one_line;
+          std::istringstream lines(msg);
+          for (std::string l; std::getline(lines, l);)
+            {
+              const auto first = l.find_first_not_of(" \t-"); // frame lines are dashes only
+              if (first == std::string::npos)
+                continue;
+              one_line += (one_line.empty() ? "" : " ") + l.substr(l.find_first_not_of(" \t"));
+            }
           throw InputError(file + ": deal.II cannot read this gmsh mesh (2D quadrilaterals, MSH 2.2 or 4.1 ASCII "
-                                  "expected): " + e.what());
+                                  "expected): " + one_line);
         }
     }
     // GridIn: cell material id = physical surface tag, boundary face id =

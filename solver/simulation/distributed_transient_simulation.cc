@@ -1,5 +1,6 @@
 // One distributed 2D device run (see distributed_transient_simulation.h).
 #include "simulation/distributed_transient_simulation.h"
+#include "output/previous_run_outputs.h"
 #include "common/version.h"
 
 #include "common/input_error.h"
@@ -432,8 +433,14 @@ namespace otj
   void DistributedTransientSimulation::run()
   {
     const auto start = std::chrono::steady_clock::now();
+    unsigned int stale = 0;
     if (root_)
-      fs::create_directories(p_.output.directory);
+      {
+        fs::create_directories(p_.output.directory);
+        stale = remove_previous_run_outputs(p_.output.directory);
+        if (stale > 0 && !quiet_)
+          std::cout << "  removed " << stale << " result files of an earlier run from " << p_.output.directory << "\n";
+      }
     MPI_Barrier(comm_);
     if (!quiet_ && root_)
       std::cout << "OTJ 2D run '" << p_.experiment.name << "' from " << p_.input_file << " on "

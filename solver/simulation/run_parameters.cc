@@ -207,6 +207,14 @@ namespace otj
               const double t = std::stod(item);
               if (!std::isfinite(t))
                 throw_bad_parameter(file, "Experiment/Output times (s)", item, "finite times");
+              const double end = p.experiment.waveform.end_time();
+              if (t > end * (1 + 1e-12))
+                {
+                  std::ostringstream range;
+                  range << "times within the source waveform (0 to " << end << " s)";
+                  throw_bad_parameter(file, "Experiment/Output times (s)", item.substr(item.find_first_not_of(" ")),
+                                      range.str());
+                }
               p.experiment.output_times.push_back(t);
             }
         prm.leave_subsection();

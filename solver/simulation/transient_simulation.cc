@@ -1,5 +1,6 @@
 // One 1D device run (see transient_simulation.h).
 #include "simulation/transient_simulation.h"
+#include "output/previous_run_outputs.h"
 #include "common/version.h"
 
 #include "current/line_current.h"
@@ -464,8 +465,11 @@ namespace otj
   {
     const auto start = std::chrono::steady_clock::now();
     fs::create_directories(p_.output.directory);
+    const unsigned int stale = remove_previous_run_outputs(p_.output.directory);
     if (!quiet_)
       {
+        if (stale > 0)
+          std::cout << "  removed " << stale << " result files of an earlier run from " << p_.output.directory << "\n";
         std::cout << "OTJ run '" << p_.experiment.name << "' from " << p_.input_file << "\n"
                   << "  mesh: " << tria_.n_active_cells() << " cells, " << system_->n_dofs()
                   << " dofs, smallest cell " << system_->smallest_cell() / constants::nm << " nm\n"
