@@ -186,16 +186,31 @@ int main(int argc, char **argv)
       if (*run)
         {
           const auto p = otj::RunParameters::from_file(run_file);
-          otj::check_output_directory(p.output.directory, run_file, "Output/Directory");
           if (p.geometry.dimension == 2)
             {
               // MPI (and PETSc) for the distributed 2D run; rank 0 prints
               dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
               const bool root = dealii::Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0;
+              // rank 0 alone tries the output directory (ranks doing it at once would race)
+              int refused = 0;
+              if (root)
+                try
+                  {
+                    otj::check_output_directory(p.output.directory, run_file, "Output/Directory");
+                  }
+                catch (const otj::InputError &e)
+                  {
+                    refused = 1;
+                    report("input error", e.what(), 2);
+                  }
+              MPI_Bcast(&refused, 1, MPI_INT, 0, MPI_COMM_WORLD);
+              if (refused)
+                return 2;
               otj::DistributedTransientSimulation sim(p, MPI_COMM_WORLD, quiet || !root);
               sim.run();
               return 0;
             }
+          otj::check_output_directory(p.output.directory, run_file, "Output/Directory");
           otj::TransientSimulation sim(p, quiet);
           sim.run();
           return 0;

@@ -236,8 +236,12 @@ TEST(BadInput, FileThatSetsNothingIsRefused)
 
 TEST(BadInput, CalibrationWithThePriorOutsideItsBoundsIsRefusedBeforeAnyFit)
 {
+  // its output directory /tmp/otj-test-calibration-refused/a/b is tried (created, probed,
+  // removed) before the prior is checked: nothing of it may be left behind
+  std::filesystem::remove_all("/tmp/otj-test-calibration-refused");
   const auto r = run_otj("calibrate " + input("calibration_prior_outside_bounds.prm"));
   expect_refused(r, {"calibration_prior_outside_bounds.prm", "Film initial vacancy density/Prior", "within the bounds"});
+  EXPECT_FALSE(std::filesystem::exists("/tmp/otj-test-calibration-refused"));
 }
 
 TEST(BadInput, OutputTimeAfterTheWaveformIsRefused)
@@ -251,6 +255,10 @@ TEST(BadInput, OutputDirectoryThatCannotBeCreatedIsRefusedBeforeTheRun)
   const auto r = run_otj("run " + input("output_directory_under_a_file.prm"));
   expect_refused(r, {"output_directory_under_a_file.prm", "Output/Directory", "/proc/version", "not a directory"});
   EXPECT_EQ(r.output.find("OTJ run"), std::string::npos) << r.output; // refused before the run started
+  // a directory that cannot be created (no permission bits tell it for root: it is tried)
+  const auto s = run_otj("sweep " + otj::test_support::source_path("drivers/paper_device/sweep.prm") +
+                         " -o /proc/otj-test-sweep-out");
+  expect_refused(s, {"-o/--output", "/proc/otj-test-sweep-out", "creating"});
 }
 
 // A reduced oxide model whose fields are out of range is refused with the model file and the

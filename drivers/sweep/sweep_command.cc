@@ -117,9 +117,14 @@ namespace otj
       {
         p = SweepParameters::from_file(file_);
         if (!output_.empty())
+          p.output_directory = output_;
+        // rank 0 alone tries the output directory (ranks trying it at once would race)
+        if (rank == 0)
           {
-            check_output_directory(output_, "the command line", "-o/--output");
-            p.output_directory = output_;
+            if (output_.empty())
+              check_output_directory(p.output_directory, file_, "Sweep/Output directory");
+            else
+              check_output_directory(output_, "the command line", "-o/--output");
           }
         if (!p.device.geometry.mesh_file.empty())
           {

@@ -1,6 +1,5 @@
 // Declaration, parsing and checks of a sweep file (see sweep_parameters.h).
 #include "sweep/sweep_parameters.h"
-#include "common/output_directory.h"
 
 #include "common/input_error.h"
 #include "device/device_model.h"
@@ -97,8 +96,6 @@ namespace otj
                           "an existing run parameter file (relative to the sweep file's folder)");
     p.device           = RunParameters::from_file(p.device_file);
     p.output_directory = prm.get("Output directory");
-    if (!p.output_directory.empty())
-      check_output_directory(p.output_directory, file, S + "Output directory");
     if (p.output_directory.empty())
       throw_bad_parameter(file, S + "Output directory", "''", "a directory name");
     p.lists.amplitudes   = doubles(prm.get("Write amplitudes (V)"));

@@ -361,8 +361,9 @@ namespace otj
             if (cells < 2 || cells > 100000)
               bad_field("cells", std::to_string(cells), "an integer from 2 to 100000");
             const double read_voltage = model_json.at("read_voltage_V").get<double>();
-            if (!std::isfinite(read_voltage) || read_voltage == 0 || std::abs(read_voltage) > 1.0)
-              bad_field("read_voltage_V", std::to_string(read_voltage), "a non-zero read voltage within +-1 V");
+            if (!std::isfinite(read_voltage) || read_voltage == 0 || std::abs(read_voltage) > 5.0)
+              bad_field("read_voltage_V", std::to_string(read_voltage),
+                        "a non-zero read voltage within +-5 V (the run files' range)");
             const auto pristine = model_json.at("pristine_densities_m3").get<std::vector<double>>();
             for (std::size_t i = 0; i < pristine.size(); ++i)
               if (!std::isfinite(pristine[i]) || pristine[i] < 0)

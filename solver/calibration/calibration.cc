@@ -217,7 +217,6 @@ namespace otj
     output_dir_                   = prm.get("Output directory");
     materials_dir_                = (base / prm.get("Calibrated materials directory")).lexically_normal().string();
     check_output_directory(output_dir_, file, "Calibration/Output directory");
-    check_output_directory(materials_dir_, file, "Calibration/Calibrated materials directory");
     max_iterations_               = prm.get_integer("Maximum iterations");
     threads_                      = static_cast<unsigned int>(prm.get_integer("Threads"));
     tolerance_                    = prm.get_double("Tolerance (log2)");
@@ -404,6 +403,8 @@ namespace otj
     check_only_ = check_only;
     if (check_only)
       max_iterations_ = 0;
+    else // a fit writes the calibrated material files there (a check writes nothing there)
+      check_output_directory(materials_dir_, file_, "Calibration/Calibrated materials directory");
     const auto start = std::chrono::steady_clock::now();
     std::vector<const FitParameter *> fit;
     for (const auto &f : parameters_)

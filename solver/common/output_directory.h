@@ -3,15 +3,17 @@
 // computation, naming the file and the parameter). The check tries it: the
 // missing part of the path is created and removed again, and a probe file is
 // written and removed in the directory (permission bits alone do not tell for
-// root, nor for /proc and read-only mounts). Nothing is left behind.
+// root, nor for /proc and read-only mounts). Nothing is left behind. Under MPI
+// let one rank call it: ranks creating and removing the same directories at
+// once would race.
 #pragma once
 
 #include "common/input_error.h"
 
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -39,7 +41,9 @@ namespace otj
     // the missing directories, deepest first
     std::vector<fs::path> missing;
     fs::path              existing = p;
-    while (!fs::exists(existing, ec))
+    // symlink_status: a dangling link counts as existing (and then as not a
+    // directory): it is never taken for a missing part and removed
+    while (!fs::exists(fs::symlink_status(existing, ec)))
       {
         missing.push_back(existing);
         if (!existing.has_parent_path() || existing.parent_path() == existing)
@@ -56,9 +60,16 @@ namespace otj
           fs::remove(m, ec); // whatever was made (removes empty directories only)
         bad("creating '" + p.string() + "': " + why);
       }
-    const fs::path probe = p / (".otj-write-probe-" + std::to_string(::getpid()));
-    bool           ok    = static_cast<bool>(std::ofstream(probe) << "probe");
-    ok                   = fs::remove(probe, ec) && ok;
+    // a probe file with a unique name (mkstemp: no clash between processes or hosts)
+    std::string probe = (p / ".otj-write-probe-XXXXXX").string();
+    const int   fd    = ::mkstemp(probe.data());
+    bool        ok    = fd >= 0;
+    if (ok)
+      {
+        ok = ::write(fd, "probe", 5) == 5;
+        ::close(fd);
+        ok = fs::remove(probe, ec) && ok;
+      }
     for (const auto &m : missing) // deepest first: the directories made for the check
       fs::remove(m, ec);
     if (!ok)

@@ -67,8 +67,12 @@ namespace otj
       bool               sets = false;
       for (std::string l; !sets && std::getline(lines, l);)
         {
-          const auto p = l.find_first_not_of(" \t");
-          sets         = p != std::string::npos && l.compare(p, 4, "set ") == 0;
+          std::istringstream words(l);
+          std::string        keyword;
+          words >> keyword;
+          for (auto &c : keyword)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          sets = keyword == "set" || keyword == "include";
         }
       if (!sets)
         throw InputError(path + ": the file sets no parameter (expected 'set <name> = <value>' lines in its "
