@@ -279,6 +279,45 @@ TEST(SweepInput, ShallNameTheFileAndTheUnknownMaterialEntry)
   fs::remove_all(dir);
 }
 
+// Requirement (SPEC 9): a device whose gmsh mesh does not fit its layers is refused once, before
+// any case (not once per case, stored as 24 failures); the mesh is part of the sweep's
+// fingerprint, so that records of a sweep on another mesh are never reused.
+TEST(SweepInput, ShallCheckTheDevicesGmshMeshOnceAndFingerprintIt)
+{
+  const fs::path dir = scratch("gmsh");
+  auto           read = [](const std::string &path) {
+    std::ifstream in(path);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  auto replace_all = [](std::string text, const std::string &from, const std::string &to) {
+    for (auto p = text.find(from); p != std::string::npos; p = text.find(from, p + to.size()))
+      text.replace(p, from.size(), to);
+    return text;
+  };
+  // the C-AFM tip mesh with its barrier surface renamed: the device's 'barrier' layer is missing
+  const std::string mesh = read(source_path("meshes/cafm_tip.msh"));
+  ASSERT_NE(mesh.find("2 12 \"barrier\""), std::string::npos);
+  std::ofstream(dir / "mesh.msh") << replace_all(mesh, "2 12 \"barrier\"", "2 12 \"oxide_film\"");
+  std::string device = read(source_path("drivers/paper_device/cafm_tip_2d.prm"));
+  device             = replace_all(device, "../../meshes/cafm_tip.msh", (dir / "mesh.msh").string());
+  device             = replace_all(device, "../../materials/", source_path("materials/"));
+  std::ofstream(dir / "device.prm") << device;
+  std::ofstream(dir / "sweep.prm") << "subsection Sweep\n  set Device file = " << (dir / "device.prm").string()
+                                   << "\n  set Output directory = " << (dir / "out").string()
+                                   << "\n  set Write amplitudes (V) = 1.0, 1.2\n  set Pulse widths (s) = 2e-8\nend\n";
+  const auto r = run(otj_command("sweep " + (dir / "sweep.prm").string()), dir / "log");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("mesh.msh: unknown physical surface 'oxide_film'"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("input error"), r.output.rfind("input error")) << "one message:\n" << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "cases")) << "no case was run";
+
+  const auto        p     = otj::SweepParameters::from_file((dir / "sweep.prm").string());
+  const std::string first = otj::sweep_fingerprint(p);
+  std::ofstream(dir / "mesh.msh", std::ios::app) << "\n";
+  EXPECT_NE(otj::sweep_fingerprint(p), first) << "the mesh file is fingerprinted";
+  fs::remove_all(dir);
+}
+
 // ---------------------------------------------------------------- records
 
 // Requirement (SPEC 9): a stored record is reused only when it is complete and
