@@ -3,7 +3,8 @@
 //   otj run FILE.prm               one device run (initial state + source waveform); with
 //                                  Geometry/Dimension = 2 a distributed 2D run:
 //                                  mpirun -np N otj run FILE.prm
-//   otj validate FILE.prm          parse and check an input, then exit
+//   otj validate FILE.prm          parse and check an input (a run file, or a calibration, loops,
+//                                  merits, extraction, protocols or sweep file), then exit
 //   otj calibrate FILE.prm         fit material parameters to the paper's calibration set
 //   otj loops FILE.prm             R-V loop, I-V loops and static I-V curves of a device
 //   otj extract FILE.prm           compact model from PDE runs, exported with provenance, validated
@@ -28,6 +29,7 @@
 #include "mesh/gmsh_mesh.h"
 #include "simulation/run_parameters.h"
 #include "sweep/sweep_command.h"
+#include "sweep/sweep_parameters.h"
 
 #include <deal.II/base/multithread_info.h>
 #include "simulation/distributed_transient_simulation.h"
@@ -38,7 +40,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace
 {
@@ -46,6 +50,28 @@ namespace
   {
     std::cerr << "otj: " << kind << ": " << what << std::endl;
     return code;
+  }
+
+  /// The first top-level subsection of a parameter file ("" if none): tells a
+  /// run file (Device, ...) from the other subcommands' files (Merits, ...).
+  std::string first_subsection(const std::string &file)
+  {
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);)
+      {
+        std::istringstream words(line);
+        std::string        keyword;
+        words >> keyword;
+        if (keyword == "subsection")
+          {
+            std::string name;
+            std::getline(words >> std::ws, name);
+            while (!name.empty() && (name.back() == ' ' || name.back() == '\t' || name.back() == '\r'))
+              name.pop_back();
+            return name;
+          }
+      }
+    return "";
   }
 } // namespace
 
@@ -65,7 +91,9 @@ int main(int argc, char **argv)
   run->add_option("file", run_file, "Parameter file (.prm)")->required();
   run->add_flag("-q,--quiet", quiet, "No progress output");
 
-  auto *validate = app.add_subcommand("validate", "Parse and check a parameter file and its material files.");
+  auto *validate = app.add_subcommand("validate", "Parse and check a parameter file (a run file with its material files "
+                                                  "and mesh, or a calibration, loops, merits, extraction, protocols or "
+                                                  "sweep file with the device file it names); runs nothing.");
   validate->add_option("file", validate_file, "Parameter file (.prm)")->required();
 
   std::string calibrate_file;
@@ -135,7 +163,45 @@ int main(int argc, char **argv)
         }
       if (*validate)
         {
+          // the other subcommands' files: parsed and checked by the constructors that
+          // `otj <subcommand>` uses (device files, materials, ranges), nothing run
+          const std::string kind = first_subsection(validate_file);
+          if (kind == "Material" || kind == "Electrode")
+            {
+              const std::string name = kind == "Material" ? otj::read_material_file(validate_file).name
+                                                          : otj::read_electrode_file(validate_file).name;
+              std::cout << validate_file << ": valid (" << kind << " file, '" << name << "')\n";
+              return 0;
+            }
+          if (kind == "Calibration" || kind == "Loops" || kind == "Merits" || kind == "Extraction" ||
+              kind == "Protocols" || kind == "Sweep")
+            {
+              if (kind == "Calibration")
+                otj::Calibration c(validate_file);
+              else if (kind == "Loops")
+                otj::LoopsExperiment l(validate_file);
+              else if (kind == "Merits")
+                otj::MeritsExperiment m(validate_file);
+              else if (kind == "Extraction")
+                otj::CompactExtraction x(validate_file);
+              else if (kind == "Protocols")
+                otj::ProtocolsExperiment pr(validate_file);
+              else
+                {
+                  const auto s = otj::SweepParameters::from_file(validate_file);
+                  if (!s.device.geometry.mesh_file.empty())
+                    {
+                      otj::GmshMeshParameters gp;
+                      gp.file = s.device.geometry.mesh_file;
+                      dealii::Triangulation<2> tria2;
+                      otj::read_gmsh_device_mesh(s.device.device, gp, tria2);
+                    }
+                }
+              std::cout << validate_file << ": valid (" << kind << " file)\n";
+              return 0;
+            }
           const auto p = otj::RunParameters::from_file(validate_file);
+          otj::check_output_directory(p.output.directory, validate_file, "Output/Directory");
           if (!p.geometry.mesh_file.empty())
             {
               // a gmsh mesh: read and checked against the device's layers as a 2D run would

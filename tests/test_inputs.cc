@@ -307,3 +307,21 @@ TEST(BadInput, RerunRemovesTheEarlierRunsResultFilesFirst)
   const std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(s.find("\"wall_time_s\""), std::string::npos) << s.substr(0, 200);
 }
+
+// `otj validate` reads every kind of input file the way its subcommand does, without running it:
+// run, material and electrode files, and the calibration, loops, merits, extraction, protocols
+// and sweep files (before, these gave "There is no such subsection to be entered").
+TEST(BadInput, ValidateChecksEveryKindOfInputFile)
+{
+  for (const char *f : {"drivers/paper_device/merits.prm", "drivers/paper_device/loops.prm",
+                        "drivers/paper_device/calibration.prm", "drivers/paper_device/sweep.prm",
+                        "materials/calibrated/srtio3_film.prm", "materials/calibrated/pt.prm"})
+    {
+      const auto r = run_otj("validate " + otj::test_support::source_path(f));
+      EXPECT_EQ(r.code, 0) << f << ":\n" << r.output;
+      EXPECT_NE(r.output.find("valid ("), std::string::npos) << r.output;
+    }
+  expect_refused(run_otj("validate " + input("merits_bad_width_list.prm")), {"Merits/Threshold/Pulse widths (s)"});
+  expect_refused(run_otj("validate " + input("material_without_donor_density.prm")), {"Donor density (m^-3)"});
+  expect_refused(run_otj("validate " + input("output_directory_under_a_file.prm")), {"Output/Directory"});
+}
