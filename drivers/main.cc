@@ -190,12 +190,7 @@ int main(int argc, char **argv)
                 {
                   const auto s = otj::SweepParameters::from_file(validate_file);
                   if (!s.device.geometry.mesh_file.empty())
-                    {
-                      otj::GmshMeshParameters gp;
-                      gp.file = s.device.geometry.mesh_file;
-                      dealii::Triangulation<2> tria2;
-                      otj::read_gmsh_device_mesh(s.device.device, gp, tria2);
-                    }
+                    otj::check_gmsh_device_mesh(s.device.device, s.device.geometry.mesh_file);
                 }
               std::cout << validate_file << ": valid (" << kind << " file)\n";
               return 0;
@@ -205,12 +200,9 @@ int main(int argc, char **argv)
           if (!p.geometry.mesh_file.empty())
             {
               // a gmsh mesh: read and checked against the device's layers as a 2D run would
-              otj::GmshMeshParameters gp;
-              gp.file = p.geometry.mesh_file;
-              dealii::Triangulation<2> tria2;
-              otj::read_gmsh_device_mesh(p.device, gp, tria2);
+              const unsigned int cells = otj::check_gmsh_device_mesh(p.device, p.geometry.mesh_file);
               std::cout << validate_file << ": valid (" << p.device.layers.size() << " layers, gmsh mesh "
-                        << p.geometry.mesh_file << " with " << tria2.n_active_cells() << " cells)\n";
+                        << p.geometry.mesh_file << " with " << cells << " cells)\n";
               return 0;
             }
           dealii::Triangulation<1> tria;

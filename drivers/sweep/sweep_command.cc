@@ -127,13 +127,7 @@ namespace otj
               check_output_directory(output_, "the command line", "-o/--output");
           }
         if (!p.device.geometry.mesh_file.empty())
-          {
-            // the device's gmsh mesh checked once here, not once per case
-            GmshMeshParameters gp;
-            gp.file = p.device.geometry.mesh_file;
-            dealii::Triangulation<2> tria;
-            read_gmsh_device_mesh(p.device.device, gp, tria);
-          }
+          check_gmsh_device_mesh(p.device.device, p.device.geometry.mesh_file); // once here, not once per case
       }
     catch (const InputError &e)
       {

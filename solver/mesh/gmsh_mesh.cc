@@ -210,6 +210,15 @@ namespace otj
     tria.copy_triangulation(coarse);
   }
 
+  unsigned int check_gmsh_device_mesh(const DeviceModel &device, const std::string &file)
+  {
+    GmshMeshParameters p;
+    p.file = file;
+    Triangulation<2> tria;
+    read_gmsh_device_mesh(device, p, tria);
+    return tria.n_active_cells();
+  }
+
   void read_distributed_gmsh_device_mesh(const DeviceModel &device, const GmshMeshParameters &p,
                                          parallel::distributed::Triangulation<2> &tria)
   {

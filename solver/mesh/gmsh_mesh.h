@@ -53,6 +53,11 @@ namespace otj
   /// meters and checks it against the device (see the file comment).
   void read_gmsh_device_mesh(const DeviceModel &device, const GmshMeshParameters &p, dealii::Triangulation<2> &tria);
 
+  /// Reads a device's gmsh mesh into a serial triangulation and checks it
+  /// against the layers, as a 2D run would (for input checks: `otj validate`,
+  /// a sweep before its cases). Returns its number of cells; throws InputError.
+  unsigned int check_gmsh_device_mesh(const DeviceModel &device, const std::string &file);
+
   /// The same mesh copied into a distributed triangulation and refined.
   void read_distributed_gmsh_device_mesh(const DeviceModel &device, const GmshMeshParameters &p,
                                          dealii::parallel::distributed::Triangulation<2> &tria);
