@@ -16,6 +16,7 @@
 #include "parallel/distributed_solution_writer.h"
 #include "parallel/box_stiffness_preconditioner.h"
 #include "parallel/selfp_schur_matrix.h"
+#include "parallel/field_block_matrix.h"
 #include "parallel/petsc_check.h"
 #include "physics/constants.h"
 #include "physics/vacancy_flux.h"
@@ -30,6 +31,7 @@
 #include <array>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 #include <fstream>
 
 using namespace otj;
@@ -897,6 +899,28 @@ namespace
     return lat;
   }
 
+  /// The box-stiffness preconditioning matrix P of the paper's device on small_column_slab()
+  /// at the as-grown state (a 1 ns step's Jacobian), and the field flag of each owned row.
+  struct SmallSlabBoxMatrix
+  {
+    decltype(paper_parameters())                           p = paper_parameters();
+    dealii::parallel::fullydistributed::Triangulation<2>   t{MPI_COMM_WORLD};
+    std::unique_ptr<AsGrownJacobian>                  as_grown;
+    std::unique_ptr<BoxStiffnessPreconditionerMatrix> box;
+    Mat                                               P = nullptr;
+    std::vector<bool>                                 is_vac;
+    SmallSlabBoxMatrix()
+    {
+      make_column_distributed_device_slab(p.device, p.mesh, small_column_slab(), t);
+      as_grown = std::make_unique<AsGrownJacobian>(t, p);
+      box      = std::make_unique<BoxStiffnessPreconditionerMatrix>(as_grown->sys);
+      P        = box->build(as_grown->J, as_grown->u);
+      is_vac.resize(as_grown->sys.n_locally_owned());
+      for (unsigned int k = 0; k < is_vac.size(); ++k)
+        is_vac[k] = as_grown->sys.is_vacancy_local(k);
+    }
+  };
+
   /// Largest number of stored entries in a locally owned row, over all ranks.
   PetscInt max_row_entries(Mat M)
   {
@@ -915,17 +939,9 @@ namespace
 
 TEST(Parallel2D, AssembledSelfpSchurComplementEqualsPetscsProductOnTheFivePointStencil)
 {
-  const auto                                           p   = paper_parameters();
-  const LateralMeshParameters                          lat = small_column_slab();
-  dealii::parallel::fullydistributed::Triangulation<2> t(MPI_COMM_WORLD);
-  make_column_distributed_device_slab(p.device, p.mesh, lat, t);
-  AsGrownJacobian                  as_grown(t, p);
-  const auto                      &sys = as_grown.sys;
-  BoxStiffnessPreconditionerMatrix box(sys);
-  Mat                              P = box.build(as_grown.J, as_grown.u);
-  std::vector<bool>                is_vac(sys.n_locally_owned());
-  for (unsigned int k = 0; k < is_vac.size(); ++k)
-    is_vac[k] = sys.is_vacancy_local(k);
+  SmallSlabBoxMatrix       slab;
+  Mat                      P      = slab.P;
+  const std::vector<bool> &is_vac = slab.is_vac;
 
   SelfpSchurMatrix schur(P, is_vac);
   ASSERT_TRUE(schur.available());
@@ -1008,6 +1024,84 @@ TEST(Parallel2D, AssembledSelfpSchurComplementEqualsPetscsProductOnTheFivePointS
     VecDestroy(&scale);
   }
   MatDestroy(&reference);
+}
+
+// The preconditioning matrix handed to PETSc's field split as its four field
+// blocks (parallel/field_block_matrix.h): each block equals PETSc's own
+// extraction of it from the AIJ matrix (exactly: the values are copies), the
+// nest applied to a vector equals the AIJ matrix applied to it to round-off of
+// |P| |x| (a block in the wrong place or an index set in the wrong order
+// changes it at O(|P| |x|)),
+// cutting the blocks leaves P's values as they were, and new values of P on
+// the same pattern are followed without a rebuild. On 1 and 2 ranks.
+TEST(Parallel2D, FieldBlocksOfThePreconditioningMatrixAreItsSubmatrices)
+{
+  SmallSlabBoxMatrix       slab;
+  Mat                      P      = slab.P;
+  const std::vector<bool> &is_vac = slab.is_vac;
+  const auto              &sys    = slab.as_grown->sys;
+  const auto               n_vac  = std::count(is_vac.begin(), is_vac.end(), true);
+
+  Mat P_before;
+  MatDuplicate(P, MAT_COPY_VALUES, &P_before);
+  FieldBlockMatrix blocks(P, is_vac);
+  EXPECT_EQ(relative_difference(P, P_before), 0.0); // the labels are gone, P's values are back
+  MatDestroy(&P_before);
+  PetscInt n_c = 0, n_phi = 0;
+  ISGetLocalSize(blocks.field(0), &n_c);
+  ISGetLocalSize(blocks.field(1), &n_phi);
+  EXPECT_EQ(n_c, PetscInt(n_vac));
+  EXPECT_EQ(n_c + n_phi, PetscInt(is_vac.size()));
+
+  auto expect_blocks_equal_submatrices = [&](const char *when) {
+    for (unsigned int r = 0; r < 2; ++r)
+      for (unsigned int c = 0; c < 2; ++c)
+        {
+          Mat reference;
+          MatCreateSubMatrix(P, blocks.field(r), blocks.field(c), MAT_INITIAL_MATRIX, &reference);
+          PetscReal norm = 0;
+          MatNorm(reference, NORM_FROBENIUS, &norm);
+          EXPECT_GT(norm, 0.0) << when << ", block " << r << c; // every block couples the fields
+          EXPECT_EQ(relative_difference(blocks.block(r, c), reference), 0.0) << when << ", block " << r << c;
+          MatDestroy(&reference);
+        }
+    // the nest as an operator: N x = P x
+    Vec x, y_aij, y_nest;
+    MatCreateVecs(P, &x, &y_aij);
+    VecDuplicate(y_aij, &y_nest);
+    PetscScalar *a;
+    VecGetArray(x, &a);
+    for (unsigned int k = 0; k < sys.n_locally_owned(); ++k)
+      {
+        const auto &pt = sys.support_point_local(k);
+        a[k]           = (is_vac[k] ? 2.0 : 1.0) + std::sin(pt[0] / 7e-9) * std::cos(pt[1] / 3e-9);
+      }
+    VecRestoreArray(x, &a);
+    MatMult(P, x, y_aij);
+    MatMult(blocks.matrix(), x, y_nest);
+    // the rows nearly cancel on a smooth x (|P x| ~ 1e-4 |P| |x|): compare with
+    // |P| |x|, the size of a misplaced block's contribution
+    PetscReal np = 0, nx = 0, nd = 0;
+    MatNorm(P, NORM_FROBENIUS, &np);
+    VecNorm(x, NORM_2, &nx);
+    VecAXPY(y_nest, -1.0, y_aij);
+    VecNorm(y_nest, NORM_2, &nd);
+    EXPECT_LT(nd, 1e-13 * np * nx) << when;
+    VecDestroy(&x);
+    VecDestroy(&y_aij);
+    VecDestroy(&y_nest);
+  };
+  expect_blocks_equal_submatrices("after the build");
+
+  // new values on the same pattern (a Newton iteration): copied, no rebuild
+  Vec scale;
+  MatCreateVecs(P, &scale, nullptr);
+  VecSet(scale, 3.0);
+  MatDiagonalScale(P, scale, nullptr);
+  VecDestroy(&scale);
+  blocks.update(P);
+  EXPECT_EQ(blocks.builds(), 1u);
+  expect_blocks_equal_submatrices("after new values");
 }
 
 // The box-stiffness preconditioning matrix (parallel/box_stiffness_preconditioner.h)

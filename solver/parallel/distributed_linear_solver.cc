@@ -54,16 +54,26 @@ namespace otj
         check_petsc(MatGetOwnershipRange(A, &first, &end), "MatGetOwnershipRange");
         if (is_vacancy_.size() != std::size_t(end - first))
           throw std::logic_error("DistributedLinearSolver: fieldsplit needs set_fields() with one flag per owned row");
-        std::vector<PetscInt> rows_c, rows_phi;
-        for (PetscInt r = 0; r < end - first; ++r)
-          (is_vacancy_[r] ? rows_c : rows_phi).push_back(first + r);
-        IS is_c, is_phi;
-        check_petsc(ISCreateGeneral(comm_, rows_c.size(), rows_c.data(), PETSC_COPY_VALUES, &is_c), "ISCreateGeneral");
-        check_petsc(ISCreateGeneral(comm_, rows_phi.size(), rows_phi.data(), PETSC_COPY_VALUES, &is_phi), "ISCreateGeneral");
-        check_petsc(PCFieldSplitSetIS(pc, "c", is_c), "PCFieldSplitSetIS");
-        check_petsc(PCFieldSplitSetIS(pc, "phi", is_phi), "PCFieldSplitSetIS");
-        ISDestroy(&is_c);
-        ISDestroy(&is_phi);
+        if (blocks_)
+          {
+            // the nest's own index sets: PETSc then takes its blocks as they are
+            check_petsc(PCFieldSplitSetIS(pc, "c", blocks_->field(0)), "PCFieldSplitSetIS");
+            check_petsc(PCFieldSplitSetIS(pc, "phi", blocks_->field(1)), "PCFieldSplitSetIS");
+          }
+        else
+          {
+            std::vector<PetscInt> rows_c, rows_phi;
+            for (PetscInt r = 0; r < end - first; ++r)
+              (is_vacancy_[r] ? rows_c : rows_phi).push_back(first + r);
+            IS is_c, is_phi;
+            check_petsc(ISCreateGeneral(comm_, rows_c.size(), rows_c.data(), PETSC_COPY_VALUES, &is_c), "ISCreateGeneral");
+            check_petsc(ISCreateGeneral(comm_, rows_phi.size(), rows_phi.data(), PETSC_COPY_VALUES, &is_phi),
+                        "ISCreateGeneral");
+            check_petsc(PCFieldSplitSetIS(pc, "c", is_c), "PCFieldSplitSetIS");
+            check_petsc(PCFieldSplitSetIS(pc, "phi", is_phi), "PCFieldSplitSetIS");
+            ISDestroy(&is_c);
+            ISDestroy(&is_phi);
+          }
         check_petsc(PCFieldSplitSetType(pc, PC_COMPOSITE_SCHUR), "PCFieldSplitSetType");
         check_petsc(PCFieldSplitSetSchurFactType(pc, PC_FIELDSPLIT_SCHUR_FACT_FULL), "PCFieldSplitSetSchurFactType");
         // defaults of the sub-solvers, overridable on the command line
@@ -139,6 +149,26 @@ namespace otj
             else
               schur_->update(P_);
           }
+        PetscBool aij_pmat = PETSC_FALSE;
+        check_petsc(PetscOptionsHasName(nullptr, nullptr, "-otj_fieldsplit_aij_pmat", &aij_pmat), "PetscOptionsHasName");
+        if (!aij_pmat)
+          {
+            if (!blocks_)
+              blocks_ = std::make_unique<FieldBlockMatrix>(P_, is_vacancy_);
+            else
+              blocks_->update(P_);
+            if (blocks_->builds() != blocks_builds_)
+              {
+                // new index sets (a new pattern of P): the splits are made afresh
+                for (auto *k : {&primary_, &exact_})
+                  if (k->ksp)
+                    {
+                      KSPDestroy(&k->ksp);
+                      k->fields_set = false;
+                    }
+                blocks_builds_ = blocks_->builds();
+              }
+          }
       }
     if (exact_active_)
       set_up(exact_, "otj_exact_", true);
@@ -158,7 +188,7 @@ namespace otj
         check_petsc(KSPCreate(comm_, &k.ksp), "KSPCreate");
         check_petsc(KSPSetOptionsPrefix(k.ksp, prefix.c_str()), "KSPSetOptionsPrefix");
       }
-    check_petsc(KSPSetOperators(k.ksp, A_, P_), "KSPSetOperators");
+    check_petsc(KSPSetOperators(k.ksp, A_, preconditioning_matrix()), "KSPSetOperators");
     PC pc;
     check_petsc(KSPGetPC(k.ksp, &pc), "KSPGetPC");
     if (params_.method == "direct")

@@ -42,9 +42,14 @@
 // dissection order; options prefix otj_exact_) and used for the rest of that
 // Newton solve. Every choice can be changed at run time: -otj_pc_fieldsplit_type,
 // -otj_fieldsplit_phi_pc_type, -otj_fieldsplit_c_sub_pc_type, ...
+// PETSc receives the preconditioning matrix as its four field blocks
+// (parallel/field_block_matrix.h: no block extraction at each set-up);
+// -otj_fieldsplit_aij_pmat hands it the AIJ matrix instead (PETSc then
+// extracts the blocks itself; for comparison).
 #pragma once
 
 #include "parallel/distributed_drift_diffusion_system.h"
+#include "parallel/field_block_matrix.h"
 #include "parallel/selfp_schur_matrix.h"
 
 #include <deal.II/lac/petsc_sparse_matrix.h>
@@ -88,6 +93,8 @@ namespace otj
       is_vacancy_         = is_vacancy_local;
       primary_.fields_set = exact_.fields_set = false;
       schur_.reset();
+      blocks_.reset();
+      blocks_builds_ = 0;
     }
 
     /// New matrix: rebuilds the preconditioner or factorisation.
@@ -128,6 +135,8 @@ namespace otj
     void set_up(Krylov &k, const std::string &prefix, bool exact_vacancy_block);
     void set_up_fieldsplit(Krylov &k, PC pc, Mat P, const std::string &prefix, bool exact_vacancy_block);
     bool run(Krylov &k, double rtol);
+    /// The matrix the preconditioner is built from: the field blocks of P_, or P_.
+    Mat preconditioning_matrix() const { return blocks_ ? blocks_->matrix() : P_; }
 
     MPI_Comm                           comm_;
     LinearSolverParameters             params_;
@@ -137,6 +146,8 @@ namespace otj
     Mat                                A_ = nullptr, P_ = nullptr; ///< current operators (not owned)
     std::vector<bool>                  is_vacancy_;
     std::unique_ptr<SelfpSchurMatrix>  schur_; ///< `fieldsplit`: the Schur complement's preconditioning matrix
+    std::unique_ptr<FieldBlockMatrix>  blocks_; ///< `fieldsplit`: P_ as its field blocks (null: P_ itself)
+    unsigned int                       blocks_builds_ = 0; ///< blocks_->builds() when the splits took its index sets
     dealii::PETScWrappers::MPI::Vector b_, x_;
     unsigned int                       last_iterations_ = 0, total_iterations_ = 0, fallbacks_ = 0;
     unsigned int                       petsc_selfp_setups_ = 0;
