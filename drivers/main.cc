@@ -32,6 +32,7 @@
 #include "sweep/sweep_parameters.h"
 
 #include <deal.II/base/multithread_info.h>
+#include <deal.II/base/parameter_handler.h>
 #include "simulation/distributed_transient_simulation.h"
 #include "simulation/transient_simulation.h"
 
@@ -43,6 +44,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <tuple>
 
 namespace
 {
@@ -85,7 +87,7 @@ int main(int argc, char **argv)
   app.set_version_flag("--version", std::string(otj::program_version()));
 
   std::string run_file, validate_file, format = "reference";
-  bool        quiet = false;
+  bool        quiet = false, print_file_parameters = false;
   auto *run = app.add_subcommand("run", "Run one device simulation from a parameter file: initial state, "
                                         "source waveform, VTU/PVD, CSV and JSON output.");
   run->add_option("file", run_file, "Parameter file (.prm)")->required();
@@ -100,8 +102,10 @@ int main(int argc, char **argv)
   auto *calibrate = app.add_subcommand("calibrate", "Fit the uncertain material parameters to the paper's "
                                                     "calibration set (R_HRS, R_LRS, 20 ns threshold) by least squares "
                                                     "over PDE runs; writes calibrated material files and calibration.json.");
-  calibrate->add_option("file", calibrate_file, "Calibration file (.prm), e.g. drivers/paper_device/calibration.prm")->required();
+  calibrate->add_option("file", calibrate_file, "Calibration file (.prm), e.g. drivers/paper_device/calibration.prm");
   calibrate->add_flag("-q,--quiet", quiet, "No progress output");
+  calibrate->add_flag("--print-parameters", print_file_parameters,
+                 "Print every entry of a calibration file with its default, allowed range and meaning, then exit");
   bool check_only = false;
   calibrate->add_flag("--check", check_only,
                       "Evaluate the targets at the current (calibrated) materials only; write calibration_check.json "
@@ -111,29 +115,37 @@ int main(int argc, char **argv)
   auto *loops = app.add_subcommand("loops", "R-V hysteresis loop (write pulses swept between the reset and set "
                                             "voltages, each followed by a read), switching I-V loops and static I-V "
                                             "curves of the pristine, LRS and HRS states; CSV and JSON output.");
-  loops->add_option("file", loops_file, "Loops file (.prm), e.g. drivers/paper_device/loops.prm")->required();
+  loops->add_option("file", loops_file, "Loops file (.prm), e.g. drivers/paper_device/loops.prm");
   loops->add_flag("-q,--quiet", quiet, "No progress output");
+  loops->add_flag("--print-parameters", print_file_parameters,
+                 "Print every entry of a loops file with its default, allowed range and meaning, then exit");
 
   std::string merits_file;
   auto *merits = app.add_subcommand("merits", "Figures of merit from PDE runs: switching threshold versus pulse width, "
                                               "volatile relaxation (tau_1), STM to LTM by amplitude and width, energy "
                                               "per spike, retention and endurance; CSV and merits.json.");
-  merits->add_option("file", merits_file, "Merits file (.prm), e.g. drivers/paper_device/merits.prm")->required();
+  merits->add_option("file", merits_file, "Merits file (.prm), e.g. drivers/paper_device/merits.prm");
   merits->add_flag("-q,--quiet", quiet, "No progress output");
+  merits->add_flag("--print-parameters", print_file_parameters,
+                 "Print every entry of a merits file with its default, allowed range and meaning, then exit");
 
   std::string extract_file;
   auto *extract = app.add_subcommand("extract", "Compact model from PDE training runs (state equations and current "
                                                 "table), exported as JSON and CSV with provenance, and validated "
                                                 "against the PDE on unseen pulse sequences.");
-  extract->add_option("file", extract_file, "Extraction file (.prm), e.g. drivers/paper_device/compact.prm")->required();
+  extract->add_option("file", extract_file, "Extraction file (.prm), e.g. drivers/paper_device/compact.prm");
   extract->add_flag("-q,--quiet", quiet, "No progress output");
+  extract->add_flag("--print-parameters", print_file_parameters,
+                 "Print every entry of a extraction file with its default, allowed range and meaning, then exit");
 
   std::string protocols_file;
   auto *protocols = app.add_subcommand("protocols", "The paper's synaptic protocols on an extracted compact model: EPSC, "
                                                     "frequency, PPF/PTP, LTP/LTD (NeuroSim and lookup tables), STDP, "
                                                     "energy per spike, 5x5 letter array; CSV and protocols.json.");
-  protocols->add_option("file", protocols_file, "Protocols file (.prm), e.g. drivers/paper_device/protocols.prm")->required();
+  protocols->add_option("file", protocols_file, "Protocols file (.prm), e.g. drivers/paper_device/protocols.prm");
   protocols->add_flag("-q,--quiet", quiet, "No progress output");
+  protocols->add_flag("--print-parameters", print_file_parameters,
+                 "Print every entry of a protocols file with its default, allowed range and meaning, then exit");
 
   otj::SweepCommand sweep_command; // `otj sweep` (drivers/sweep/)
   sweep_command.add_to(app);
@@ -161,6 +173,32 @@ int main(int argc, char **argv)
           otj::RunParameters::print_reference(std::cout, format);
           return 0;
         }
+      // `otj <subcommand> --print-parameters`: the entries of that subcommand's file; otherwise its file is needed
+      for (const auto &[command, declare, name] :
+           {std::tuple{calibrate, &otj::Calibration::declare_parameters, "calibration"},
+            std::tuple{loops, &otj::LoopsExperiment::declare_parameters, "loops"},
+            std::tuple{merits, &otj::MeritsExperiment::declare_parameters, "merits"},
+            std::tuple{extract, &otj::CompactExtraction::declare_parameters, "extraction"},
+            std::tuple{protocols, &otj::ProtocolsExperiment::declare_parameters, "protocols"}})
+        if (command->parsed())
+          {
+            if (print_file_parameters)
+              {
+                dealii::ParameterHandler prm;
+                declare(prm);
+                std::cout << "# otj " << command->get_name() << ": every entry of a " << name
+                          << " file with its default, allowed range and meaning (example files in "
+                             "drivers/paper_device/).\n";
+                prm.print_parameters(std::cout, dealii::ParameterHandler::PRM);
+                return 0;
+              }
+            if (command->get_option("file")->empty())
+              {
+                std::cerr << "otj: input error: otj " << command->get_name() << ": missing the " << name
+                          << " file (.prm); see otj " << command->get_name() << " --help" << std::endl;
+                return 2;
+              }
+          }
       if (*validate)
         {
           // the other subcommands' files: parsed and checked by the constructors that

@@ -45,6 +45,9 @@ def write_atomically(path, text):
 
 
 def main(argv):
+    if len(argv) == 2 and argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return 0
     if len(argv) != 2:
         sys.exit(__doc__)
     d = argv[1]

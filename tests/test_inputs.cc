@@ -102,6 +102,28 @@ TEST(BadInput, HelpAndParameterReferenceWork)
   EXPECT_NE(r.code, 0);
 }
 
+// SPEC 6: every subcommand's file is documented by the program itself
+// (`otj <subcommand> --print-parameters`: entries with defaults, ranges and meaning), and
+// without a file (nor the flag) the subcommand refuses with a message instead of running.
+TEST(BadInput, EverySubcommandPrintsItsFileEntriesAndNeedsItsFile)
+{
+  const std::vector<std::pair<std::string, std::string>> entries{
+    {"calibrate", "set HRS resistance (ohm)      = 1.8e8"},
+    {"loops", "set Reset voltage (V) = -4.3"},
+    {"merits", "set Output directory = results/merits"},
+    {"extract", "set Capture law from the pre-fit = false"},
+    {"protocols", "set Compact model      = results/paper_device/compact/compact_model.json"},
+    {"sweep", "subsection Sweep"}};
+  for (const auto &[command, entry] : entries)
+    {
+      auto r = run_otj(command + " --print-parameters");
+      EXPECT_EQ(r.code, 0) << command << ": " << r.output;
+      EXPECT_NE(r.output.find(entry), std::string::npos) << command << ": no '" << entry << "' in\n" << r.output;
+      r = run_otj(command);
+      expect_refused(r, {"missing the", command.c_str()});
+    }
+}
+
 // SPEC 9: non-convergence is reported with the time, the step and the residual.
 TEST(BadInput, NonConvergenceIsReportedWithTimeAndResidual)
 {

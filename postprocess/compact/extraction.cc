@@ -97,6 +97,16 @@ namespace otj
 
     PiecewiseLinearWaveform points(std::vector<std::pair<double, double>> p) { return PiecewiseLinearWaveform(std::move(p)); }
 
+    /// The subsections of the validation sequences (unseen: the pass/fail test of the model)
+    /// and the development sequences (those the extraction settings are chosen on; reported,
+    /// not a test).
+    const std::vector<std::string> &sequence_sections()
+    {
+      static const std::vector<std::string> names{"Validation 1",  "Validation 2",  "Validation 3",
+                                                  "Development 1", "Development 2", "Development 3"};
+      return names;
+    }
+
     /// Declares "<name> pulses", "<name> width (s)" and "<name> period (s)" of a pulse train.
     void declare_train(dealii::ParameterHandler &prm, const std::string &name, const std::string &pulses,
                        const std::string &width)
@@ -285,11 +295,9 @@ namespace otj
     return {a + g * w_s, g};
   }
 
-  CompactExtraction::CompactExtraction(const std::string &file)
-    : file_(file)
+  void CompactExtraction::declare_parameters(dealii::ParameterHandler &prm)
   {
     using namespace dealii;
-    ParameterHandler prm;
     prm.enter_subsection("Extraction");
     prm.declare_entry("Device file", "writes.prm", Patterns::FileName(),
                       "Run parameter file of the device (relative to this file): its materials define the model.");
@@ -457,11 +465,7 @@ namespace otj
                       "Levenberg-Marquardt iterations of the trajectory fit at each training voltage.");
     prm.declare_entry("Conductance tolerance", "0.1", Patterns::Double(0.0), "Validation: largest |G_cm / G_pde - 1|.");
     prm.declare_entry("Current tolerance", "0.2", Patterns::Double(0.0), "Validation: largest |I_cm / I_pde - 1|.");
-    // validation sequences (unseen: the pass/fail test of the model) and development
-    // sequences (the sequences the extraction settings are chosen on; reported, not a test)
-    const std::vector<std::string> sequence_sections{"Validation 1",  "Validation 2",  "Validation 3",
-                                                     "Development 1", "Development 2", "Development 3"};
-    for (const std::string &v : sequence_sections)
+    for (const std::string &v : sequence_sections())
       {
         prm.enter_subsection(v);
         prm.declare_entry("Name", v, Patterns::Anything());
@@ -473,6 +477,14 @@ namespace otj
         prm.leave_subsection();
       }
     prm.leave_subsection();
+  }
+
+  CompactExtraction::CompactExtraction(const std::string &file)
+    : file_(file)
+  {
+    using namespace dealii;
+    ParameterHandler prm;
+    declare_parameters(prm);
     parse_parameter_file(prm, file);
     prm.enter_subsection("Extraction");
     device_           = read_device_file((fs::path(file).parent_path() / prm.get("Device file")).string(), file,
@@ -569,7 +581,7 @@ namespace otj
         throw_bad_parameter(file, "Extraction/Training trains (V)", std::to_string(V),
                             "non-zero voltages that are also in 'Rate voltages (V)'");
     current_tolerance_     = prm.get_double("Current tolerance");
-    for (const std::string &v : sequence_sections)
+    for (const std::string &v : sequence_sections())
       {
         prm.enter_subsection(v);
         ValidationSequence s{prm.get("Name"), prm.get_double("Amplitude (V)"), prm.get_double("Width (s)"),

@@ -72,6 +72,9 @@ namespace otj
   class CompactExtraction
   {
   public:
+    /// Declares every entry of a extraction file (defaults, ranges, meaning): what
+    /// `otj extract --print-parameters` prints.
+    static void declare_parameters(dealii::ParameterHandler &prm);
     explicit CompactExtraction(const std::string &file);
     void run(bool quiet);
 

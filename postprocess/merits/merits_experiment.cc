@@ -46,11 +46,9 @@ namespace otj
     json null_or(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
   } // namespace
 
-  MeritsExperiment::MeritsExperiment(const std::string &file)
-    : file_(file)
+  void MeritsExperiment::declare_parameters(dealii::ParameterHandler &prm)
   {
     using namespace dealii;
-    ParameterHandler prm;
     auto             flag = [&](bool d) { return d ? "true" : "false"; };
     prm.enter_subsection("Merits");
     prm.declare_entry("Device file", "writes.prm", Patterns::FileName(),
@@ -60,7 +58,7 @@ namespace otj
                       "Threads for independent PDE runs (the two polarities of the threshold search, the energy "
                       "spikes; 0: one per core). The results do not depend on it.");
     prm.enter_subsection("Threshold");
-    prm.declare_entry("Enabled", flag(threshold_.enabled), Patterns::Bool());
+    prm.declare_entry("Enabled", flag(ThresholdCurveParameters{}.enabled), Patterns::Bool());
     prm.declare_entry("Pulse widths (s)", "1e-8, 2e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1", Patterns::Anything(),
                       "Flat-top widths of the pulses (1 ns edges).");
     prm.declare_entry("Read delay (s)", "2.5e-5", Patterns::Double(0.0), "Time at 0 V between the pulse and the read.");
@@ -76,14 +74,14 @@ namespace otj
     prm.declare_entry("LRS relaxation (s)", "0.01", Patterns::Double(0.0));
     prm.leave_subsection();
     prm.enter_subsection("Relaxation");
-    prm.declare_entry("Enabled", flag(relaxation_.enabled), Patterns::Bool());
+    prm.declare_entry("Enabled", flag(RelaxationParameters{}.enabled), Patterns::Bool());
     prm.declare_entry("Amplitudes (V)", "0.2, 0.6, 1.0", Patterns::Anything(), "Sub-threshold pulse amplitudes.");
     prm.declare_entry("Pulse width (s)", "5e-8", Patterns::Double(0.0));
     prm.declare_entry("Duration (s)", "1e-3", Patterns::Double(0.0), "Read time after each pulse (at the read voltage).");
     prm.declare_entry("Points", "61", Patterns::Integer(8, 10000), "Log-spaced read times from 1 ns to the duration.");
     prm.leave_subsection();
     prm.enter_subsection("STM to LTM");
-    prm.declare_entry("Enabled", flag(stm_ltm_.enabled), Patterns::Bool());
+    prm.declare_entry("Enabled", flag(StmLtmParameters{}.enabled), Patterns::Bool());
     prm.declare_entry("Amplitudes (V)", "0.9, 1.2, 1.5, 1.8, 2.1, 2.4, 2.7, 3.0, 3.3, 3.6", Patterns::Anything());
     prm.declare_entry("Amplitude sweep pulse width (s)", "1e-7", Patterns::Double(0.0));
     prm.declare_entry("Width sweep amplitude (V)", "1.5", Patterns::Double(0.0, 10.0));
@@ -96,13 +94,13 @@ namespace otj
     prm.declare_entry("Late read delay (s)", "2.5e-5", Patterns::Double(0.0), "Second read (C and N fade within 25 us).");
     prm.leave_subsection();
     prm.enter_subsection("Energy");
-    prm.declare_entry("Enabled", flag(energy_.enabled), Patterns::Bool());
+    prm.declare_entry("Enabled", flag(EnergyParameters{}.enabled), Patterns::Bool());
     prm.declare_entry("Pulse width (s)", "2e-8", Patterns::Double(0.0));
     prm.declare_entry("Amplitudes (V)", "0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.7, 1.8, 1.9, 2.0, 2.2, 2.4",
                       Patterns::Anything());
     prm.leave_subsection();
     prm.enter_subsection("Retention");
-    prm.declare_entry("Enabled", flag(retention_.enabled), Patterns::Bool());
+    prm.declare_entry("Enabled", flag(RetentionParameters{}.enabled), Patterns::Bool());
     prm.declare_entry("Duration (s)", "1e4", Patterns::Double(0.0));
     prm.declare_entry("First read (s)", "1e-2", Patterns::Double(0.0), "Time after the write of the first read.");
     prm.declare_entry("Reads per decade", "4", Patterns::Integer(1, 100));
@@ -112,6 +110,14 @@ namespace otj
     prm.declare_entry("Endurance cycles", "10", Patterns::Integer(0, 100000));
     prm.leave_subsection();
     prm.leave_subsection();
+  }
+
+  MeritsExperiment::MeritsExperiment(const std::string &file)
+    : file_(file)
+  {
+    using namespace dealii;
+    ParameterHandler prm;
+    declare_parameters(prm);
     parse_parameter_file(prm, file);
 
     prm.enter_subsection("Merits");

@@ -16,6 +16,11 @@
 #include <string>
 #include <vector>
 
+namespace dealii
+{
+  class ParameterHandler;
+}
+
 namespace otj
 {
   struct ThresholdCurveParameters
@@ -63,6 +68,9 @@ namespace otj
   class MeritsExperiment
   {
   public:
+    /// Declares every entry of a merits file (defaults, ranges, meaning): what
+    /// `otj merits --print-parameters` prints.
+    static void declare_parameters(dealii::ParameterHandler &prm);
     explicit MeritsExperiment(const std::string &file);
     void run(bool quiet);
 

@@ -71,11 +71,9 @@ namespace otj
     }
   } // namespace
 
-  ProtocolsExperiment::ProtocolsExperiment(const std::string &file)
-    : file_(file)
+  void ProtocolsExperiment::declare_parameters(dealii::ParameterHandler &prm)
   {
     using namespace dealii;
-    ParameterHandler prm;
     prm.enter_subsection("Protocols");
     prm.declare_entry("Compact model", "results/paper_device/compact/compact_model.json", Patterns::FileName(),
                       "compact_model.json (the fitted compartment model) or reduced_model.json (the reduced oxide "
@@ -185,6 +183,14 @@ namespace otj
                       "Contrast (relative to the reference) below which the letter counts as lost.");
     prm.leave_subsection();
     prm.leave_subsection();
+  }
+
+  ProtocolsExperiment::ProtocolsExperiment(const std::string &file)
+    : file_(file)
+  {
+    using namespace dealii;
+    ParameterHandler prm;
+    declare_parameters(prm);
     parse_parameter_file(prm, file);
 
     const std::string P = "Protocols/";

@@ -14,6 +14,11 @@
 #include <string>
 #include <vector>
 
+namespace dealii
+{
+  class ParameterHandler;
+}
+
 namespace otj
 {
   struct StdpDesign
@@ -39,6 +44,9 @@ namespace otj
   class ProtocolsExperiment
   {
   public:
+    /// Declares every entry of a protocols file (defaults, ranges, meaning): what
+    /// `otj protocols --print-parameters` prints.
+    static void declare_parameters(dealii::ParameterHandler &prm);
     explicit ProtocolsExperiment(const std::string &file);
     /// Runs every enabled protocol; returns the number of integrator steps.
     unsigned long run(bool quiet);

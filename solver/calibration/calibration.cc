@@ -153,12 +153,10 @@ namespace otj
     return 0.5 * c;
   }
 
-  Calibration::Calibration(const std::string &file)
-    : file_(file)
-    , parameters_(parameter_registry())
+  void Calibration::declare_parameters(dealii::ParameterHandler &prm)
   {
     using namespace dealii;
-    ParameterHandler prm;
+    const auto registry = parameter_registry();
     prm.enter_subsection("Calibration");
     prm.declare_entry("Device file", "writes.prm", Patterns::FileName(),
                       "Run parameter file of the device to calibrate (device, mesh, numerics; its waveform is "
@@ -173,7 +171,7 @@ namespace otj
                       "depend on it; the progress lines of one Jacobian may then appear in any order.");
     {
       std::string keys = "none";
-      for (const auto &f : parameters_)
+      for (const auto &f : registry)
         keys += "|" + f.key;
       prm.declare_entry("Threshold solved by", "none", Patterns::Selection(keys),
                         "A parameter (with Fit = false) that is set in every evaluation, by 1D root finding between "
@@ -197,7 +195,7 @@ namespace otj
     prm.declare_entry("Threshold criterion", "0.1", Patterns::Double(0.0),
                       "Relative read-conductance change that counts as non-volatile (G/G0 - 1).");
     prm.leave_subsection();
-    for (const auto &f : parameters_)
+    for (const auto &f : registry)
       {
         prm.enter_subsection(f.key);
         prm.declare_entry("Fit", "false", Patterns::Bool(), f.description);
@@ -209,6 +207,15 @@ namespace otj
         prm.leave_subsection();
       }
     prm.leave_subsection();
+  }
+
+  Calibration::Calibration(const std::string &file)
+    : file_(file)
+    , parameters_(parameter_registry())
+  {
+    using namespace dealii;
+    ParameterHandler prm;
+    declare_parameters(prm);
     parse_parameter_file(prm, file);
 
     const fs::path base = fs::path(file).parent_path();
@@ -493,7 +500,8 @@ namespace otj
                   << "), R_HRS = " << cur.r_hrs << " ohm (target " << targets_.hrs_resistance
                   << "), threshold pulse change " << cur.threshold_change << " (criterion "
                   << targets_.threshold_criterion << ")\n"
-                  << "  results: " << output_dir_ << "/calibration.json, materials: " << materials_dir_ << "/\n";
+                  << (check_only_ ? "  results: " + output_dir_ + "/calibration_check.json (no material file changed)\n"
+                                  : "  results: " + output_dir_ + "/calibration.json, materials: " + materials_dir_ + "/\n");
       }
   }
 

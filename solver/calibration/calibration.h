@@ -70,6 +70,9 @@ namespace otj
   class Calibration
   {
   public:
+    /// Declares every entry of a calibration file (defaults, ranges, meaning): what
+    /// `otj calibrate --print-parameters` prints.
+    static void declare_parameters(dealii::ParameterHandler &prm);
     /// Reads the calibration file (its device/run file, targets, priors).
     explicit Calibration(const std::string &file);
 

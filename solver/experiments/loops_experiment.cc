@@ -61,11 +61,9 @@ namespace otj
     }
   } // namespace
 
-  LoopsExperiment::LoopsExperiment(const std::string &file)
-    : file_(file)
+  void LoopsExperiment::declare_parameters(dealii::ParameterHandler &prm)
   {
     using namespace dealii;
-    ParameterHandler prm;
     prm.enter_subsection("Loops");
     prm.declare_entry("Device file", "writes.prm", Patterns::FileName(),
                       "Run parameter file of the device (relative to this file); its waveform is not used.");
@@ -93,6 +91,14 @@ namespace otj
                       "least two; empty: none): the Richardson plot ln(I/T^2) over 1/kT and its activation energy.");
     prm.leave_subsection();
     prm.leave_subsection();
+  }
+
+  LoopsExperiment::LoopsExperiment(const std::string &file)
+    : file_(file)
+  {
+    using namespace dealii;
+    ParameterHandler prm;
+    declare_parameters(prm);
     parse_parameter_file(prm, file);
     prm.enter_subsection("Loops");
     device_run_ = read_device_file((fs::path(file).parent_path() / prm.get("Device file")).string(), file, "Loops/Device file");

@@ -10,11 +10,19 @@
 
 #include <string>
 
+namespace dealii
+{
+  class ParameterHandler;
+}
+
 namespace otj
 {
   class LoopsExperiment
   {
   public:
+    /// Declares every entry of a loops file (defaults, ranges, meaning): what
+    /// `otj loops --print-parameters` prints.
+    static void declare_parameters(dealii::ParameterHandler &prm);
     explicit LoopsExperiment(const std::string &file);
     void run(bool quiet);
 
