@@ -2,6 +2,7 @@
 // names the file and the parameter, and a non-zero exit code.
 #include "test_helpers.h"
 
+#include <array>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -107,18 +108,23 @@ TEST(BadInput, HelpAndParameterReferenceWork)
 // without a file (nor the flag) the subcommand refuses with a message instead of running.
 TEST(BadInput, EverySubcommandPrintsItsFileEntriesAndNeedsItsFile)
 {
-  const std::vector<std::pair<std::string, std::string>> entries{
-    {"calibrate", "set HRS resistance (ohm)      = 1.8e8"},
-    {"loops", "set Reset voltage (V) = -4.3"},
-    {"merits", "set Output directory = results/merits"},
-    {"extract", "set Capture law from the pre-fit = false"},
-    {"protocols", "set Compact model      = results/paper_device/compact/compact_model.json"},
-    {"sweep", "subsection Sweep"}};
-  for (const auto &[command, entry] : entries)
+  // an entry only that subcommand's file has, and its default (on the entry's line)
+  const std::vector<std::array<std::string, 3>> entries{
+    {"calibrate", "set HRS resistance (ohm)", "1.8e8"},
+    {"loops", "set Sweep rate (V/s)", "10"},
+    {"merits", "set Output directory", "results/merits"},
+    {"extract", "set Capture law from the pre-fit", "false"},
+    {"protocols", "set Compact model", "results/paper_device/compact/compact_model.json"},
+    {"sweep", "set Write amplitudes (V)", "1.8"}};
+  for (const auto &[command, entry, value] : entries)
     {
       auto r = run_otj(command + " --print-parameters");
       EXPECT_EQ(r.code, 0) << command << ": " << r.output;
-      EXPECT_NE(r.output.find(entry), std::string::npos) << command << ": no '" << entry << "' in\n" << r.output;
+      const auto at  = r.output.find(entry + " ");
+      const auto eol = at == std::string::npos ? at : r.output.find('\n', at);
+      ASSERT_NE(at, std::string::npos) << command << ": no '" << entry << "' in\n" << r.output;
+      EXPECT_NE(r.output.substr(at, eol - at).find("= " + value), std::string::npos)
+        << command << ": " << r.output.substr(at, eol - at);
       r = run_otj(command);
       expect_refused(r, {"missing the", command.c_str()});
     }

@@ -17,6 +17,8 @@
 #include "parallel/box_stiffness_preconditioner.h"
 #include "parallel/selfp_schur_matrix.h"
 #include "parallel/field_block_matrix.h"
+
+#include <petsc/private/petscimpl.h> // PetscObjectStateGet: the state PETSc compares before rebuilding a preconditioner
 #include "parallel/petsc_check.h"
 #include "physics/constants.h"
 #include "physics/vacancy_flux.h"
@@ -1099,7 +1101,11 @@ TEST(Parallel2D, FieldBlocksOfThePreconditioningMatrixAreItsSubmatrices)
   VecSet(scale, 3.0);
   MatDiagonalScale(P, scale, nullptr);
   VecDestroy(&scale);
+  PetscObjectState before = 0, after = 0;
+  PetscObjectStateGet(reinterpret_cast<PetscObject>(blocks.matrix()), &before);
   blocks.update(P);
+  PetscObjectStateGet(reinterpret_cast<PetscObject>(blocks.matrix()), &after);
+  EXPECT_GT(after, before); // a new state: PETSc's field split rebuilds its preconditioner
   EXPECT_EQ(blocks.builds(), 1u);
   expect_blocks_equal_submatrices("after new values");
 }

@@ -14,7 +14,8 @@
 # Levels 2 / 3 / 4 have 9.7e4 / 3.8e5 / 1.5e6 DOFs; a level-4 pair takes ~1.5 min on a 2-core
 # AMD EPYC (3.2 GB over two ranks). Runs append to DIR/pairs.jsonl (each batch headed by a
 # comment line with the code version, the host and the date; delete the file to start
-# afresh), the summary goes to DIR/summary.md and DIR/summary.csv. Default DIR:
+# afresh; the summary pools the batches run with the same code, host, ranks and options as the
+# last one), the summary goes to DIR/summary.md and DIR/summary.csv. Default DIR:
 # results/benchmarks/scaling_2d. Needs the build (./run or ./test, or .ci/setup.sh).
 #
 #SBATCH --job-name=otj-scaling-2d
@@ -55,8 +56,10 @@ done
 BENCH=${OTJ_BENCHMARK:-$REPO/build/otj-benchmark}
 [ -x "$BENCH" ] || { echo "scaling_2d.sh: $BENCH not built (run ./test or bash .ci/setup.sh first)" >&2; exit 2; }
 
-# one thread per rank; under SLURM srun starts the ranks, elsewhere mpirun (as root it needs
-# --allow-run-as-root; --oversubscribe lets it start when the node reports fewer slots)
+# one thread per rank; under SLURM srun starts the ranks, elsewhere mpirun (Open MPI's needs
+# --allow-run-as-root as root, and --oversubscribe when the node reports fewer slots; other
+# MPI launchers: set MPIEXEC, e.g. MPIEXEC=mpiexec). Empty arrays are expanded as
+# ${a[@]+"${a[@]}"}: bash before 4.4 calls "${a[@]}" of an empty array unbound under set -u.
 export OMP_NUM_THREADS=1
 if [ -n "${MPIEXEC:-}" ]; then
   read -r -a mpiexec <<< "$MPIEXEC"
@@ -66,8 +69,12 @@ elif command -v srun > /dev/null && [ -n "${SLURM_JOB_ID:-}" ]; then
   launch_n() { srun --ntasks="$ranks" "$@"; }
   launch_1() { srun --ntasks=1 "$@"; }
 else
-  root=(); [ "$(id -u)" -eq 0 ] && root=(--allow-run-as-root)
-  launch_n() { mpirun "${root[@]}" --oversubscribe -np "$ranks" "$@"; }
+  open_mpi=()
+  if mpirun --version 2>&1 | grep -q "Open MPI"; then
+    open_mpi=(--oversubscribe)
+    [ "$(id -u)" -eq 0 ] && open_mpi+=(--allow-run-as-root)
+  fi
+  launch_n() { mpirun ${open_mpi[@]+"${open_mpi[@]}"} -np "$ranks" "$@"; }
   launch_1() { "$@"; }
 fi
 
@@ -85,14 +92,20 @@ one_run() {
     tail -5 "$output/last_run.err" >&2
     exit 1
   fi
+  local t
+  t=$(sed -n 's/.*"wall_s_per_newton_iteration": \([0-9.e+-]*\).*/\1/p' <<< "$line")
+  if [ -z "$t" ]; then
+    echo "scaling_2d.sh: a result line without wall_s_per_newton_iteration ($*): $line" >&2
+    exit 1
+  fi
   echo "$line" >> "$log"
-  sed -n 's/.*"wall_s_per_newton_iteration": \([0-9.e+-]*\).*/\1/p' <<< "$line"
+  echo "$t"
 }
 
 echo "2D Newton step, $pairs alternating pairs per level (1 rank, then $ranks ranks) at levels $levels -> $log"
 for level in $levels; do
   for k in $(seq 1 "$pairs"); do
-    args=(--only newton_2d --min-level "$level" --max-level "$level" "${extra[@]}")
+    args=(--only newton_2d --min-level "$level" --max-level "$level" ${extra[@]+"${extra[@]}"})
     t1=$(one_run launch_1 "$BENCH" "${args[@]}") && [ -n "$t1" ] || exit 1
     tn=$(one_run launch_n "$BENCH" "${args[@]}") && [ -n "$tn" ] || exit 1
     awk -v l="$level" -v k="$k" -v p="$pairs" -v a="$t1" -v n="$ranks" -v b="$tn" 'BEGIN {

@@ -151,6 +151,18 @@ namespace otj
           }
         PetscBool aij_pmat = PETSC_FALSE;
         check_petsc(PetscOptionsHasName(nullptr, nullptr, "-otj_fieldsplit_aij_pmat", &aij_pmat), "PetscOptionsHasName");
+        if (aij_pmat && blocks_)
+          {
+            // the option given after the blocks were made: back to the AIJ matrix, new splits
+            blocks_.reset();
+            blocks_builds_ = 0;
+            for (auto *k : {&primary_, &exact_})
+              if (k->ksp)
+                {
+                  KSPDestroy(&k->ksp);
+                  k->fields_set = false;
+                }
+          }
         if (!aij_pmat)
           {
             if (!blocks_)

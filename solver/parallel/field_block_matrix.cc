@@ -1,6 +1,9 @@
 // The field-split preconditioning matrix as a MATNEST of its field blocks (see field_block_matrix.h).
 #include "parallel/field_block_matrix.h"
 
+#include <mpi.h>
+
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -48,11 +51,13 @@ namespace otj
     check_petsc(PetscObjectGetComm(reinterpret_cast<PetscObject>(P), &comm), "PetscObjectGetComm");
     PetscInt first = 0, end = 0;
     check_petsc(MatGetOwnershipRange(P, &first, &end), "MatGetOwnershipRange");
-    if (is_vacancy_.size() != std::size_t(end - first))
-      throw std::logic_error("FieldBlockMatrix: one field flag per locally owned row needed");
     AijBlocks p;
-    if (!p.split(P))
-      throw std::logic_error("FieldBlockMatrix: the preconditioning matrix is not AIJ");
+    // checked on every rank before the collective calls below (a throw on one rank only
+    // would leave the others waiting in them)
+    int fine = is_vacancy_.size() == std::size_t(end - first) && p.split(P);
+    MPI_Allreduce(MPI_IN_PLACE, &fine, 1, MPI_INT, MPI_MIN, comm);
+    if (!fine)
+      throw std::logic_error("FieldBlockMatrix: an AIJ matrix and one field flag per locally owned row needed");
     stamp_.record(P);
 
     std::vector<PetscInt> rows[2];
@@ -99,6 +104,7 @@ namespace otj
       }
     } labels(P);
     const PetscInt n_source = labels.n_source;
+    int            sourced  = 1; // every block entry came from an entry of P (checked on all ranks at the end)
     for (unsigned int r = 0; r < 2; ++r)
       for (unsigned int s = 0; s < 2; ++s)
         {
@@ -114,10 +120,13 @@ namespace otj
               const double label = e < bd.nnz() ? bd.va[e] : bo.va[e - bd.nnz()];
               const PetscInt position = PetscInt(std::lround(label)) - 1;
               if (position < 0 || position >= n_source || double(position + 1) != label)
-                throw std::logic_error("FieldBlockMatrix: a block entry without a source in P");
-              src[e] = position;
+                sourced = 0;
+              src[e] = std::max<PetscInt>(0, std::min(position, n_source - 1));
             }
         }
+    MPI_Allreduce(MPI_IN_PLACE, &sourced, 1, MPI_INT, MPI_MIN, comm);
+    if (!sourced)
+      throw std::logic_error("FieldBlockMatrix: a block entry without a source in P");
     check_petsc(MatCreateNest(comm, 2, is_, 2, is_, &block_[0][0], &nest_), "MatCreateNest");
     ++builds_;
   }
