@@ -45,6 +45,7 @@
 #include <iostream>
 #include <sstream>
 #include <tuple>
+#include <vector>
 
 namespace
 {
@@ -104,8 +105,6 @@ int main(int argc, char **argv)
                                                     "over PDE runs; writes calibrated material files and calibration.json.");
   calibrate->add_option("file", calibrate_file, "Calibration file (.prm), e.g. drivers/paper_device/calibration.prm");
   calibrate->add_flag("-q,--quiet", quiet, "No progress output");
-  calibrate->add_flag("--print-parameters", print_file_parameters,
-                 "Print every entry of a calibration file with its default, allowed range and meaning, then exit");
   bool check_only = false;
   calibrate->add_flag("--check", check_only,
                       "Evaluate the targets at the current (calibrated) materials only; write calibration_check.json "
@@ -117,8 +116,6 @@ int main(int argc, char **argv)
                                             "curves of the pristine, LRS and HRS states; CSV and JSON output.");
   loops->add_option("file", loops_file, "Loops file (.prm), e.g. drivers/paper_device/loops.prm");
   loops->add_flag("-q,--quiet", quiet, "No progress output");
-  loops->add_flag("--print-parameters", print_file_parameters,
-                 "Print every entry of a loops file with its default, allowed range and meaning, then exit");
 
   std::string merits_file;
   auto *merits = app.add_subcommand("merits", "Figures of merit from PDE runs: switching threshold versus pulse width, "
@@ -126,8 +123,6 @@ int main(int argc, char **argv)
                                               "per spike, retention and endurance; CSV and merits.json.");
   merits->add_option("file", merits_file, "Merits file (.prm), e.g. drivers/paper_device/merits.prm");
   merits->add_flag("-q,--quiet", quiet, "No progress output");
-  merits->add_flag("--print-parameters", print_file_parameters,
-                 "Print every entry of a merits file with its default, allowed range and meaning, then exit");
 
   std::string extract_file;
   auto *extract = app.add_subcommand("extract", "Compact model from PDE training runs (state equations and current "
@@ -135,8 +130,6 @@ int main(int argc, char **argv)
                                                 "against the PDE on unseen pulse sequences.");
   extract->add_option("file", extract_file, "Extraction file (.prm), e.g. drivers/paper_device/compact.prm");
   extract->add_flag("-q,--quiet", quiet, "No progress output");
-  extract->add_flag("--print-parameters", print_file_parameters,
-                 "Print every entry of a extraction file with its default, allowed range and meaning, then exit");
 
   std::string protocols_file;
   auto *protocols = app.add_subcommand("protocols", "The paper's synaptic protocols on an extracted compact model: EPSC, "
@@ -144,8 +137,18 @@ int main(int argc, char **argv)
                                                     "energy per spike, 5x5 letter array; CSV and protocols.json.");
   protocols->add_option("file", protocols_file, "Protocols file (.prm), e.g. drivers/paper_device/protocols.prm");
   protocols->add_flag("-q,--quiet", quiet, "No progress output");
-  protocols->add_flag("--print-parameters", print_file_parameters,
-                 "Print every entry of a protocols file with its default, allowed range and meaning, then exit");
+
+  // the subcommands whose file an experiment class declares: `otj <subcommand> --print-parameters`
+  // prints its entries; otherwise the file is needed
+  const std::vector<std::tuple<CLI::App *, void (*)(dealii::ParameterHandler &), std::string>> file_commands{
+    {calibrate, &otj::Calibration::declare_parameters, "calibration"},
+    {loops, &otj::LoopsExperiment::declare_parameters, "loops"},
+    {merits, &otj::MeritsExperiment::declare_parameters, "merits"},
+    {extract, &otj::CompactExtraction::declare_parameters, "extraction"},
+    {protocols, &otj::ProtocolsExperiment::declare_parameters, "protocols"}};
+  for (const auto &[command, declare, name] : file_commands)
+    command->add_flag("--print-parameters", print_file_parameters,
+                      "Print every entry of the " + name + " file with its default, allowed range and meaning, then exit");
 
   otj::SweepCommand sweep_command; // `otj sweep` (drivers/sweep/)
   sweep_command.add_to(app);
@@ -173,13 +176,7 @@ int main(int argc, char **argv)
           otj::RunParameters::print_reference(std::cout, format);
           return 0;
         }
-      // `otj <subcommand> --print-parameters`: the entries of that subcommand's file; otherwise its file is needed
-      for (const auto &[command, declare, name] :
-           {std::tuple{calibrate, &otj::Calibration::declare_parameters, "calibration"},
-            std::tuple{loops, &otj::LoopsExperiment::declare_parameters, "loops"},
-            std::tuple{merits, &otj::MeritsExperiment::declare_parameters, "merits"},
-            std::tuple{extract, &otj::CompactExtraction::declare_parameters, "extraction"},
-            std::tuple{protocols, &otj::ProtocolsExperiment::declare_parameters, "protocols"}})
+      for (const auto &[command, declare, name] : file_commands)
         if (command->parsed())
           {
             if (print_file_parameters)

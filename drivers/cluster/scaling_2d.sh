@@ -56,25 +56,14 @@ done
 BENCH=${OTJ_BENCHMARK:-$REPO/build/otj-benchmark}
 [ -x "$BENCH" ] || { echo "scaling_2d.sh: $BENCH not built (run ./test or bash .ci/setup.sh first)" >&2; exit 2; }
 
-# one thread per rank; under SLURM srun starts the ranks, elsewhere mpirun (Open MPI's needs
-# --allow-run-as-root as root, and --oversubscribe when the node reports fewer slots; other
-# MPI launchers: set MPIEXEC, e.g. MPIEXEC=mpiexec). Empty arrays are expanded as
-# ${a[@]+"${a[@]}"}: bash before 4.4 calls "${a[@]}" of an empty array unbound under set -u.
+# one thread per rank; the N-rank runs by srun in a SLURM job, mpirun outside (or $MPIEXEC; see
+# mpi_launch.sh), the 1-rank runs by srun --ntasks=1 in a job and directly outside
 export OMP_NUM_THREADS=1
-if [ -n "${MPIEXEC:-}" ]; then
-  read -r -a mpiexec <<< "$MPIEXEC"
-  launch_n() { "${mpiexec[@]}" -np "$ranks" "$@"; }
-  launch_1() { "$@"; }
-elif command -v srun > /dev/null && [ -n "${SLURM_JOB_ID:-}" ]; then
-  launch_n() { srun --ntasks="$ranks" "$@"; }
+source "$REPO/drivers/cluster/mpi_launch.sh"
+launch_n() { mpi_launch "$ranks" "$@"; }
+if command -v srun > /dev/null && [ -n "${SLURM_JOB_ID:-}" ] && [ -z "${MPIEXEC:-}" ]; then
   launch_1() { srun --ntasks=1 "$@"; }
 else
-  open_mpi=()
-  if mpirun --version 2>&1 | grep -q "Open MPI"; then
-    open_mpi=(--oversubscribe)
-    [ "$(id -u)" -eq 0 ] && open_mpi+=(--allow-run-as-root)
-  fi
-  launch_n() { mpirun ${open_mpi[@]+"${open_mpi[@]}"} -np "$ranks" "$@"; }
   launch_1() { "$@"; }
 fi
 
