@@ -556,14 +556,16 @@ TEST(Solver, StepTolerancesBoundTheNewtonErrorAndKeepTheBalance)
 }
 
 // Pseudo-transient continuation (simulation/equilibrium_continuation.h) on a
-// scalar relaxation du/dt = -(u - 1) whose implicit Euler step is exact,
-// u_new = (u_old + dt) / (1 + dt): with no failures it reaches u = 1; when
-// every step longer than dt_fail "fails" (Newton at its round-off floor) the
-// steps held at the cap still end at the equilibrium, and a continuation
-// that cannot get past 1 ms steps is reported as stalled, not returned.
+// scalar relaxation du/dt = -(u - 1) / tau whose implicit Euler step is exact,
+// u_new = (u_old + dt / tau) / (1 + dt / tau): with no failures it reaches u = 1;
+// when every step longer than dt_fail "fails" (Newton at its round-off floor)
+// the steps held at the cap still end at the equilibrium (at 2.5e3 s steps, and
+// at 300 s steps as a 0.9 eV interface trap holds them), a slow relaxation
+// (tau = 1e5 s) held at 300 s steps is not passed off as the equilibrium, and a
+// continuation that cannot get past 1 ms steps is reported as stalled.
 TEST(Continuation, ReachesEquilibriumAndReportsStalls)
 {
-  auto run = [](const double dt_fail, const double noise) {
+  auto run = [](const double dt_fail, const double noise, const double tau = 1.0) {
     std::vector<double> u{0.0};
     unsigned int        calls = 0;
     auto step = [&](double dt, const std::vector<double> &old, std::vector<double> &trial) {
@@ -571,7 +573,7 @@ TEST(Continuation, ReachesEquilibriumAndReportsStalls)
       r.iterations = 1;
       r.converged  = dt <= dt_fail;
       // round-off noise of relative size `noise` that alternates in sign
-      trial[0] = (old[0] + dt) / (1.0 + dt) * (1.0 + ((++calls % 2) ? noise : -noise));
+      trial[0] = (old[0] + dt / tau) / (1.0 + dt / tau) * (1.0 + ((++calls % 2) ? noise : -noise));
       return r;
     };
     auto change = [](const std::vector<double> &a, const std::vector<double> &b) {
@@ -583,6 +585,10 @@ TEST(Continuation, ReachesEquilibriumAndReportsStalls)
   EXPECT_NEAR(run(1e30, 0.0), 1.0, 1e-12);
   // held at 2.5e3 s steps by failures above 5e3 s, with 1e-8 noise per step
   EXPECT_NEAR(run(5e3, 1e-8), 1.0, 1e-7);
+  // held at 300 s steps (failures above 600 s), with 1e-11 noise per step
+  EXPECT_NEAR(run(600.0, 1e-11), 1.0, 1e-9);
+  // the same cap on a relaxation of 1e5 s: 400 steps of 300 s leave it half-way
+  EXPECT_THROW(run(600.0, 0.0, 1e5), ConvergenceFailure);
   // held at steps below 1 ms: a half-relaxed state must not pass
   EXPECT_THROW(run(1e-3, 0.0), ConvergenceFailure);
 }

@@ -26,6 +26,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..")
 OTJ = os.path.join(ROOT, "build", "otj")
 OUT = os.path.join(ROOT, "results", "paper_device", "studies", "stm_landscape")
 FILES = {"film": "srtio3_film.prm", "interface": "sto_snto_interface.prm"}
+TIMEOUT = None  # s per otj run (None: no limit); landscape_search.py sets one
 
 # (name, {layer: {entry: value}}): the calibrated landscape, then the two routes of the
 # sixteenth session: a longer hop in the film (stronger field term), a shallower interface trap
@@ -70,7 +71,10 @@ def run(d, base, tag, waveform, times, extra=""):
     text = text.replace("subsection Output", "subsection Output\n  set Write VTU = false\n  set Write profiles = false")
     prm = os.path.join(d, tag + ".prm")
     open(prm, "w").write(text + extra)
-    r = subprocess.run([OTJ, "run", prm], capture_output=True, text=True)
+    try:
+        r = subprocess.run([OTJ, "run", prm], capture_output=True, text=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        sys.exit(f"stm_landscape_probes: otj run {prm} took more than {TIMEOUT} s")
     if r.returncode != 0:
         sys.exit(f"stm_landscape_probes: otj run {prm} failed:\n{r.stdout[-800:]}{r.stderr[-800:]}")
     # the snapshots' 0.1 V read resistances (summary.json, full precision)
