@@ -1,5 +1,6 @@
 // The least-squares engine of `otj calibrate` (Levenberg-Marquardt with
 // projection and failing models) on problems with known minima.
+#include "calibration/calibration.h"
 #include "calibration/levenberg_marquardt.h"
 
 #include <gtest/gtest.h>
@@ -151,4 +152,39 @@ TEST(LevenbergMarquardt, JacobianColumnsOnTwoThreadsEqualTheSerialFit)
   EXPECT_NEAR(serial.x[0], 2.0, 1e-4);
   EXPECT_NEAR(serial.x[1], 0.7, 1e-4);
   EXPECT_NEAR(serial.x[2], 0.5, 1e-4);
+}
+
+// The STM relaxation target's 1/e time (calibration/calibration.h): exact for a
+// single exponential read at log-spaced times, from the end of the spike (t[0])
+// whatever its absolute time; NaN without a volatile part; +inf when the part
+// has not fallen to 1/e by the last read; a two-time-constant decay gives the
+// time where it crosses 1/e, not either constant. The band distance in log2.
+TEST(Calibration, EFoldingTimeOfTheVolatilePart)
+{
+  for (const double tau : {3e-9, 1e-7, 2.2e-6})
+    {
+      std::vector<double> t, A;
+      for (int k = 0; k <= 24; ++k)
+        {
+          t.push_back(5e-8 + (k ? 1e-9 * std::pow(10.0, 0.25 * (k - 1)) : 0.0));
+          A.push_back(0.05 * std::exp(-(t.back() - 5e-8) / tau));
+        }
+      EXPECT_NEAR(e_folding_time(t, A) / tau, 1.0, 1e-9) << tau;
+    }
+  EXPECT_TRUE(std::isnan(e_folding_time({0.0, 1e-6}, {0.0, 0.0})));
+  EXPECT_TRUE(std::isnan(e_folding_time({0.0, 1e-6}, {-1e-3, -1e-4})));
+  EXPECT_TRUE(std::isinf(e_folding_time({0.0, 1e-6, 1e-5}, {1.0, 0.9, 0.5})));
+  // 0.5 exp(-t / 10 ns) + 0.5 exp(-t / 1 us) crosses 1/e at (1 - ln 2) us = 0.307 us (bisection below)
+  auto two = [](double t) { return 0.5 * std::exp(-t / 1e-8) + 0.5 * std::exp(-t / 1e-6); };
+  double lo = 1e-8, hi = 1e-5;
+  for (int k = 0; k < 200; ++k)
+    (two(0.5 * (lo + hi)) > std::exp(-1.0) ? lo : hi) = 0.5 * (lo + hi);
+  std::vector<double> t, A;
+  for (int k = 0; k <= 400; ++k)
+    t.push_back(1e-8 * k), A.push_back(two(t.back()));
+  EXPECT_NEAR(e_folding_time(t, A), lo, 1e-3 * lo);
+  EXPECT_NEAR(lo, (1.0 - std::log(2.0)) * 1e-6, 1e-4 * lo);
+  EXPECT_NEAR(log2_distance_to_band(1e-6, 3e-7, 8e-6), 0.0, 0.0);
+  EXPECT_NEAR(log2_distance_to_band(1.5e-7, 3e-7, 8e-6), 1.0, 1e-12);
+  EXPECT_NEAR(log2_distance_to_band(3.2e-5, 3e-7, 8e-6), 2.0, 1e-12);
 }

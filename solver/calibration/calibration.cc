@@ -107,6 +107,10 @@ namespace otj
                      &Material::activation_energy, eV, "hopping barrier in the STO/Nb:STO interface layer");
       material_entry("Film activation energy", "barrier", "Vacancy activation energy (eV)",
                      &Material::activation_energy, eV, "hopping barrier of vacancies in the STO film");
+      material_entry("Film hop distance", "barrier", "Hop distance (nm)", &Material::hop_distance, 1e-9,
+                     "hop distance of vacancies in the STO film (the length of the field term of the hopping rate)");
+      material_entry("Interface hop distance", "bottom interface layer", "Hop distance (nm)", &Material::hop_distance,
+                     1e-9, "hop distance of vacancies in the STO/Nb:STO interface layer");
       // a material property shared by the film and its interface layers
       auto film_entry = [&](const std::string &key, const std::string &unit, const std::string &entry,
                             double Material::*field, const std::string &desc) {
@@ -130,6 +134,13 @@ namespace otj
       return r;
     }
 
+    std::string format_double(const double v, const int digits)
+    {
+      std::ostringstream o;
+      o << std::setprecision(digits) << v;
+      return o.str();
+    }
+
     double scaled(const FitParameter &f, double v)
     {
       return f.log_scale ? (std::log10(v) - std::log10(f.prior)) / f.prior_width : (v - f.prior) / f.prior_width;
@@ -140,8 +151,32 @@ namespace otj
       return std::clamp(v, f.lower, f.upper);
     }
 
-    const char *target_names[] = {"LRS resistance", "HRS resistance", "threshold change"};
+    const char *target_names[] = {"LRS resistance", "HRS resistance", "threshold", "relaxation time"};
   } // namespace
+
+  double e_folding_time(const std::vector<double> &t, const std::vector<double> &A)
+  {
+    if (A.empty() || !(A[0] > 0))
+      return std::numeric_limits<double>::quiet_NaN();
+    const double target = std::log(A[0]) - 1.0;
+    for (std::size_t i = 1; i < A.size() && i < t.size(); ++i)
+      if (!(A[i] > 0) || std::log(A[i]) <= target)
+        {
+          const double la = std::log(A[i - 1]), lb = A[i] > 0 ? std::log(A[i]) : -1e300;
+          const double f  = lb < -1e299 ? 1.0 : (la - target) / (la - lb);
+          return t[i - 1] + f * (t[i] - t[i - 1]) - t[0];
+        }
+    return std::numeric_limits<double>::infinity();
+  }
+
+  double log2_distance_to_band(const double x, const double lo, const double hi)
+  {
+    if (x < lo)
+      return std::log2(lo / x);
+    if (x > hi)
+      return std::log2(x / hi);
+    return 0.0;
+  }
 
   double CalibrationEvaluation::cost() const
   {
@@ -194,6 +229,21 @@ namespace otj
                       "Time after the pulse when the non-volatile change is read (s): the paper's STM states fade within 25 us.");
     prm.declare_entry("Threshold criterion", "0.1", Patterns::Double(0.0),
                       "Relative read-conductance change that counts as non-volatile (G/G0 - 1).");
+    prm.declare_entry("Threshold residual", "change", Patterns::Selection("change|voltage"),
+                      "change: log2 of the threshold pulse's change over the criterion (steep in the amplitude: "
+                      "a 1.5x lower threshold voltage is a residual of ~10); voltage: log2 of the amplitude that "
+                      "leaves the criterion's change (found by root finding within [V/2, 2V]) over the threshold "
+                      "voltage, so that 1 means a factor 2 in volts.");
+    prm.declare_entry("STM relaxation weight", "0", Patterns::Double(0.0),
+                      "Weight of the STM relaxation target (calibration set: of order microseconds); 0 = no "
+                      "relaxation target (three targets).");
+    prm.declare_entry("STM relaxation pulse voltage (V)", "0.6", Patterns::Double(0.0, 10.0),
+                      "Amplitude of the sub-threshold spike whose volatile part is followed (paper Fig. 2a: 0.6 V).");
+    prm.declare_entry("STM relaxation pulse width (s)", "5e-8", Patterns::Double(0.0), "Its width (s; paper: 50 ns).");
+    prm.declare_entry("STM relaxation time lower bound (s)", "3e-7", Patterns::Double(0.0),
+                      "Lower end of the target band of the 1/e time of the volatile part (s).");
+    prm.declare_entry("STM relaxation time upper bound (s)", "8e-6", Patterns::Double(0.0),
+                      "Upper end of the band (s): the paper's C and N letters fade within 25 us.");
     prm.leave_subsection();
     for (const auto &f : registry)
       {
@@ -239,6 +289,17 @@ namespace otj
     targets_.threshold_width     = prm.get_double("Threshold pulse width (s)");
     targets_.threshold_relax     = prm.get_double("Threshold read delay (s)");
     targets_.threshold_criterion = prm.get_double("Threshold criterion");
+    targets_.threshold_as_voltage = prm.get("Threshold residual") == "voltage";
+    targets_.relaxation_weight   = prm.get_double("STM relaxation weight");
+    targets_.relaxation_voltage  = prm.get_double("STM relaxation pulse voltage (V)");
+    targets_.relaxation_width    = prm.get_double("STM relaxation pulse width (s)");
+    targets_.relaxation_tau_low  = prm.get_double("STM relaxation time lower bound (s)");
+    targets_.relaxation_tau_high = prm.get_double("STM relaxation time upper bound (s)");
+    if (targets_.relaxation_weight > 0 &&
+        !(targets_.relaxation_tau_low > 0 && targets_.relaxation_tau_low < targets_.relaxation_tau_high))
+      throw_bad_parameter(file, "Calibration/Targets/STM relaxation time lower bound (s)",
+                          std::to_string(targets_.relaxation_tau_low),
+                          "a positive value below 'STM relaxation time upper bound (s)'");
     prm.leave_subsection();
     base_ = read_device_file(device_file, file, "Calibration/Device file");
     for (auto &f : parameters_)
@@ -306,10 +367,10 @@ namespace otj
         // the threshold pulse from the pristine state: relative read-conductance
         // change after the read delay, and the centroid advance during the pulse
         const double te = T.threshold_edge, tp = T.threshold_width;
-        std::ostringstream wt;
-        wt << std::setprecision(12) << "0 0; " << te << ' ' << T.threshold_voltage << "; " << te + tp << ' '
-           << T.threshold_voltage << "; " << 2 * te + tp << " 0; " << 2 * te + tp + T.threshold_relax << " 0";
-        auto threshold_run = [&](RunParameters q) {
+        auto threshold_run = [&](RunParameters q, const double V) {
+          std::ostringstream wt;
+          wt << std::setprecision(12) << "0 0; " << te << ' ' << V << "; " << te + tp << ' ' << V << "; "
+             << 2 * te + tp << " 0; " << 2 * te + tp + T.threshold_relax << " 0";
           q.experiment.waveform = PiecewiseLinearWaveform::parse(wt.str(), "calibration threshold waveform");
           TransientSimulation sim(q, true);
           sim.solve_initial_state();
@@ -329,7 +390,7 @@ namespace otj
             auto g = [&](double v) {
               RunParameters q = p;
               f.apply(q.device, v);
-              const auto r = threshold_run(q);
+              const auto r = threshold_run(q, T.threshold_voltage);
               return std::log((std::max(r.first, 0.0) + 1e-6) / T.threshold_criterion);
             };
             double a = f.lower, b = f.upper, ga = g(a), gb = g(b);
@@ -355,9 +416,39 @@ namespace otj
               }
             f.apply(p.device, ev.solved_value);
           }
-        const auto th         = threshold_run(p);
+        const auto th         = threshold_run(p, T.threshold_voltage);
         ev.threshold_change   = th.first;
         ev.threshold_progress = th.second;
+        if (T.threshold_as_voltage)
+          {
+            // the amplitude whose pulse leaves the criterion's change: Illinois on
+            // ln((dG/G + 1e-6) / criterion), increasing in V, within [V_th / 2, 2 V_th]
+            auto g = [&](double V) {
+              return std::log((std::max(threshold_run(p, V).first, 0.0) + 1e-6) / T.threshold_criterion);
+            };
+            double a = 0.5 * T.threshold_voltage, b = 2.0 * T.threshold_voltage;
+            double ga = g(a), gb = g(b);
+            if (ga >= 0)
+              ev.threshold_amplitude = a;
+            else if (gb <= 0)
+              ev.threshold_amplitude = b;
+            else
+              {
+                double c = b;
+                for (int k = 0; k < 40 && std::abs(b - a) > 2e-3; ++k)
+                  {
+                    c = (k % 3 == 2) ? 0.5 * (a + b) : (a * gb - b * ga) / (gb - ga);
+                    const double gc = g(c);
+                    if (std::abs(gc) < 0.02)
+                      break;
+                    if (gc < 0)
+                      a = c, ga = gc, gb *= (k % 3 == 2) ? 1.0 : 0.5;
+                    else
+                      b = c, gb = gc, ga *= (k % 3 == 2) ? 1.0 : 0.5;
+                  }
+                ev.threshold_amplitude = c;
+              }
+          }
 
         // the two writes of the R-V loop's extremes, each followed by a relaxation
         const double e = T.edge_time, tw = T.write_time, tr = T.relax_time;
@@ -378,6 +469,35 @@ namespace otj
           ev.r_lrs = lrs.resistance, ev.tunnelling_share_lrs = lrs.shares.tunnelling();
           ev.r_hrs = hrs.resistance, ev.tunnelling_share_hrs = hrs.shares.tunnelling();
         }
+        if (T.relaxation_weight > 0)
+          {
+            // the sub-threshold spike from the pristine state, read at 0.1 V from its
+            // end over five decades (4 reads per decade) and after 1 ms (the baseline)
+            const double te = T.threshold_edge, tp = T.relaxation_width, t_end = 2 * te + tp;
+            std::ostringstream ws;
+            ws << std::setprecision(12) << "0 0; " << te << ' ' << T.relaxation_voltage << "; " << te + tp << ' '
+               << T.relaxation_voltage << "; " << t_end << " 0; " << t_end + 1e-3 << " 0";
+            RunParameters q       = p;
+            q.experiment.waveform = PiecewiseLinearWaveform::parse(ws.str(), "calibration relaxation waveform");
+            TransientSimulation sim(q, true);
+            sim.solve_initial_state();
+            const double        R0 = sim.read(sim.state(), Vr).resistance;
+            std::vector<double> t{0.0}, G;
+            for (int k = 0; k <= 20; ++k)
+              t.push_back(1e-9 * std::pow(10.0, 0.25 * k));
+            for (const double tk : t)
+              {
+                sim.integrate_waveform(false, t_end + tk);
+                G.push_back(R0 / sim.read(sim.state(), Vr).resistance);
+              }
+            sim.integrate_waveform(false);
+            const double        G_base = R0 / sim.read(sim.state(), Vr).resistance;
+            std::vector<double> A;
+            for (const double g : G)
+              A.push_back(g - G_base);
+            ev.relaxation_peak = A.front();
+            ev.relaxation_tau  = A.front() > 1e-6 ? e_folding_time(t, A) : std::numeric_limits<double>::quiet_NaN();
+          }
       }
     catch (const std::exception &ex)
       {
@@ -397,7 +517,15 @@ namespace otj
     // vacancy centroid's advance during the pulse (as a fraction of the film
     // thickness, weighted 1e-3), so that the fit sees which way to go.
     const double progress = std::max(ev.threshold_change, 0.0) + 1e-3 * std::clamp(ev.threshold_progress, 0.0, 1.0) + 1e-9;
-    ev.residuals.push_back(std::log2(progress / T.threshold_criterion));
+    ev.residuals.push_back(T.threshold_as_voltage ? std::log2(ev.threshold_amplitude / T.threshold_voltage)
+                                                  : std::log2(progress / T.threshold_criterion));
+    // relaxation: log2 distance of the 1/e time to the target band; a spike
+    // without a volatile part (or one that never decays) counts as 10 (a factor 1000)
+    if (T.relaxation_weight > 0)
+      ev.residuals.push_back(T.relaxation_weight * (std::isfinite(ev.relaxation_tau) && ev.relaxation_tau > 0
+                                                       ? log2_distance_to_band(ev.relaxation_tau, T.relaxation_tau_low,
+                                                                               T.relaxation_tau_high)
+                                                       : 10.0));
     k = 0;
     for (const auto &f : parameters_)
       if (f.fitted)
@@ -442,13 +570,18 @@ namespace otj
         std::cout << "  " << parameters_[threshold_solver_].key << " = " << std::setprecision(4) << e.solved_value;
       if (e.ok)
         std::cout << "  | R_LRS " << std::setprecision(3) << e.r_lrs << "  R_HRS " << e.r_hrs << "  dG/G(th) "
-                  << e.threshold_change << " (advance " << e.threshold_progress << ")  cost " << e.cost() << std::endl;
+                  << e.threshold_change << " (advance " << e.threshold_progress << ")"
+                  << (targets_.threshold_as_voltage ? "  V_th " + format_double(e.threshold_amplitude, 4) + " V" : "")
+                  << ""
+                  << (targets_.relaxation_weight > 0 ? "  tau_1 " + format_double(e.relaxation_tau, 3) + " s" : "")
+                  << "  cost " << e.cost() << std::endl;
       else
         std::cout << "  | failed: " << e.failure.substr(0, 120) << std::endl;
     };
 
     if (!quiet)
-      std::cout << "otj calibrate " << file_ << ": " << n << " parameters, 3 targets (log2 residuals), priors\n";
+      std::cout << "otj calibrate " << file_ << ": " << n << " parameters, " << targets_.count()
+                << " targets (log2 residuals), priors\n";
     // the model in scaled parameters; every evaluation is kept so that the
     // accepted points' targets (resistances, shares) can be reported
     std::map<std::vector<double>, CalibrationEvaluation> seen;
@@ -464,7 +597,7 @@ namespace otj
       return e.residuals;
     };
     auto done = [&](const std::vector<double> &r) {
-      for (unsigned i = 0; i < 3; ++i)
+      for (unsigned i = 0; i < targets_.count(); ++i)
         if (std::abs(r[i]) > tolerance_)
           return false;
       return true;
@@ -499,7 +632,17 @@ namespace otj
         std::cout << "    R_LRS = " << std::setprecision(3) << cur.r_lrs << " ohm (target " << targets_.lrs_resistance
                   << "), R_HRS = " << cur.r_hrs << " ohm (target " << targets_.hrs_resistance
                   << "), threshold pulse change " << cur.threshold_change << " (criterion "
-                  << targets_.threshold_criterion << ")\n"
+                  << targets_.threshold_criterion << ")"
+                  << (targets_.threshold_as_voltage
+                        ? ", threshold " + format_double(cur.threshold_amplitude, 4) + " V (target " +
+                            format_double(targets_.threshold_voltage, 3) + " V)"
+                        : "")
+                  << (targets_.relaxation_weight > 0
+                        ? ", STM relaxation 1/e time " + format_double(cur.relaxation_tau, 3) + " s (band " +
+                            format_double(targets_.relaxation_tau_low, 3) + " - " +
+                            format_double(targets_.relaxation_tau_high, 3) + " s)"
+                        : "")
+                  << "\n"
                   << (check_only_ ? "  results: " + output_dir_ + "/calibration_check.json (no material file changed)\n"
                                   : "  results: " + output_dir_ + "/calibration.json, materials: " + materials_dir_ + "/\n");
       }
@@ -587,6 +730,10 @@ namespace otj
                     {"HRS resistance (ohm)", T.hrs_resistance},
                     {"write", {{"set V", T.set_voltage}, {"reset V", T.reset_voltage}, {"duration s", T.write_time}, {"relaxation s", T.relax_time}}},
                     {"threshold", {{"V", T.threshold_voltage}, {"width s", T.threshold_width}, {"read delay s", T.threshold_relax}, {"criterion dG/G", T.threshold_criterion}}}};
+    if (T.relaxation_weight > 0)
+      j["targets"]["STM relaxation"] = {{"weight", T.relaxation_weight}, {"spike V", T.relaxation_voltage},
+                                        {"spike width s", T.relaxation_width},
+                                        {"1/e time band s", {T.relaxation_tau_low, T.relaxation_tau_high}}};
     auto ev_json = [&](const CalibrationEvaluation &e) {
       json r = {{"ok", e.ok},
                 {"pristine resistance (ohm)", e.r_pristine},
@@ -596,9 +743,15 @@ namespace otj
                 {"HRS tunnelling share", e.tunnelling_share_hrs},
                 {"threshold pulse dG/G", e.threshold_change},
                 {"threshold pulse centroid advance / film thickness", e.threshold_progress},
+                {"threshold amplitude (V)", T.threshold_as_voltage ? json(e.threshold_amplitude) : json(nullptr)},
                 {"cost", e.cost()}};
-      for (unsigned i = 0; i < 3 && i < e.residuals.size(); ++i)
+      for (unsigned i = 0; i < T.count() && i < e.residuals.size(); ++i)
         r["log2 residuals"][target_names[i]] = e.residuals[i];
+      if (T.relaxation_weight > 0)
+        {
+          r["STM relaxation 1/e time (s)"] = std::isfinite(e.relaxation_tau) ? json(e.relaxation_tau) : json(nullptr);
+          r["STM relaxation spike volatile dG/G"] = e.relaxation_peak;
+        }
       return r;
     };
     j["initial"] = ev_json(initial);

@@ -7,6 +7,10 @@
 //   - the STM-to-LTM threshold: a pulse of amplitude V_th and width t_p (1.8 V,
 //     20 ns) leaves a non-volatile relative conductance change equal to the
 //     criterion, read after t_relax (the volatile part has faded by then).
+//   - optionally (Relaxation weight > 0) the STM relaxation "of order
+//     microseconds": the 1/e time of the volatile read-conductance change after
+//     a sub-threshold spike (0.6 V, 50 ns) from the pristine state, against a
+//     band [tau_low, tau_high] (residual: log2 distance to the band, 0 inside).
 // Residuals are log2 ratios (simulated / target), so 1 means a factor 2.
 // Each fitted parameter has a prior (centre and width, documented in the
 // calibration file); the prior enters as an extra residual (p - p0)/w
@@ -51,7 +55,22 @@ namespace otj
     double lrs_resistance = 2.7e4, hrs_resistance = 1.8e8;
     double threshold_voltage = 1.8, threshold_width = 20e-9, threshold_edge = 1e-9, threshold_relax = 25e-6,
            threshold_criterion = 0.1;
+    bool threshold_as_voltage = false; ///< threshold residual in volts (else in the change at V_th)
+    /// relaxation target: off at weight 0
+    double relaxation_weight = 0, relaxation_voltage = 0.6, relaxation_width = 50e-9, relaxation_tau_low = 3e-7,
+           relaxation_tau_high = 8e-6;
+    unsigned int count() const { return relaxation_weight > 0 ? 4 : 3; } ///< number of target residuals
   };
+
+  /// The 1/e time of a decaying volatile part A(t) read at increasing times t
+  /// (t[0] the end of the spike): the time where ln A falls to ln A[0] - 1,
+  /// interpolated linearly in ln A between the two reads that bracket it (exact
+  /// for a single exponential). NaN without a volatile part (A[0] <= 0), +inf if
+  /// A stays above A[0]/e to the last read.
+  double e_folding_time(const std::vector<double> &t, const std::vector<double> &A);
+
+  /// log2 distance of x > 0 to the band [lo, hi]: 0 inside, log2(lo/x) below, log2(x/hi) above.
+  double log2_distance_to_band(double x, double lo, double hi);
 
   /// Everything one evaluation of the model gives.
   struct CalibrationEvaluation
@@ -62,7 +81,10 @@ namespace otj
     double              tunnelling_share_lrs = 0, tunnelling_share_hrs = 0;
     double              threshold_change = 0; ///< relative conductance change of the threshold pulse
     double              threshold_progress = 0;
-    double              solved_value = 0; ///< value of the 'Threshold solved by' parameter ///< vacancy centroid advance during the pulse / film thickness
+    double              solved_value = 0; ///< value of the 'Threshold solved by' parameter
+    double              threshold_amplitude = 0; ///< amplitude leaving the criterion's change (threshold residual 'voltage')
+    double              relaxation_tau  = 0; ///< 1/e time of the relaxation spike's volatile part (s; NaN: none)
+    double              relaxation_peak = 0; ///< its volatile part at the end of the spike (G/G0)
     std::vector<double> residuals;            ///< targets, then priors
     double              cost() const;
   };
