@@ -169,6 +169,13 @@ TEST(BadInput, CalibrationWithZeroPriorWidthIsRefused)
   expect_refused(r, {"Prior width", "calibration_zero_prior_width.prm"});
 }
 
+TEST(BadInput, CalibrationWithAnInvertedRelaxationBandIsRefused)
+{
+  const auto r = run_otj("calibrate " + input("calibration_relaxation_band_inverted.prm"));
+  expect_refused(r, {"calibration_relaxation_band_inverted.prm", "STM relaxation time lower bound (s)",
+                     "below 'STM relaxation time upper bound (s)'"});
+}
+
 TEST(BadInput, LoopsWithZeroSweepRateIsRefused)
 {
   const auto r = run_otj("loops " + input("loops_zero_sweep_rate.prm"));
