@@ -24,6 +24,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iomanip>
 #include <map>
 #include <mutex>
@@ -149,6 +150,41 @@ namespace otj
     {
       const double v = f.log_scale ? std::pow(10.0, std::log10(f.prior) + x * f.prior_width) : f.prior + x * f.prior_width;
       return std::clamp(v, f.lower, f.upper);
+    }
+
+    /// Waveform of one trapezoidal pulse: 0 V, edges of `edge`, `width` at V, then `tail` at 0 V.
+    std::string pulse_waveform(const double edge, const double width, const double V, const double tail)
+    {
+      std::ostringstream w;
+      w << std::setprecision(12) << "0 0; " << edge << ' ' << V << "; " << edge + width << ' ' << V << "; "
+        << 2 * edge + width << " 0; " << 2 * edge + width + tail << " 0";
+      return w.str();
+    }
+
+    /// Root of g, increasing or decreasing, on [a, b] by the Illinois variant of regula falsi
+    /// (every third step a bisection, so that the bracket shrinks); without a sign change the
+    /// end with the smaller |g|. Stops when the bracket is below x_tol or |g| below g_tol.
+    double illinois_root(const std::function<double(double)> &g, double a, double b, const double x_tol,
+                         const double g_tol)
+    {
+      double ga = g(a), gb = g(b);
+      if (ga * gb > 0)
+        return std::abs(ga) < std::abs(gb) ? a : b;
+      for (int k = 0; k < 40 && std::abs(b - a) > x_tol; ++k)
+        {
+          double c = (a * gb - b * ga) / (gb - ga);
+          if (k % 3 == 2)
+            c = 0.5 * (a + b);
+          const double gc = g(c);
+          if (gc * gb < 0)
+            a = b, ga = gb;
+          else
+            ga *= 0.5;
+          b = c, gb = gc;
+          if (std::abs(gc) < g_tol)
+            break;
+        }
+      return b;
     }
 
     const char *target_names[] = {"LRS resistance", "HRS resistance", "threshold", "relaxation time"};
@@ -368,10 +404,8 @@ namespace otj
         // change after the read delay, and the centroid advance during the pulse
         const double te = T.threshold_edge, tp = T.threshold_width;
         auto threshold_run = [&](RunParameters q, const double V) {
-          std::ostringstream wt;
-          wt << std::setprecision(12) << "0 0; " << te << ' ' << V << "; " << te + tp << ' ' << V << "; "
-             << 2 * te + tp << " 0; " << 2 * te + tp + T.threshold_relax << " 0";
-          q.experiment.waveform = PiecewiseLinearWaveform::parse(wt.str(), "calibration threshold waveform");
+          q.experiment.waveform = PiecewiseLinearWaveform::parse(pulse_waveform(te, tp, V, T.threshold_relax),
+                                                                 "calibration threshold waveform");
           TransientSimulation sim(q, true);
           sim.solve_initial_state();
           const double R0 = sim.read(sim.state(), Vr).resistance;
@@ -393,27 +427,8 @@ namespace otj
               const auto r = threshold_run(q, T.threshold_voltage);
               return std::log((std::max(r.first, 0.0) + 1e-6) / T.threshold_criterion);
             };
-            double a = f.lower, b = f.upper, ga = g(a), gb = g(b);
-            if (ga * gb > 0)
-              ev.solved_value = std::abs(ga) < std::abs(gb) ? a : b;
-            else
-              {
-                for (int k = 0; k < 40 && std::abs(b - a) > 1e-3 * std::max(1.0, std::abs(f.upper - f.lower)) * 0.5; ++k)
-                  {
-                    double c = (a * gb - b * ga) / (gb - ga);
-                    if (k % 3 == 2)
-                      c = 0.5 * (a + b); // guarantees the bracket shrinks
-                    const double gc = g(c);
-                    if (gc * gb < 0)
-                      a = b, ga = gb;
-                    else
-                      ga *= 0.5;
-                    b = c, gb = gc;
-                    if (std::abs(gc) < 0.05)
-                      break;
-                  }
-                ev.solved_value = b;
-              }
+            ev.solved_value =
+              illinois_root(g, f.lower, f.upper, 1e-3 * std::max(1.0, std::abs(f.upper - f.lower)) * 0.5, 0.05);
             f.apply(p.device, ev.solved_value);
           }
         const auto th         = threshold_run(p, T.threshold_voltage);
@@ -421,33 +436,12 @@ namespace otj
         ev.threshold_progress = th.second;
         if (T.threshold_as_voltage)
           {
-            // the amplitude whose pulse leaves the criterion's change: Illinois on
+            // the amplitude whose pulse leaves the criterion's change: the root of
             // ln((dG/G + 1e-6) / criterion), increasing in V, within [V_th / 2, 2 V_th]
             auto g = [&](double V) {
               return std::log((std::max(threshold_run(p, V).first, 0.0) + 1e-6) / T.threshold_criterion);
             };
-            double a = 0.5 * T.threshold_voltage, b = 2.0 * T.threshold_voltage;
-            double ga = g(a), gb = g(b);
-            if (ga >= 0)
-              ev.threshold_amplitude = a;
-            else if (gb <= 0)
-              ev.threshold_amplitude = b;
-            else
-              {
-                double c = b;
-                for (int k = 0; k < 40 && std::abs(b - a) > 2e-3; ++k)
-                  {
-                    c = (k % 3 == 2) ? 0.5 * (a + b) : (a * gb - b * ga) / (gb - ga);
-                    const double gc = g(c);
-                    if (std::abs(gc) < 0.02)
-                      break;
-                    if (gc < 0)
-                      a = c, ga = gc, gb *= (k % 3 == 2) ? 1.0 : 0.5;
-                    else
-                      b = c, gb = gc, ga *= (k % 3 == 2) ? 1.0 : 0.5;
-                  }
-                ev.threshold_amplitude = c;
-              }
+            ev.threshold_amplitude = illinois_root(g, 0.5 * T.threshold_voltage, 2.0 * T.threshold_voltage, 2e-3, 0.02);
           }
 
         // the two writes of the R-V loop's extremes, each followed by a relaxation
@@ -473,12 +467,10 @@ namespace otj
           {
             // the sub-threshold spike from the pristine state, read at 0.1 V from its
             // end over five decades (4 reads per decade) and after 1 ms (the baseline)
-            const double te = T.threshold_edge, tp = T.relaxation_width, t_end = 2 * te + tp;
-            std::ostringstream ws;
-            ws << std::setprecision(12) << "0 0; " << te << ' ' << T.relaxation_voltage << "; " << te + tp << ' '
-               << T.relaxation_voltage << "; " << t_end << " 0; " << t_end + 1e-3 << " 0";
+            const double te = T.threshold_edge, t_end = 2 * te + T.relaxation_width;
             RunParameters q       = p;
-            q.experiment.waveform = PiecewiseLinearWaveform::parse(ws.str(), "calibration relaxation waveform");
+            q.experiment.waveform = PiecewiseLinearWaveform::parse(
+              pulse_waveform(te, T.relaxation_width, T.relaxation_voltage, 1e-3), "calibration relaxation waveform");
             TransientSimulation sim(q, true);
             sim.solve_initial_state();
             const double        R0 = sim.read(sim.state(), Vr).resistance;
@@ -572,7 +564,6 @@ namespace otj
         std::cout << "  | R_LRS " << std::setprecision(3) << e.r_lrs << "  R_HRS " << e.r_hrs << "  dG/G(th) "
                   << e.threshold_change << " (advance " << e.threshold_progress << ")"
                   << (targets_.threshold_as_voltage ? "  V_th " + format_double(e.threshold_amplitude, 4) + " V" : "")
-                  << ""
                   << (targets_.relaxation_weight > 0 ? "  tau_1 " + format_double(e.relaxation_tau, 3) + " s" : "")
                   << "  cost " << e.cost() << std::endl;
       else
