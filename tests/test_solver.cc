@@ -256,7 +256,7 @@ TEST(Solver, VacancyNumberConservedOverLongTransient)
 }
 
 // SPEC 4: positive, bounded and free of oscillations at the highest fields
-// (+-4.3 V across 2.8 nm, > 1e9 V/m).
+// (+-4.3 V across 2.8 nm, ~8e8 V/m in the film).
 TEST(Solver, DensitiesStayPositiveAndMonotoneAtHighestFields)
 {
   for (const char *wf : {"0 0; 1e-8 4.3; 1e-3 4.3", "0 0; 1e-8 -4.3; 1e-3 -4.3"})
@@ -277,7 +277,9 @@ TEST(Solver, DensitiesStayPositiveAndMonotoneAtHighestFields)
           if (n.x[0] < 2.4e-9)
             max_field = std::max(max_field, std::abs(n.field));
         }
-      EXPECT_GT(max_field, 8e8) << wf; // ~1e9 V/m in the film
+      // ~8e8 V/m in the film (4.3 V over 2.8 nm less the screening at the interfaces; the film's
+      // permittivity, 192 in the calibrated landscape, sets the split)
+      EXPECT_GT(max_field, 7e8) << wf;
       // no oscillation: the vacancy profile in the film has at most one interior extremum
       // (counted where the density is above 1 m^-3, 1e-27 of the site density: at +4.3 V
       // the Pt side of the film is emptied to 1e-47 m^-3, where the nodal values are
@@ -505,7 +507,8 @@ TEST(Solver, ChordStepsReachTheNewtonSolution)
 }
 
 // The looser convergence test of a time step (NewtonTolerances, `Step tolerance fraction`):
-// 30 implicit Euler steps of 0.2 ns at 1.8 V from the as-grown paper device, solved once with
+// 30 implicit Euler steps of 0.2 ns at 2.5 V (the ~100 ns threshold; at 2.9 V the loose balance is
+// 1.8e-9, which the per-step balance clean-up of the transient removes) from the as-grown paper device, solved once with
 // the fixed tolerances (1e-10) and once stopping at 1e-5 of the densities (|c| + 0.1 c_scale),
 // the default step test at rtol 1e-3. Each loose solve must land within its tolerance of the
 // tight solution of the same step (the simplified correction estimates the error), keep the
@@ -521,7 +524,8 @@ TEST(Solver, StepTolerancesBoundTheNewtonErrorAndKeepTheBalance)
   NewtonSolver           tight(sys.sparsity_pattern(), np), loose(sys.sparsity_pattern(), np);
   const NewtonTolerances step_tol{np.potential_tolerance, 1e-5, 0.1};
   Vector<double>         u, hist;
-  sys.initial_state(u, 1.8);
+  const double V = 2.5;
+  sys.initial_state(u, V);
   const double dt = 2e-10;
   unsigned int its_tight = 0, its_loose = 0;
   double       worst_error = 0, worst_balance = 0;
@@ -533,7 +537,7 @@ TEST(Solver, StepTolerancesBoundTheNewtonErrorAndKeepTheBalance)
       tt.a0      = 1.0 / dt;
       tt.history = &hist;
       auto assemble = [&](const Vector<double> &x, Vector<double> &R, dealii::SparseMatrix<double> *J) {
-        sys.assemble(x, 1.8, tt, R, J);
+        sys.assemble(x, V, tt, R, J);
       };
       Vector<double> ut = u, ul = u;
       const auto     rt = tight.solve(assemble, is_c, ut);
@@ -676,8 +680,8 @@ namespace
   }
 } // namespace
 
-// Mesh convergence of the paper's device (calibrated materials): a 2.3 V / 50 ns
-// pulse, then 10 ns at the 0.1 V read bias, read with the vacancies frozen, on the
+// Mesh convergence of the paper's device (calibrated materials): a 3.2 V / 50 ns
+// pulse (above the 50 ns threshold, ~2.7 V), then 10 ns at the 0.1 V read bias, read with the vacancies frozen, on the
 // default mesh (0.01 nm at the interfaces) and with 10x smaller interface cells. With
 // per-cell site energies the two differed 10x (3.5e5 against 3.3e4 ohm 10 ns after a
 // 2.3 V / 50 ns pulse on the materials calibrated then); the ramp of
@@ -689,7 +693,7 @@ TEST(Solver, PaperDevicePulseIsMeshConverged)
     auto p               = quiet_paper_parameters();
     p.mesh.smallest_cell = smallest_cell;
     p.experiment.waveform =
-      PiecewiseLinearWaveform::parse("0 0.1; 1e-8 0.1; 2e-8 2.3; 6e-8 2.3; 7e-8 0.1; 8e-8 0.1", "test");
+      PiecewiseLinearWaveform::parse("0 0.1; 1e-8 0.1; 2e-8 3.2; 6e-8 3.2; 7e-8 0.1; 8e-8 0.1", "test");
     TransientSimulation sim(p, true);
     sim.solve_initial_state();
     sim.integrate_waveform(false);
@@ -703,7 +707,7 @@ TEST(Solver, PaperDevicePulseIsMeshConverged)
 }
 
 // The drift of a pulse train is resolved by the film cells of the paper's device: the read
-// after three 1.9 V / 20 ns pulses (1 us apart) on the default film cells (0.025 nm) agrees
+// after three 2.9 V / 20 ns pulses (1 us apart; 2.9 V is the 20 ns threshold) on the default film cells (0.025 nm) agrees
 // with the mesh of half their size within 4 %, while 0.1 nm cells (the default before
 // 2026-11-30) leave more than 8 % (the error is second order in the cell size and grows
 // with every pulse: +33 % after ten pulses at 0.1 nm).
@@ -717,7 +721,7 @@ TEST(Solver, PaperDevicePulseTrainIsResolvedByTheFilmCells)
     for (int k = 0; k < 3; ++k)
       {
         const double t = 1e-8 + k * 1e-6;
-        w << "; " << t << " 0.1; " << t + 1e-9 << " 1.9; " << t + 2.1e-8 << " 1.9; " << t + 2.2e-8 << " 0.1";
+        w << "; " << t << " 0.1; " << t + 1e-9 << " 2.9; " << t + 2.1e-8 << " 2.9; " << t + 2.2e-8 << " 0.1";
       }
     w << "; 3.01e-6 0.1";
     p.experiment.waveform = PiecewiseLinearWaveform::parse(w.str(), "test");
@@ -747,7 +751,7 @@ TEST(Solver, PdeRunsOnTwoThreadsEqualTheSerialRuns)
   TransientSimulation eq(p, true);
   eq.solve_initial_state();
   const dealii::Vector<double> pristine = eq.state();
-  const std::vector<double>    amplitude{1.2, -1.5, 1.9, 2.3};
+  const std::vector<double>    amplitude{1.2, -1.5, 2.3, 3.3};
   struct Outcome
   {
     dealii::Vector<double> state;
@@ -776,7 +780,7 @@ TEST(Solver, PdeRunsOnTwoThreadsEqualTheSerialRuns)
       for (unsigned int k = 0; k < serial[i].state.size(); ++k)
         ASSERT_EQ(serial[i].state[k], parallel[i].state[k]) << amplitude[i] << " V, unknown " << k;
     }
-  // the pulses did different things: the 2.3 V pulse set the junction, the others less
+  // the pulses did different things: the 3.3 V pulse set the junction, the others less
   EXPECT_LT(serial[3].resistance, 0.1 * serial[0].resistance);
   EXPECT_EQ(worker_count(2, 5), 2u);
   EXPECT_EQ(worker_count(3, 1), 1u);

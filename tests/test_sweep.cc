@@ -523,7 +523,7 @@ TEST(Sweep2D, ShallMatchOneDimensionOnAUniformSectionAndVaryWithTheSeed)
     std::ofstream o(dir / "device_2d.prm");
     o << text;
   }
-  const std::string body = "  set Write amplitudes (V) = 1.8\n"
+  const std::string body = "  set Write amplitudes (V) = 3.3\n"
                            "  set Pulse widths (s) = 2e-8\n"
                            "  subsection Device variation\n"
                            "    set Seeds = 0, 1\n"
@@ -546,7 +546,7 @@ TEST(Sweep2D, ShallMatchOneDimensionOnAUniformSectionAndVaryWithTheSeed)
   const auto     p1 = otj::SweepParameters::from_file(f1.string());
   otj::CaseRunner runner1(p1, "test", 0);
   otj::SweepCase  c;
-  c.amplitude   = 1.8;
+  c.amplitude   = 3.3;
   c.width       = 2e-8;
   c.temperature = 300;
   const json r1 = runner1.run(c);

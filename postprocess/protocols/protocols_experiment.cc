@@ -160,7 +160,7 @@ namespace otj
     prm.enter_subsection("Energy");
     prm.declare_entry("Enabled", "true", Patterns::Bool());
     prm.declare_entry("Pulse width (s)", "2e-8", Patterns::Double(1e-12));
-    prm.declare_entry("Amplitudes (V)", "0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.7, 1.8, 1.9, 2.0, 2.2, 2.4",
+    prm.declare_entry("Amplitudes (V)", "0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.2, 2.4, 2.6, 2.8, 3.0, 3.2, 3.4, 3.6",
                       Patterns::Anything());
     prm.leave_subsection();
     prm.enter_subsection("Array");
