@@ -72,6 +72,12 @@ def plot_epsc(d, j):
     save_atomically(fig, os.path.join(d, "epsc.png"))
 
 
+def pulse_label(j, key, v_default, w_default):
+    """'0.6 V / 50 ns' from protocols.json's amplitude and width of a protocol (the defaults if absent)."""
+    v, w = get(j, key, "amplitude_V"), get(j, key, "width_s")
+    return "%g V / %g ns" % (v if fnum(v) else v_default, (w if fnum(w) else w_default) * 1e9)
+
+
 def plot_frequency(d, j):
     p, t = need(d, "frequency_peaks.csv"), need(d, "frequency_traces.csv")
     if p is None or t is None:
@@ -86,7 +92,7 @@ def plot_frequency(d, j):
     a.set_ylabel("current (uA)")
     b.set_xlabel("pulse number")
     b.set_ylabel("EPSC peak (uA)")
-    finish(a, "10 x 0.6 V / 50 ns (Fig. 2b)")
+    finish(a, "10 x %s (Fig. 2b)" % pulse_label(j, "frequency", 0.6, 5e-8))
     finish(b, "peak vs pulse number (Fig. 2c); paper: peaks grow with frequency")
     fig.tight_layout()
     save_atomically(fig, os.path.join(d, "frequency.png"))
@@ -108,7 +114,7 @@ def plot_facilitation(d, j):
     ax.axvspan(1e-6, 2.5e-5, color="0.9", label="paper: indices decay over us (Fig. 2d)")
     ax.set_xlabel("spike interval (s)")
     ax.set_ylabel("index (%)")
-    finish(ax, "PPF and PTP, 0.6 V / 50 ns spikes (Fig. 2d), compact model")
+    finish(ax, "PPF and PTP, %s spikes (Fig. 2d), compact model" % pulse_label(j, "facilitation", 0.6, 5e-8))
     fig.tight_layout()
     save_atomically(fig, os.path.join(d, "facilitation.png"))
 
@@ -134,7 +140,10 @@ def plot_ltp_ltd(d, j):
     ax.axhline(PAPER_WINDOW_US[0], color="k", ls="--", label="paper window %g .. %g uS" % PAPER_WINDOW_US)
     ax.axhline(PAPER_WINDOW_US[1], color="k", ls="--")
     ax.set_yscale("log")
-    ax.set_xlabel("pulse number (20 x +2.2 V, then 20 x -2.5 V, 50 ns)")
+    n, vs, vr, w = (get(j, "ltp_ltd", k) for k in ("pulses", "set_V", "reset_V", "width_s"))
+    ax.set_xlabel("pulse number (%s x %+g V, then %s x %+g V, %g ns)" % (
+        n if fnum(n) else 20, vs if fnum(vs) else 2.2, n if fnum(n) else 20, vr if fnum(vr) else -2.5,
+        (w if fnum(w) else 5e-8) * 1e9))
     ax.set_ylabel("read conductance (uS)")
     a1, a2 = get(j, "ltp_ltd", "neurosim", "ltp", "A_pulses"), get(j, "ltp_ltd", "neurosim", "ltd", "A_pulses")
     finish(ax, "LTP/LTD (Fig. 3c); NeuroSim A = %s / %s pulses" % (
@@ -238,7 +247,12 @@ def plot_array(d, j):
         ax.set_xlabel("time after the last pulse (s)")
         ax.set_ylabel("contrast (rel. to 25 us)")
         finish(ax, "%s retention%s" % (L, ", %.3g s" % rt if fnum(rt) else ""))
-    fig.suptitle("5 x 5 array (Fig. 4): C (STM 0.9 V, 5 MHz), H (LTM 1.5 V, 5 MHz), N (1.5 V, 0.5 MHz)", fontsize=10)
+    parts = []
+    for L, role in (("C", "STM "), ("H", "LTM "), ("N", "")):
+        v, f = get(j, "array", L, "amplitude_V"), get(j, "array", L, "frequency_Hz")
+        if fnum(v) and fnum(f):
+            parts.append("%s (%s%g V, %g MHz)" % (L, role, v, f / 1e6))
+    fig.suptitle("5 x 5 array (Fig. 4): " + ", ".join(parts), fontsize=10)
     fig.tight_layout()
     save_atomically(fig, os.path.join(d, "array.png"))
 
