@@ -3,7 +3,7 @@
 # 20 planar 2D sections of the paper's device whose as-grown film vacancies carry a lateral
 # log-normal random field (drivers/paper_device/uniformity_2d.prm), each written by the R-V
 # loop's -4.3 V and +2.2 V pulses and read at 0.1 V by the distributed 2D solver on one rank;
-# the batch sweep spreads the 40 cases over the MPI ranks (~3 min on 2 ranks; resumes an
+# the batch sweep spreads the 40 cases over the MPI ranks (~5 min on 2 ranks; resumes an
 # interrupted sweep). Writes results/paper_device/uniformity_2d/{sweep.csv, uniformity.*}.
 #   bash drivers/paper_device/uniformity_2d.sh [ranks]     (after ./run or ./test has built)
 # On a cluster: drivers/cluster/sweep.slurm.

@@ -280,7 +280,7 @@ namespace otj
         const double tion = fitx.taus.front();
         std::string  origin;
         if (std::abs(std::log(tau1 / tion)) < std::log(3.0))
-          origin = "ionic back-drift (the vacancy centroid relaxes with the same time constant)";
+          origin = "ionic back-drift (the vacancy centroid relaxes on the same time scale, within 3x)";
         else
           origin = "not the ionic back-drift alone (centroid tau differs by more than 3x)";
         pulses.push_back({{"amplitude_V", A}, {"width_s", P.width}, {"model", fit.model()}, {"tau1_s", tau1},
