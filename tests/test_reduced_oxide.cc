@@ -1,6 +1,7 @@
 // The reduced oxide model (postprocess/compact/reduced_oxide_model.h) against independent
 // formulas (the substrate's depletion approximation) and against the PDE on the paper's device
 // (electrostatics of frozen profiles, a read, the trapped share after a pulse, conservation).
+#include "compact/compact_validation.h"
 #include "compact/reduced_oxide_model.h"
 #include "common/input_error.h"
 #include "protocols/protocols_experiment.h"
@@ -154,6 +155,46 @@ TEST(ReducedOxide, PulseTrapsThePdeShareAndConservesVacancies)
     n0 += c0[i] * m.volumes()[i], n1 += out[0].c[i] * m.volumes()[i];
   EXPECT_NEAR(n1 / n0, 1.0, 1e-9);
 }
+// Issue 5's validation on an unseen sequence, as `otj extract` runs it (compact.prm's third
+// validation train: 5 x 3.3 V / 50 ns at 500 kHz, above the 50 ns threshold, with the reads of
+// validation_schedule): the reduced oxide model on compact.prm's 224 cells follows the PDE's
+// read conductance within 10 % at every read (measured 0.8 %; 112 cells: 11.2 %), and the
+// train does set the junction (the read rises > 100x), so the comparison is not of two resting
+// states.
+TEST(ReducedOxide, FollowsThePdeAlongASettingTrainOn224Cells)
+{
+  RunParameters p = paper_parameters();
+  p.output.write_vtu = p.output.write_profiles = false;
+  p.experiment.output_times = {};
+  ValidationSequence seq;
+  seq.amplitude = 3.3, seq.width = 5e-8, seq.period = 2e-6, seq.count = 5;
+  const double           Vr    = p.experiment.read_voltage;
+  const SequenceSchedule sched = validation_schedule(seq, Vr);
+  std::vector<std::pair<double, double>> corners = sched.corners;
+  const PiecewiseLinearWaveform          wf(corners);
+  p.experiment.waveform = wf;
+  TransientSimulation sim(p, true);
+  sim.solve_initial_state();
+  const ReducedOxideModel m(p.device, 224, p.time, p.newton, p.concentration_scale);
+  const auto              c0 = project(sim, sim.state(), m);
+  const double            G0 = 1.0 / sim.read(sim.state(), Vr).resistance; // the pristine read
+  std::vector<double>     G_pde;
+  for (double t : sched.reads)
+    {
+      sim.integrate_waveform(false, t);
+      G_pde.push_back(1.0 / sim.read(sim.state(), Vr).resistance);
+    }
+  const auto out = m.integrate(wf, c0, sched.reads, false);
+  ASSERT_EQ(out.size(), sched.reads.size());
+  double worst = 0;
+  for (std::size_t k = 0; k < out.size(); ++k)
+    worst = std::max(worst, std::abs(m.conductance(out[k].c, Vr) / G_pde[k] - 1));
+  std::printf("%zu reads: G_pde %.3g (pristine) -> %.3g S, largest |G_reduced / G_pde - 1| = %.3g\n", G_pde.size(),
+              G0, G_pde.back(), worst);
+  EXPECT_GT(G_pde.back(), 100 * G0);
+  EXPECT_LT(worst, 0.10);
+}
+
 // The protocols' SynapseProbe on the reduced oxide model: its rest state is the pristine state
 // held at the read bias (the interface layer's share w that of the pristine state: the
 // calibrated landscape traps ~5 % of the vacancies there at equilibrium), its samples carry the
