@@ -126,6 +126,12 @@ namespace otj
                       "after the first differ by less than this (relative, every read and every state variable), "
                       "the remaining cycles repeat the last one and are copied instead of integrated "
                       "(ltp_ltd.csv marks them computed = 0). 0 integrates every cycle.");
+    prm.declare_entry("Cycle jump tolerance", "0", Patterns::Double(0.0, 0.1),
+                      "Envelope following of a slow drift from cycle to cycle: once three integrated cycles in a "
+                      "row (after the first) change by nearly the same amount from one to the next, the reads and "
+                      "the state are extrapolated linearly over m cycles, with m^2 q / 2 below this tolerance (q: "
+                      "the largest relative second difference of the reads and the state), then cycles are "
+                      "integrated again (ltp_ltd.csv marks the extrapolated ones computed = 0). 0: no jumps.");
     prm.leave_subsection();
     prm.enter_subsection("STDP");
     prm.declare_entry("Enabled", "true", Patterns::Bool());
@@ -243,6 +249,7 @@ namespace otj
     ltp_pulses_  = prm.get_integer("Pulses");
     ltp_cycles_  = prm.get_integer("Cycles");
     ltp_periodic_tolerance_ = prm.get_double("Periodic tolerance");
+    ltp_jump_tolerance_     = prm.get_double("Cycle jump tolerance");
     if (ltp_period_ < ltp_width_ + 2 * settings_.edge)
       throw_bad_parameter(file, P + "LTP LTD/Period (s)", prm.get("Period (s)"), "a period longer than a pulse with its edges");
     prm.leave_subsection();
@@ -579,14 +586,14 @@ namespace otj
         {
           const auto         t0 = Clock::now();
           const LtpLtdResult r  = ltp_ltd(probe, ltp_set_, ltp_reset_, ltp_width_, ltp_period_, ltp_pulses_, ltp_cycles_,
-                                            ltp_periodic_tolerance_);
+                                            ltp_periodic_tolerance_, ltp_jump_tolerance_);
           ltp_window = {r.g_min, r.g_max};
           std::ostringstream csv, lut;
           csv << "cycle,branch,pulse,conductance_S,computed\n" << std::setprecision(10);
           for (unsigned int c = 0; c < r.cycles; ++c)
             for (unsigned int k = 0; k <= r.pulses; ++k)
               {
-                const int computed = c < r.computed_cycles;
+                const int computed = r.integrated[c];
                 csv << c + 1 << ",LTP," << k << ',' << r.ltp[c][k] << ',' << computed << '\n';
                 csv << c + 1 << ",LTD," << k << ',' << r.ltd[c][k] << ',' << computed << '\n';
               }
@@ -631,7 +638,14 @@ namespace otj
                           {"periodic_change", null_or(r.periodic_change)},
                           {"periodic_definition",
                            "the largest relative change of a read or a state variable between the last two integrated "
-                           "cycles; cycles after computed_cycles repeat the last one (the periodic steady state)"},
+                           "cycles; once below the tolerance the remaining cycles repeat the last one (the periodic "
+                           "steady state)"},
+                          {"jump_tolerance", ltp_jump_tolerance_},
+                          {"jumped_cycles", r.jumped_cycles},
+                          {"jump_definition",
+                           "cycle jumps (envelope following): after three integrated cycles in a row whose change "
+                           "from cycle to cycle is nearly constant, m cycles extrapolated linearly (m^2 q / 2 below "
+                           "the tolerance, q the largest relative second difference); ltp_ltd.csv computed = 0"},
                           {"g_min_S", r.g_min},
                           {"g_max_S", r.g_max},
                           {"g_min_spread_S", r.g_min_spread},
@@ -646,7 +660,8 @@ namespace otj
                           {"lookup_table", "ltp_ltd_lookup.csv"}};
           std::ostringstream m;
           m << std::setprecision(3) << "LTP/LTD (Fig. 3c): " << r.cycles << " cycles x " << 2 * r.pulses << " pulses ("
-            << r.computed_cycles << " integrated, then periodic: change " << r.periodic_change << "), window "
+            << r.computed_cycles << " integrated, " << r.jumped_cycles << " by cycle jumps, the rest periodic: change "
+            << r.periodic_change << "), window "
             << r.g_min * 1e6 << " .. " << r.g_max * 1e6 << " uS, NeuroSim A = " << r.ltp_fit.A << " / " << r.ltd_fit.A
             << " pulses (" << seconds_since(t0) << " s)";
           say(m.str());

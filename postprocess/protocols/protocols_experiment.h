@@ -80,6 +80,7 @@ namespace otj
     double       ltp_set_ = 2.2, ltp_reset_ = -2.5, ltp_width_ = 5e-8, ltp_period_ = 1e-6;
     unsigned int ltp_pulses_ = 20, ltp_cycles_ = 100;
     double       ltp_periodic_tolerance_ = 1e-4;
+    double       ltp_jump_tolerance_     = 0.0;
     // STDP
     bool       stdp_enabled_ = true;
     StdpDesign stdp_;

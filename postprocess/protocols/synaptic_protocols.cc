@@ -393,7 +393,7 @@ namespace otj
   }
 
   LtpLtdResult ltp_ltd(SynapseProbe &probe, double v_set, double v_reset, double width, double period,
-                       unsigned int pulses, unsigned int cycles, double periodic_tolerance)
+                       unsigned int pulses, unsigned int cycles, double periodic_tolerance, double jump_tolerance)
   {
     const auto &set = probe.settings();
     if (!(period >= width + 2 * set.edge))
@@ -412,7 +412,18 @@ namespace otj
       reads.push_back(k * period);
     CompactState               s = probe.rest_state();
     std::vector<CompactSample> samples;
-    for (unsigned int c = 0; c < cycles; ++c)
+    // the reads of a cycle and the state at its end, in one vector (the cycle map's output)
+    auto cycle_vector = [&](unsigned int c, const CompactState &end) {
+      std::vector<double> x = r.ltp[c];
+      x.insert(x.end(), r.ltd[c].begin(), r.ltd[c].end());
+      const auto sv = state_vector(end);
+      x.insert(x.end(), sv.begin(), sv.end());
+      return x;
+    };
+    std::vector<std::vector<double>> integrated_x; // cycle vectors of the integrated cycles in a row
+    std::vector<CompactState>        integrated_end;
+    unsigned int                     c = 0;
+    while (c < cycles)
       {
         const CompactState  start = s;
         std::vector<double> up{probe.conductance(s)}, down;
@@ -425,21 +436,80 @@ namespace otj
           down.push_back(probe.read(sample_at(samples, t)));
         r.ltp.push_back(up);
         r.ltd.push_back(down);
-        r.computed_cycles = c + 1;
-        // periodic steady state: this cycle against the previous one (both after the first, which
-        // starts from the pristine HRS); the start of this cycle is the end of the previous one
-        if (c >= 2)
+        r.integrated.push_back(true);
+        ++r.computed_cycles;
+        integrated_x.push_back(cycle_vector(c, s));
+        integrated_end.push_back(s);
+        ++c;
+        const std::size_t n = integrated_x.size();
+        // periodic steady state: this cycle against the previous one, both integrated and after the
+        // first (which starts from the pristine HRS); the start of this cycle is the end of the previous one
+        if (c >= 3 && n >= 2)
           {
-            r.periodic_change = std::max(relative_change(r.ltp[c], r.ltp[c - 1]), relative_change(r.ltd[c], r.ltd[c - 1]));
+            r.periodic_change = std::max(relative_change(r.ltp[c - 1], r.ltp[c - 2]), relative_change(r.ltd[c - 1], r.ltd[c - 2]));
             r.periodic_change = std::max(r.periodic_change, relative_change(state_vector(s), state_vector(start)));
             if (periodic_tolerance > 0 && r.periodic_change < periodic_tolerance)
               break;
+          }
+        // cycle jump (envelope following): three integrated cycles in a row after the first whose
+        // changes from cycle to cycle are nearly constant, x_k - x_(k-1) = d + O(q), are extrapolated
+        // linearly over m cycles, x_(k+j) = x_k + j (x_k - x_(k-1)); the error of the extrapolation
+        // is about m^2 q / 2 (relative), kept below jump_tolerance. The cycle after a jump is
+        // integrated again (and two more before the next jump), and so is the last one.
+        if (jump_tolerance > 0 && n >= 3 && c >= 4 && c + 2 < cycles)
+          {
+            const auto &x2 = integrated_x[n - 1], &x1 = integrated_x[n - 2], &x0 = integrated_x[n - 3];
+            double      scale = 0, q = 0;
+            for (double v : x2)
+              scale = std::max(scale, std::abs(v));
+            for (std::size_t i = 0; i < x2.size(); ++i)
+              q = std::max(q, std::abs((x2[i] - x1[i]) - (x1[i] - x0[i])) / std::max({std::abs(x2[i]), 1e-6 * scale, 1e-300}));
+            unsigned int m = q > 0 ? static_cast<unsigned int>(std::sqrt(2 * jump_tolerance / q)) : cycles;
+            m              = std::min(m, cycles - c - 1);
+            // the extrapolated state must stay a state: densities and shares not negative
+            const std::vector<double> e2 = state_vector(integrated_end[n - 1]), e1 = state_vector(integrated_end[n - 2]);
+            auto nonnegative = [&](unsigned int jumps) {
+              for (std::size_t i = 0; i < e2.size(); ++i)
+                if (e2[i] + jumps * (e2[i] - e1[i]) < 0)
+                  return false;
+              return true;
+            };
+            while (m >= 2 && !nonnegative(m))
+              m /= 2;
+            if (m >= 2)
+              {
+                const unsigned int k = c - 1; // the last integrated cycle (row)
+                for (unsigned int jj = 1; jj <= m; ++jj)
+                  {
+                    std::vector<double> u(pulses + 1), d(pulses + 1);
+                    for (unsigned int i = 0; i <= pulses; ++i)
+                      {
+                        u[i] = r.ltp[k][i] + jj * (r.ltp[k][i] - r.ltp[k - 1][i]);
+                        d[i] = r.ltd[k][i] + jj * (r.ltd[k][i] - r.ltd[k - 1][i]);
+                      }
+                    r.ltp.push_back(u);
+                    r.ltd.push_back(d);
+                    r.integrated.push_back(false);
+                  }
+                const CompactState &a = integrated_end[n - 1], &b = integrated_end[n - 2];
+                s.w      = a.w + m * (a.w - b.w);
+                s.w_deep = a.w_deep + m * (a.w_deep - b.w_deep);
+                for (std::size_t i = 0; i < s.v.size(); ++i)
+                  s.v[i] = a.v[i] + m * (a.v[i] - b.v[i]);
+                for (std::size_t i = 0; i < s.c.size(); ++i)
+                  s.c[i] = a.c[i] + m * (a.c[i] - b.c[i]);
+                c += m;
+                r.jumped_cycles += m;
+                integrated_x.clear();
+                integrated_end.clear();
+              }
           }
       }
     while (r.ltp.size() < cycles)
       {
         r.ltp.push_back(r.ltp.back());
         r.ltd.push_back(r.ltd.back());
+        r.integrated.push_back(false);
       }
     // the steady cycles: all but the first (which starts from the pristine HRS)
     const unsigned int  first = cycles > 1 ? 1 : 0;

@@ -134,8 +134,12 @@ namespace otj
     double                           g_min_spread = 0, g_max_spread = 0; ///< S, standard deviation over cycles
     NonlinearityFit                  ltp_fit, ltd_fit; ///< on the cycle-averaged branches
     std::vector<double>              ltp_mean, ltd_mean;
-    /// Cycles integrated; the cycles after them repeat the last one (periodic steady state).
+    /// Cycles integrated (the others are copies of the periodic cycle or extrapolated by a jump).
     unsigned int                     computed_cycles = 0;
+    /// Cycles extrapolated by cycle jumps (envelope following; 0 without).
+    unsigned int                     jumped_cycles = 0;
+    /// Per cycle: integrated (true) or copied / extrapolated (false).
+    std::vector<bool>                integrated;
     /// Largest relative change between the last two integrated cycles, of the reads and of the
     /// state at the cycle's end (NaN with fewer than three cycles).
     double                           periodic_change = NAN;
@@ -145,8 +149,14 @@ namespace otj
   /// `periodic_tolerance` (relative, every read and every state variable), the state has reached the
   /// periodic steady state and the remaining cycles repeat the last one exactly (to that tolerance);
   /// they are copied, not integrated. A tolerance of 0 integrates every cycle.
+  /// With `jump_tolerance` > 0 a slow drift from cycle to cycle is followed by cycle jumps
+  /// (envelope following): once three integrated cycles in a row (after the first) change by
+  /// nearly the same amount from one to the next, the reads and the state are extrapolated
+  /// linearly over m cycles, m^2 q / 2 <= jump_tolerance with q the largest relative second
+  /// difference of the reads and the state; then cycles are integrated again. 0: no jumps.
   LtpLtdResult ltp_ltd(SynapseProbe &probe, double v_set, double v_reset, double width, double period,
-                       unsigned int pulses, unsigned int cycles, double periodic_tolerance = 0.0);
+                       unsigned int pulses, unsigned int cycles, double periodic_tolerance = 0.0,
+                       double jump_tolerance = 0.0);
 
   // ---- STDP (Fig. 3d,e) ------------------------------------------------------
   /// The smallest amplitude (sign of `polarity`) of a single pulse of `width`
