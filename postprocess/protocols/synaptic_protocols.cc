@@ -115,6 +115,24 @@ namespace otj
       x.insert(x.end(), s.v.begin(), s.v.end());
       return x;
     }
+
+    /// a + j (a - b), elementwise: the linear extrapolation j steps past a.
+    std::vector<double> extrapolate(const std::vector<double> &a, const std::vector<double> &b, unsigned int j)
+    {
+      std::vector<double> x(a.size());
+      for (std::size_t i = 0; i < a.size(); ++i)
+        x[i] = a[i] + j * (a[i] - b[i]);
+      return x;
+    }
+    CompactState extrapolate(const CompactState &a, const CompactState &b, unsigned int j)
+    {
+      CompactState x = a;
+      x.w            = a.w + j * (a.w - b.w);
+      x.w_deep       = a.w_deep + j * (a.w_deep - b.w_deep);
+      x.v            = extrapolate(a.v, b.v, j);
+      x.c            = extrapolate(a.c, b.c, j);
+      return x;
+    }
   } // namespace
 
   // ---- SynapseProbe ---------------------------------------------------------
@@ -467,12 +485,10 @@ namespace otj
             unsigned int m = q > 0 ? static_cast<unsigned int>(std::sqrt(2 * jump_tolerance / q)) : cycles;
             m              = std::min(m, cycles - c - 1);
             // the extrapolated state must stay a state: densities and shares not negative
-            const std::vector<double> e2 = state_vector(integrated_end[n - 1]), e1 = state_vector(integrated_end[n - 2]);
+            const CompactState &a = integrated_end[n - 1], &b = integrated_end[n - 2];
             auto nonnegative = [&](unsigned int jumps) {
-              for (std::size_t i = 0; i < e2.size(); ++i)
-                if (e2[i] + jumps * (e2[i] - e1[i]) < 0)
-                  return false;
-              return true;
+              const auto x = state_vector(extrapolate(a, b, jumps));
+              return std::all_of(x.begin(), x.end(), [](double v) { return v >= 0; });
             };
             while (m >= 2 && !nonnegative(m))
               m /= 2;
@@ -481,23 +497,11 @@ namespace otj
                 const unsigned int k = c - 1; // the last integrated cycle (row)
                 for (unsigned int jj = 1; jj <= m; ++jj)
                   {
-                    std::vector<double> u(pulses + 1), d(pulses + 1);
-                    for (unsigned int i = 0; i <= pulses; ++i)
-                      {
-                        u[i] = r.ltp[k][i] + jj * (r.ltp[k][i] - r.ltp[k - 1][i]);
-                        d[i] = r.ltd[k][i] + jj * (r.ltd[k][i] - r.ltd[k - 1][i]);
-                      }
-                    r.ltp.push_back(u);
-                    r.ltd.push_back(d);
+                    r.ltp.push_back(extrapolate(r.ltp[k], r.ltp[k - 1], jj));
+                    r.ltd.push_back(extrapolate(r.ltd[k], r.ltd[k - 1], jj));
                     r.integrated.push_back(false);
                   }
-                const CompactState &a = integrated_end[n - 1], &b = integrated_end[n - 2];
-                s.w      = a.w + m * (a.w - b.w);
-                s.w_deep = a.w_deep + m * (a.w_deep - b.w_deep);
-                for (std::size_t i = 0; i < s.v.size(); ++i)
-                  s.v[i] = a.v[i] + m * (a.v[i] - b.v[i]);
-                for (std::size_t i = 0; i < s.c.size(); ++i)
-                  s.c[i] = a.c[i] + m * (a.c[i] - b.c[i]);
+                s = extrapolate(a, b, m);
                 c += m;
                 r.jumped_cycles += m;
                 integrated_x.clear();
