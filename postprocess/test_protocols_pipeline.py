@@ -108,11 +108,12 @@ def main(argv):
         check("LTP/LTD window opens (g_max > 1.5 g_min)", lt["g_max_S"] > 1.5 * lt["g_min_S"],
               "%g .. %g" % (lt["g_min_S"], lt["g_max_S"]))
         check("NeuroSim fits present", all(isinstance(lt["neurosim"][b]["A_pulses"], (int, float)) for b in ("ltp", "ltd")))
-        # the STDP starts mid-window: its read within half the window (in ln G) of sqrt(G_min G_max)
+        # the STDP starts mid-window: its read (the LTP/LTD reads' kind) within half the window
+        # (in ln G) of sqrt(G_min G_max)
         st = j.get("stdp", {})
         ini = st.get("initial_state", {})
         half = 0.5 * math.log(lt["g_max_S"] / lt["g_min_S"])
-        g0 = ini.get("conductance_S")
+        g0 = ini.get("read_conductance_S")
         check("STDP initial state mid-window", str(ini.get("rule", "")).startswith("mid-window") and g0 is not None and
               abs(math.log(g0) - 0.5 * math.log(lt["g_min_S"] * lt["g_max_S"])) <= half,
               "stdp %s, window %g .. %g" % (json.dumps(st)[:300], lt["g_min_S"], lt["g_max_S"]))

@@ -127,11 +127,14 @@ namespace otj
                       "the remaining cycles repeat the last one and are copied instead of integrated "
                       "(ltp_ltd.csv marks them computed = 0). 0 integrates every cycle.");
     prm.declare_entry("Cycle jump tolerance", "0", Patterns::Double(0.0, 0.1),
-                      "Envelope following of a slow drift from cycle to cycle: once three integrated cycles in a "
-                      "row (after the first) change by nearly the same amount from one to the next, the reads and "
-                      "the state are extrapolated linearly over m cycles, with m^2 q / 2 below this tolerance (q: "
-                      "the largest relative second difference of the reads and the state), then cycles are "
-                      "integrated again (ltp_ltd.csv marks the extrapolated ones computed = 0). 0: no jumps.");
+                      "Envelope following of a slow drift from cycle to cycle: after three integrated cycles in a "
+                      "row (after the first) the reads and the state are extrapolated over m cycles with their "
+                      "change per cycle d (the last two cycles) and, once an earlier jump lies 10 or more cycles "
+                      "back, the change of d per cycle since then; m keeps the estimated error of the "
+                      "extrapolation on the reads (relative) below this tolerance per jump (the errors of "
+                      "successive jumps add up: 3e-4 kept the paper device's 100 cycles within 1e-3 of "
+                      "integrating all). Then cycles are integrated again (ltp_ltd.csv marks the extrapolated "
+                      "ones computed = 0). 0: no jumps.");
     prm.leave_subsection();
     prm.enter_subsection("STDP");
     prm.declare_entry("Enabled", "true", Patterns::Bool());
@@ -643,9 +646,10 @@ namespace otj
                           {"jump_tolerance", ltp_jump_tolerance_},
                           {"jumped_cycles", r.jumped_cycles},
                           {"jump_definition",
-                           "cycle jumps (envelope following): after three integrated cycles in a row whose change "
-                           "from cycle to cycle is nearly constant, m cycles extrapolated linearly (m^2 q / 2 below "
-                           "the tolerance, q the largest relative second difference); ltp_ltd.csv computed = 0"},
+                           "cycle jumps (envelope following): after three integrated cycles in a row, m cycles "
+                           "extrapolated with the change per cycle of the last two and the change of that since an "
+                           "earlier jump >= 10 cycles back, m from the estimated error on the reads (per jump, "
+                           "relative, below the tolerance); ltp_ltd.csv computed = 0"},
                           {"g_min_S", r.g_min},
                           {"g_max_S", r.g_max},
                           {"g_min_spread_S", r.g_min_spread},
@@ -681,15 +685,19 @@ namespace otj
             if (stdp_.initial_mid_window)
               {
                 // pulse by pulse from the HRS while the read conductance approaches the
-                // window's geometric middle; the state nearest to it in ln G is kept
+                // window's geometric middle; the state nearest to it in ln G is kept. The read is
+                // the LTP/LTD protocol's own, at the end of each period (the window is made of
+                // them): before 2026-12-02 it was the non-volatile read after 25 us at the
+                // baseline, which stayed below the window's middle (the window holds the volatile
+                // part), so the search ran to its 200-pulse limit (5 s of the protocols' 35 s)
                 const double target = 0.5 * std::log(ltp_window.first * ltp_window.second);
-                double       best   = std::abs(std::log(probe.nonvolatile_conductance(s0)) - target);
+                double       best   = std::abs(std::log(probe.conductance(s0)) - target);
                 CompactState s      = s0;
                 initial_pulses      = 0;
                 for (unsigned int k = 1; k <= 10 * ltp_pulses_; ++k)
                   {
                     s             = probe.apply(wp, s);
-                    const double d = std::abs(std::log(probe.nonvolatile_conductance(s)) - target);
+                    const double d = std::abs(std::log(probe.conductance(s)) - target);
                     if (d < best)
                       best = d, s0 = s, initial_pulses = k;
                     else
@@ -773,7 +781,11 @@ namespace otj
              {{"set_pulses", initial_pulses},
               {"rule", stdp_.initial_mid_window ? "mid-window: nearest in ln G to sqrt(G_min G_max) of the LTP/LTD window"
                                                 : "fixed pulse count"},
-              {"conductance_S", ra.g0}}},
+              {"read_conductance_S", probe.conductance(s0)},
+              {"read_definition", "I(V_read)/V_read at the end of the last set pulse's period, as the LTP/LTD reads "
+                                  "(the mid-window rule compares this one)"},
+              {"conductance_S", ra.g0},
+              {"conductance_definition", "non-volatile: read after the read delay at the baseline (as dW)"}}},
             {"thresholds_V",
              {{"set_at_positive_width", vp_pos}, {"reset_at_negative_width", vn_neg}, {"set_at_centre_width", vc},
               {"reset_at_flank_width", vf}, {"set_at_post_width", vq}, {"reset_at_post_width", vr}}},

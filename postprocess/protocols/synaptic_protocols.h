@@ -150,10 +150,11 @@ namespace otj
   /// periodic steady state and the remaining cycles repeat the last one exactly (to that tolerance);
   /// they are copied, not integrated. A tolerance of 0 integrates every cycle.
   /// With `jump_tolerance` > 0 a slow drift from cycle to cycle is followed by cycle jumps
-  /// (envelope following): once three integrated cycles in a row (after the first) change by
-  /// nearly the same amount from one to the next, the reads and the state are extrapolated
-  /// linearly over m cycles, m^2 q / 2 <= jump_tolerance with q the largest relative second
-  /// difference of the reads and the state; then cycles are integrated again. 0: no jumps.
+  /// (envelope following): after three integrated cycles in a row (after the first) the reads and
+  /// the state are extrapolated over m cycles with their change per cycle and, given an earlier
+  /// jump 10 or more cycles back, the change of that per cycle; m keeps the estimated error on the
+  /// reads below jump_tolerance (relative, per jump); then cycles are integrated again (details at
+  /// the code). 0: no jumps.
   LtpLtdResult ltp_ltd(SynapseProbe &probe, double v_set, double v_reset, double width, double period,
                        unsigned int pulses, unsigned int cycles, double periodic_tolerance = 0.0,
                        double jump_tolerance = 0.0);
