@@ -271,13 +271,13 @@ TEST(ReducedOxide, LtpLtdCycleJumpsFollowTheIntegratedDrift)
   for (unsigned int c = 0; c < cycles; ++c)
     for (unsigned int k = 0; k <= pulses; ++k)
       worst = std::max({worst, std::abs(b.ltp[c][k] / a.ltp[c][k] - 1), std::abs(b.ltd[c][k] / a.ltd[c][k] - 1)});
-  // measured: drift 4.3 %, 11 integrated and 13 jumped, largest difference 6.4e-4, steps 0.46x
+  // measured: drift 4.3 %, 13 integrated and 11 jumped, largest difference 6.4e-4, steps 0.54x
   // (linear jumps over a 3-cycle baseline, before 2026-12-02: 18 and 6, 1.8e-4, 0.75x)
   std::printf("drift over the cycles %.3g; %u integrated, %u jumped; largest read difference %.3g; steps %lu / %lu\n",
               drift, b.computed_cycles, b.jumped_cycles, worst, jumping.steps(), all.steps());
   EXPECT_GT(std::abs(drift), 10 * tol); // a drift the jumps have to follow, not a periodic cycle
   EXPECT_LT(worst, 3 * tol);
-  EXPECT_LT(jumping.steps(), 0.6 * all.steps()); // measured 0.46
+  EXPECT_LT(jumping.steps(), 0.7 * all.steps()); // measured 0.54
 }
 
 // `otj protocols` on a reduced model file without its cells: an input error naming the model file

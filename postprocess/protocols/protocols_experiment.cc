@@ -132,7 +132,7 @@ namespace otj
                       "change per cycle d (the last two cycles) and, once an earlier jump lies 10 or more cycles "
                       "back, the change of d per cycle since then; m keeps the estimated error of the "
                       "extrapolation on the reads (relative) below this tolerance per jump (the errors of "
-                      "successive jumps add up: 3e-4 kept the paper device's 100 cycles within 1e-3 of "
+                      "successive jumps add up: 3e-4 kept the paper device's 100 cycles within 1.1e-3 of "
                       "integrating all). Then cycles are integrated again (ltp_ltd.csv marks the extrapolated "
                       "ones computed = 0). 0: no jumps.");
     prm.leave_subsection();
@@ -140,8 +140,9 @@ namespace otj
     prm.declare_entry("Enabled", "true", Patterns::Bool());
     prm.declare_entry("Initial set pulses", "mid-window", Patterns::Anything(),
                       "The initial state: this many pulses of the LTP protocol from the HRS (a count >= 0), or "
-                      "'mid-window': the count whose read conductance is nearest (in ln G) to the geometric middle "
-                      "of the LTP/LTD protocol's window sqrt(G_min G_max), so that the synapse can be potentiated "
+                      "'mid-window': the count whose read conductance (the LTP/LTD protocol's read, at the end of "
+                      "each pulse's period) is nearest (in ln G) to the geometric middle of the LTP/LTD protocol's "
+                      "window sqrt(G_min G_max), so that the synapse can be potentiated "
                       "and depressed (needs the LTP LTD protocol enabled).");
     prm.declare_entry("Negative pulses", "6", Patterns::Integer(1, 1000));
     prm.declare_entry("Negative pulse width (s)", "1e-7", Patterns::Double(1e-12));
