@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
+#include <string>
 
 using namespace otj;
 
@@ -76,6 +78,38 @@ TEST(LevenbergMarquardt, ProjectionOntoBoundsAndStoppingTest)
   res       = levenberg_marquardt(model, {0.0}, o, done, project);
   EXPECT_TRUE(res.done);
   EXPECT_LT(std::abs(res.residuals[0]), 2.5);
+}
+
+// A model that cannot be evaluated for the Jacobian of the third iteration (as the compact
+// extraction's chain integration can fail at a perturbed point): the two accepted steps are
+// kept, their cost below the start's, and the reason is given; a first Jacobian that fails is
+// still an error (nothing was gained). Residuals (x0 - 3, 2 (x1 + 1)): Gauss-Newton from (0, 0).
+TEST(LevenbergMarquardt, FailingLaterJacobianKeepsTheAcceptedSteps)
+{
+  for (const unsigned int good_columns : {4u, 0u})
+    {
+      std::atomic<unsigned int> jacobian_calls{0};
+      auto model = [&](const std::vector<double> &x, const char *role) -> std::optional<std::vector<double>> {
+        if (std::string(role) == "jacobian" && jacobian_calls++ >= good_columns)
+          return std::nullopt;
+        return std::vector<double>{x[0] - 3.0, 2.0 * (x[1] + 1.0)};
+      };
+      LevenbergMarquardtOptions o;
+      o.max_iterations = 20;
+      o.initial_damping = 1.0; // two damped steps before the failure, neither reaching the minimum
+      if (good_columns == 0)
+        {
+          EXPECT_THROW(levenberg_marquardt(model, {0.0, 0.0}, o, never, identity), std::runtime_error);
+          continue;
+        }
+      const auto res = levenberg_marquardt(model, {0.0, 0.0}, o, never, identity);
+      EXPECT_EQ(res.iterations, 2u);
+      EXPECT_EQ(res.accepted.size(), 3u); // the start and two steps
+      EXPECT_NE(res.stopped_by.find("iteration 3"), std::string::npos) << res.stopped_by;
+      const double c0 = 9.0 + 4.0, c = res.residuals[0] * res.residuals[0] + res.residuals[1] * res.residuals[1];
+      EXPECT_LT(c, 0.5 * c0);
+      EXPECT_GT(c, 1e-6); // not yet at the minimum: the progress kept is the two steps'
+    }
 }
 
 // A parameter without influence (a zero Jacobian column, like a hopping rate

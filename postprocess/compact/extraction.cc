@@ -1455,6 +1455,9 @@ namespace otj
                       x[nk + 2] = set_film_coupling_;
                     return reduce(x);
                   });
+                if (std::getenv("OTJ_DEBUG_FIT"))
+                  std::cerr << "fit V " << V << " start done: " << lm.iterations << " iterations, " << lm.evaluations
+                            << " evaluations, cost " << sq(lm.residuals) << " " << lm.stopped_by << "\n";
                 if (sq(lm.residuals) < cost_fit)
                   cost_fit = sq(lm.residuals), best = expand(lm.x);
               }

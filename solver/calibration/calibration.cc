@@ -614,6 +614,8 @@ namespace otj
     write_outputs(initial, cur, history, wall);
     if (!quiet)
       {
+        if (!lm.stopped_by.empty())
+          std::cout << "  stopped early: " << lm.stopped_by << "\n";
         std::cout << (check_only_ ? "  checked (" : "  calibrated (") << evaluations << " PDE evaluations, " << std::setprecision(3) << wall << " s):\n";
         for (const auto &f : parameters_)
           if (f.fitted || &f - parameters_.data() == threshold_solver_)

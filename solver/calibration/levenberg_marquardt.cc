@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <stdexcept>
+#include <string>
 
 namespace otj
 {
@@ -44,6 +45,8 @@ namespace otj
     for (; res.iterations < o.max_iterations && n > 0 && !done(r); ++res.iterations)
       {
         dealii::FullMatrix<double> J(m, n);
+        // a column that the model cannot evaluate in either direction (noted, not thrown from a worker)
+        std::atomic<long> failed_column{-1};
         // the columns are independent evaluations: side by side on "threads" workers
         for_each_index(n, worker_count(o.threads, n), [&](std::size_t j, unsigned int) {
             double              h  = o.jacobian_step;
@@ -65,12 +68,27 @@ namespace otj
                 rp = xp[j] != x[j] ? eval(xp, "jacobian") : std::nullopt;
               }
             if (!rp || xp[j] == x[j])
-              throw std::runtime_error("Levenberg-Marquardt: cannot evaluate a Jacobian column");
+              {
+                failed_column = static_cast<long>(j);
+                return;
+              }
             if (rp->size() < m)
               throw std::runtime_error("Levenberg-Marquardt: the model changed its number of residuals");
             for (unsigned i = 0; i < m; ++i)
               J(i, j) = ((*rp)[i] - r[i]) / (xp[j] - x[j]);
           });
+        if (failed_column >= 0)
+          {
+            // at the start nothing was gained: an error; later the accepted steps are kept and
+            // returned with the reason (before 2026-12-02 they were thrown away: the compact
+            // extraction's 0 V fit lost three iterations' progress this way)
+            if (res.iterations == 0)
+              throw std::runtime_error("Levenberg-Marquardt: cannot evaluate a Jacobian column");
+            res.stopped_by = "the model could not be evaluated around parameter " + std::to_string(failed_column) +
+                             " for the Jacobian of iteration " + std::to_string(res.iterations + 1) +
+                             "; the last accepted point is returned";
+            break;
+          }
         bool accepted = false;
         for (unsigned attempt = 0; attempt < o.max_attempts && !accepted; ++attempt)
           {

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace otj
@@ -30,12 +31,17 @@ namespace otj
     std::vector<std::vector<double>> accepted; ///< x after the start and each accepted step
     unsigned int                     iterations = 0, evaluations = 0;
     bool                             done       = false; ///< the stopping test was met
+    /// Why the iteration stopped early with the last accepted point (a Jacobian that the model could
+    /// not evaluate after at least one accepted step); empty otherwise.
+    std::string                      stopped_by;
   };
 
   /// model(x, role) gives the residuals at x or nothing if the model fails
   /// there; role is "start", "jacobian" or "step" (for progress output).
   /// done(r) is the stopping test; project(x) maps x into the feasible set.
-  /// Throws std::runtime_error if the start or a Jacobian column cannot be evaluated.
+  /// Throws std::runtime_error if the start or a column of the first Jacobian cannot be evaluated;
+  /// a later Jacobian that cannot be evaluated ends the iteration at the last accepted point
+  /// (LevenbergMarquardtResult::stopped_by says so).
   LevenbergMarquardtResult levenberg_marquardt(
     const std::function<std::optional<std::vector<double>>(const std::vector<double> &, const char *)> &model,
     std::vector<double> x0, const LevenbergMarquardtOptions &options,
