@@ -243,9 +243,10 @@ TEST(ReducedOxide, SynapseProbeRunsTheReducedModel)
 
 // Cycle jumps (envelope following) of the LTP/LTD protocol against integrating every cycle, on
 // the paper device's reduced oxide model (56 cells) with the paper's sub-threshold pulses
-// (+2.2 / -2.5 V, 50 ns, 20 per branch, 24 cycles): the reads drift slowly from cycle to
-// cycle (no periodic cycle), the jumps extrapolate that drift, and every read of every cycle
-// stays within 3x the jump tolerance of the integrated one while fewer cycles are integrated.
+// (+2.2 / -2.5 V, 50 ns, 20 per branch, 60 cycles): the reads drift slowly from cycle to
+// cycle (no periodic cycle), the jumps extrapolate that drift (linearly, then with its own
+// change per cycle), and every read of every cycle stays within 2x the jump tolerance of the
+// integrated one while fewer cycles are integrated.
 TEST(ReducedOxide, LtpLtdCycleJumpsFollowTheIntegratedDrift)
 {
   const RunParameters     p = quiet_paper_parameters();
@@ -253,7 +254,7 @@ TEST(ReducedOxide, LtpLtdCycleJumpsFollowTheIntegratedDrift)
   ProtocolSettings        set;
   set.settle               = 1e-6;
   const auto         c0    = pristine_on(m, p);
-  const unsigned int cycles = 24, pulses = 20;
+  const unsigned int cycles = 60, pulses = 20;
   const double       tol    = 1e-3;
   SynapseProbe       all(m, c0, set), jumping(m, c0, set);
   const LtpLtdResult a = ltp_ltd(all, 2.2, -2.5, 5e-8, 1e-6, pulses, cycles, 0.0, 0.0);
@@ -263,7 +264,7 @@ TEST(ReducedOxide, LtpLtdCycleJumpsFollowTheIntegratedDrift)
   EXPECT_EQ(a.computed_cycles, cycles);
   EXPECT_EQ(a.jumped_cycles, 0u);
   EXPECT_EQ(b.computed_cycles + b.jumped_cycles, cycles);
-  EXPECT_GE(b.jumped_cycles, 10u);
+  EXPECT_GE(b.jumped_cycles, 30u);
   EXPECT_TRUE(b.integrated.back()); // the last cycle is integrated
   // the drift the jumps follow: the first read of the last cycle against the second cycle's
   const double drift = a.ltp[cycles - 1][0] / a.ltp[1][0] - 1;
@@ -271,13 +272,18 @@ TEST(ReducedOxide, LtpLtdCycleJumpsFollowTheIntegratedDrift)
   for (unsigned int c = 0; c < cycles; ++c)
     for (unsigned int k = 0; k <= pulses; ++k)
       worst = std::max({worst, std::abs(b.ltp[c][k] / a.ltp[c][k] - 1), std::abs(b.ltd[c][k] / a.ltd[c][k] - 1)});
-  // measured: drift 4.3 %, 13 integrated and 11 jumped, largest difference 6.4e-4, steps 0.54x
-  // (linear jumps over a 3-cycle baseline, before 2026-12-02: 18 and 6, 1.8e-4, 0.75x)
+  // measured: drift 10.4 %, 16 integrated and 44 jumped (the last jumps with the drift's change
+  // per cycle from >= 10 cycles back: 29 cycles), largest difference 1.09e-3, steps 0.27x; with
+  // the jump at most 3x the linear bound instead of 2x: 11 integrated, 2.86e-3. (24 cycles and
+  // linear jumps over a 3-cycle baseline, before 2026-12-02: 18 and 6 of 24, 1.8e-4, 0.75x)
   std::printf("drift over the cycles %.3g; %u integrated, %u jumped; largest read difference %.3g; steps %lu / %lu\n",
               drift, b.computed_cycles, b.jumped_cycles, worst, jumping.steps(), all.steps());
+  for (bool i : b.integrated) // the pattern of integrated (1) and extrapolated (0) cycles
+    std::printf("%d", int(i));
+  std::printf("\n");
   EXPECT_GT(std::abs(drift), 10 * tol); // a drift the jumps have to follow, not a periodic cycle
-  EXPECT_LT(worst, 3 * tol);
-  EXPECT_LT(jumping.steps(), 0.7 * all.steps()); // measured 0.54
+  EXPECT_LT(worst, 2 * tol);
+  EXPECT_LT(jumping.steps(), 0.4 * all.steps()); // measured 0.27
 }
 
 // `otj protocols` on a reduced model file without its cells: an input error naming the model file

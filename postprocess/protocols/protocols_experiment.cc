@@ -132,7 +132,7 @@ namespace otj
                       "change per cycle d (the last two cycles) and, once an earlier jump lies 10 or more cycles "
                       "back, the change of d per cycle since then; m keeps the estimated error of the "
                       "extrapolation on the reads (relative) below this tolerance per jump (the errors of "
-                      "successive jumps add up: 3e-4 kept the paper device's 100 cycles within 1.1e-3 of "
+                      "successive jumps add up: 5e-4 kept the paper device's 100 cycles within 8.4e-4 of "
                       "integrating all). Then cycles are integrated again (ltp_ltd.csv marks the extrapolated "
                       "ones computed = 0). 0: no jumps.");
     prm.leave_subsection();
