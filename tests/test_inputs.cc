@@ -228,6 +228,14 @@ TEST(BadInput, ExtractionWithARelaxationBiasOffTheRateGridIsRefused)
   EXPECT_FALSE(std::filesystem::exists("/tmp/otj-test-extract-bad/compact_model.json"));
 }
 
+TEST(BadInput, ExtractionWithACoarseStretchBeyondTheOxideIsRefused)
+{
+  std::filesystem::remove_all("/tmp/otj-test-extract-bad");
+  const auto r = run_otj("extract " + input("extract_coarse_stretch_outside_oxide.prm"));
+  expect_refused(r, {"Reduced model coarse stretch (nm)", "within the oxide", "extract_coarse_stretch_outside_oxide.prm"});
+  EXPECT_FALSE(std::filesystem::exists("/tmp/otj-test-extract-bad/compact_model.json"));
+}
+
 TEST(BadInput, ProtocolsWithAPeriodShorterThanThePulseIsRefused)
 {
   std::filesystem::remove_all("/tmp/otj-test-protocols-bad");

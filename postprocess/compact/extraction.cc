@@ -383,9 +383,16 @@ namespace otj
                       "use them in a fixed order.");
     prm.declare_entry("Reduced model cells", "0", Patterns::Integer(0, 10000),
                       "If > 0: also validate the reduced oxide model (the PDE's vacancy and Poisson equations on "
-                      "this many uniform cells of the oxide, the substrate by its first integral, the current by "
+                      "this many uniform cells of the oxide (or fewer: 'Reduced model coarse stretch (nm)'), the substrate by its "
+                      "first integral, the current by "
                       "Tsu-Esaki; compact/reduced_oxide_model.h) on the same sequences, from the PDE's pristine state "
                       "projected onto its nodes. Nothing of it is fitted.");
+    prm.declare_entry("Reduced model coarse stretch (nm)", "", Patterns::Anything(),
+                      "Empty, or two depths in the oxide (nm, from the Pt): the reduced oxide model's cells are "
+                      "'Reduced model coarsening' times the fine cell (oxide / 'Reduced model cells') between them, "
+                      "the cell size ramped linearly over 0.1 nm inside each end (ReducedGridCoarsening).");
+    prm.declare_entry("Reduced model coarsening", "1", Patterns::Double(1.0, 8.0),
+                      "Cell-size factor of the reduced oxide model's coarse stretch (1: a uniform grid).");
     prm.declare_entry("Refined reference", "true", Patterns::Bool(),
                       "Each validation and development sequence is also run by the PDE on the device's mesh with "
                       "every cell halved and with the time-step tolerance divided by 10: the table reports the "
@@ -514,6 +521,27 @@ namespace otj
     film_read_correction_  = prm.get_bool("Film read correction");
     refined_reference_     = prm.get_bool("Refined reference");
     reduced_cells_         = static_cast<unsigned>(prm.get_integer("Reduced model cells"));
+    {
+      const auto stretch = list(prm, "Reduced model coarse stretch (nm)", file, true);
+      if (!stretch.empty() && (stretch.size() != 2 || stretch[0] < 0))
+        throw_bad_parameter(file, "Extraction/Reduced model coarse stretch (nm)", prm.get("Reduced model coarse stretch (nm)"),
+                            "empty or two increasing depths >= 0 in the oxide (nm)");
+      reduced_coarsening_ = {};
+      if (stretch.size() == 2)
+        {
+          reduced_coarsening_.from   = stretch[0] * 1e-9;
+          reduced_coarsening_.to     = stretch[1] * 1e-9;
+          reduced_coarsening_.factor = prm.get_double("Reduced model coarsening");
+          // inside the oxide, with room for its two ramps (checked before any PDE run)
+          const double L = device_.device.film_thickness();
+          if (!(stretch[1] * 1e-9 <= L * (1 + 1e-12)) ||
+              !(stretch[1] - stretch[0] > 2 * reduced_coarsening_.ramp * 1e9))
+            throw_bad_parameter(file, "Extraction/Reduced model coarse stretch (nm)",
+                                prm.get("Reduced model coarse stretch (nm)"),
+                                "two depths within the oxide (0 to " + std::to_string(L * 1e9) +
+                                  " nm) more than 0.2 nm apart");
+        }
+    }
     threads_               = static_cast<unsigned>(prm.get_integer("Threads"));
     depth_early_reads_     = prm.get_bool("Depth train early reads");
     pt_link_coupling_      = prm.get_bool("Pt link coupling");
@@ -1978,8 +2006,15 @@ namespace otj
     json                reduced_validation = json::array();
     if (reduced_cells_ > 0)
       {
-        reduced = std::make_unique<ReducedOxideModel>(device_.device, reduced_cells_, device_.time, device_.newton,
-                                                      device_.concentration_scale);
+        try
+          {
+            reduced = std::make_unique<ReducedOxideModel>(device_.device, reduced_cells_, device_.time, device_.newton,
+                                                          device_.concentration_scale, reduced_coarsening_);
+          }
+        catch (const std::invalid_argument &e)
+          {
+            throw InputError(file_ + ": Extraction/Reduced model coarse stretch (nm): " + e.what());
+          }
         const TransientSimulation on_mesh(quiet_run(device_, points({{0, 0}, {1, 0}})), true); // the pristine state's system
         reduced_pristine = reduced->control_volume_averages(
           [&](double a, double b) { return on_mesh.system().vacancies_between(pristine, a, b); });
@@ -2080,7 +2115,7 @@ namespace otj
               }
             const SequenceErrors re = sequence_errors(rp, Vr);
             const bool rok = rm.size() == reads.size() && re.G <= conductance_tolerance_ && re.I <= current_tolerance_;
-            reduced_json = {{"cells", reduced_cells_}, {"max_conductance_error", re.G},
+            reduced_json = {{"cells", reduced->nodes().size() - 1}, {"max_conductance_error", re.G},
                             {"max_conductance_error_at_read_bias", re.G_at_read_bias},
                             {"max_conductance_error_of_states_during_pulses", re.G_during_pulses},
                             {"max_current_error", re.I}, {"max_conductance_error_against_refined", re.G_refined},
@@ -2088,7 +2123,7 @@ namespace otj
             reduced_validation.push_back({{"sequence", seq.name}, {"role", seq.development ? "development" : "validation"}});
             reduced_validation.back().update(reduced_json);
             std::ostringstream line;
-            line << "    the reduced oxide model (" << reduced_cells_ << " cells): max |G/G_pde - 1| = " << std::setprecision(3)
+            line << "    the reduced oxide model (" << reduced->nodes().size() - 1 << " cells): max |G/G_pde - 1| = " << std::setprecision(3)
                  << re.G << " (" << re.G_at_read_bias << " at the read bias, " << re.G_during_pulses
                  << " during pulses), max |I/I_pde - 1| = " << re.I << ", " << st.steps << " steps, "
                  << seconds_since(t_red) << " s -> " << (rok ? "passes" : "FAILS");
@@ -2140,7 +2175,7 @@ namespace otj
             act.push_back(device_.device.vacancy_activation_at(xx) / constants::eV);
         const json rj = {
           {"kind", "reduced_oxide_model"},
-          {"description", "the PDE's oxygen-vacancy and Poisson equations on a grid of the oxide (uniform, nodes moved onto the landscape's kinks), the substrate by "
+          {"description", "the PDE's oxygen-vacancy and Poisson equations on a grid of the oxide (uniform or with a coarser stretch, nodes moved onto the landscape's kinks), the substrate by "
                           "its first integral, the current by Tsu-Esaki (postprocess/compact/reduced_oxide_model.h); "
                           "nothing fitted: the physics is the device file's"},
           {"device_file", dev_abs},
@@ -2148,6 +2183,12 @@ namespace otj
           {"device_fnv1a64", file_fingerprint(device_.input_file)},
           {"material_files", mats},
           {"cells", reduced_cells_},
+          {"grid_coarsening", reduced_coarsening_.active()
+                                ? json{{"from_m", reduced_coarsening_.from}, {"to_m", reduced_coarsening_.to},
+                                       {"factor", reduced_coarsening_.factor}, {"ramp_m", reduced_coarsening_.ramp},
+                                       {"definition", "cells 'factor' times the fine cell (oxide / cells) between "
+                                                      "from_m and to_m, ramped linearly over ramp_m inside each end"}}
+                                : json(nullptr)},
           {"read_voltage_V", P.read_voltage},
           {"nodes_m", reduced->nodes()},
           {"site_energy_eV", site},

@@ -17,6 +17,7 @@
 
 #include "compact/compact_model.h"
 #include "compact/compact_validation.h"
+#include "compact/reduced_oxide_model.h"
 #include "simulation/run_parameters.h"
 
 #include <array>
@@ -98,6 +99,7 @@ namespace otj
     bool                            film_read_correction_ = false;
     bool                            refined_reference_    = true;
     unsigned int                    reduced_cells_        = 0; ///< reduced oxide model validated alongside (0: not)
+    ReducedGridCoarsening           reduced_coarsening_;       ///< its coarser stretch (none by default)
     unsigned int                    threads_              = 0; ///< threads for the independent PDE runs (0: one per core)
     bool                            depth_early_reads_    = false;
     bool                            pt_link_coupling_     = false;

@@ -109,11 +109,12 @@ namespace otj
   // ---------------------------------------------------------------- the model
   ReducedOxideModel::ReducedOxideModel(const DeviceModel &device, const unsigned int cells,
                                        const TimeSteppingParameters &time, const NewtonParameters &newton,
-                                       const double concentration_scale)
+                                       const double concentration_scale, const ReducedGridCoarsening &coarsening)
     : device_(device)
     , time_(time)
     , newton_(newton)
     , substrate_(device_)
+    , coarsening_(coarsening)
   {
     if (cells < 2)
       throw std::invalid_argument("ReducedOxideModel: at least 2 cells");
@@ -136,9 +137,48 @@ namespace otj
     L_                  = device_.film_thickness();
     for (std::size_t k = 0; k + 2 < device_.layers.size(); ++k) // all oxide layers but the last
       x_interface_ += device_.layers[k].thickness;
-    h_                  = L_ / cells;
-    for (unsigned i = 0; i <= cells; ++i)
-      x_.push_back(i * h_);
+    h_ = L_ / cells;
+    if (!coarsening_.active())
+      for (unsigned i = 0; i <= cells; ++i)
+        x_.push_back(i * h_);
+    else
+      {
+        const auto &g = coarsening_;
+        if (!(g.from >= 0 && g.to <= L_ && g.ramp >= 0 && 2 * g.ramp < g.to - g.from))
+          throw std::invalid_argument("ReducedOxideModel: the coarse stretch must lie inside the oxide and hold its "
+                                      "two ramps");
+        // the cell size s(x): h outside [from, to], factor h inside [from + ramp, to - ramp], linear
+        // between; the nodes at equal steps of F(x) = Int_0^x dx / s (a table of 20000 intervals,
+        // inverted linearly)
+        auto size = [&](double x) {
+          double f = 1.0;
+          if (x > g.from && x < g.to)
+            f = g.ramp > 0 ? std::min({g.factor, 1.0 + (g.factor - 1.0) * (x - g.from) / g.ramp,
+                                       1.0 + (g.factor - 1.0) * (g.to - x) / g.ramp})
+                           : g.factor;
+          return f * h_;
+        };
+        const int           K = 20000;
+        std::vector<double> F(K + 1, 0.0);
+        for (int k = 0; k < K; ++k)
+          {
+            const double a = L_ * k / K, b = L_ * (k + 1) / K;
+            F[k + 1] = F[k] + (b - a) / 6 * (1 / size(a) + 4 / size(0.5 * (a + b)) + 1 / size(b));
+          }
+        const auto n = static_cast<unsigned>(std::max(2L, std::lround(F[K])));
+        x_.push_back(0.0);
+        int k = 0;
+        for (unsigned i = 1; i < n; ++i)
+          {
+            const double target = F[K] * i / n;
+            while (F[k + 1] < target)
+              ++k;
+            x_.push_back(L_ * (k + (target - F[k]) / (F[k + 1] - F[k])) / K);
+          }
+        x_.push_back(L_);
+        h_ = L_ / n; // the mean cell, the rows' scale
+      }
+    const unsigned n_cells = static_cast<unsigned>(x_.size() - 1);
     // the nodes nearest to the landscape's kinks are moved onto them: a linear ramp's slope jumps
     // at its ends (boundary -+ a/2), and a jump inside an edge, which the flux sees as a straight
     // line, makes the discretisation first order (HISTORY.md, ninth session); a node moves by
@@ -146,35 +186,42 @@ namespace otj
     if (!device_.smooth_vacancy_transition)
       {
         const double      a = device_.vacancy_transition_width();
-        std::vector<bool> moved(cells + 1, false);
+        std::vector<bool> moved(n_cells + 1, false);
         double            top = 0;
         for (std::size_t k = 0; k + 1 < device_.layers.size(); ++k)
           {
             top += device_.layers[k].thickness;
             for (const double kink : {top - 0.5 * a, top + 0.5 * a})
               {
-                const long i = std::lround(kink / h_);
-                if (kink <= 0 || kink >= L_ || i <= 0 || i >= static_cast<long>(cells) || moved[i])
+                if (kink <= 0 || kink >= L_)
+                  continue;
+                // the nearest node
+                const long i = !coarsening_.active()
+                                 ? std::lround(kink / h_)
+                                 : std::min_element(x_.begin(), x_.end(), [&](double p, double q) {
+                                     return std::abs(p - kink) < std::abs(q - kink);
+                                   }) - x_.begin();
+                if (i <= 0 || i >= static_cast<long>(n_cells) || moved[i])
                   continue;
                 x_[i]     = kink;
                 moved[i]  = true;
               }
           }
       }
-    len_.resize(cells);
-    for (unsigned i = 0; i < cells; ++i)
+    len_.resize(n_cells);
+    for (unsigned i = 0; i < n_cells; ++i)
       {
         len_[i] = x_[i + 1] - x_[i];
         if (!(len_[i] > 0))
           throw std::logic_error("ReducedOxideModel: nodes out of order after the kink placement");
       }
-    for (unsigned i = 0; i <= cells; ++i)
+    for (unsigned i = 0; i <= n_cells; ++i)
       {
-        vol_.push_back(0.5 * ((i > 0 ? len_[i - 1] : 0.0) + (i < cells ? len_[i] : 0.0)));
+        vol_.push_back(0.5 * ((i > 0 ? len_[i - 1] : 0.0) + (i < n_cells ? len_[i] : 0.0)));
         site_.push_back(device_.vacancy_site_energy_at(x_[i]));
         activation_.push_back(device_.vacancy_activation_at(x_[i]));
       }
-    const unsigned n = 2 * (cells + 1);
+    const unsigned n = 2 * (n_cells + 1);
     dealii::DynamicSparsityPattern dsp(n, n);
     for (unsigned r = 0; r < n; ++r)
       for (unsigned c = (r >= 3 ? r - 3 : 0); c < std::min(n, r + 4); ++c)
@@ -182,7 +229,7 @@ namespace otj
     pattern_.copy_from(dsp);
     csr_.build(pattern_);
     // the per-edge hopping law (the barrier the higher of the two nodes', as the PDE's edges)
-    for (unsigned i = 0; i < cells; ++i)
+    for (unsigned i = 0; i < n_cells; ++i)
       {
         const std::size_t k = layer_at(0.5 * (x_[i] + x_[i + 1]));
         const Material   &m = device_.layers[k].material;
@@ -191,8 +238,8 @@ namespace otj
                              m.max_vacancy_density, device_.temperature});
         edge_D0_.push_back(edge_hop_.back().diffusivity());
       }
-    for (unsigned i = 0; i <= cells; ++i)
-      node_layer_.push_back(layer_at(i == cells ? x_[i] - 1e-3 * h_ : x_[i]));
+    for (unsigned i = 0; i <= n_cells; ++i)
+      node_layer_.push_back(layer_at(i == n_cells ? x_[i] - 1e-3 * h_ : x_[i]));
   }
 
   std::size_t ReducedOxideModel::layer_at(const double x) const

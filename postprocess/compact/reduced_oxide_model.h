@@ -24,7 +24,9 @@
 //    oxide's band profile and the substrate's, integrated from the same first
 //    integral, dphi/dy = -E(phi).
 // Grid: `cells` uniform cells, the nodes nearest to the landscape's kinks (the ends of the linear
-// ramps at the layer boundaries) moved onto them.
+// ramps at the layer boundaries) moved onto them; optionally coarser by an integer-like factor
+// over a stretch of the film interior (ReducedGridCoarsening: the nodes equidistributed in the
+// density 1 / (cell size), the size ramped linearly at the stretch's ends).
 // Numerics: vacancy densities and potentials interleaved (a band of width 3),
 // Newton (nonlinear/newton_solver.h, band LU) on variable-step BDF2 with local error
 // control (time_stepping/bdf_integrator.h), the time steps landing on every waveform
@@ -76,6 +78,15 @@ namespace otj
     std::vector<double> c; ///< vacancy densities at the nodes (m^-3)
   };
 
+  /// A coarser stretch of the reduced model's grid: between `from` and `to` (m, depths in the
+  /// oxide) the cells are `factor` times the fine cell L / cells, with linear ramps of the cell
+  /// size `ramp` (m) wide inside the stretch (factor 1: the uniform grid).
+  struct ReducedGridCoarsening
+  {
+    double from = 0, to = 0, factor = 1, ramp = 1e-10;
+    bool   active() const { return factor > 1 && to > from; }
+  };
+
   class ReducedOxideModel
   {
   public:
@@ -84,9 +95,11 @@ namespace otj
     /// least 1e-3 times the time step's relative tolerance. `concentration_scale` (m^-3) is the run's
     /// (RunParameters::concentration_scale), in whose units time.absolute_tolerance is given.
     ReducedOxideModel(const DeviceModel &device, unsigned int cells, const TimeSteppingParameters &time,
-                      const NewtonParameters &newton, double concentration_scale = 1e26);
+                      const NewtonParameters &newton, double concentration_scale = 1e26,
+                      const ReducedGridCoarsening &coarsening = {});
 
     const std::vector<double> &nodes() const { return x_; }
+    const ReducedGridCoarsening &coarsening() const { return coarsening_; }
     /// Depth of the top of the oxide's last layer (the interface layer; m): w is the share beyond it.
     double                     interface_depth() const { return x_interface_; }
     /// Control volume of each node (m).
@@ -123,6 +136,7 @@ namespace otj
     TimeSteppingParameters   time_;
     NewtonParameters         newton_;
     SubstrateFirstIntegral   substrate_;
+    ReducedGridCoarsening    coarsening_;
     double                   L_ = 0, h_ = 0, cs_ = 1e26, x_interface_ = 0;
     std::vector<double>      x_, vol_, site_, activation_;
     std::vector<double>      len_; ///< edge lengths x_{i+1} - x_i (m); h_ is their mean

@@ -386,9 +386,43 @@ namespace otj
               if (!std::isfinite(pristine[i]) || pristine[i] < 0)
                 bad_field("pristine_densities_m3[" + std::to_string(i) + "]", std::to_string(pristine[i]),
                           "finite non-negative vacancy densities (m^-3)");
-            reduced = std::make_unique<ReducedOxideModel>(reduced_device->device, static_cast<unsigned>(cells),
-                                                          reduced_device->time, reduced_device->newton,
-                                                          reduced_device->concentration_scale);
+            // the grid: uniform, or with the coarser stretch extraction validated it with
+            ReducedGridCoarsening coarsening;
+            if (model_json.contains("grid_coarsening") && !model_json["grid_coarsening"].is_null())
+              {
+                const auto &g       = model_json["grid_coarsening"];
+                coarsening.from   = g.at("from_m").get<double>();
+                coarsening.to     = g.at("to_m").get<double>();
+                coarsening.factor = g.at("factor").get<double>();
+                coarsening.ramp   = g.at("ramp_m").get<double>();
+                if (!(coarsening.factor >= 1 && coarsening.factor <= 8))
+                  bad_field("grid_coarsening.factor", std::to_string(coarsening.factor), "a factor from 1 to 8");
+              }
+            try
+              {
+                reduced = std::make_unique<ReducedOxideModel>(reduced_device->device, static_cast<unsigned>(cells),
+                                                              reduced_device->time, reduced_device->newton,
+                                                              reduced_device->concentration_scale, coarsening);
+              }
+            catch (const std::invalid_argument &e)
+              {
+                bad_field("grid_coarsening", model_json["grid_coarsening"].dump(), std::string("a stretch inside the oxide (") + e.what() + ")");
+              }
+            // the nodes the model was validated on are the ones rebuilt here (same device file, cells, stretch)
+            if (model_json.contains("nodes_m"))
+              {
+                const auto nodes = model_json["nodes_m"].get<std::vector<double>>();
+                bool       same  = nodes.size() == reduced->nodes().size();
+                for (std::size_t i = 0; same && i < nodes.size(); ++i)
+                  same = std::abs(nodes[i] - reduced->nodes()[i]) <= 1e-6 * reduced->nodes().back();
+                if (!same)
+                  bad_field("nodes_m", std::to_string(nodes.size()) + " nodes",
+                            "the " + std::to_string(reduced->nodes().size()) +
+                              " nodes that its cells and grid_coarsening give on its device file");
+              }
+            if (pristine.size() != reduced->nodes().size())
+              bad_field("pristine_densities_m3", std::to_string(pristine.size()) + " values",
+                        "one per node (" + std::to_string(reduced->nodes().size()) + ")");
             settings_.read_voltage = read_voltage;
             probe_ptr = std::make_unique<SynapseProbe>(*reduced, pristine, settings_);
           }
