@@ -127,6 +127,11 @@ namespace otj
                          ": the reduced oxide model supports a constant permittivity only ('Permittivity field scale "
                          "(V/m)' = 0)");
     newton_.band_solver = true;
+    // no iterative refinement of the linear solves: it keeps the PDE's vacancy balance against
+    // round-off at long steps, which integrate() restores here after every step by rescaling
+    // the densities. Measured on the protocol set: every output within 1.3e-4 (the LTP/LTD reads)
+    // of the refined run, 6 % faster (twenty-fourth session)
+    newton_.iterative_refinement = false;
     // Newton stops 1000x below the local-error tolerance of the time step (the device file's
     // 1e-10 is for the PDE's static solves): a Newton error well below the truncation error
     // is all the step needs (Hairer & Wanner, Solving ODEs II, 2nd ed., IV.8: the iteration

@@ -133,7 +133,8 @@ namespace otj
           }
         apply_inverse(update_, residual_);
         update_ *= -1.0;
-        refine_linear_solve();
+        if (params_.iterative_refinement)
+          refine_linear_solve();
 
         double dphi    = 0;
         bool   small_c0 = true;
@@ -259,7 +260,8 @@ namespace otj
                 update_ = simplified_;
                 update_ *= -1.0;
                 residual_.swap(trial_residual_); // R(trial), the right-hand side of this correction
-                refine_linear_solve();
+                if (params_.iterative_refinement)
+                  refine_linear_solve();
                 bool positive = true;
                 for (unsigned int i = 0; i < n && positive; ++i)
                   {

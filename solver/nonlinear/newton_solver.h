@@ -61,6 +61,10 @@ namespace otj
     /// singular pseudo-transient Jacobians (dt ~ 1e20 s) the band LU lost the
     /// vacancy inventory in Dimension.LaterallyUniform2DSlab..., not yet understood).
     bool         band_solver           = false;
+    /// One step of iterative refinement after every linear solve (newton_solver.cc,
+    /// refine_linear_solve: the vacancy balance at long steps). Off for a caller that restores
+    /// the balance itself after each step (the reduced oxide model).
+    bool         iterative_refinement  = true;
 
     /// The fixed tolerances above as one convergence test.
     NewtonTolerances tolerances() const { return {potential_tolerance, concentration_tolerance, concentration_floor}; }
