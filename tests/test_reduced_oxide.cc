@@ -377,6 +377,27 @@ TEST(ReducedOxide, ProtocolsRefuseAnIncompleteReducedModelFile)
       EXPECT_NE(what.find("cells"), std::string::npos) << what;
     }
   EXPECT_FALSE(std::filesystem::exists(dir + "/out/protocols.json"));
+  // a file whose nodes are not the grid its cells and grid_coarsening give (an edited factor)
+  {
+    std::ofstream m(dir + "/reduced_model.json");
+    m << "{\"kind\": \"reduced_oxide_model\", \"device_file\": \""
+      << otj::test_support::source_path("drivers/paper_device/writes.prm")
+      << "\", \"cells\": 8, \"read_voltage_V\": 0.1, \"grid_coarsening\": {\"from_m\": 0, \"to_m\": 2.1e-9, "
+         "\"factor\": 2, \"ramp_m\": 1e-10}, \"nodes_m\": [0, 0.35e-9, 0.7e-9, 1.05e-9, 1.4e-9, 1.75e-9, 2.1e-9, 2.45e-9, 2.8e-9], "
+         "\"pristine_densities_m3\": [1, 1, 1, 1, 1, 1, 1, 1, 1]}\n";
+  }
+  try
+    {
+      ProtocolsExperiment(dir + "/protocols.prm").run(true);
+      FAIL() << "no error";
+    }
+  catch (const InputError &e)
+    {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(dir + "/reduced_model.json"), std::string::npos) << what;
+      EXPECT_NE(what.find("nodes_m"), std::string::npos) << what;
+    }
+  EXPECT_FALSE(std::filesystem::exists(dir + "/out/protocols.json"));
   std::filesystem::remove_all(dir);
 }
 
