@@ -110,7 +110,7 @@ namespace otj
           return v.contains("reduced_model") && !v["reduced_model"].is_null();
         }))
       {
-        o << "\n## Reduced oxide model\n\nThe PDE's vacancy and Poisson equations on a grid of the oxide (uniform, the nodes nearest to the landscape's kinks moved onto them), "
+        o << "\n## Reduced oxide model\n\nThe PDE's vacancy and Poisson equations on a grid of the oxide (uniform, or coarser over the stretch in reduced_model.json's grid_coarsening; the nodes nearest to the landscape's kinks moved onto them), "
              "the substrate by its first integral, the read by Tsu-Esaki on its own band profile "
              "(`reduced_model.json`; nothing fitted), from the PDE's pristine state, on the same sequences and "
              "with the same tolerances.\n\n"
