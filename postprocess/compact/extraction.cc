@@ -2183,6 +2183,9 @@ namespace otj
           {"device_fnv1a64", file_fingerprint(device_.input_file)},
           {"material_files", mats},
           {"cells", reduced_cells_},
+          {"cells_definition", "the fine cell is the oxide's thickness / cells; the grid has grid_cells cells "
+                               "(fewer than cells over a coarse stretch, grid_coarsening)"},
+          {"grid_cells", reduced->nodes().size() - 1},
           {"grid_coarsening", reduced_coarsening_.active()
                                 ? json{{"from_m", reduced_coarsening_.from}, {"to_m", reduced_coarsening_.to},
                                        {"factor", reduced_coarsening_.factor}, {"ramp_m", reduced_coarsening_.ramp},
