@@ -149,7 +149,7 @@ namespace otj
     else
       {
         const auto &g = coarsening_;
-        if (!(g.from >= 0 && g.to <= L_ && g.ramp >= 0 && 2 * g.ramp < g.to - g.from))
+        if (!(g.from >= 0 && g.to <= L_ * (1 + 1e-12) && g.ramp >= 0 && 2 * g.ramp < g.to - g.from))
           throw std::invalid_argument("ReducedOxideModel: the coarse stretch must lie inside the oxide and hold its "
                                       "two ramps");
         // the cell size s(x): h outside [from, to], factor h inside [from + ramp, to - ramp], linear

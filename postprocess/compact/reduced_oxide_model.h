@@ -99,7 +99,6 @@ namespace otj
                       const ReducedGridCoarsening &coarsening = {});
 
     const std::vector<double> &nodes() const { return x_; }
-    const ReducedGridCoarsening &coarsening() const { return coarsening_; }
     /// Depth of the top of the oxide's last layer (the interface layer; m): w is the share beyond it.
     double                     interface_depth() const { return x_interface_; }
     /// Control volume of each node (m).
